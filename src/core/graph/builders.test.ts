@@ -1,0 +1,154 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AttentionSpec, Dtype, Variant } from '../model/spec.js';
+import { SpecError } from '../model/spec.js';
+import type { Provider } from '../runtime/providers.js';
+import { MeasuredSession, placementReport } from '../runtime/session.js';
+import { testProviders } from '../testing/providers.js';
+import { buildGraph, layerCost, normalizeRequest, type Form, type Mode } from './builders.js';
+import { decodeModel } from './onnx.js';
+import { randomFeeds, tensorToFloat64, verifyGraph } from './verify.js';
+
+const mla: AttentionSpec = { kind: 'mla', numHeads: 4, kvLoraRank: 32, qkNopeHeadDim: 16, qkRopeHeadDim: 8, vHeadDim: 12, qLoraRank: 0 };
+const CASES: [Variant, AttentionSpec, Form][] = [
+  ['mha', { kind: 'mha', numHeads: 4, numKvHeads: 4, headDim: 16 }, 'decomposed'],
+  ['mha', { kind: 'mha', numHeads: 4, numKvHeads: 4, headDim: 16 }, 'mha-op'],
+  ['gqa', { kind: 'gqa', numHeads: 6, numKvHeads: 2, headDim: 16, vHeadDim: 8 }, 'decomposed'],
+  ['mqa', { kind: 'mqa', numHeads: 4, numKvHeads: 1, headDim: 16 }, 'decomposed'],
+  ['mla-naive', mla, 'decomposed'],
+  ['mla-absorbed', mla, 'decomposed'],
+];
+const MODES: Mode[] = ['decode', 'prefill'];
+const DTYPES: Dtype[] = ['fp32', 'fp16'];
+
+let dir: string;
+let providers: Provider[] = [];
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'kvscope-test-'));
+  providers = await testProviders();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let n = 0;
+const build = (variant: Variant, spec: AttentionSpec, mode: Mode, dtype: Dtype, form: Form, extra = {}) =>
+  buildGraph({ variant, spec, mode, dtype, form, batch: 2, context: 24, layers: 2, ...extra }, dir, `g${n++}`);
+
+describe('every variant x mode x dtype matches the float64 reference', () => {
+  for (const provider of ['cpu', 'webgpu'] as Provider[]) {
+    for (const [variant, spec, form] of CASES) {
+      for (const mode of MODES) {
+        if (form === 'mha-op' && mode === 'prefill') continue;
+        for (const dtype of DTYPES) {
+          it(`${provider} ${variant} (${form}) ${mode} ${dtype}`, async (ctx) => {
+            if (!providers.includes(provider)) ctx.skip();
+            const g = build(variant, spec, mode, dtype, form);
+            const r = await verifyGraph(g, provider);
+            expect(r.excess, `max abs error ${r.maxAbsError}`).toBe(0);
+            expect(r.ok).toBe(true);
+          });
+        }
+      }
+    }
+  }
+});
+
+describe('MLA absorbed equals MLA naive', () => {
+  it.each(MODES)('%s, same weights and cache, same outputs', async (mode) => {
+    const naive = build('mla-naive', mla, mode, 'fp32', 'decomposed', { seed: 99 });
+    const absorbed = build('mla-absorbed', mla, mode, 'fp32', 'decomposed', { seed: 99 });
+    const { feeds } = randomFeeds(naive.inputs, 3);
+    const outs: Float64Array[] = [];
+    for (const g of [naive, absorbed]) {
+      const s = await MeasuredSession.open(g.modelPath, { provider: 'cpu' });
+      outs.push(tensorToFloat64((await s.run(feeds)).out_l1!));
+      await s.dispose();
+    }
+    let worst = 0;
+    for (let i = 0; i < outs[0]!.length; i++) worst = Math.max(worst, Math.abs(outs[0]![i]! - outs[1]![i]!));
+    expect(worst).toBeLessThan(1e-5);
+    expect(outs[0]!.some((v) => Math.abs(v) > 1e-3)).toBe(true);
+  });
+});
+
+describe('resident cache', () => {
+  it('lives in the external data file, not in the model, and is not a required input', async () => {
+    const g = buildGraph({ variant: 'gqa', spec: CASES[2]![1], mode: 'decode', dtype: 'fp32', batch: 1, context: 4096, layers: 2 }, dir, 'resident');
+    const model = decodeModel(new Uint8Array(readFileSync(g.modelPath)));
+    expect(statSync(g.modelPath).size).toBeLessThan(8192);
+    expect(g.cacheBytes).toBe(2 * 2 * 4096 * (16 + 8) * 4);
+    expect(statSync(g.dataPath!).size).toBeGreaterThanOrEqual(g.cacheBytes);
+    expect(model.graph?.initializer?.filter((t) => t.dataLocation === 1).map((t) => t.name)).toEqual([
+      'l0_cache_kT', 'l0_cache_v', 'l1_cache_kT', 'l1_cache_v',
+    ]);
+    const s = await MeasuredSession.open(g.modelPath, { provider: 'cpu' });
+    const { feeds } = randomFeeds(g.inputs, 1);
+    expect(Object.keys(feeds)).toEqual(['q']);
+    await expect(s.run(feeds)).resolves.toHaveProperty('out_l1');
+    await s.dispose();
+  });
+  it('records the form and dims in the model metadata', () => {
+    const g = build('mha', CASES[1]![1], 'decode', 'fp16', 'mha-op');
+    const m = decodeModel(new Uint8Array(readFileSync(g.modelPath)));
+    const meta = Object.fromEntries(m.metadataProps!.map((p) => [p.key, p.value]));
+    expect(meta).toMatchObject({ 'kvscope.form': 'mha-op', 'kvscope.variant': 'mha', 'kvscope.dtype': 'fp16', 'kvscope.context': '24' });
+  });
+});
+
+describe('placement', () => {
+  it.each(['cpu', 'webgpu'] as Provider[])('reads where the attention nodes ran on %s', async (provider, ) => {
+    if (!providers.includes(provider)) return;
+    const g = build('mla-absorbed', mla, 'decode', 'fp32', 'decomposed');
+    const s = await MeasuredSession.open(g.modelPath, { provider, profile: true });
+    await s.run(randomFeeds(g.inputs, 1).feeds);
+    const report = placementReport(s.placement(), g.attentionNodes, provider);
+    await s.dispose();
+    expect(report.attention.length).toBeGreaterThan(0);
+    expect(report.attention.every((a) => a.provider === provider)).toBe(true);
+    expect(report.fellBack).toEqual([]);
+  });
+  it('flags nodes that ran elsewhere than asked', () => {
+    const r = placementReport(
+      [
+        { node: 'attn_MatMul_1', op: 'MatMul', provider: 'WebGpuExecutionProvider', durUs: 5 },
+        { node: 'attn_Softmax_2', op: 'Softmax', provider: 'CPUExecutionProvider', durUs: 9 },
+      ],
+      ['attn_MatMul_1', 'attn_Softmax_2', 'attn_MatMul_3'],
+      'webgpu',
+    );
+    expect(r.fellBack).toEqual(['attn_Softmax_2']);
+    expect(r.notSeen).toEqual(['attn_MatMul_3']);
+  });
+});
+
+describe('cost accounting', () => {
+  it('uses FlashMLA accounting for absorbed MLA decode (d = 576, d_v = 512)', () => {
+    const spec = { kind: 'mla', numHeads: 128, kvLoraRank: 512, qkNopeHeadDim: 128, qkRopeHeadDim: 64, vHeadDim: 128, qLoraRank: 1536 } as const;
+    const c = layerCost(normalizeRequest({ variant: 'mla-absorbed', spec, mode: 'decode', batch: 1, context: 1000, dtype: 'fp16', layers: 1 }));
+    expect(c.flops).toBe(2 * 1000 * 128 * (576 + 512) + 2 * 128 * 512 * 256);
+    expect(c.residentBytes).toBe(1000 * 576 * 2 + 128 * 512 * 256 * 2);
+  });
+  it('MHA decode reads the whole cache once', () => {
+    const c = layerCost(normalizeRequest({ variant: 'mha', spec: CASES[0]![1], mode: 'decode', batch: 2, context: 100, dtype: 'fp32', layers: 1 }));
+    expect(c.residentBytes).toBe(2 * 4 * 100 * 32 * 4);
+    expect(c.flops).toBe(2 * 2 * 4 * 100 * 32);
+  });
+});
+
+describe('BAD CALL - buildGraph', () => {
+  it('rejects a variant that does not match the spec', () => {
+    expect(() => build('mla-naive', CASES[0]![1], 'decode', 'fp32', 'decomposed')).toThrow(SpecError);
+    expect(() => build('mla-naive', CASES[0]![1], 'decode', 'fp32', 'decomposed')).toThrow(/variant mla-naive does not match a mha spec/);
+  });
+  it('rejects the mha-op form outside MHA decode', () => {
+    expect(() => build('gqa', CASES[2]![1], 'decode', 'fp32', 'mha-op')).toThrow(/mha-op form exists for MHA decode only/);
+  });
+  it('rejects a context whose cache cannot be one typed array', () => {
+    expect(() => build('mha', { kind: 'mha', numHeads: 128, numKvHeads: 128, headDim: 128 }, 'decode', 'fp32', 'decomposed', { context: 1 << 20 }))
+      .toThrow(/more than the 4294967295 a typed array can hold/);
+  });
+  it('rejects zero batch', () => {
+    expect(() => build('mha', CASES[0]![1], 'decode', 'fp32', 'decomposed', { batch: 0 })).toThrow(/batch must be a positive integer, got 0/);
+  });
+});

@@ -1,0 +1,160 @@
+/**
+ * The external data file that holds a graph's resident tensors (KV cache, MLA up-projections).
+ * Filled by tiling one small random block, so a multi-GB cache takes seconds and at no point is
+ * a second full copy of it held in memory.
+ */
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { fromHalfBits, toHalfBits, type ElemType, ELEM_BYTES } from './onnx.js';
+
+/** Offsets are aligned so onnxruntime can map the file instead of copying it. */
+export const RESIDENT_ALIGN = 65536;
+/** Bytes in the random block that is tiled over every tensor. */
+export const FILL_BLOCK_BYTES = 1 << 20;
+
+export interface ResidentTensor {
+  name: string;
+  role: 'cache' | 'weight';
+  layer: number;
+  type: ElemType;
+  dims: number[];
+  /**
+   * Names the logical tensor whose values this holds: the tiling phase comes from it, so two
+   * graphs that store the same logical tensor (MLA naive W_UK and absorbed W_UK^T) agree.
+   */
+  fillKey: string;
+  /** The contents are the logical tensor [.., a, b] stored transposed as [.., b, a]. */
+  transposed?: boolean;
+  offset: number;
+  length: number;
+}
+
+/** Lays tensors out one after another at aligned offsets; returns the file's total size. */
+export function layoutResident(
+  tensors: Omit<ResidentTensor, 'offset' | 'length'>[],
+): { tensors: ResidentTensor[]; fileBytes: number } {
+  let offset = 0;
+  const out: ResidentTensor[] = [];
+  for (const t of tensors) {
+    const length = t.dims.reduce((a, b) => a * b, 1) * ELEM_BYTES[t.type];
+    out.push({ ...t, offset, length });
+    offset += Math.ceil(length / RESIDENT_ALIGN) * RESIDENT_ALIGN;
+  }
+  return { tensors: out, fileBytes: offset };
+}
+
+/** Deterministic uniform values in [-amp, amp) (mulberry32). */
+export function randomValues(count: number, seed: number, amp = 0.5): Float64Array {
+  let a = seed >>> 0;
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = ((((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1) * amp;
+  }
+  return out;
+}
+
+function encodeBlock(values: Float64Array, type: ElemType): Uint8Array {
+  if (type === 'fp16') return new Uint8Array(Uint16Array.from(values, (v) => toHalfBits(v)).buffer);
+  if (type === 'fp32') return new Uint8Array(Float32Array.from(values).buffer);
+  throw new Error(`resident tensors are float, not ${type}`);
+}
+
+function phaseOf(key: string, modulo: number): number {
+  let h = 2166136261;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 16777619) >>> 0;
+  return h % modulo;
+}
+
+/** A transposed tensor's bytes: the logical [.., b, a] tiled values, stored as [.., a, b]. */
+function transposedBytes(t: ResidentTensor, block: Uint8Array, elemBytes: number, phase: number): Uint8Array {
+  const dims = t.dims;
+  const a = dims[dims.length - 2]!;
+  const b = dims[dims.length - 1]!;
+  const batches = t.length / elemBytes / (a * b);
+  const blockElems = block.length / elemBytes;
+  const out = new Uint8Array(t.length);
+  for (let n = 0; n < batches; n++) {
+    for (let i = 0; i < b; i++) {
+      for (let j = 0; j < a; j++) {
+        // logical [n, i, j] (dims [.., b, a]) -> stored [n, j, i]
+        const src = ((phase + n * a * b + i * a + j) % blockElems) * elemBytes;
+        const dst = (n * a * b + j * b + i) * elemBytes;
+        for (let k = 0; k < elemBytes; k++) out[dst + k] = block[src + k]!;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * Writes the file: each tensor gets the block for its role and type, tiled to its length.
+ * Returns the seconds spent, so the sweep can report the fill rate.
+ */
+export function writeResidentFile(
+  path: string,
+  tensors: ResidentTensor[],
+  seed: number,
+  onProgress?: (bytesDone: number) => void,
+): number {
+  const start = performance.now();
+  const fd = openSync(path, 'w');
+  try {
+    const blocks = new Map<string, Uint8Array>();
+    let done = 0;
+    for (const t of tensors) {
+      const key = `${t.role}:${t.type}`;
+      let block = blocks.get(key);
+      if (!block) {
+        const elems = FILL_BLOCK_BYTES / ELEM_BYTES[t.type];
+        block = encodeBlock(randomValues(elems, seed + (t.role === 'cache' ? 1 : 2)), t.type);
+        blocks.set(key, block);
+      }
+      const eb = ELEM_BYTES[t.type];
+      const phase = phaseOf(t.fillKey, block.length / eb);
+      if (t.transposed) {
+        writeSync(fd, transposedBytes(t, block, eb, phase), 0, t.length, t.offset);
+        done += t.length;
+        continue;
+      }
+      // Rotate the block by the phase once; then plain tiling continues the sequence.
+      const start = phase * eb;
+      const rotated = new Uint8Array(block.length);
+      rotated.set(block.subarray(start));
+      rotated.set(block.subarray(0, start), block.length - start);
+      let pos = 0;
+      while (pos < t.length) {
+        const n = Math.min(rotated.length, t.length - pos);
+        writeSync(fd, rotated, 0, n, t.offset + pos);
+        pos += n;
+        done += n;
+        if (onProgress && pos % (64 * FILL_BLOCK_BYTES) === 0) onProgress(done);
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return (performance.now() - start) / 1000;
+}
+
+/** Reads one resident tensor back as float64 (tests and references use it on small graphs). */
+export function readResident(path: string, t: ResidentTensor): Float64Array {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = new Uint8Array(t.length);
+    readSync(fd, buf, 0, t.length, t.offset);
+    return toFloat64(buf, t.type);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Float64 values of raw fp32/fp16 bytes. */
+export function toFloat64(bytes: Uint8Array, type: ElemType): Float64Array {
+  const copy = bytes.slice();
+  if (type === 'fp16') return Float64Array.from(new Uint16Array(copy.buffer), fromHalfBits);
+  if (type === 'fp32') return Float64Array.from(new Float32Array(copy.buffer));
+  throw new Error(`not a float type: ${type}`);
+}

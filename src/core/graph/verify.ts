@@ -1,0 +1,128 @@
+/**
+ * Checks a built graph on a provider against the float64 reference: random inputs, one run,
+ * every layer's output compared within the dtype's tolerance.
+ */
+import * as ort from 'onnxruntime-node';
+import { MeasuredSession, type Feeds } from '../runtime/session.js';
+import type { Provider } from '../runtime/providers.js';
+import type { Dtype } from '../model/spec.js';
+import type { BuiltGraph, TensorInfo } from './builders.js';
+import { toHalfBits, fromHalfBits } from './onnx.js';
+import { at4, headReference, maxExcess, mlaReference, type At } from './reference.js';
+import { randomValues, readResident } from './resident.js';
+
+/** Absolute and relative tolerance per dtype (outputs are O(0.1..1)). */
+export const TOLERANCE: Record<Dtype, { atol: number; rtol: number }> = {
+  fp32: { atol: 2e-5, rtol: 1e-4 },
+  fp16: { atol: 4e-3, rtol: 1e-2 },
+};
+
+export interface VerifyResult {
+  ok: boolean;
+  /** Largest absolute difference from the reference over all layers. */
+  maxAbsError: number;
+  /** Largest excess beyond atol + rtol*|ref| (0 when within tolerance). */
+  excess: number;
+  tolerance: { atol: number; rtol: number };
+}
+
+/** Feeds of random values, and their float64 values as the graph sees them (after rounding). */
+export function randomFeeds(inputs: TensorInfo[], seed: number): { feeds: Feeds; values: Map<string, Float64Array> } {
+  const feeds: Feeds = {};
+  const values = new Map<string, Float64Array>();
+  inputs.forEach((info, i) => {
+    const n = info.dims.reduce((a, b) => a * b, 1);
+    const raw = randomValues(n, seed + 101 * (i + 1));
+    if (info.type === 'fp16') {
+      const bits = Uint16Array.from(raw, (v) => toHalfBits(v));
+      feeds[info.name] = new ort.Tensor('float16', bits, info.dims);
+      values.set(info.name, Float64Array.from(bits, fromHalfBits));
+    } else {
+      const f = Float32Array.from(raw);
+      feeds[info.name] = new ort.Tensor('float32', f, info.dims);
+      values.set(info.name, Float64Array.from(f));
+    }
+  });
+  return { feeds, values };
+}
+
+export function tensorToFloat64(t: ort.Tensor): Float64Array {
+  if (t.type === 'float16') return Float64Array.from(t.data as Uint16Array, fromHalfBits);
+  return Float64Array.from(t.data as Float32Array);
+}
+
+/** The float64 reference output of layer l of a built graph, for given input values. */
+export function referenceOutput(g: BuiltGraph, values: Map<string, Float64Array>, l: number): Float64Array {
+  const r = g.request;
+  const s = r.spec;
+  const B = r.batch;
+  const T = r.context;
+  const decode = r.mode === 'decode';
+  const shape = { B, T, Tq: decode ? 1 : T, causal: !decode };
+  const res = (suffix: string): Float64Array => {
+    const t = g.resident.find((x) => x.name === `l${l}_${suffix}`);
+    if (!t || !g.dataPath) throw new Error(`graph has no resident tensor l${l}_${suffix}`);
+    return readResident(g.dataPath, t);
+  };
+  const input = (name: string): Float64Array => {
+    const v = values.get(name);
+    if (!v) throw new Error(`no input ${name}`);
+    return v;
+  };
+  if (s.kind !== 'mla') {
+    const dv = s.vHeadDim ?? s.headDim;
+    const q = at4(input('q'), [B, s.numHeads, shape.Tq, s.headDim]);
+    if (!decode) {
+      return headReference(s, shape, q, at4(input('k'), [B, s.numKvHeads, T, s.headDim]), at4(input('v'), [B, s.numKvHeads, T, dv]));
+    }
+    const v = at4(res('cache_v'), [B, s.numKvHeads, T, dv]);
+    if (r.form === 'mha-op') return headReference(s, shape, q, at4(res('cache_k'), [B, s.numHeads, T, s.headDim]), v);
+    const kT = res('cache_kT');
+    const d = s.headDim;
+    const k: At = (b, h, t, x) => kT[((b * s.numKvHeads + h) * d + x) * T + t]!;
+    return headReference(s, shape, q, k, v);
+  }
+  const dc = s.kvLoraRank;
+  const dr = s.qkRopeHeadDim;
+  const dn = s.qkNopeHeadDim;
+  let wuk: Float64Array;
+  if (r.variant === 'mla-absorbed') {
+    const t = res('w_uk_t'); // [H, dn, dc] -> logical [H, dc, dn]
+    wuk = new Float64Array(t.length);
+    for (let h = 0; h < s.numHeads; h++)
+      for (let c = 0; c < dc; c++) for (let x = 0; x < dn; x++) wuk[(h * dc + c) * dn + x] = t[(h * dn + x) * dc + c]!;
+  } else {
+    wuk = res('w_uk');
+  }
+  const ckv = decode ? res('cache_ckv') : input('c_kv');
+  const kpe = decode ? res('cache_kpe') : input('k_pe');
+  return mlaReference(s, shape, {
+    qNope: at4(input('q_nope'), [B, s.numHeads, shape.Tq, dn]),
+    qPe: at4(input('q_pe'), [B, s.numHeads, shape.Tq, dr]),
+    ckv: (b, t, x) => ckv[(b * T + t) * dc + x]!,
+    kpe: (b, t, x) => kpe[(b * T + t) * dr + x]!,
+    wuk,
+    wuv: res('w_uv'),
+  });
+}
+
+/** Runs the graph once on `provider` and compares every layer with the reference. */
+export async function verifyGraph(g: BuiltGraph, provider: Provider, seed = 7): Promise<VerifyResult> {
+  const tolerance = TOLERANCE[g.request.dtype];
+  const { feeds, values } = randomFeeds(g.inputs, seed);
+  const session = await MeasuredSession.open(g.modelPath, { provider });
+  try {
+    const out = await session.run(feeds);
+    let maxAbsError = 0;
+    let excess = 0;
+    for (let l = 0; l < g.request.layers; l++) {
+      const actual = tensorToFloat64(out[`out_l${l}`]!);
+      const expected = referenceOutput(g, values, l);
+      for (let i = 0; i < actual.length; i++) maxAbsError = Math.max(maxAbsError, Math.abs(actual[i]! - expected[i]!) || 0);
+      excess = Math.max(excess, maxExcess(actual, expected, tolerance.atol, tolerance.rtol));
+    }
+    return { ok: excess === 0, maxAbsError, excess, tolerance };
+  } finally {
+    await session.dispose();
+  }
+}

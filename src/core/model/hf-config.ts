@@ -1,0 +1,154 @@
+/**
+ * Derives an attention spec and model facts from a Hugging Face config.json, recording which
+ * field each figure came from. Errors name the field at fault.
+ */
+import { SpecError, validateSpec, type AttentionSpec } from './spec.js';
+
+/** A model as kvscope needs it: the attention spec plus the facts that scale it. */
+export interface ModelInfo {
+  /** Display name (preset name or config's _name_or_path/model_type). */
+  name: string;
+  modelType: string;
+  attention: AttentionSpec;
+  numLayers: number;
+  hiddenSize: number;
+  /** max_position_embeddings, or null where the config gives none. */
+  maxContext: number | null;
+  /** Cache capped at this many tokens when every layer uses a sliding window, else null. */
+  slidingWindow: number | null;
+  vocabSize: number | null;
+  /** field name -> how it was used, for "what was derived from which field". */
+  derivedFrom: Record<string, string>;
+}
+
+type Json = Record<string, unknown>;
+
+function num(cfg: Json, field: string, derived: Record<string, string>, what: string): number | undefined {
+  const v = cfg[field];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v) || !Number.isInteger(v) || v < 0) {
+    throw new SpecError(`config field "${field}" must be a non-negative integer, got ${JSON.stringify(v)}`, field);
+  }
+  derived[field] = what;
+  return v;
+}
+
+function required(value: number | undefined, fields: string[]): number {
+  if (value === undefined) {
+    throw new SpecError(`config.json lacks ${fields.map((f) => `"${f}"`).join(' or ')}; add it`, fields[0]);
+  }
+  return value;
+}
+
+function firstNum(cfg: Json, fields: string[], derived: Record<string, string>, what: string): number | undefined {
+  for (const f of fields) {
+    const v = num(cfg, f, derived, what);
+    if (v !== undefined) return v;
+  }
+  return undefined;
+}
+
+/** Reads a parsed config.json (object) into ModelInfo. */
+export function modelFromHfConfig(raw: unknown, name?: string): ModelInfo {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new SpecError('config.json must hold a JSON object');
+  }
+  const cfg = raw as Json;
+  const derived: Record<string, string> = {};
+  const modelType = typeof cfg.model_type === 'string' ? cfg.model_type : 'unknown';
+  if (typeof cfg.model_type === 'string') derived.model_type = 'family';
+
+  const hidden = required(firstNum(cfg, ['hidden_size', 'n_embd', 'd_model'], derived, 'hidden size'), [
+    'hidden_size',
+    'n_embd',
+  ]);
+  const heads = required(
+    firstNum(cfg, ['num_attention_heads', 'n_head', 'num_heads'], derived, 'query heads (n_h)'),
+    ['num_attention_heads', 'n_head'],
+  );
+  const layers = required(
+    firstNum(cfg, ['num_hidden_layers', 'n_layer', 'num_layers'], derived, 'layers'),
+    ['num_hidden_layers', 'n_layer'],
+  );
+  const maxContext =
+    firstNum(cfg, ['max_position_embeddings', 'n_positions', 'max_sequence_length'], derived, 'max context') ?? null;
+  const vocab = num(cfg, 'vocab_size', derived, 'vocabulary') ?? null;
+  if (heads === 0) throw new SpecError('num_attention_heads must be positive', 'num_attention_heads');
+
+  let attention: AttentionSpec;
+  const kvLoraRank = num(cfg, 'kv_lora_rank', derived, 'MLA latent rank d_c');
+  if (kvLoraRank !== undefined && kvLoraRank > 0) {
+    // MLA is detected by kv_lora_rank whatever the model_type; num_key_value_heads is ignored.
+    attention = {
+      kind: 'mla',
+      numHeads: heads,
+      kvLoraRank,
+      qkNopeHeadDim: required(num(cfg, 'qk_nope_head_dim', derived, 'per-head nope dim'), ['qk_nope_head_dim']),
+      qkRopeHeadDim: required(num(cfg, 'qk_rope_head_dim', derived, 'shared RoPE key dim d_R'), ['qk_rope_head_dim']),
+      vHeadDim: required(num(cfg, 'v_head_dim', derived, 'value head dim'), ['v_head_dim']),
+      qLoraRank: num(cfg, 'q_lora_rank', derived, 'query compression rank') ?? 0,
+    };
+    if ('num_key_value_heads' in cfg) derived.num_key_value_heads = 'ignored: MLA caches the latent';
+  } else {
+    let kvHeads = firstNum(cfg, ['num_key_value_heads', 'num_kv_heads', 'n_head_kv'], derived, 'K/V heads (n_kv)');
+    if (modelType === 'falcon') {
+      const newArch = cfg.new_decoder_architecture === true;
+      if (!newArch) {
+        // Old Falcon: multi_query decides; a re-saved config's num_kv_heads can be misleading.
+        kvHeads = cfg.multi_query === false ? heads : 1;
+        derived.multi_query = `K/V heads = ${kvHeads} (new_decoder_architecture false)`;
+        delete derived.num_kv_heads;
+      }
+    }
+    kvHeads ??= heads;
+    if (kvHeads === 0 || heads % kvHeads !== 0) {
+      throw new SpecError(
+        `num_key_value_heads (${kvHeads}) must divide num_attention_heads (${heads})`,
+        'num_key_value_heads',
+      );
+    }
+    let headDim = num(cfg, 'head_dim', derived, 'head dim (given)');
+    if (headDim === undefined) {
+      if (hidden % heads !== 0) {
+        throw new SpecError(
+          `hidden_size (${hidden}) is not a multiple of num_attention_heads (${heads}); give "head_dim"`,
+          'head_dim',
+        );
+      }
+      headDim = hidden / heads;
+      derived.head_dim = `derived: hidden_size / num_attention_heads = ${headDim}`;
+    }
+    attention = {
+      kind: kvHeads === heads ? 'mha' : kvHeads === 1 ? 'mqa' : 'gqa',
+      numHeads: heads,
+      numKvHeads: kvHeads,
+      headDim,
+    };
+  }
+
+  let slidingWindow: number | null = null;
+  const window = num(cfg, 'sliding_window', derived, 'sliding window');
+  // Qwen2 sets sliding_window but use_sliding_window false: no window then.
+  if (window !== undefined && window > 0 && cfg.use_sliding_window !== false) {
+    if (modelType === 'gemma2') {
+      // Gemma-2 alternates local (window) and global layers: the cache is not capped for all layers.
+      derived.sliding_window = 'every other layer only (gemma2): cache not capped';
+    } else {
+      slidingWindow = window;
+    }
+  } else if (window !== undefined) {
+    derived.sliding_window = 'ignored: use_sliding_window is false';
+  }
+  validateSpec(attention);
+  return {
+    name: name ?? (typeof cfg._name_or_path === 'string' ? cfg._name_or_path : modelType),
+    modelType,
+    attention,
+    numLayers: layers,
+    hiddenSize: hidden,
+    maxContext,
+    slidingWindow,
+    vocabSize: vocab,
+    derivedFrom: derived,
+  };
+}

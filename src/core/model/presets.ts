@@ -1,0 +1,172 @@
+/**
+ * Model presets: the attention-relevant fields of each model's published config.json, read
+ * through the same importer a user's config goes through. Values: ../../shared/MODELS.md.
+ */
+import { modelFromHfConfig, type ModelInfo } from './hf-config.js';
+import { SpecError, type AttentionSpec, type HeadAttentionSpec, type MlaSpec, mlaAsMha } from './spec.js';
+
+export interface Preset {
+  /** Lower-case CLI name. */
+  id: string;
+  title: string;
+  /** Where the values come from. */
+  source: string;
+  /** The attention fields of config.json, verbatim. */
+  config: Record<string, unknown>;
+}
+
+export const PRESETS: readonly Preset[] = [
+  {
+    id: 'deepseek-v3',
+    title: 'DeepSeek-V3 (671B MoE, MLA)',
+    source: 'deepseek-ai/DeepSeek-V3 config.json; DeepSeek-V3 technical report §4.2',
+    config: {
+      model_type: 'deepseek_v3',
+      hidden_size: 7168,
+      num_hidden_layers: 61,
+      num_attention_heads: 128,
+      num_key_value_heads: 128,
+      kv_lora_rank: 512,
+      q_lora_rank: 1536,
+      qk_nope_head_dim: 128,
+      qk_rope_head_dim: 64,
+      v_head_dim: 128,
+      max_position_embeddings: 163840,
+      vocab_size: 129280,
+    },
+  },
+  {
+    id: 'deepseek-v2-lite',
+    title: 'DeepSeek-V2-Lite (16B MoE, MLA)',
+    source: 'deepseek-ai/DeepSeek-V2-Lite config.json; DeepSeek-V2 paper Table 9',
+    config: {
+      model_type: 'deepseek_v2',
+      hidden_size: 2048,
+      num_hidden_layers: 27,
+      num_attention_heads: 16,
+      num_key_value_heads: 16,
+      kv_lora_rank: 512,
+      q_lora_rank: null,
+      qk_nope_head_dim: 128,
+      qk_rope_head_dim: 64,
+      v_head_dim: 128,
+      max_position_embeddings: 163840,
+      vocab_size: 102400,
+    },
+  },
+  {
+    id: 'llama-3.1-8b',
+    title: 'Llama 3.1 8B (GQA 32/8)',
+    source: 'meta-llama/Llama-3.1-8B config.json',
+    config: {
+      model_type: 'llama',
+      hidden_size: 4096,
+      num_hidden_layers: 32,
+      num_attention_heads: 32,
+      num_key_value_heads: 8,
+      max_position_embeddings: 131072,
+      vocab_size: 128256,
+    },
+  },
+  {
+    id: 'llama-3.1-70b',
+    title: 'Llama 3.1 70B (GQA 64/8)',
+    source: 'meta-llama/Llama-3.1-70B config.json',
+    config: {
+      model_type: 'llama',
+      hidden_size: 8192,
+      num_hidden_layers: 80,
+      num_attention_heads: 64,
+      num_key_value_heads: 8,
+      max_position_embeddings: 131072,
+      vocab_size: 128256,
+    },
+  },
+  {
+    id: 'mistral-7b',
+    title: 'Mistral 7B v0.1 (GQA 32/8, window 4096)',
+    source: 'mistralai/Mistral-7B-v0.1 config.json',
+    config: {
+      model_type: 'mistral',
+      hidden_size: 4096,
+      num_hidden_layers: 32,
+      num_attention_heads: 32,
+      num_key_value_heads: 8,
+      max_position_embeddings: 32768,
+      sliding_window: 4096,
+      vocab_size: 32000,
+    },
+  },
+  {
+    id: 'qwen2.5-7b',
+    title: 'Qwen2.5 7B (GQA 28/4)',
+    source: 'Qwen/Qwen2.5-7B config.json',
+    config: {
+      model_type: 'qwen2',
+      hidden_size: 3584,
+      num_hidden_layers: 28,
+      num_attention_heads: 28,
+      num_key_value_heads: 4,
+      max_position_embeddings: 131072,
+      sliding_window: 131072,
+      use_sliding_window: false,
+      vocab_size: 152064,
+    },
+  },
+];
+
+export function presetIds(): string[] {
+  return PRESETS.map((p) => p.id);
+}
+
+/** The model of a preset; throws SpecError listing the known names for an unknown one. */
+export function presetModel(id: string): ModelInfo {
+  const preset = PRESETS.find((p) => p.id === id.toLowerCase());
+  if (!preset) {
+    throw new SpecError(`unknown preset "${id}"; known presets: ${presetIds().join(', ')}`, 'preset');
+  }
+  return modelFromHfConfig(preset.config, preset.id);
+}
+
+/** One spec per variant for the equal-dims comparison. */
+export interface EqualDimsSpecs {
+  mha: HeadAttentionSpec;
+  gqa: HeadAttentionSpec;
+  mqa: HeadAttentionSpec;
+  mla: MlaSpec;
+}
+
+/**
+ * The same model dims expressed as MHA, GQA(groups), MQA and MLA, so the saving of the variant
+ * alone shows. For an MLA model, MHA is its expanded form (keys nope+rope wide, values v wide)
+ * and MLA is the model itself; for a head-attention model, MLA takes DeepSeek-V2's ratios
+ * (d_c = 4 d_h, d_R = d_h / 2, nope = v = d_h).
+ */
+export function equalDims(spec: AttentionSpec, gqaGroups = 8): EqualDimsSpecs {
+  const mha: HeadAttentionSpec =
+    spec.kind === 'mla'
+      ? mlaAsMha(spec)
+      : { kind: 'mha', numHeads: spec.numHeads, numKvHeads: spec.numHeads, headDim: spec.headDim, vHeadDim: spec.vHeadDim };
+  if (mha.numHeads % gqaGroups !== 0) {
+    throw new SpecError(`GQA groups (${gqaGroups}) must divide the ${mha.numHeads} query heads`, 'gqaGroups');
+  }
+  const mla: MlaSpec =
+    spec.kind === 'mla'
+      ? spec
+      : {
+          kind: 'mla',
+          numHeads: spec.numHeads,
+          kvLoraRank: 4 * spec.headDim,
+          qkNopeHeadDim: spec.headDim,
+          qkRopeHeadDim: Math.max(1, Math.floor(spec.headDim / 2)),
+          vHeadDim: spec.headDim,
+          qLoraRank: 0,
+        };
+  const gqaKv = spec.kind === 'gqa' ? spec.numKvHeads : gqaGroups;
+  return {
+    mha,
+    gqa: { ...mha, kind: gqaKv === mha.numHeads ? 'mha' : 'gqa', numKvHeads: gqaKv },
+    mqa: { ...mha, kind: 'mqa', numKvHeads: 1 },
+    mla,
+  };
+}

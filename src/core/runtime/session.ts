@@ -1,0 +1,150 @@
+/**
+ * A measured onnxruntime session: explicit options, optional profiling, and the placement of
+ * every node read back from the profile. Wraps the binding with an explicit dispose().
+ */
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { TensorInfo } from '../graph/builders.js';
+import { providerOption, type Provider } from './providers.js';
+
+export interface SessionConfig {
+  provider: Provider;
+  /** Intra-op threads for CPU kernels (0 = onnxruntime's default: one per physical core). */
+  threads?: number;
+  graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /** Write an onnxruntime profile to read node placement from. */
+  profile?: boolean;
+}
+
+/** Where each node ran, from the profile's `cat: "Node"` events. */
+export interface NodePlacement {
+  node: string;
+  op: string;
+  provider: string;
+  /** Total microseconds over the profiled runs. */
+  durUs: number;
+}
+
+export type Feeds = Record<string, ort.Tensor>;
+
+const TYPE: Record<string, ort.Tensor.Type> = { fp32: 'float32', fp16: 'float16', int64: 'int64', int32: 'int32' };
+
+/** Random inputs for a graph's inputs (deterministic). */
+export function makeFeeds(inputs: TensorInfo[], values: (info: TensorInfo) => Float32Array | Uint16Array): Feeds {
+  const feeds: Feeds = {};
+  for (const i of inputs) feeds[i.name] = new ort.Tensor(TYPE[i.type]!, values(i), i.dims);
+  return feeds;
+}
+
+export class MeasuredSession {
+  readonly #session: ort.InferenceSession;
+  readonly #profilePrefix: string | null;
+  #disposed = false;
+
+  private constructor(session: ort.InferenceSession, profilePrefix: string | null, readonly config: SessionConfig) {
+    this.#session = session;
+    this.#profilePrefix = profilePrefix;
+  }
+
+  static async open(modelPath: string, config: SessionConfig): Promise<MeasuredSession> {
+    const profilePrefix = config.profile ? join(dirname(modelPath), `${basename(modelPath, '.onnx')}-profile`) : null;
+    const options: ort.InferenceSession.SessionOptions = {
+      executionProviders: [providerOption(config.provider)],
+      graphOptimizationLevel: config.graphOptimization ?? 'all',
+      intraOpNumThreads: config.threads ?? 0,
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+      // Errors only: constant-folding notes about fp16 kernels are noise in a profiler's output.
+      logSeverityLevel: 3,
+      enableCpuMemArena: true,
+      enableMemPattern: true,
+      // Prepacking would keep a second, repacked copy of constant MatMul inputs (our cache).
+      extra: { session: { disable_prepacking: '1' } },
+      ...(profilePrefix ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}),
+    };
+    const session = await ort.InferenceSession.create(modelPath, options);
+    return new MeasuredSession(session, profilePrefix, config);
+  }
+
+  get inputNames(): readonly string[] {
+    return this.#session.inputNames;
+  }
+
+  async run(feeds: Feeds): Promise<Record<string, ort.Tensor>> {
+    if (this.#disposed) throw new Error('session already disposed');
+    return this.#session.run(feeds);
+  }
+
+  /** Ends profiling and returns the placement of every node that ran (profile file deleted). */
+  placement(): NodePlacement[] {
+    if (!this.#profilePrefix) throw new Error('session was opened without profile: true');
+    this.#session.endProfiling();
+    const dir = dirname(this.#profilePrefix);
+    const prefix = basename(this.#profilePrefix);
+    const files = readdirSync(dir).filter((f) => f.startsWith(prefix) && f.endsWith('.json'));
+    if (files.length === 0) throw new Error(`onnxruntime wrote no profile with prefix ${this.#profilePrefix}`);
+    const byNode = new Map<string, NodePlacement>();
+    for (const f of files) {
+      const path = join(dir, f);
+      const events = JSON.parse(readFileSync(path, 'utf8')) as {
+        cat?: string;
+        name?: string;
+        dur?: number;
+        args?: { op_name?: string; provider?: string };
+      }[];
+      rmSync(path, { force: true });
+      for (const e of events) {
+        if (e.cat !== 'Node' || !e.args?.provider || !e.name?.endsWith('_kernel_time')) continue;
+        const node = e.name.slice(0, -'_kernel_time'.length);
+        const prev = byNode.get(node);
+        if (prev) prev.durUs += e.dur ?? 0;
+        else byNode.set(node, { node, op: e.args.op_name ?? '?', provider: e.args.provider, durUs: e.dur ?? 0 });
+      }
+    }
+    return [...byNode.values()];
+  }
+
+  async dispose(): Promise<void> {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    await this.#session.release();
+  }
+}
+
+/** Short provider name as the profile writes it ("CPUExecutionProvider" -> "cpu"). */
+export function providerShortName(profileProvider: string): string {
+  const map: Record<string, string> = {
+    CPUExecutionProvider: 'cpu',
+    WebGpuExecutionProvider: 'webgpu',
+    JsExecutionProvider: 'webgpu',
+    CUDAExecutionProvider: 'cuda',
+    DmlExecutionProvider: 'dml',
+    CoreMLExecutionProvider: 'coreml',
+    TensorrtExecutionProvider: 'tensorrt',
+  };
+  return map[profileProvider] ?? profileProvider;
+}
+
+export interface PlacementReport {
+  /** Attention nodes by where they ran. */
+  attention: { node: string; op: string; provider: string }[];
+  /** Attention nodes that ran elsewhere than the provider asked for. */
+  fellBack: string[];
+  /** Attention nodes that never showed in the profile (fused or folded away by the optimizer). */
+  notSeen: string[];
+}
+
+/** Which attention nodes ran where; a fallback is reported, never hidden. */
+export function placementReport(placement: NodePlacement[], attentionNodes: string[], asked: Provider): PlacementReport {
+  const seen = new Map(placement.map((p) => [p.node, p]));
+  const attention: PlacementReport['attention'] = [];
+  const notSeen: string[] = [];
+  for (const n of attentionNodes) {
+    const p = seen.get(n);
+    if (p) attention.push({ node: n, op: p.op, provider: providerShortName(p.provider) });
+    else notSeen.push(n);
+  }
+  // Nodes the optimizer fused get new names: attribute any other node with the same op type.
+  return { attention, fellBack: attention.filter((a) => a.provider !== asked).map((a) => a.node), notSeen };
+}
