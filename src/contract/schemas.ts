@@ -1,0 +1,248 @@
+/**
+ * The one contract between the engine, the CLI, Electron main, preload and the renderer:
+ * sweep configuration, engine events, report, with runtime schemas (zod). Nothing else defines
+ * these shapes; every boundary (IPC, files, CLI flags) validates with the schemas here.
+ */
+import { z } from 'zod';
+
+export const VariantSchema = z.enum(['mha', 'gqa', 'mqa', 'mla-naive', 'mla-absorbed']);
+export const DtypeSchema = z.enum(['fp32', 'fp16']);
+export const ProviderSchema = z.enum(['cpu', 'webgpu', 'cuda', 'dml', 'coreml']);
+export const ModeSchema = z.enum(['decode', 'prefill']);
+
+const dim = z.number().int().positive().max(1 << 20);
+
+export const HeadSpecSchema = z.object({
+  kind: z.enum(['mha', 'gqa', 'mqa']),
+  numHeads: dim,
+  numKvHeads: dim,
+  headDim: dim,
+  vHeadDim: dim.optional(),
+});
+export const MlaSpecSchema = z.object({
+  kind: z.literal('mla'),
+  numHeads: dim,
+  kvLoraRank: dim,
+  qkNopeHeadDim: dim,
+  qkRopeHeadDim: dim,
+  vHeadDim: dim,
+  qLoraRank: z.number().int().min(0).max(1 << 20),
+});
+export const AttentionSpecSchema = z.discriminatedUnion('kind', [HeadSpecSchema, MlaSpecSchema]);
+
+/** Where the model's dims come from. */
+export const ModelSourceSchema = z.discriminatedUnion('source', [
+  z.object({ source: z.literal('preset'), preset: z.string().min(1).max(100) }),
+  z.object({
+    source: z.literal('custom'),
+    name: z.string().min(1).max(200),
+    attention: AttentionSpecSchema,
+    numLayers: dim,
+    maxContext: dim.nullable(),
+  }),
+  /** A Hugging Face config.json, parsed. */
+  z.object({ source: z.literal('hf-config'), name: z.string().max(200).optional(), config: z.record(z.string(), z.unknown()) }),
+]);
+
+export const SweepConfigSchema = z.object({
+  model: ModelSourceSchema,
+  /** Variants to measure; each is the model's dims expressed as that variant (equal dims). */
+  variants: z.array(VariantSchema).min(1),
+  /** K/V heads for the GQA variant when the model is not itself GQA. */
+  gqaGroups: z.number().int().positive().max(1 << 16).default(8),
+  /** Cached tokens (decode) / prompt tokens (prefill), ascending. */
+  contexts: z.array(z.number().int().positive().max(1 << 24)).min(1).max(64),
+  batches: z.array(z.number().int().positive().max(4096)).min(1).max(16).default([1]),
+  dtypes: z.array(DtypeSchema).min(1).default(['fp32']),
+  modes: z.array(ModeSchema).min(1).default(['decode']),
+  provider: z.union([ProviderSchema, z.literal('auto')]).default('auto'),
+  /** Layers built into each graph (identical); results are scaled to the model's layer count. */
+  layers: z.number().int().positive().max(256).default(1),
+  /** Seconds of timed runs per point at most (adaptive repetitions stop earlier when stable). */
+  budgetSeconds: z.number().positive().max(3600).default(2),
+  /** Prefill is measured only up to this context (its scores grow as T^2). */
+  maxPrefillContext: z.number().int().positive().max(1 << 20).default(4096),
+  /** Intra-op threads (0: onnxruntime's default). */
+  threads: z.number().int().min(0).max(1024).default(0),
+  /** Fraction of free memory a point may use; the rest is headroom. */
+  memoryFraction: z.number().gt(0).max(1).default(0.8),
+  /** A point predicted (from the probes) to take longer per step is recorded, not run. */
+  maxStepSeconds: z.number().positive().max(3600).default(2),
+  /** Check each graph on a small size against the float64 reference before timing it. */
+  verify: z.boolean().default(true),
+});
+export type SweepConfig = z.infer<typeof SweepConfigSchema>;
+export type SweepConfigInput = z.input<typeof SweepConfigSchema>;
+
+export const TimingSchema = z.object({
+  medianMs: z.number(),
+  p95Ms: z.number(),
+  minMs: z.number(),
+  meanMs: z.number(),
+  /** Coefficient of variation (stddev / mean). */
+  cv: z.number(),
+  reps: z.number().int(),
+  /** Fixed per-run overhead (same graph at tiny T), measured separately, not subtracted. */
+  overheadMs: z.number().nullable(),
+  /** Decode: batch / step time over the measured layers scaled to the model. */
+  tokensPerSecond: z.number().nullable(),
+  /** Step time of one layer (median / layers). */
+  perLayerMs: z.number(),
+  /** Step time scaled to all the model's layers. */
+  modelMs: z.number(),
+});
+
+export const RooflineSchema = z.object({
+  bytes: z.number(),
+  flops: z.number(),
+  achievedGBs: z.number(),
+  achievedGflops: z.number(),
+  attainableMs: z.number(),
+  bound: z.enum(['memory', 'compute']),
+  /** attainable / measured, 0..1 (over 1 means the probe underestimated the device). */
+  efficiency: z.number(),
+});
+
+export const DeviceMemorySchema = z.union([
+  z.object({ available: z.literal(true), usedBytes: z.number(), totalBytes: z.number().nullable(), source: z.string() }),
+  z.object({ available: z.literal(false), reason: z.string() }),
+]);
+
+export const MemorySchema = z.object({
+  /** Analytic bytes of the cache in the measured graph (all measured layers). */
+  analyticCacheBytes: z.number(),
+  analyticWeightBytes: z.number(),
+  /** Predicted bytes of the point (cache + weights + workspace) used by the fit check. */
+  predictedBytes: z.number(),
+  rssBeforeBytes: z.number(),
+  rssAfterSessionBytes: z.number(),
+  rssPeakBytes: z.number(),
+  /** RSS after the session was built minus before: what holding the cache cost this process. */
+  measuredDeltaBytes: z.number(),
+  /** Private (anonymous) resident bytes, where the OS tells; null elsewhere. */
+  privateDeltaBytes: z.number().nullable(),
+  device: DeviceMemorySchema,
+});
+
+export const PlacementSchema = z.object({
+  attention: z.array(z.object({ node: z.string(), op: z.string(), provider: z.string() })),
+  fellBack: z.array(z.string()),
+  /** Every executed node by provider (short name -> count). */
+  byProvider: z.record(z.string(), z.number()),
+});
+
+export const PointSchema = z.object({
+  id: z.string(),
+  variant: VariantSchema,
+  mode: ModeSchema,
+  context: z.number().int(),
+  /** Tokens actually cached: the context, or the sliding window where one caps it. */
+  cacheTokens: z.number().int(),
+  batch: z.number().int(),
+  dtype: DtypeSchema,
+  /**
+   * ok: measured. does-not-fit: predicted memory over the budget, not attempted. too-slow:
+   * predicted step time (from the roofline probes) over maxStepSeconds, not attempted.
+   * failed: the engine raised (reason says what). cancelled: the sweep stopped first.
+   */
+  status: z.enum(['ok', 'does-not-fit', 'too-slow', 'failed', 'cancelled']),
+  /** Why a point did not run, or failed. */
+  reason: z.string().optional(),
+  spec: AttentionSpecSchema,
+  form: z.string(),
+  /** Analytic cache bytes per token per layer for this dtype. */
+  kvBytesPerTokenPerLayer: z.number(),
+  /** Analytic cache bytes of the whole model (all layers) at this context and batch. */
+  modelCacheBytes: z.number(),
+  /** Beyond the model's max_position_embeddings. */
+  hypothetical: z.boolean(),
+  timing: TimingSchema.optional(),
+  roofline: RooflineSchema.optional(),
+  memory: MemorySchema.optional(),
+  placement: PlacementSchema.optional(),
+  /** Max abs error against the float64 reference on a small graph of the same form. */
+  verifyMaxAbsError: z.number().optional(),
+  fillGBs: z.number().optional(),
+  seconds: z.number().optional(),
+});
+export type Point = z.infer<typeof PointSchema>;
+
+export const MachineSchema = z.object({
+  cpuModel: z.string(),
+  cores: z.number().int(),
+  totalMemoryBytes: z.number(),
+  freeMemoryBytes: z.number(),
+  os: z.string(),
+  gpu: z.array(z.object({ name: z.string(), vendor: z.string().optional(), driver: z.string().optional(), memoryBytes: z.number().nullable() })),
+  onnxruntimeVersion: z.string(),
+  nodeVersion: z.string(),
+});
+
+export const ProbesSchema = z.object({
+  /** Device read bandwidth measured on the sweep's provider. */
+  bandwidthGBs: z.number(),
+  /** Matmul throughput measured on the sweep's provider. */
+  gflops: z.number(),
+  bandwidthMethod: z.string(),
+  gflopsMethod: z.string(),
+});
+
+export const ModelSummarySchema = z.object({
+  name: z.string(),
+  modelType: z.string(),
+  attention: AttentionSpecSchema,
+  numLayers: z.number().int(),
+  hiddenSize: z.number().int(),
+  maxContext: z.number().int().nullable(),
+  slidingWindow: z.number().int().nullable(),
+});
+
+export const REPORT_SCHEMA_VERSION = 1;
+
+export const ReportSchema = z.object({
+  schema: z.literal('kvscope.report'),
+  version: z.literal(REPORT_SCHEMA_VERSION),
+  kvscopeVersion: z.string(),
+  createdAt: z.string(),
+  /** False when the sweep was interrupted (cancel, Ctrl-C, failure); points kept are valid. */
+  complete: z.boolean(),
+  incompleteReason: z.string().optional(),
+  machine: MachineSchema,
+  provider: z.object({ name: ProviderSchema, options: z.record(z.string(), z.unknown()) }),
+  config: SweepConfigSchema,
+  model: ModelSummarySchema,
+  /** Layers measured in each graph and the model's count the figures are scaled to. */
+  scaling: z.object({ measuredLayers: z.number().int(), modelLayers: z.number().int(), note: z.string() }),
+  probes: ProbesSchema.nullable(),
+  points: z.array(PointSchema),
+  /**
+   * Per variant: largest context (tokens, batch 1, first dtype) whose whole-model cache fits
+   * the memory budget; null where a sliding window caps the cache (any context fits).
+   */
+  largestContextThatFits: z.record(z.string(), z.number().nullable()),
+});
+export type Report = z.infer<typeof ReportSchema>;
+
+/** Engine -> host events, each tagged with the run. */
+export const EngineEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready'), pid: z.number().int() }),
+  z.object({
+    type: z.literal('progress'),
+    runId: z.string(),
+    done: z.number().int(),
+    total: z.number().int(),
+    current: z.string(),
+    etaSeconds: z.number().nullable(),
+  }),
+  z.object({ type: z.literal('point'), runId: z.string(), point: PointSchema }),
+  z.object({ type: z.literal('done'), runId: z.string(), report: ReportSchema }),
+  z.object({ type: z.literal('error'), runId: z.string(), message: z.string(), partial: ReportSchema.nullable() }),
+]);
+export type EngineEvent = z.infer<typeof EngineEventSchema>;
+
+/** Host -> engine requests. */
+export const EngineRequestSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start'), runId: z.string(), config: SweepConfigSchema }),
+  z.object({ type: z.literal('cancel'), runId: z.string() }),
+]);
+export type EngineRequest = z.infer<typeof EngineRequestSchema>;

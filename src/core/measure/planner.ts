@@ -1,0 +1,191 @@
+/**
+ * The sweep planner: which points a config asks for, in what order, and for each the predicted
+ * memory (cache + weights + workspace) against the budget. Pure: no session is opened here.
+ */
+import type { SweepConfig } from '../../contract/schemas.js';
+import { layerCost, normalizeRequest, type Form, type Mode } from '../graph/builders.js';
+import { modelFromHfConfig, type ModelInfo } from '../model/hf-config.js';
+import { equalDims, presetModel } from '../model/presets.js';
+import { kvBytesPerToken, SpecError, validateSpec, valueDim, type AttentionSpec, type Dtype, type Variant } from '../model/spec.js';
+import type { Provider } from '../runtime/providers.js';
+
+export interface PlannedPoint {
+  id: string;
+  variant: Variant;
+  mode: Mode;
+  context: number;
+  cacheTokens: number;
+  batch: number;
+  dtype: Dtype;
+  spec: AttentionSpec;
+  form: Form;
+  kvBytesPerTokenPerLayer: number;
+  modelCacheBytes: number;
+  /** Resident + workspace bytes of the measured graph. */
+  predictedBytes: number;
+  flops: number;
+  bytesRead: number;
+  fits: boolean;
+  hypothetical: boolean;
+  /** Why it does not fit, with the numbers. */
+  reason?: string;
+}
+
+export interface Plan {
+  model: ModelInfo;
+  points: PlannedPoint[];
+  availableBytes: number;
+  budgetBytes: number;
+  /** Seconds the sweep should take, from the probe figures given (or rough defaults). */
+  estimatedSeconds: number;
+  largestContextThatFits: Record<string, number | null>;
+}
+
+/** Fixed bytes a session costs beyond its tensors (runtime, arena slack), from measurements here. */
+export const SESSION_BASE_BYTES = 64 * 2 ** 20;
+
+export function resolveModel(source: SweepConfig['model']): ModelInfo {
+  if (source.source === 'preset') return presetModel(source.preset);
+  if (source.source === 'hf-config') return modelFromHfConfig(source.config, source.name);
+  validateSpec(source.attention);
+  return {
+    name: source.name,
+    modelType: 'custom',
+    attention: source.attention,
+    numLayers: source.numLayers,
+    hiddenSize: 0,
+    maxContext: source.maxContext,
+    slidingWindow: null,
+    vocabSize: null,
+    derivedFrom: { custom: 'dims entered by the user' },
+  };
+}
+
+/** The spec each variant is measured with: the model's dims expressed as that variant. */
+export function variantSpec(model: ModelInfo, variant: Variant, gqaGroups: number): AttentionSpec {
+  const e = equalDims(model.attention, gqaGroups);
+  switch (variant) {
+    case 'mha':
+      return e.mha;
+    case 'gqa':
+      return e.gqa;
+    case 'mqa':
+      return e.mqa;
+    default:
+      return e.mla;
+  }
+}
+
+/** Intermediate bytes a graph needs while it runs (per measured layer at most two alive). */
+export function workspaceBytes(spec: AttentionSpec, variant: Variant, mode: Mode, batch: number, t: number, dtype: Dtype): number {
+  const el = dtype === 'fp16' ? 2 : 4;
+  const H = spec.numHeads;
+  const tq = mode === 'decode' ? 1 : t;
+  const scores = batch * H * tq * t * el;
+  if (mode === 'prefill') {
+    const mask = t * t * el;
+    const extra = spec.kind === 'mla' && variant === 'mla-naive' ? batch * H * t * (spec.qkNopeHeadDim + spec.vHeadDim) * el * 2 : 0;
+    return 3 * scores + mask + extra;
+  }
+  if (spec.kind === 'mla') {
+    if (variant === 'mla-naive') return batch * H * t * (spec.qkNopeHeadDim + spec.vHeadDim) * el + 3 * scores;
+    return 4 * scores;
+  }
+  return 2 * scores + batch * H * valueDim(spec) * el;
+}
+
+function fmtBytes(b: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = b;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
+}
+export { fmtBytes as formatBytes };
+
+export interface PlanEnv {
+  availableBytes: number;
+  provider: Provider;
+  /** Probe figures for the time estimate and the too-slow guard; rough defaults when absent. */
+  bandwidthGBs?: number;
+  gflops?: number;
+}
+
+const ORDER: Variant[] = ['mha', 'gqa', 'mqa', 'mla-naive', 'mla-absorbed'];
+
+/** Predicted seconds of one step from the roofline figures. */
+export function predictedStepSeconds(p: Pick<PlannedPoint, 'flops' | 'bytesRead'>, bandwidthGBs: number, gflops: number): number {
+  return Math.max(p.bytesRead / (bandwidthGBs * 1e9), p.flops / (gflops * 1e9));
+}
+
+export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
+  const model = resolveModel(config.model);
+  const budgetBytes = env.availableBytes * config.memoryFraction;
+  const variants = [...new Set(config.variants)].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
+  const contexts = [...new Set(config.contexts)].sort((a, b) => a - b);
+  const points: PlannedPoint[] = [];
+  for (const mode of config.modes)
+    for (const dtype of config.dtypes)
+      for (const batch of config.batches)
+        for (const context of contexts) {
+          if (mode === 'prefill' && context > config.maxPrefillContext) continue;
+          for (const variant of variants) {
+            const spec = variantSpec(model, variant, config.gqaGroups);
+            const cacheTokens = mode === 'decode' && model.slidingWindow ? Math.min(context, model.slidingWindow) : context;
+            const req = normalizeRequest({ variant, spec, mode, batch, context: cacheTokens, dtype, layers: config.layers });
+            const cost = layerCost(req);
+            const perLayer = kvBytesPerToken(spec, dtype);
+            const resident = cost.residentBytes * config.layers + (mode === 'prefill' ? cost.ioBytes : 0);
+            const predictedBytes = resident + workspaceBytes(spec, variant, mode, batch, cacheTokens, dtype) + SESSION_BASE_BYTES;
+            const fits = predictedBytes <= budgetBytes;
+            points.push({
+              id: `${mode}/${variant}/${dtype}/b${batch}/t${context}`,
+              variant,
+              mode,
+              context,
+              cacheTokens,
+              batch,
+              dtype,
+              spec,
+              form: 'decomposed',
+              kvBytesPerTokenPerLayer: perLayer,
+              modelCacheBytes: perLayer * cacheTokens * batch * model.numLayers,
+              predictedBytes,
+              flops: cost.flops * config.layers,
+              bytesRead: (cost.residentBytes + cost.ioBytes) * config.layers,
+              fits,
+              hypothetical: model.maxContext !== null && context > model.maxContext,
+              reason: fits
+                ? undefined
+                : `needs ${fmtBytes(predictedBytes)} but the budget is ${fmtBytes(budgetBytes)} ` +
+                  `(${Math.round(config.memoryFraction * 100)}% of ${fmtBytes(env.availableBytes)} available); ` +
+                  `use a shorter context, a smaller batch or fewer measured layers`,
+            });
+          }
+        }
+  const bw = env.bandwidthGBs ?? 10;
+  const gf = env.gflops ?? 50;
+  let estimatedSeconds = 8; // probes and start-up
+  for (const p of points) {
+    if (!p.fits) continue;
+    const step = predictedStepSeconds(p, bw, gf);
+    if (step > config.maxStepSeconds) continue;
+    // fill at ~1.5 GB/s, load, warm-up, then reps up to the budget
+    estimatedSeconds += p.predictedBytes / 1.5e9 + 0.3 + Math.min(config.budgetSeconds, Math.max(5 * step, 0.05)) + 3 * step;
+  }
+  const largestContextThatFits: Record<string, number | null> = {};
+  const firstDtype = config.dtypes[0] ?? 'fp32';
+  for (const variant of variants) {
+    if (model.slidingWindow) {
+      largestContextThatFits[variant] = null;
+      continue;
+    }
+    const perToken = kvBytesPerToken(variantSpec(model, variant, config.gqaGroups), firstDtype) * model.numLayers;
+    largestContextThatFits[variant] = Math.floor(budgetBytes / perToken);
+  }
+  if (points.length === 0) throw new SpecError('the sweep has no points: check contexts, modes and maxPrefillContext');
+  return { model, points, availableBytes: env.availableBytes, budgetBytes, estimatedSeconds, largestContextThatFits };
+}
