@@ -3,13 +3,16 @@
  * Filled by tiling one small random block, so a multi-GB cache takes seconds and at no point is
  * a second full copy of it held in memory.
  */
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, statfsSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { fromHalfBits, toHalfBits, type ElemType, ELEM_BYTES } from './onnx.js';
 
 /** Offsets are aligned so onnxruntime can map the file instead of copying it. */
 export const RESIDENT_ALIGN = 65536;
 /** Bytes in the random block that is tiled over every tensor. */
 export const FILL_BLOCK_BYTES = 1 << 20;
+/** Bytes per write call: the block repeated (1 MiB writes measured 0.2-2 GB/s here, 8 MiB 5-8). */
+export const WRITE_CHUNK_BYTES = 8 << 20;
 
 export interface ResidentTensor {
   name: string;
@@ -119,18 +122,21 @@ export function writeResidentFile(
         done += t.length;
         continue;
       }
-      // Rotate the block by the phase once; then plain tiling continues the sequence.
+      // Rotate the block by the phase once and repeat it into one write-sized chunk; plain
+      // tiling of that chunk continues the sequence (few large writes are what make this fast).
       const start = phase * eb;
-      const rotated = new Uint8Array(block.length);
-      rotated.set(block.subarray(start));
-      rotated.set(block.subarray(0, start), block.length - start);
+      const rotated = new Uint8Array(Math.min(WRITE_CHUNK_BYTES, Math.ceil(t.length / block.length) * block.length));
+      for (let off = 0; off < rotated.length; off += block.length) {
+        rotated.set(block.subarray(start), off);
+        rotated.set(block.subarray(0, start), off + block.length - start);
+      }
       let pos = 0;
       while (pos < t.length) {
         const n = Math.min(rotated.length, t.length - pos);
         writeSync(fd, rotated, 0, n, t.offset + pos);
         pos += n;
         done += n;
-        if (onProgress && pos % (64 * FILL_BLOCK_BYTES) === 0) onProgress(done);
+        if (onProgress && pos % (8 * WRITE_CHUNK_BYTES) === 0) onProgress(done);
       }
     }
   } finally {
@@ -157,4 +163,20 @@ export function toFloat64(bytes: Uint8Array, type: ElemType): Float64Array {
   if (type === 'fp16') return Float64Array.from(new Uint16Array(copy.buffer), fromHalfBits);
   if (type === 'fp32') return Float64Array.from(new Float32Array(copy.buffer));
   throw new Error(`not a float type: ${type}`);
+}
+
+/**
+ * A folder for graphs and their caches: /dev/shm where it has room (no disk writeback, and the
+ * mapped cache shares the file's pages), else the OS temp folder.
+ */
+export function scratchRoot(bytesNeeded: number): string {
+  try {
+    if (process.platform === 'linux') {
+      const st = statfsSync('/dev/shm');
+      if (st.bavail * st.bsize > bytesNeeded * 1.2 + (256 << 20)) return '/dev/shm';
+    }
+  } catch {
+    // no /dev/shm
+  }
+  return tmpdir();
 }

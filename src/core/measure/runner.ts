@@ -1,0 +1,302 @@
+/**
+ * The sweep runner: plans the points, probes the device, and measures each point in turn
+ * (build the graph with its cache resident, open a session, warm up, time steps adaptively,
+ * sample memory), streaming each finished point. Cancelling keeps every point measured so far.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import {
+  SweepConfigSchema,
+  type EngineEvent,
+  type Point,
+  type Report,
+  type SweepConfig,
+  type SweepConfigInput,
+} from '../../contract/schemas.js';
+import { buildGraph, type BuiltGraph, type GraphRequest } from '../graph/builders.js';
+import { scratchRoot } from '../graph/resident.js';
+import { randomFeeds, verifyGraph } from '../graph/verify.js';
+import { detectProviders, ortVersion, pickAuto, type Provider } from '../runtime/providers.js';
+import { MeasuredSession, placementReport, providerShortName } from '../runtime/session.js';
+import { KVSCOPE_VERSION } from '../version.js';
+import { planSweep, predictedStepSeconds, type Plan, type PlannedPoint } from './planner.js';
+import { probeDevice, type ProbeResult } from './probes.js';
+import { adaptiveRepeat, summarize } from './stats.js';
+import { availableMemory, cpuModel, nvidiaGpus, nvidiaProcessMemory, osDescription, processMemory, resetPeak } from './system.js';
+
+export interface RunOptions {
+  runId: string;
+  signal?: AbortSignal;
+  onEvent: (e: EngineEvent) => void;
+  /** Folder for graphs and cache files (a temporary one by default; emptied afterwards). */
+  workDir?: string;
+  /** Probe figures to reuse instead of measuring (tests). */
+  probes?: ProbeResult;
+}
+
+/** Cached tokens of the graph that measures the fixed per-run overhead. */
+export const OVERHEAD_CONTEXT = 16;
+const VERIFY_CONTEXT = 16;
+
+function machineFacts(): Report['machine'] {
+  return {
+    cpuModel: cpuModel(),
+    cores: os.cpus().length,
+    totalMemoryBytes: os.totalmem(),
+    freeMemoryBytes: availableMemory(),
+    os: osDescription(),
+    gpu: nvidiaGpus().map(({ name, vendor, driver, memoryBytes }) => ({ name, vendor, driver, memoryBytes })),
+    onnxruntimeVersion: ortVersion(),
+    nodeVersion: process.versions.node,
+  };
+}
+
+export async function resolveProvider(p: SweepConfig['provider']): Promise<Provider> {
+  const statuses = await detectProviders();
+  if (p === 'auto') return pickAuto(statuses);
+  const s = statuses.find((x) => x.name === p);
+  if (!s?.works) throw new Error(`execution provider ${p} does not work here: ${s?.reason ?? 'unknown'}`);
+  return p;
+}
+
+function deviceMemory(provider: Provider): NonNullable<Point['memory']>['device'] {
+  if (provider === 'cpu') return { available: false, reason: 'CPU provider: the cache is in process memory (RSS above)' };
+  const used = nvidiaProcessMemory();
+  if (used !== null) return { available: true, usedBytes: used, totalBytes: nvidiaGpus()[0]?.memoryBytes ?? null, source: 'nvidia-smi --query-compute-apps (reserved by this process)' };
+  return { available: false, reason: `no per-process GPU memory source for ${provider} here (nvidia-smi not found; onnxruntime-node exposes none)` };
+}
+
+/** The whole sweep. Never throws for a point; throws only when nothing can run (bad config, provider). */
+export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunOptions): Promise<Report> {
+  const config = SweepConfigSchema.parse(input);
+  const { runId, onEvent, signal } = opts;
+  const cancelled = (): boolean => signal?.aborted === true;
+  const provider = await resolveProvider(config.provider);
+  const points: Point[] = [];
+  let plan: Plan = planSweep(config, { availableBytes: availableMemory(), provider });
+  const ownDir = !opts.workDir;
+  const largest = Math.max(0, ...plan.points.filter((p) => p.fits).map((p) => p.predictedBytes));
+  const dir = opts.workDir ?? mkdtempSync(join(scratchRoot(largest), 'kvscope-run-'));
+  const report = (complete: boolean, reason?: string, probes?: ProbeResult): Report => ({
+    schema: 'kvscope.report',
+    version: 1,
+    kvscopeVersion: KVSCOPE_VERSION,
+    createdAt: new Date().toISOString(),
+    complete,
+    ...(reason ? { incompleteReason: reason } : {}),
+    machine: machineFacts(),
+    provider: { name: provider, options: { threads: config.threads, graphOptimizationLevel: 'all', disable_prepacking: true } },
+    config,
+    model: {
+      name: plan.model.name,
+      modelType: plan.model.modelType,
+      attention: plan.model.attention,
+      numLayers: plan.model.numLayers,
+      hiddenSize: plan.model.hiddenSize,
+      maxContext: plan.model.maxContext,
+      slidingWindow: plan.model.slidingWindow,
+    },
+    scaling: {
+      measuredLayers: config.layers,
+      modelLayers: plan.model.numLayers,
+      note: `each graph holds ${config.layers} identical layer(s); per-layer figures are scaled by ${plan.model.numLayers} layers for whole-model figures`,
+    },
+    probes: probes
+      ? { bandwidthGBs: probes.bandwidthGBs, gflops: probes.gflops, bandwidthMethod: probes.bandwidthMethod, gflopsMethod: probes.gflopsMethod }
+      : null,
+    points: [...points],
+    largestContextThatFits: plan.largestContextThatFits,
+  });
+
+  let probes: ProbeResult | undefined;
+  try {
+    onEvent({ type: 'progress', runId, done: 0, total: plan.points.length, current: `probing ${provider} bandwidth and FLOP/s`, etaSeconds: plan.estimatedSeconds });
+    probes = opts.probes ?? (await probeDevice(provider, { threads: config.threads }));
+    plan = planSweep(config, { availableBytes: availableMemory(), provider, bandwidthGBs: probes.bandwidthGBs, gflops: probes.gflops });
+    const overhead = new Map<string, number>();
+    const verified = new Map<string, { error: number; ok: boolean; placement: Point['placement'] }>();
+    const total = plan.points.length;
+    let doneSeconds = 0;
+    for (const [i, pp] of plan.points.entries()) {
+      if (cancelled()) return report(false, 'cancelled', probes);
+      const eta = i === 0 ? plan.estimatedSeconds : (doneSeconds / i) * (total - i);
+      onEvent({ type: 'progress', runId, done: i, total, current: pp.id, etaSeconds: eta });
+      const t0 = performance.now();
+      const point = await measurePoint(pp, { config, provider, dir, probes, overhead, verified, cancelled, modelLayers: plan.model.numLayers });
+      doneSeconds += (performance.now() - t0) / 1000;
+      points.push(point);
+      onEvent({ type: 'point', runId, point });
+    }
+    onEvent({ type: 'progress', runId, done: total, total, current: 'done', etaSeconds: 0 });
+    return report(!cancelled(), cancelled() ? 'cancelled' : undefined, probes);
+  } catch (e) {
+    const partial = report(false, `failed: ${(e as Error).message}`, probes);
+    onEvent({ type: 'error', runId, message: (e as Error).message, partial });
+    return partial;
+  } finally {
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface PointContext {
+  config: SweepConfig;
+  provider: Provider;
+  dir: string;
+  probes: ProbeResult;
+  overhead: Map<string, number>;
+  verified: Map<string, { error: number; ok: boolean; placement: Point['placement'] }>;
+  cancelled: () => boolean;
+  modelLayers: number;
+}
+
+function basePoint(pp: PlannedPoint): Point {
+  return {
+    id: pp.id,
+    variant: pp.variant,
+    mode: pp.mode,
+    context: pp.context,
+    cacheTokens: pp.cacheTokens,
+    batch: pp.batch,
+    dtype: pp.dtype,
+    status: 'ok',
+    spec: pp.spec,
+    form: pp.form,
+    kvBytesPerTokenPerLayer: pp.kvBytesPerTokenPerLayer,
+    modelCacheBytes: pp.modelCacheBytes,
+    hypothetical: pp.hypothetical,
+  };
+}
+
+let graphCounter = 0;
+
+function request(pp: PlannedPoint, config: SweepConfig, context: number, batch = pp.batch, layers = config.layers): GraphRequest {
+  return { variant: pp.variant, spec: pp.spec, mode: pp.mode, batch, context, dtype: pp.dtype, layers, form: pp.form };
+}
+
+async function timeGraph(g: BuiltGraph, c: PointContext, budgetMs: number, warmup: number): Promise<{ samples: number[]; session: MeasuredSession }> {
+  const session = await MeasuredSession.open(g.modelPath, { provider: c.provider, threads: c.config.threads });
+  const { feeds } = randomFeeds(g.inputs, 11);
+  for (let i = 0; i < warmup; i++) await session.run(feeds);
+  const { samples } = await adaptiveRepeat(
+    async () => {
+      const t = performance.now();
+      await session.run(feeds);
+      return performance.now() - t;
+    },
+    { budgetMs, minReps: 5 },
+    c.cancelled,
+  );
+  return { samples, session };
+}
+
+async function measurePoint(pp: PlannedPoint, c: PointContext): Promise<Point> {
+  const p = basePoint(pp);
+  const t0 = performance.now();
+  if (!pp.fits) return { ...p, status: 'does-not-fit', reason: pp.reason };
+  const predicted = predictedStepSeconds(pp, c.probes.bandwidthGBs, c.probes.gflops);
+  if (predicted > c.config.maxStepSeconds) {
+    return {
+      ...p,
+      status: 'too-slow',
+      reason: `predicted ${predicted.toFixed(2)} s per step from the probes (${(pp.flops / 1e9).toFixed(1)} GFLOP, ${(pp.bytesRead / 1e9).toFixed(2)} GB) is over maxStepSeconds ${c.config.maxStepSeconds}`,
+    };
+  }
+  const graphs: BuiltGraph[] = [];
+  try {
+    // Correctness and placement, once per variant/mode/dtype: a small graph of the same form.
+    const vkey = `${pp.variant}/${pp.mode}/${pp.dtype}`;
+    let v = c.verified.get(vkey);
+    if (!v && c.config.verify) {
+      const small = buildGraph(request(pp, c.config, VERIFY_CONTEXT, 1, 1), c.dir, `verify${graphCounter++}`);
+      graphs.push(small);
+      const r = await verifyGraph(small, c.provider);
+      const ps = await MeasuredSession.open(small.modelPath, { provider: c.provider, profile: true });
+      await ps.run(randomFeeds(small.inputs, 2).feeds);
+      const placed = ps.placement();
+      await ps.dispose();
+      const rep = placementReport(placed, small.attentionNodes, c.provider);
+      const byProvider: Record<string, number> = {};
+      for (const n of placed) byProvider[providerShortName(n.provider)] = (byProvider[providerShortName(n.provider)] ?? 0) + 1;
+      v = { error: r.maxAbsError, ok: r.ok, placement: { attention: rep.attention, fellBack: rep.fellBack, byProvider } };
+      c.verified.set(vkey, v);
+    }
+    if (v && !v.ok) {
+      return { ...p, status: 'failed', reason: `outputs differ from the float64 reference (max abs error ${v.error.toExponential(2)})`, verifyMaxAbsError: v.error, placement: v.placement };
+    }
+    // Fixed per-run overhead: the same graph at a tiny context, once per variant/mode/dtype/batch.
+    const okey = `${vkey}/b${pp.batch}`;
+    let overheadMs = c.overhead.get(okey);
+    if (overheadMs === undefined && pp.mode === 'decode') {
+      const tiny = buildGraph(request(pp, c.config, OVERHEAD_CONTEXT), c.dir, `overhead${graphCounter++}`);
+      graphs.push(tiny);
+      const { samples, session } = await timeGraph(tiny, c, 300, 3);
+      await session.dispose();
+      overheadMs = summarize(samples).median;
+      c.overhead.set(okey, overheadMs);
+    }
+
+    resetPeak();
+    const g = buildGraph(request(pp, c.config, pp.cacheTokens), c.dir, `point${graphCounter++}`);
+    graphs.push(g);
+    const fillGBs = g.fillSeconds > 0 ? (g.cacheBytes + g.weightBytes) / g.fillSeconds / 1e9 : undefined;
+    const before = processMemory();
+    const { samples, session } = await timeGraph(g, c, c.config.budgetSeconds * 1000, 2);
+    const after = processMemory();
+    const device = deviceMemory(c.provider);
+    await session.dispose();
+    if (samples.length === 0) return { ...p, status: 'cancelled', reason: 'sweep cancelled before this point was timed' };
+    const s = summarize(samples);
+    const L = c.config.layers;
+    const modelLayers = c.modelLayers;
+    const seconds = s.median / 1000;
+    const attainable = predictedStepSeconds(pp, c.probes.bandwidthGBs, c.probes.gflops);
+    const memBound = pp.bytesRead / (c.probes.bandwidthGBs * 1e9) >= pp.flops / (c.probes.gflops * 1e9);
+    return {
+      ...p,
+      timing: {
+        medianMs: s.median,
+        p95Ms: s.p95,
+        minMs: s.min,
+        meanMs: s.mean,
+        cv: s.cv,
+        reps: s.n,
+        overheadMs: overheadMs ?? null,
+        tokensPerSecond: pp.mode === 'decode' ? pp.batch / ((s.median / L) * modelLayers / 1000) : null,
+        perLayerMs: s.median / L,
+        modelMs: (s.median / L) * modelLayers,
+      },
+      roofline: {
+        bytes: pp.bytesRead,
+        flops: pp.flops,
+        achievedGBs: pp.bytesRead / seconds / 1e9,
+        achievedGflops: pp.flops / seconds / 1e9,
+        attainableMs: attainable * 1000,
+        bound: memBound ? 'memory' : 'compute',
+        efficiency: attainable / seconds,
+      },
+      memory: {
+        analyticCacheBytes: g.cacheBytes,
+        analyticWeightBytes: g.weightBytes,
+        predictedBytes: pp.predictedBytes,
+        rssBeforeBytes: before.rssBytes,
+        rssAfterSessionBytes: after.rssBytes,
+        rssPeakBytes: after.peakBytes,
+        measuredDeltaBytes: after.rssBytes - before.rssBytes,
+        privateDeltaBytes: after.anonBytes !== null && before.anonBytes !== null ? after.anonBytes - before.anonBytes : null,
+        device,
+      },
+      placement: v?.placement,
+      verifyMaxAbsError: v?.error,
+      fillGBs,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } catch (e) {
+    return { ...p, status: 'failed', reason: (e as Error).message.split('\n')[0]!.slice(0, 500), seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    for (const g of graphs) {
+      rmSync(g.modelPath, { force: true });
+      if (g.dataPath) rmSync(g.dataPath, { force: true });
+    }
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The versioned report: building it, validating it on load, writing it atomically, and the
+ * figures derived from it (savings against MHA). Schema: src/contract/schemas.ts, documented in
+ * docs/report-schema.md.
+ */
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+
+import { REPORT_SCHEMA_VERSION, ReportSchema, type Point, type Report } from '../../contract/schemas.js';
+
+export class ReportError extends Error {
+  override name = 'ReportError';
+}
+
+/** Largest file kvscope will parse as a report (a sweep of thousands of points is ~ a few MB). */
+export const MAX_REPORT_BYTES = 64 * 2 ** 20;
+
+/** Parses and validates report JSON text; errors say what is wrong and where. */
+export function parseReport(text: string, source = 'report'): Report {
+  if (text.length > MAX_REPORT_BYTES) throw new ReportError(`${source} is ${text.length} bytes, more than a report can be (${MAX_REPORT_BYTES})`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new ReportError(`${source} is not valid JSON (${(e as Error).message}); was it truncated?`);
+  }
+  if (typeof raw !== 'object' || raw === null || (raw as { schema?: unknown }).schema !== 'kvscope.report') {
+    throw new ReportError(`${source} is not a kvscope report (no "schema": "kvscope.report")`);
+  }
+  const version = (raw as { version?: unknown }).version;
+  if (typeof version !== 'number' || version > REPORT_SCHEMA_VERSION) {
+    throw new ReportError(
+      `${source} has report version ${JSON.stringify(version)}; this kvscope reads versions up to ${REPORT_SCHEMA_VERSION}: update kvscope`,
+    );
+  }
+  const parsed = ReportSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ReportError(`${source} is not a valid report: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export function readReport(path: string): Report {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ReportError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseReport(text, path);
+}
+
+/** Writes a file atomically: a crash mid-write leaves the old file or none, never half of one. */
+export function writeFileAtomic(path: string, data: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  renameSync(tmp, path);
+}
+
+export function writeReport(path: string, report: Report): void {
+  ReportSchema.parse(report);
+  writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+export interface Saving {
+  /** Cache bytes of this variant / MHA's, same dims and dtype. */
+  memoryRatio: number;
+  /** Median step time of this variant / MHA's at the same context, batch, dtype, mode; null when MHA was not measured there. */
+  timeRatio: number | null;
+}
+
+/** Savings of every measured point against MHA of the same dims. */
+export function savingsVsMha(points: Point[]): Map<string, Saving> {
+  const key = (p: Point): string => `${p.mode}/${p.dtype}/b${p.batch}/t${p.context}`;
+  const mha = new Map(points.filter((p) => p.variant === 'mha').map((p) => [key(p), p]));
+  const out = new Map<string, Saving>();
+  for (const p of points) {
+    const m = mha.get(key(p));
+    if (!m) continue;
+    const timeRatio = p.timing && m.timing ? p.timing.medianMs / m.timing.medianMs : null;
+    out.set(p.id, { memoryRatio: p.kvBytesPerTokenPerLayer / m.kvBytesPerTokenPerLayer, timeRatio });
+  }
+  return out;
+}
+
+export type { Report, Point };
