@@ -1,0 +1,35 @@
+import { resolve } from 'node:path';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { defineConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
+import { CSP, cspMetaTag, DEV_CSP } from './src/main/security';
+
+/** Puts the CSP meta tag into the renderer's index.html (strict when built, relaxed for HMR). */
+function cspPlugin(): Plugin {
+  let dev = false;
+  return {
+    name: 'kvscope-csp',
+    configResolved(config) {
+      dev = config.command === 'serve';
+    },
+    transformIndexHtml(html) {
+      return html.replace('<!-- CSP -->', cspMetaTag(dev ? DEV_CSP : CSP));
+    },
+  };
+}
+
+export default defineConfig({
+  main: {
+    // onnxruntime-node and the rest of `dependencies` stay external (build.externalizeDeps).
+    build: { rolldownOptions: { input: { index: 'src/main/index.ts' } } },
+  },
+  preload: {
+    // A sandboxed preload must be CommonJS.
+    build: { rolldownOptions: { input: { index: 'src/preload/index.ts' }, output: { format: 'cjs', entryFileNames: '[name].cjs' } } },
+  },
+  renderer: {
+    root: 'src/renderer',
+    plugins: [svelte({ configFile: resolve('svelte.config.js') }), cspPlugin()],
+    build: { rolldownOptions: { input: { index: 'src/renderer/index.html' } } },
+  },
+});

@@ -1,0 +1,213 @@
+/**
+ * The host's side of the engine: spawns it through an injected launcher (Electron's
+ * utilityProcess in main, child_process.fork in the e2e bridge and tests), waits for the ready
+ * handshake with a timeout, answers queries by id, tracks the running sweep, and when the engine
+ * goes away reports why and starts a fresh one on the next call.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  EngineReplySchema,
+  type AppEvent,
+  type EngineGoneReason,
+  type EngineQuery,
+  type EngineQueryKind,
+  type EngineQueryResults,
+} from '../contract/api.js';
+import { EngineEventSchema, type SweepConfig } from '../contract/schemas.js';
+
+export interface ExitInfo {
+  code: number | null;
+  reason: EngineGoneReason;
+}
+
+/** A started engine process, whatever launched it. */
+export interface EngineChild {
+  readonly pid: number | undefined;
+  postMessage(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): void;
+  onExit(listener: (info: ExitInfo) => void): void;
+  kill(): void;
+}
+
+export interface EngineClientOptions {
+  launch: () => EngineChild;
+  /** Every engine event and lifecycle change, for the renderer. */
+  onEvent: (event: AppEvent) => void;
+  /** How long to wait for {type:'ready'} (onnxruntime's load is slow on a cold disk). */
+  readyTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export class EngineError extends Error {
+  constructor(
+    message: string,
+    readonly reason?: EngineGoneReason,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+interface Live {
+  child: EngineChild;
+  ready: Promise<number>;
+  pending: Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>;
+  failReady: (e: Error) => void;
+  gone: boolean;
+}
+
+/** A sentence for the UI from an exit reason. */
+export function describeExit(info: ExitInfo): string {
+  const code = info.code === null ? '' : ` (exit code ${info.code})`;
+  switch (info.reason) {
+    case 'oom':
+      return `The engine ran out of memory and was stopped${code}. Try shorter contexts, a smaller batch or fewer layers.`;
+    case 'crashed':
+      return `The engine crashed${code}, probably in native code (onnxruntime).`;
+    case 'killed':
+      return `The engine was killed${code}.`;
+    case 'launch-failed':
+      return `The engine could not be started${code}.`;
+    case 'ready-timeout':
+      return 'The engine did not become ready in time and was stopped.';
+    case 'clean-exit':
+      return `The engine exited${code}.`;
+    default:
+      return `The engine stopped unexpectedly${code}.`;
+  }
+}
+
+export class EngineClient {
+  #opts: Required<Omit<EngineClientOptions, 'log'>> & Pick<EngineClientOptions, 'log'>;
+  #live: Live | null = null;
+  #nextId = 1;
+  #runId: string | null = null;
+  #disposed = false;
+
+  constructor(opts: EngineClientOptions) {
+    this.#opts = { readyTimeoutMs: 30_000, ...opts };
+  }
+
+  /** The run in progress, if any. */
+  get runId(): string | null {
+    return this.#runId;
+  }
+
+  get pid(): number | undefined {
+    return this.#live?.child.pid;
+  }
+
+  /** Starts the engine if none is alive and resolves with its pid once it is ready. */
+  ensure(): Promise<number> {
+    if (this.#disposed) return Promise.reject(new EngineError('the engine client was disposed'));
+    if (this.#live && !this.#live.gone) return this.#live.ready;
+    const child = this.#opts.launch();
+    const pending: Live['pending'] = new Map();
+    let markReady: (pid: number) => void = () => undefined;
+    let failReady: (e: Error) => void = () => undefined;
+    const ready = new Promise<number>((resolve, reject) => {
+      markReady = resolve;
+      failReady = reject;
+    });
+    // Callers that only start the engine must not see an unhandled rejection.
+    ready.catch(() => undefined);
+    const live: Live = { child, ready, pending, failReady, gone: false };
+    this.#live = live;
+    const timer = setTimeout(() => {
+      this.#log(`[engine ${child.pid ?? '?'}] not ready after ${this.#opts.readyTimeoutMs} ms; stopping it`);
+      this.#goneWith(live, { code: null, reason: 'ready-timeout' });
+      child.kill();
+    }, this.#opts.readyTimeoutMs);
+    child.onMessage((m) => this.#onMessage(live, m, (pid) => {
+      clearTimeout(timer);
+      markReady(pid);
+    }));
+    child.onExit((info) => {
+      clearTimeout(timer);
+      this.#goneWith(live, info);
+    });
+    return ready;
+  }
+
+  async query<K extends EngineQueryKind>(query: Extract<EngineQuery['query'], { kind: K }>): Promise<EngineQueryResults[K]> {
+    await this.ensure();
+    const live = this.#live;
+    if (!live || live.gone) throw new EngineError('the engine is not running');
+    const id = this.#nextId++;
+    const msg: EngineQuery = { type: 'query', id, query };
+    return new Promise<EngineQueryResults[K]>((resolve, reject) => {
+      live.pending.set(id, { resolve: (v) => resolve(v as EngineQueryResults[K]), reject });
+      live.child.postMessage(msg);
+    });
+  }
+
+  /** Starts a sweep; resolves with its run id. Events arrive through onEvent. */
+  async start(config: SweepConfig): Promise<string> {
+    if (this.#runId) throw new EngineError(`a sweep (${this.#runId}) is already running; cancel it first`);
+    await this.ensure();
+    const runId = randomUUID();
+    this.#runId = runId;
+    this.#live?.child.postMessage({ type: 'start', runId, config });
+    return runId;
+  }
+
+  cancel(runId: string): void {
+    if (this.#runId !== runId) throw new EngineError(`no sweep ${runId} is running`);
+    this.#live?.child.postMessage({ type: 'cancel', runId });
+  }
+
+  /** Stops the engine for good (app quit). */
+  dispose(): void {
+    this.#disposed = true;
+    const live = this.#live;
+    if (live && !live.gone) {
+      live.gone = true;
+      live.child.kill();
+    }
+  }
+
+  #log(line: string): void {
+    this.#opts.log?.(line);
+  }
+
+  #onMessage(live: Live, raw: unknown, onReady: (pid: number) => void): void {
+    if (live.gone) return;
+    const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+    if (type === 'reply') {
+      const reply = EngineReplySchema.safeParse(raw);
+      if (!reply.success) return this.#log(`[engine ${live.child.pid ?? '?'}] malformed reply dropped`);
+      const waiter = live.pending.get(reply.data.id);
+      live.pending.delete(reply.data.id);
+      if (!waiter) return;
+      if ('error' in reply.data) {
+        const err = new Error(reply.data.error.message);
+        err.name = reply.data.error.name;
+        waiter.reject(err);
+      } else waiter.resolve(reply.data.result);
+      return;
+    }
+    const parsed = EngineEventSchema.safeParse(raw);
+    if (!parsed.success) return this.#log(`[engine ${live.child.pid ?? '?'}] malformed event dropped: ${parsed.error.message.slice(0, 200)}`);
+    const event = parsed.data;
+    if (event.type === 'ready') {
+      onReady(event.pid);
+      return;
+    }
+    if ((event.type === 'done' || event.type === 'error') && event.runId === this.#runId) this.#runId = null;
+    this.#opts.onEvent(event);
+  }
+
+  #goneWith(live: Live, info: ExitInfo): void {
+    if (live.gone) return;
+    live.gone = true;
+    const message = describeExit(info);
+    this.#log(`[engine ${live.child.pid ?? '?'}] gone: ${info.reason} code=${info.code}`);
+    live.failReady(new EngineError(message, info.reason));
+    for (const [, w] of live.pending) w.reject(new EngineError(message, info.reason));
+    live.pending.clear();
+    const runId = this.#runId;
+    this.#runId = null;
+    if (this.#disposed) return;
+    this.#opts.onEvent({ type: 'engine-gone', runId, reason: info.reason, exitCode: info.code, message });
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The engine's message loop, independent of how messages travel (Electron utility process or a
+ * Node child process): sweep requests in, engine events out, one AbortController per run, plus
+ * the queries the UI needs (describe, presets, plan) answered by id.
+ */
+import {
+  EngineQuerySchema,
+  toSerializedError,
+  type EngineQueryResults,
+  type EngineReply,
+  type PlanSummary,
+  type PresetInfo,
+  type SystemInfo,
+} from '../contract/api.js';
+import { EngineRequestSchema, type EngineEvent, type Report, type SweepConfig } from '../contract/schemas.js';
+
+/** The runner's signature (src/core/measure/runner.ts), injected so the loop is testable. */
+export type RunSweep = (
+  config: SweepConfig,
+  opts: { runId: string; signal?: AbortSignal; onEvent: (e: EngineEvent) => void; workDir?: string },
+) => Promise<Report>;
+
+export interface EngineDeps {
+  runSweep: RunSweep;
+  describe(): Promise<SystemInfo>;
+  presets(): PresetInfo[] | Promise<PresetInfo[]>;
+  plan(config: SweepConfig): Promise<PlanSummary>;
+  workDir?: string;
+}
+
+export type Outgoing = EngineEvent | EngineReply;
+
+export interface EngineHost {
+  /** Handles one incoming message (any shape: it is validated here). */
+  handle(raw: unknown): void;
+  /** Run ids in progress. */
+  active(): string[];
+  /** Resolves when every run in progress has settled (for tests and shutdown). */
+  idle(): Promise<void>;
+}
+
+export function createEngineHost(deps: EngineDeps, post: (m: Outgoing) => void): EngineHost {
+  const runs = new Map<string, { controller: AbortController; settled: Promise<void> }>();
+
+  function start(runId: string, config: SweepConfig): void {
+    if (runs.has(runId)) {
+      post({ type: 'error', runId, message: `run ${runId} is already in progress`, partial: null });
+      return;
+    }
+    // onnxruntime sessions are heavy and measurements interfere: one sweep at a time.
+    const busy = [...runs.keys()][0];
+    if (busy !== undefined) {
+      post({ type: 'error', runId, message: `another sweep (${busy}) is running; cancel it or wait for it to finish`, partial: null });
+      return;
+    }
+    const controller = new AbortController();
+    let errored = false;
+    const settled = (async (): Promise<void> => {
+      try {
+        const report = await deps.runSweep(config, {
+          runId,
+          signal: controller.signal,
+          workDir: deps.workDir,
+          // Tag events with this run whatever the runner emits, and never let it post 'done'
+          // twice: the resolved report is the one 'done'.
+          onEvent: (e) => {
+            if (e.type === 'ready' || e.type === 'done') return;
+            if (e.type === 'error') errored = true;
+            post({ ...e, runId });
+          },
+        });
+        // A runner that reported an error has already sent its partial report with it.
+        if (!errored) post({ type: 'done', runId, report });
+      } catch (err) {
+        post({ type: 'error', runId, message: toSerializedError(err).message, partial: null });
+      } finally {
+        runs.delete(runId);
+      }
+    })();
+    runs.set(runId, { controller, settled });
+  }
+
+  async function answer(id: number, work: () => unknown): Promise<void> {
+    try {
+      post({ type: 'reply', id, result: await work() });
+    } catch (err) {
+      post({ type: 'reply', id, error: toSerializedError(err) });
+    }
+  }
+
+  function handle(raw: unknown): void {
+    const kind = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
+    if (kind === 'query') {
+      const parsed = EngineQuerySchema.safeParse(raw);
+      const id = typeof (raw as { id?: unknown }).id === 'number' ? (raw as { id: number }).id : -1;
+      if (!parsed.success) {
+        void answer(id, () => {
+          throw parsed.error;
+        });
+        return;
+      }
+      const q = parsed.data.query;
+      const work = (): Promise<EngineQueryResults[typeof q.kind]> | EngineQueryResults[typeof q.kind] => {
+        switch (q.kind) {
+          case 'describe':
+            return deps.describe();
+          case 'presets':
+            return deps.presets();
+          case 'plan':
+            return deps.plan(q.config);
+        }
+      };
+      void answer(parsed.data.id, work);
+      return;
+    }
+    const parsed = EngineRequestSchema.safeParse(raw);
+    if (!parsed.success) {
+      const runId = typeof (raw as { runId?: unknown } | null)?.runId === 'string' ? (raw as { runId: string }).runId : '';
+      post({ type: 'error', runId, message: toSerializedError(parsed.error).message, partial: null });
+      return;
+    }
+    const req = parsed.data;
+    if (req.type === 'start') start(req.runId, req.config);
+    else runs.get(req.runId)?.controller.abort(new Error('cancelled by the user'));
+  }
+
+  return {
+    handle,
+    active: () => [...runs.keys()],
+    idle: async () => {
+      await Promise.all([...runs.values()].map((r) => r.settled));
+    },
+  };
+}

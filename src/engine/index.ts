@@ -1,0 +1,18 @@
+/**
+ * Engine entry: an Electron utility process (utilityProcess.fork) or a Node child process
+ * (child_process.fork, used by the e2e bridge and tests). Posts {type:'ready', pid} first.
+ */
+import { runSweep } from '../core/measure/runner.js';
+import { createEngineHost } from './host.js';
+import { describe, plan, presets } from './queries.js';
+import { detectTransport } from './transport.js';
+
+const transport = detectTransport();
+// The runner picks (and empties) its own scratch folder unless one is forced for debugging.
+const workDir = process.env.KVSCOPE_WORK_DIR || undefined;
+const host = createEngineHost({ runSweep, describe, presets, plan, workDir }, (m) => transport.post(m));
+transport.onMessage((m) => host.handle(m));
+
+// A child process keeps running while its IPC channel is open; leave when the host goes away.
+process.on('disconnect', () => process.exit(0));
+transport.post({ type: 'ready', pid: process.pid });

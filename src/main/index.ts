@@ -1,0 +1,83 @@
+/**
+ * Electron main: the window, menu, dialogs, the engine's utility process and the IPC handlers.
+ * The engine never runs on this thread: onnxruntime's run blocks.
+ */
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { app, BrowserWindow, Menu, nativeTheme, session } from 'electron';
+import enginePath from '../engine/index?modulePath';
+import { CHANNELS } from '../contract/api.js';
+import { EngineClient } from '../engine/client.js';
+import { utilityLauncher } from './engine-process.js';
+import { registerIpc } from './ipc.js';
+import { buildMenu } from './menu.js';
+import { allowPermission, CSP, DEV_CSP, isAppUrl, windowOptions } from './security.js';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+const indexHtml = join(here, '../renderer/index.html');
+const rendererUrl = devUrl ?? pathToFileURL(indexHtml).href;
+const log = (line: string): void => console.log(line);
+
+let win: BrowserWindow | null = null;
+
+const engine = new EngineClient({
+  launch: utilityLauncher(enginePath, log),
+  onEvent: (event) => {
+    if (win && !win.isDestroyed()) win.webContents.send(CHANNELS.appEvent, event);
+  },
+  readyTimeoutMs: 30_000,
+  log,
+});
+
+function createWindow(): BrowserWindow {
+  const w = new BrowserWindow(windowOptions(join(here, '../preload/index.cjs'), nativeTheme.shouldUseDarkColors));
+  w.once('ready-to-show', () => w.show());
+  w.on('closed', () => {
+    win = null;
+  });
+  if (devUrl) void w.loadURL(devUrl);
+  else void w.loadFile(indexHtml);
+  return w;
+}
+
+// Every web contents: no new windows, no navigation away from the app, no webviews.
+app.on('web-contents-created', (_event, contents) => {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url, rendererUrl)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAppUrl(url, rendererUrl)) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+});
+
+app.on('window-all-closed', () => {
+  if (process.platform !== 'darwin') app.quit();
+});
+
+app.on('before-quit', () => engine.dispose());
+
+void app.whenReady().then(() => {
+  const ses = session.defaultSession;
+  ses.setPermissionRequestHandler((_wc, permission, callback) => callback(allowPermission(permission)));
+  ses.setPermissionCheckHandler((_wc, permission) => allowPermission(permission));
+  // The meta tag covers file://; the header covers the dev server's http:// pages too.
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [devUrl ? DEV_CSP : CSP] } });
+  });
+  // No request leaves the machine: the app loads only its own files (and the dev server).
+  ses.webRequest.onBeforeRequest((details, callback) => {
+    const ok = details.url.startsWith('file:') || details.url.startsWith('devtools:') || (devUrl !== undefined && new URL(details.url).host === new URL(devUrl).host);
+    callback({ cancel: !ok });
+  });
+  Menu.setApplicationMenu(buildMenu(devUrl !== undefined));
+  registerIpc(engine, () => win, rendererUrl);
+  // Start the engine early: onnxruntime's load and the device probe take a moment.
+  engine.ensure().catch((err: unknown) => log(`engine did not start: ${String(err)}`));
+  win = createWindow();
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) win = createWindow();
+  });
+});

@@ -1,0 +1,242 @@
+/**
+ * From points (and the plan) to plain chart models: one series per variant (and per dtype or
+ * batch where the sweep has several), x = context. Pure; the Chart component maps a model onto
+ * chart.js.
+ */
+import type { PlannedPointSummary } from '../../../contract/api';
+import type { Point } from '../../../contract/schemas';
+import { VARIANT_LABELS, type Variant } from './config-form';
+
+export type ValueFormat = 'bytes' | 'ms' | 'number' | 'percent' | 'ratio';
+
+export interface XY {
+  x: number;
+  y: number;
+}
+
+export interface SeriesModel {
+  label: string;
+  variant: Variant | 'budget';
+  /** line: analytic or connected measurements; scatter: measured points only. */
+  style: 'line' | 'dashed' | 'scatter' | 'marker';
+  data: XY[];
+}
+
+export interface ChartModel {
+  id: string;
+  title: string;
+  yLabel: string;
+  yLog: boolean;
+  format: ValueFormat;
+  series: SeriesModel[];
+  /** Shown instead of an empty plot. */
+  empty: string;
+}
+
+export interface ChartInputs {
+  points: readonly Point[];
+  planned: readonly PlannedPointSummary[];
+  /** The model's layer count and the layers built into each graph, to scale measured memory. */
+  modelLayers: number | null;
+  measuredLayers: number;
+  budgetBytes: number | null;
+  largestContextThatFits: Record<string, number | null> | null;
+  /** Device read bandwidth (GB/s) from the report's probes, once known. */
+  bandwidthGBs: number | null;
+}
+
+const ORDER: Variant[] = ['mha', 'gqa', 'mqa', 'mla-naive', 'mla-absorbed'];
+
+interface Keyed {
+  variant: Variant;
+  dtype: string;
+  batch: number;
+  mode: string;
+  context: number;
+}
+
+function seriesKey(p: Keyed, multiDtype: boolean, multiBatch: boolean): string {
+  let label = VARIANT_LABELS[p.variant];
+  if (multiDtype) label += ` ${p.dtype}`;
+  if (multiBatch) label += ` b${p.batch}`;
+  return label;
+}
+
+/** Groups items into series by variant (dtype, batch), each sorted by context. */
+function group<T extends Keyed>(items: readonly T[], y: (item: T) => number | null | undefined, style: SeriesModel['style'], suffix = ''): SeriesModel[] {
+  const multiDtype = new Set(items.map((i) => i.dtype)).size > 1;
+  const multiBatch = new Set(items.map((i) => i.batch)).size > 1;
+  const map = new Map<string, { variant: Variant; data: XY[] }>();
+  for (const it of items) {
+    const v = y(it);
+    if (v === null || v === undefined || !Number.isFinite(v)) continue;
+    const key = seriesKey(it, multiDtype, multiBatch) + suffix;
+    let s = map.get(key);
+    if (!s) map.set(key, (s = { variant: it.variant, data: [] }));
+    s.data.push({ x: it.context, y: v });
+  }
+  return [...map.entries()]
+    .sort((a, b) => ORDER.indexOf(a[1].variant) - ORDER.indexOf(b[1].variant) || a[0].localeCompare(b[0]))
+    .map(([label, s]) => ({ label, variant: s.variant, style, data: s.data.sort((a, b) => a.x - b.x) }));
+}
+
+const ok = (p: Point): boolean => p.status === 'ok';
+
+export function memoryChart(inp: ChartInputs): ChartModel {
+  // Analytic line from the plan where there is one (it covers points not yet run), else from points.
+  const analyticSrc: (Keyed & { modelCacheBytes: number })[] = inp.planned.length
+    ? inp.planned.filter((p) => p.mode === 'decode')
+    : inp.points.filter((p) => p.mode === 'decode');
+  const series = group(analyticSrc, (p) => p.modelCacheBytes, 'line', ' analytic');
+  const scale = inp.modelLayers ? inp.modelLayers / Math.max(1, inp.measuredLayers) : 1;
+  series.push(
+    ...group(
+      inp.points.filter((p) => ok(p) && p.mode === 'decode' && p.memory),
+      (p) => (p.memory ? p.memory.measuredDeltaBytes * scale : null),
+      'scatter',
+      ' measured',
+    ),
+  );
+  if (inp.budgetBytes !== null) {
+    const xs = analyticSrc.map((p) => p.context);
+    const fits = Object.values(inp.largestContextThatFits ?? {}).filter((v): v is number => typeof v === 'number');
+    const all = [...xs, ...fits];
+    if (all.length) {
+      series.push({
+        label: 'memory budget',
+        variant: 'budget',
+        style: 'dashed',
+        data: [
+          { x: Math.min(...all), y: inp.budgetBytes },
+          { x: Math.max(...all), y: inp.budgetBytes },
+        ],
+      });
+    }
+    for (const [variant, ctx] of Object.entries(inp.largestContextThatFits ?? {})) {
+      if (typeof ctx !== 'number' || ctx <= 0) continue;
+      series.push({ label: `${VARIANT_LABELS[variant as Variant] ?? variant} largest fit`, variant: variant as Variant, style: 'marker', data: [{ x: ctx, y: inp.budgetBytes }] });
+    }
+  }
+  return {
+    id: 'memory',
+    title: 'KV-cache memory vs context (whole model)',
+    yLabel: 'bytes',
+    yLog: true,
+    format: 'bytes',
+    series,
+    empty: 'Plan a sweep to see the analytic cache size of each variant.',
+  };
+}
+
+export function stepTimeChart(inp: ChartInputs): ChartModel {
+  return {
+    id: 'step-time',
+    title: 'Decode step time vs context (scaled to all layers)',
+    yLabel: 'ms per token',
+    yLog: true,
+    format: 'ms',
+    series: group(inp.points.filter((p) => ok(p) && p.mode === 'decode' && p.timing), (p) => p.timing?.modelMs, 'line'),
+    empty: 'Decode step times appear here as points are measured.',
+  };
+}
+
+export function tokensChart(inp: ChartInputs): ChartModel {
+  return {
+    id: 'tokens',
+    title: 'Decode throughput vs context',
+    yLabel: 'tokens/s',
+    yLog: true,
+    format: 'number',
+    series: group(inp.points.filter((p) => ok(p) && p.mode === 'decode' && p.timing), (p) => p.timing?.tokensPerSecond, 'line'),
+    empty: 'Tokens per second appear here as points are measured.',
+  };
+}
+
+/** Achieved read bandwidth over the device's measured bandwidth (memory-bound points need no probe figure). */
+export function bandwidthFraction(p: Point, bandwidthGBs: number | null): number | null {
+  const r = p.roofline;
+  if (!r) return null;
+  if (bandwidthGBs && bandwidthGBs > 0) return r.achievedGBs / bandwidthGBs;
+  return r.bound === 'memory' ? r.efficiency : null;
+}
+
+export function bandwidthChart(inp: ChartInputs): ChartModel {
+  return {
+    id: 'bandwidth',
+    title: 'Achieved bandwidth / measured device limit',
+    yLabel: 'fraction of limit',
+    yLog: false,
+    format: 'percent',
+    series: group(inp.points.filter((p) => ok(p) && p.mode === 'decode'), (p) => bandwidthFraction(p, inp.bandwidthGBs), 'line'),
+    empty: 'Bandwidth efficiency appears here as points are measured.',
+  };
+}
+
+/** Per variant other than MHA: MHA's cache bytes / the variant's, and MHA's step time / the variant's. */
+export function savingsChart(inp: ChartInputs): ChartModel {
+  const decode = inp.points.filter((p) => p.mode === 'decode');
+  const mha = new Map(decode.filter((p) => p.variant === 'mha').map((p) => [`${p.dtype}/${p.batch}/${p.context}`, p]));
+  const others = decode.filter((p) => p.variant !== 'mha');
+  const memory = group(
+    others,
+    (p) => {
+      const m = mha.get(`${p.dtype}/${p.batch}/${p.context}`);
+      return m && p.kvBytesPerTokenPerLayer > 0 ? m.kvBytesPerTokenPerLayer / p.kvBytesPerTokenPerLayer : null;
+    },
+    'dashed',
+    ' memory ×',
+  );
+  const speed = group(
+    others.filter(ok),
+    (p) => {
+      const m = mha.get(`${p.dtype}/${p.batch}/${p.context}`);
+      return m && ok(m) && m.timing && p.timing && p.timing.medianMs > 0 ? m.timing.medianMs / p.timing.medianMs : null;
+    },
+    'line',
+    ' speed ×',
+  );
+  return {
+    id: 'savings',
+    title: 'Savings vs MHA (memory ratio, speed ratio)',
+    yLabel: '× vs MHA',
+    yLog: true,
+    format: 'ratio',
+    series: [...memory, ...speed],
+    empty: 'Include MHA and another variant to compare them.',
+  };
+}
+
+export function prefillChart(inp: ChartInputs): ChartModel {
+  return {
+    id: 'prefill',
+    title: 'Prefill time vs context (scaled to all layers)',
+    yLabel: 'ms',
+    yLog: true,
+    format: 'ms',
+    series: group(inp.points.filter((p) => ok(p) && p.mode === 'prefill' && p.timing), (p) => p.timing?.modelMs, 'line'),
+    empty: 'Add the prefill mode to the sweep to measure prompt processing.',
+  };
+}
+
+export function allCharts(inp: ChartInputs): ChartModel[] {
+  return [memoryChart(inp), stepTimeChart(inp), tokensChart(inp), bandwidthChart(inp), savingsChart(inp), prefillChart(inp)];
+}
+
+/** Number of plotted values (for "no data yet" states). */
+export function countValues(m: ChartModel): number {
+  return m.series.reduce((n, s) => n + (s.variant === 'budget' || s.style === 'marker' ? 0 : s.data.length), 0);
+}
+
+/** Powers of two between min and max inclusive: the ticks of a log2 context axis. */
+export function powerOfTwoTicks(min: number, max: number): number[] {
+  if (!(min > 0) || !(max >= min)) return [];
+  const out: number[] = [];
+  for (let e = Math.floor(Math.log2(min)); e <= Math.ceil(Math.log2(max)); e++) {
+    const v = 2 ** e;
+    if (v >= min * 0.999 && v <= max * 1.001) out.push(v);
+  }
+  // Keep the axis readable: at most ~12 labels.
+  if (out.length <= 12) return out;
+  const step = Math.ceil(out.length / 12);
+  return out.filter((_, i) => i % step === 0);
+}

@@ -1,0 +1,132 @@
+/** chart.js registration and the mapping from a ChartModel to a chart.js config. */
+import {
+  Chart,
+  Filler,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  ScatterController,
+  Tooltip,
+  type ChartConfiguration,
+  type ChartDataset,
+  type Scale,
+} from 'chart.js';
+import zoomPlugin from 'chartjs-plugin-zoom';
+import { powerOfTwoTicks, type ChartModel, type SeriesModel, type ValueFormat } from './chart-data';
+import { formatBytes, formatMs, formatNumber, formatPercent, formatTokens } from './format';
+
+Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Filler, zoomPlugin);
+
+export { Chart };
+
+export interface Palette {
+  text: string;
+  grid: string;
+  variants: Record<string, string>;
+}
+
+/** Colours from the theme's CSS variables. */
+export function readPalette(el: Element): Palette {
+  const cs = getComputedStyle(el);
+  const v = (name: string, fallback: string): string => cs.getPropertyValue(name).trim() || fallback;
+  return {
+    text: v('--fg-muted', '#555'),
+    grid: v('--grid', '#ddd'),
+    variants: {
+      mha: v('--c-mha', '#d1495b'),
+      gqa: v('--c-gqa', '#edae49'),
+      mqa: v('--c-mqa', '#00798c'),
+      'mla-naive': v('--c-mla-naive', '#8e7dbe'),
+      'mla-absorbed': v('--c-mla-absorbed', '#30638e'),
+      budget: v('--fg-muted', '#777'),
+    },
+  };
+}
+
+export function formatValue(v: number, f: ValueFormat): string {
+  switch (f) {
+    case 'bytes':
+      return formatBytes(v);
+    case 'ms':
+      return formatMs(v);
+    case 'percent':
+      return formatPercent(v);
+    case 'ratio':
+      return `${formatNumber(v)}×`;
+    default:
+      return formatNumber(v);
+  }
+}
+
+type XYDataset = ChartDataset<'line', { x: number; y: number }[]>;
+
+export function toDatasets(model: ChartModel, palette: Palette): XYDataset[] {
+  return model.series.map((s: SeriesModel) => {
+    const color = palette.variants[s.variant] ?? palette.text;
+    return {
+      label: s.label,
+      // chart.js keeps a reference: hand it a plain copy, never a reactive proxy.
+      data: s.data.map((p) => ({ x: p.x, y: p.y })),
+      borderColor: color,
+      backgroundColor: color,
+      borderWidth: s.style === 'scatter' || s.style === 'marker' ? 0 : 2,
+      borderDash: s.style === 'dashed' ? [6, 4] : undefined,
+      showLine: s.style === 'line' || s.style === 'dashed',
+      pointRadius: s.style === 'marker' ? 7 : s.style === 'scatter' ? 4 : s.style === 'dashed' ? 0 : 2.5,
+      pointStyle: s.style === 'marker' ? 'triangle' : s.style === 'scatter' ? 'rectRot' : 'circle',
+      pointHoverRadius: 6,
+      tension: 0,
+      parsing: false,
+      normalized: true,
+    } satisfies XYDataset;
+  });
+}
+
+export function chartConfig(model: ChartModel, palette: Palette): ChartConfiguration<'line', { x: number; y: number }[]> {
+  return {
+    type: 'line',
+    data: { datasets: toDatasets(model, palette) },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      parsing: false,
+      normalized: true,
+      interaction: { mode: 'nearest', intersect: false },
+      scales: {
+        x: {
+          type: 'logarithmic',
+          title: { display: true, text: 'context (tokens, log2)', color: palette.text },
+          grid: { color: palette.grid },
+          ticks: { color: palette.text, callback: (v) => formatTokens(Number(v)), autoSkip: false, maxRotation: 0 },
+          afterBuildTicks: (scale: Scale) => {
+            scale.ticks = powerOfTwoTicks(scale.min, scale.max).map((value) => ({ value }));
+          },
+        },
+        y: {
+          type: model.yLog ? 'logarithmic' : 'linear',
+          title: { display: true, text: model.yLabel, color: palette.text },
+          grid: { color: palette.grid },
+          ticks: { color: palette.text, callback: (v) => formatValue(Number(v), model.format) },
+          ...(model.yLog ? {} : { beginAtZero: true }),
+        },
+      },
+      plugins: {
+        legend: { position: 'bottom', labels: { color: palette.text, boxWidth: 12, usePointStyle: true } },
+        tooltip: {
+          callbacks: {
+            title: (items) => (items[0] ? `context ${formatTokens(items[0].parsed.x ?? 0)}` : ''),
+            label: (item) => `${item.dataset.label ?? ''}: ${formatValue(item.parsed.y ?? 0, model.format)}`,
+          },
+        },
+        zoom: {
+          zoom: { wheel: { enabled: true, modifierKey: 'ctrl' }, pinch: { enabled: true }, drag: { enabled: true, modifierKey: 'shift' }, mode: 'xy' },
+          pan: { enabled: true, mode: 'xy' },
+        },
+      },
+    },
+  };
+}
