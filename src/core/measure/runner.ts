@@ -21,7 +21,7 @@ import { detectProviders, ortVersion, pickAuto, type Provider } from '../runtime
 import { MeasuredSession, placementReport, providerShortName } from '../runtime/session.js';
 import { KVSCOPE_VERSION } from '../version.js';
 import { planSweep, predictedStepSeconds, type Plan, type PlannedPoint } from './planner.js';
-import { probeDevice, type ProbeResult } from './probes.js';
+import { probeDevice, quickBandwidth, type ProbeResult } from './probes.js';
 import { adaptiveRepeat, summarize } from './stats.js';
 import { availableMemory, cpuModel, nvidiaGpus, nvidiaProcessMemory, osDescription, processMemory, resetPeak } from './system.js';
 
@@ -33,6 +33,8 @@ export interface RunOptions {
   workDir?: string;
   /** Probe figures to reuse instead of measuring (tests). */
   probes?: ProbeResult;
+  /** Called after every point with the report so far (complete: false), e.g. to save it. */
+  onSnapshot?: (partial: Report) => void;
 }
 
 /** Cached tokens of the graph that measures the fixed per-run overhead. */
@@ -52,12 +54,27 @@ function machineFacts(): Report['machine'] {
   };
 }
 
-export async function resolveProvider(p: SweepConfig['provider']): Promise<Provider> {
+/**
+ * The provider a sweep runs on. `auto` measures a quick GEMV on every provider that works and
+ * takes the fastest (ties go to the GPU order of pickAuto), so a software adapter never wins
+ * over the CPU it emulates on.
+ */
+export async function resolveProvider(p: SweepConfig['provider']): Promise<{ provider: Provider; why: string }> {
   const statuses = await detectProviders();
-  if (p === 'auto') return pickAuto(statuses);
-  const s = statuses.find((x) => x.name === p);
-  if (!s?.works) throw new Error(`execution provider ${p} does not work here: ${s?.reason ?? 'unknown'}`);
-  return p;
+  if (p !== 'auto') {
+    const s = statuses.find((x) => x.name === p);
+    if (!s?.works) throw new Error(`execution provider ${p} does not work here: ${s?.reason ?? 'unknown'}; see \`kvscope devices\``);
+    return { provider: p, why: 'chosen by the user' };
+  }
+  const working = statuses.filter((s) => s.works).map((s) => s.name);
+  if (working.length <= 1) return { provider: pickAuto(statuses), why: 'the only provider that works here' };
+  const rates: [Provider, number][] = [];
+  for (const w of working) rates.push([w, await quickBandwidth(w).catch(() => 0)]);
+  rates.sort((a, b) => b[1] - a[1]);
+  return {
+    provider: rates[0]![0],
+    why: `auto: fastest GEMV read of ${rates.map(([n, r]) => `${n} ${r.toFixed(1)} GB/s`).join(', ')}`,
+  };
 }
 
 function deviceMemory(provider: Provider): NonNullable<Point['memory']>['device'] {
@@ -72,7 +89,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
   const config = SweepConfigSchema.parse(input);
   const { runId, onEvent, signal } = opts;
   const cancelled = (): boolean => signal?.aborted === true;
-  const provider = await resolveProvider(config.provider);
+  const { provider, why } = await resolveProvider(config.provider);
   const points: Point[] = [];
   let plan: Plan = planSweep(config, { availableBytes: availableMemory(), provider });
   const ownDir = !opts.workDir;
@@ -86,7 +103,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
     complete,
     ...(reason ? { incompleteReason: reason } : {}),
     machine: machineFacts(),
-    provider: { name: provider, options: { threads: config.threads, graphOptimizationLevel: 'all', disable_prepacking: true } },
+    provider: { name: provider, options: { threads: config.threads, graphOptimizationLevel: 'all', disable_prepacking: true, choice: why } },
     config,
     model: {
       name: plan.model.name,
@@ -127,6 +144,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
       doneSeconds += (performance.now() - t0) / 1000;
       points.push(point);
       onEvent({ type: 'point', runId, point });
+      opts.onSnapshot?.(report(false, 'in progress', probes));
     }
     onEvent({ type: 'progress', runId, done: total, total, current: 'done', etaSeconds: 0 });
     return report(!cancelled(), cancelled() ? 'cancelled' : undefined, probes);

@@ -1,0 +1,73 @@
+/**
+ * Parsing of the CLI's list and size flags, with errors that say what to type instead.
+ */
+import { VARIANTS, type Variant } from '../core/model/spec.js';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** "4k" -> 4096, "1m" -> 1048576, "512" -> 512. */
+export function parseCount(text: string, flag: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$/.exec(text);
+  if (!m) throw new UsageError(`${flag}: "${text}" is not a number (examples: 512, 4k, 128k)`);
+  const mult = { '': 1, k: 1024, m: 1024 * 1024 }[m[2]!.toLowerCase() as '' | 'k' | 'm'];
+  const v = Number(m[1]) * mult;
+  if (!Number.isInteger(v) || v <= 0) throw new UsageError(`${flag}: "${text}" must be a positive whole number`);
+  return v;
+}
+
+/**
+ * Context lists: "512,1024,4k", or a range "512..128k" (powers of two between, both ends
+ * included), or a range with a step factor "1k..64k*4".
+ */
+export function parseContexts(text: string, flag = '--contexts'): number[] {
+  const out = new Set<number>();
+  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const range = /^(.+?)\.\.(.+?)(?:\*(\d+))?$/.exec(part);
+    if (range) {
+      const lo = parseCount(range[1]!, flag);
+      const hi = parseCount(range[2]!, flag);
+      const factor = range[3] ? Number(range[3]) : 2;
+      if (hi < lo) throw new UsageError(`${flag}: range "${part}" ends below its start`);
+      if (factor < 2) throw new UsageError(`${flag}: range step "*${range[3]}" must be 2 or more`);
+      for (let v = lo; v <= hi; v *= factor) out.add(v);
+      out.add(hi);
+    } else {
+      out.add(parseCount(part, flag));
+    }
+  }
+  if (out.size === 0) throw new UsageError(`${flag}: give at least one context, e.g. 1k,4k,16k or 512..32k`);
+  if (out.size > 64) throw new UsageError(`${flag}: ${out.size} contexts is too many (at most 64)`);
+  return [...out].sort((a, b) => a - b);
+}
+
+export function parseList<T extends string>(text: string, allowed: readonly T[], flag: string, aliases: Record<string, T[]> = {}): T[] {
+  const out: T[] = [];
+  for (const raw of text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+    if (aliases[raw]) out.push(...aliases[raw]!);
+    else if ((allowed as readonly string[]).includes(raw)) out.push(raw as T);
+    else throw new UsageError(`${flag}: unknown value "${raw}"; choose from ${[...allowed, ...Object.keys(aliases)].join(', ')}`);
+  }
+  if (out.length === 0) throw new UsageError(`${flag}: give at least one of ${allowed.join(', ')}`);
+  return [...new Set(out)];
+}
+
+export function parseVariants(text: string): Variant[] {
+  return parseList(text, VARIANTS, '--variants', { all: [...VARIANTS], mla: ['mla-naive', 'mla-absorbed'] });
+}
+
+export function parseIntList(text: string, flag: string, max: number): number[] {
+  const out = text.split(',').map((s) => parseCount(s, flag));
+  for (const v of out) if (v > max) throw new UsageError(`${flag}: ${v} is more than ${max}`);
+  return [...new Set(out)];
+}
+
+/** "80GB", "24GiB", "512MB" -> bytes. */
+export function parseBytes(text: string, flag: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?\s*$/i.exec(text);
+  if (!m) throw new UsageError(`${flag}: "${text}" is not a size (examples: 24GB, 80GiB, 512MB)`);
+  const unit = (m[2] ?? 'B').toLowerCase();
+  const mult: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+  return Number(m[1]) * mult[unit]!;
+}

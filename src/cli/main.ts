@@ -1,0 +1,276 @@
+/**
+ * kvscope's headless entry: `kvscope sweep | presets | devices`. Drives src/core directly.
+ * Exit codes: 0 ok, 1 failure, 2 bad usage or input, 130 interrupted (partial report written).
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { ZodError } from 'zod';
+import { SweepConfigSchema, type EngineEvent, type Report, type SweepConfig } from '../contract/schemas.js';
+import { formatBytes, planSweep } from '../core/measure/planner.js';
+import { runSweep } from '../core/measure/runner.js';
+import { availableMemory } from '../core/measure/system.js';
+import { PRESETS, presetModel } from '../core/model/presets.js';
+import { kvBytesPerToken, SpecError, type AttentionSpec } from '../core/model/spec.js';
+import { ReportError, writeReport } from '../core/report/report.js';
+import { detectProviders } from '../core/runtime/providers.js';
+import { KVSCOPE_VERSION } from '../core/version.js';
+import { parseContexts, parseCount, parseIntList, parseList, parseVariants, UsageError } from './args.js';
+import { answer, skippedNotes, summaryTable, table } from './format.js';
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+  /** Whether stderr is a terminal (progress bar redraws in place). */
+  tty: boolean;
+}
+
+const defaultIo: Io = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+  tty: process.stderr.isTTY === true,
+};
+
+/** The default sweep: DeepSeek-V3's attention dims as every variant, three contexts, < 2 min here. */
+export const DEFAULT_CONTEXTS = '1k,4k,16k';
+
+interface SweepFlags {
+  preset?: string;
+  config?: string;
+  heads?: string;
+  kvHeads?: string;
+  headDim?: string;
+  modelLayers?: string;
+  variants: string;
+  contexts: string;
+  batch: string;
+  cacheDtype: string;
+  modes: string;
+  ep: string;
+  layers: string;
+  budget: string;
+  maxStep: string;
+  gqaGroups: string;
+  threads: string;
+  memoryFraction: string;
+  maxPrefill: string;
+  verify: boolean;
+  out: string;
+  json: boolean;
+  plan: boolean;
+}
+
+function readJsonFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${what} ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function num(text: string, flag: string): number {
+  const v = Number(text);
+  if (!Number.isFinite(v)) throw new UsageError(`${flag}: "${text}" is not a number`);
+  return v;
+}
+
+/** Builds the sweep config from the flags (exported for tests). */
+export function configFromFlags(f: SweepFlags): SweepConfig {
+  let model: SweepConfig['model'];
+  const custom = f.heads ?? f.kvHeads ?? f.headDim;
+  if ([f.preset, f.config, custom].filter((x) => x !== undefined).length > 1) {
+    throw new UsageError('give one of --preset, --config FILE, or custom dims (--heads, --kv-heads, --head-dim)');
+  }
+  if (f.config) {
+    const raw = readJsonFile(f.config, 'config file');
+    // A kvscope custom-model file or a Hugging Face config.json.
+    model =
+      typeof raw === 'object' && raw !== null && 'attention' in raw
+        ? ({ source: 'custom', ...(raw as object) } as SweepConfig['model'])
+        : { source: 'hf-config', name: f.config, config: raw as Record<string, unknown> };
+  } else if (custom !== undefined) {
+    const heads = parseCount(f.heads ?? '', '--heads');
+    const kv = f.kvHeads ? parseCount(f.kvHeads, '--kv-heads') : heads;
+    const attention: AttentionSpec = {
+      kind: kv === heads ? 'mha' : kv === 1 ? 'mqa' : 'gqa',
+      numHeads: heads,
+      numKvHeads: kv,
+      headDim: parseCount(f.headDim ?? '128', '--head-dim'),
+    };
+    model = { source: 'custom', name: `custom ${heads}/${kv}x${attention.headDim}`, attention, numLayers: parseCount(f.modelLayers ?? '32', '--model-layers'), maxContext: null };
+  } else {
+    model = { source: 'preset', preset: f.preset ?? 'deepseek-v3' };
+  }
+  const candidate = {
+    model,
+    variants: parseVariants(f.variants),
+    contexts: parseContexts(f.contexts),
+    batches: parseIntList(f.batch, '--batch', 4096),
+    dtypes: parseList(f.cacheDtype, ['fp32', 'fp16'] as const, '--cache-dtype'),
+    modes: parseList(f.modes, ['decode', 'prefill'] as const, '--modes'),
+    provider: parseList(f.ep, ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const, '--ep')[0],
+    layers: parseCount(f.layers, '--layers'),
+    budgetSeconds: num(f.budget, '--budget'),
+    maxStepSeconds: num(f.maxStep, '--max-step'),
+    gqaGroups: parseCount(f.gqaGroups, '--gqa-groups'),
+    threads: Number.parseInt(f.threads, 10),
+    memoryFraction: num(f.memoryFraction, '--memory-fraction'),
+    maxPrefillContext: parseCount(f.maxPrefill, '--max-prefill'),
+    verify: f.verify,
+  };
+  const parsed = SweepConfigSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    throw new UsageError(`invalid sweep setting ${i.path.join('.')}: ${i.message}`);
+  }
+  return parsed.data;
+}
+
+function progressLine(e: Extract<EngineEvent, { type: 'progress' }>): string {
+  const width = 24;
+  const frac = e.total > 0 ? e.done / e.total : 0;
+  const bar = '#'.repeat(Math.round(frac * width)).padEnd(width, '.');
+  const eta = e.etaSeconds === null ? '' : ` ETA ${Math.ceil(e.etaSeconds)}s`;
+  return `[${bar}] ${e.done}/${e.total}${eta}  ${e.current}`;
+}
+
+async function sweep(f: SweepFlags, io: Io): Promise<number> {
+  const config = configFromFlags(f);
+  if (f.plan) {
+    const plan = planSweep(config, { availableBytes: availableMemory(), provider: 'cpu' });
+    const rows = [['point', 'fits', 'predicted memory', 'GFLOP/step', 'GB read/step']];
+    for (const p of plan.points) rows.push([p.id, p.fits ? 'yes' : 'NO', formatBytes(p.predictedBytes), (p.flops / 1e9).toFixed(2), (p.bytesRead / 1e9).toFixed(3)]);
+    io.out(`${table(rows)}\n${plan.points.length} points, budget ${formatBytes(plan.budgetBytes)}, about ${Math.ceil(plan.estimatedSeconds)} s\n`);
+    return 0;
+  }
+  const controller = new AbortController();
+  let interrupted = false;
+  const onSigint = (): void => {
+    if (interrupted) process.exit(130); // second Ctrl-C: leave now
+    interrupted = true;
+    io.err('\ninterrupted: finishing the current step, then writing the points measured so far (Ctrl-C again to quit now)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let last: Report | null = null;
+  try {
+    const report = await runSweep(config, {
+      runId: 'cli',
+      signal: controller.signal,
+      onSnapshot: (r) => {
+        last = r;
+        writeReport(f.out, r);
+      },
+      onEvent: (e) => {
+        if (e.type === 'progress') io.err(io.tty ? `\r\x1b[2K${progressLine(e)}` : `${progressLine(e)}\n`);
+        else if (e.type === 'error') io.err(`\nerror: ${e.message}\n`);
+      },
+    });
+    last = report;
+    writeReport(f.out, report);
+    if (io.tty) io.err('\n');
+    if (f.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
+    else {
+      io.out(`${summaryTable(report)}\n`);
+      const notes = skippedNotes(report);
+      if (notes.length > 0) io.out(`\nnot measured:\n  ${notes.join('\n  ')}\n`);
+      io.out(`\n${answer(report)}\n`);
+      io.out(`\nprovider ${report.provider.name}; probes: ${report.probes ? `${report.probes.bandwidthGBs.toFixed(1)} GB/s read, ${report.probes.gflops.toFixed(1)} GFLOP/s matmul` : 'none'}; ` +
+        `${report.scaling.note}.\n`);
+    }
+    io.err(`report: ${f.out}${report.complete ? '' : ` (incomplete: ${report.incompleteReason})`}\n`);
+    if (interrupted) return 130;
+    return report.complete ? 0 : 1;
+  } catch (e) {
+    if (last) io.err(`partial report kept in ${f.out}\n`);
+    throw e;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}
+
+function presets(io: Io): number {
+  const rows = [['preset', 'model', 'attention', 'layers', 'max ctx', 'KV/token bf16 (all layers)']];
+  for (const p of PRESETS) {
+    const m = presetModel(p.id);
+    const a = m.attention;
+    const desc = a.kind === 'mla' ? `MLA ${a.numHeads}h d_c=${a.kvLoraRank} d_R=${a.qkRopeHeadDim}` : `${a.kind.toUpperCase()} ${a.numHeads}/${a.numKvHeads}x${a.headDim}`;
+    rows.push([p.id, p.title, desc, String(m.numLayers), String(m.maxContext ?? '-'), `${kvBytesPerToken(a, 'bf16') * m.numLayers} B`]);
+  }
+  io.out(`${table(rows)}\n`);
+  return 0;
+}
+
+async function devices(io: Io): Promise<number> {
+  const rows = [['provider', 'compiled in', 'works', 'note']];
+  for (const s of await detectProviders()) rows.push([s.name, s.compiledIn ? 'yes' : 'no', s.works ? 'yes' : 'no', s.reason ?? (s.probeMs ? `probe ${s.probeMs.toFixed(0)} ms` : '')]);
+  io.out(`${table(rows)}\nfree memory: ${formatBytes(availableMemory())}\n`);
+  return 0;
+}
+
+export function buildProgram(io: Io, result: { code: number }): Command {
+  const program = new Command('kvscope')
+    .description('Measure the KV-cache memory and decode speed of attention variants (MHA, GQA, MQA, MLA) on this machine')
+    .version(KVSCOPE_VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+  program
+    .command('sweep')
+    .description('sweep variants x contexts x batch x cache dtype on one execution provider and write a JSON report')
+    .option('--preset <name>', 'model preset (see `kvscope presets`); default deepseek-v3')
+    .option('--config <file>', 'a Hugging Face config.json, or a kvscope custom model JSON')
+    .option('--heads <n>', 'custom dims: query heads')
+    .option('--kv-heads <n>', 'custom dims: K/V heads (default = heads)')
+    .option('--head-dim <n>', 'custom dims: head dimension (default 128)')
+    .option('--model-layers <n>', 'custom dims: layers of the model (default 32)')
+    .option('--variants <list>', 'mha,gqa,mqa,mla-naive,mla-absorbed | mla | all', 'all')
+    .option('--contexts <list>', 'cached tokens: list (1k,4k) or range (512..128k, powers of two)', DEFAULT_CONTEXTS)
+    .option('--batch <list>', 'batch sizes', '1')
+    .option('--cache-dtype <list>', 'fp32,fp16', 'fp32')
+    .option('--modes <list>', 'decode,prefill', 'decode')
+    .addOption(new Option('--ep <provider>', 'execution provider').choices(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']).default('auto'))
+    .option('--layers <n>', 'identical layers per measured graph (scaled to the model)', '1')
+    .option('--budget <seconds>', 'timing budget per point', '1.5')
+    .option('--max-step <seconds>', 'skip points predicted slower than this per step', '2')
+    .option('--gqa-groups <n>', 'K/V heads of the GQA variant for non-GQA models', '8')
+    .option('--threads <n>', 'intra-op threads (0 = onnxruntime default)', '0')
+    .option('--memory-fraction <f>', 'share of free memory a point may use', '0.8')
+    .option('--max-prefill <n>', 'largest prefill context', '4k')
+    .option('--no-verify', 'skip the float64 reference check of each graph')
+    .option('--out <file>', 'JSON report path', 'kvscope-report.json')
+    .option('--json', 'print the report JSON on stdout instead of the table', false)
+    .option('--plan', 'print the planned points and predicted memory, run nothing', false)
+    .action(async (flags: SweepFlags) => {
+      result.code = await sweep(flags, io);
+    });
+  program.command('presets').description('list model presets').action(() => {
+    result.code = presets(io);
+  });
+  program.command('devices').description('execution providers that work here, and why others do not').action(async () => {
+    result.code = await devices(io);
+  });
+  return program;
+}
+
+/** Runs the CLI; returns the exit code (never calls process.exit except on a second Ctrl-C). */
+export async function main(argv: string[], io: Io = defaultIo): Promise<number> {
+  const result = { code: 0 };
+  const program = buildProgram(io, result);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return result.code;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof UsageError || e instanceof SpecError || e instanceof ZodError || e instanceof ReportError) {
+      io.err(`kvscope: ${e.message}\n`);
+      return 2;
+    }
+    io.err(`kvscope: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
