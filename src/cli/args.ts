@@ -23,7 +23,10 @@ export function parseCount(text: string, flag: string): number {
  */
 export function parseContexts(text: string, flag = '--contexts'): number[] {
   const out = new Set<number>();
-  for (const part of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const range = /^(.+?)\.\.(.+?)(?:\*(\d+))?$/.exec(part);
     if (range) {
       const lo = parseCount(range[1]!, flag);
@@ -44,7 +47,10 @@ export function parseContexts(text: string, flag = '--contexts'): number[] {
 
 export function parseList<T extends string>(text: string, allowed: readonly T[], flag: string, aliases: Record<string, T[]> = {}): T[] {
   const out: T[] = [];
-  for (const raw of text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean)) {
+  for (const raw of text
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean)) {
     if (aliases[raw]) out.push(...aliases[raw]!);
     else if ((allowed as readonly string[]).includes(raw)) out.push(raw as T);
     else throw new UsageError(`${flag}: unknown value "${raw}"; choose from ${[...allowed, ...Object.keys(aliases)].join(', ')}`);

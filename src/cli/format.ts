@@ -15,7 +15,23 @@ export function summaryTable(report: Report): string {
   const savings = savingsVsMha(report.points);
   const L = report.scaling.modelLayers;
   const rows: string[][] = [
-    ['point', 'status', 'KV/token (model)', 'KV at ctx (model)', 'step ms/layer', 'cv', 'model ms', 'tok/s', 'GB/s', 'GFLOP/s', 'bound', 'roofline', 'mem vs MHA', 'time vs MHA', 'RSS delta'],
+    [
+      'point',
+      'status',
+      'KV/token (model)',
+      'KV at ctx (model)',
+      'step ms/layer',
+      'cv',
+      'model ms',
+      'tok/s',
+      'GB/s',
+      'GFLOP/s',
+      'bound',
+      'roofline',
+      'mem vs MHA',
+      'time vs MHA',
+      'RSS delta',
+    ],
   ];
   for (const p of report.points) {
     const s = savings.get(p.id);
@@ -49,8 +65,7 @@ export function skippedNotes(report: Report): string[] {
 /** The answer to "how much KV memory does MLA save at long context, and what does it cost per step". */
 export function answer(report: Report): string {
   const ok = report.points.filter((p) => p.status === 'ok' && p.mode === 'decode' && p.timing);
-  const longest = (variant: string): Point | undefined =>
-    ok.filter((p) => p.variant === variant).sort((a, b) => b.context - a.context)[0];
+  const longest = (variant: string): Point | undefined => ok.filter((p) => p.variant === variant).sort((a, b) => b.context - a.context)[0];
   const mla = longest('mla-absorbed') ?? longest('mla-naive');
   const mha = report.points.filter((p) => p.variant === 'mha' && p.mode === 'decode').sort((a, b) => b.context - a.context)[0];
   // The longest context where both were timed, for a like-for-like step comparison.
@@ -83,6 +98,8 @@ export function answer(report: Report): string {
   const fits = Object.entries(report.largestContextThatFits)
     .map(([v, n]) => `${v} ${n === null ? 'any (sliding window)' : n.toLocaleString('en-US')}`)
     .join(', ');
-  lines.push(`Largest context whose whole-model cache fits ${formatBytes(report.machine.freeMemoryBytes * report.config.memoryFraction)} here (batch 1): ${fits}.`);
+  lines.push(
+    `Largest context whose whole-model cache fits ${formatBytes(report.machine.freeMemoryBytes * report.config.memoryFraction)} here (batch 1): ${fits}.`,
+  );
   return lines.join('\n');
 }

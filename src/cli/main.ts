@@ -102,7 +102,13 @@ export function configFromFlags(f: SweepFlags): SweepConfig {
       numKvHeads: kv,
       headDim: parseCount(f.headDim ?? '128', '--head-dim'),
     };
-    model = { source: 'custom', name: `custom ${heads}/${kv}x${attention.headDim}`, attention, numLayers: parseCount(f.modelLayers ?? '32', '--model-layers'), maxContext: null };
+    model = {
+      source: 'custom',
+      name: `custom ${heads}/${kv}x${attention.headDim}`,
+      attention,
+      numLayers: parseCount(f.modelLayers ?? '32', '--model-layers'),
+      maxContext: null,
+    };
   } else {
     model = { source: 'preset', preset: f.preset ?? 'deepseek-v3' };
   }
@@ -144,7 +150,8 @@ async function sweep(f: SweepFlags, io: Io): Promise<number> {
   if (f.plan) {
     const plan = planSweep(config, { availableBytes: availableMemory(), provider: 'cpu' });
     const rows = [['point', 'fits', 'predicted memory', 'GFLOP/step', 'GB read/step']];
-    for (const p of plan.points) rows.push([p.id, p.fits ? 'yes' : 'NO', formatBytes(p.predictedBytes), (p.flops / 1e9).toFixed(2), (p.bytesRead / 1e9).toFixed(3)]);
+    for (const p of plan.points)
+      rows.push([p.id, p.fits ? 'yes' : 'NO', formatBytes(p.predictedBytes), (p.flops / 1e9).toFixed(2), (p.bytesRead / 1e9).toFixed(3)]);
     io.out(`${table(rows)}\n${plan.points.length} points, budget ${formatBytes(plan.budgetBytes)}, about ${Math.ceil(plan.estimatedSeconds)} s\n`);
     return 0;
   }
@@ -180,8 +187,10 @@ async function sweep(f: SweepFlags, io: Io): Promise<number> {
       const notes = skippedNotes(report);
       if (notes.length > 0) io.out(`\nnot measured:\n  ${notes.join('\n  ')}\n`);
       io.out(`\n${answer(report)}\n`);
-      io.out(`\nprovider ${report.provider.name}; probes: ${report.probes ? `${report.probes.bandwidthGBs.toFixed(1)} GB/s read, ${report.probes.gflops.toFixed(1)} GFLOP/s matmul` : 'none'}; ` +
-        `${report.scaling.note}.\n`);
+      io.out(
+        `\nprovider ${report.provider.name}; probes: ${report.probes ? `${report.probes.bandwidthGBs.toFixed(1)} GB/s read, ${report.probes.gflops.toFixed(1)} GFLOP/s matmul` : 'none'}; ` +
+          `${report.scaling.note}.\n`,
+      );
     }
     io.err(`report: ${f.out}${report.complete ? '' : ` (incomplete: ${report.incompleteReason})`}\n`);
     if (interrupted) return 130;
@@ -199,7 +208,8 @@ function presets(io: Io): number {
   for (const p of PRESETS) {
     const m = presetModel(p.id);
     const a = m.attention;
-    const desc = a.kind === 'mla' ? `MLA ${a.numHeads}h d_c=${a.kvLoraRank} d_R=${a.qkRopeHeadDim}` : `${a.kind.toUpperCase()} ${a.numHeads}/${a.numKvHeads}x${a.headDim}`;
+    const desc =
+      a.kind === 'mla' ? `MLA ${a.numHeads}h d_c=${a.kvLoraRank} d_R=${a.qkRopeHeadDim}` : `${a.kind.toUpperCase()} ${a.numHeads}/${a.numKvHeads}x${a.headDim}`;
     rows.push([p.id, p.title, desc, String(m.numLayers), String(m.maxContext ?? '-'), `${kvBytesPerToken(a, 'bf16') * m.numLayers} B`]);
   }
   io.out(`${table(rows)}\n`);
@@ -208,7 +218,8 @@ function presets(io: Io): number {
 
 async function devices(io: Io): Promise<number> {
   const rows = [['provider', 'compiled in', 'works', 'note']];
-  for (const s of await detectProviders()) rows.push([s.name, s.compiledIn ? 'yes' : 'no', s.works ? 'yes' : 'no', s.reason ?? (s.probeMs ? `probe ${s.probeMs.toFixed(0)} ms` : '')]);
+  for (const s of await detectProviders())
+    rows.push([s.name, s.compiledIn ? 'yes' : 'no', s.works ? 'yes' : 'no', s.reason ?? (s.probeMs ? `probe ${s.probeMs.toFixed(0)} ms` : '')]);
   io.out(`${table(rows)}\nfree memory: ${formatBytes(availableMemory())}\n`);
   return 0;
 }
@@ -248,12 +259,18 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .action(async (flags: SweepFlags) => {
       result.code = await sweep(flags, io);
     });
-  program.command('presets').description('list model presets').action(() => {
-    result.code = presets(io);
-  });
-  program.command('devices').description('execution providers that work here, and why others do not').action(async () => {
-    result.code = await devices(io);
-  });
+  program
+    .command('presets')
+    .description('list model presets')
+    .action(() => {
+      result.code = presets(io);
+    });
+  program
+    .command('devices')
+    .description('execution providers that work here, and why others do not')
+    .action(async () => {
+      result.code = await devices(io);
+    });
   return program;
 }
 

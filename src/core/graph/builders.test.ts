@@ -80,7 +80,10 @@ describe('resident cache', () => {
     expect(g.cacheBytes).toBe(2 * 2 * 4096 * (16 + 8) * 4);
     expect(statSync(g.dataPath!).size).toBeGreaterThanOrEqual(g.cacheBytes);
     expect(model.graph?.initializer?.filter((t) => t.dataLocation === 1).map((t) => t.name)).toEqual([
-      'l0_cache_kT', 'l0_cache_v', 'l1_cache_kT', 'l1_cache_v',
+      'l0_cache_kT',
+      'l0_cache_v',
+      'l1_cache_kT',
+      'l1_cache_v',
     ]);
     const s = await MeasuredSession.open(g.modelPath, { provider: 'cpu' });
     const { feeds } = randomFeeds(g.inputs, 1);
@@ -97,7 +100,7 @@ describe('resident cache', () => {
 });
 
 describe('placement', () => {
-  it.each(['cpu', 'webgpu'] as Provider[])('reads where the attention nodes ran on %s', async (provider, ) => {
+  it.each(['cpu', 'webgpu'] as Provider[])('reads where the attention nodes ran on %s', async (provider) => {
     if (!providers.includes(provider)) return;
     const g = build('mla-absorbed', mla, 'decode', 'fp32', 'decomposed');
     const s = await MeasuredSession.open(g.modelPath, { provider, profile: true });
@@ -145,8 +148,9 @@ describe('BAD CALL - buildGraph', () => {
     expect(() => build('gqa', CASES[2]![1], 'decode', 'fp32', 'mha-op')).toThrow(/mha-op form exists for MHA decode only/);
   });
   it('rejects a context whose cache cannot be one typed array', () => {
-    expect(() => build('mha', { kind: 'mha', numHeads: 128, numKvHeads: 128, headDim: 128 }, 'decode', 'fp32', 'decomposed', { context: 1 << 20 }))
-      .toThrow(/more than the 4294967295 a typed array can hold/);
+    expect(() => build('mha', { kind: 'mha', numHeads: 128, numKvHeads: 128, headDim: 128 }, 'decode', 'fp32', 'decomposed', { context: 1 << 20 })).toThrow(
+      /more than the 4294967295 a typed array can hold/,
+    );
   });
   it('rejects zero batch', () => {
     expect(() => build('mha', CASES[0]![1], 'decode', 'fp32', 'decomposed', { batch: 0 })).toThrow(/batch must be a positive integer, got 0/);

@@ -13,16 +13,7 @@
  */
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import {
-  checkBufferSize,
-  valueDim,
-  type AttentionSpec,
-  type Dtype,
-  type HeadAttentionSpec,
-  type MlaSpec,
-  type Variant,
-  SpecError,
-} from '../model/spec.js';
+import { checkBufferSize, valueDim, type AttentionSpec, type Dtype, type HeadAttentionSpec, type MlaSpec, type Variant, SpecError } from '../model/spec.js';
 import { GraphBuilder, MS_DOMAIN, type ElemType } from './onnx.js';
 import { layoutResident, writeResidentFile, type ResidentTensor } from './resident.js';
 
@@ -106,14 +97,7 @@ interface Ctx {
 }
 
 /** Declares a resident tensor and returns the value to compute with (cast when upcasting). */
-function resident(
-  c: Ctx,
-  name: string,
-  role: 'cache' | 'weight',
-  layer: number,
-  dims: number[],
-  fill: { key?: string; transposed?: boolean } = {},
-): string {
+function resident(c: Ctx, name: string, role: 'cache' | 'weight', layer: number, dims: number[], fill: { key?: string; transposed?: boolean } = {}): string {
   checkBufferSize(prod(dims), `${role} tensor ${name} [${dims.join(', ')}]`);
   c.resident.push({ name, role, layer, type: c.r.dtype, dims, fillKey: fill.key ?? name, transposed: fill.transposed });
   c.pendingExternal.push({ name, type: c.r.dtype, dims });
@@ -129,11 +113,7 @@ function named(c: Ctx, op: string, inputs: string[], attrs?: Record<string, numb
 function causalMask(c: Ctx, t: number): string {
   // Built in-graph (no T x T initializer): where(col > row, -inf, 0).
   const g = c.g;
-  const idx = g.op('Range', [
-    g.constant('zero', 'int64', [], [0]),
-    g.constant('limit', 'int64', [], [t]),
-    g.constant('one', 'int64', [], [1]),
-  ]);
+  const idx = g.op('Range', [g.constant('zero', 'int64', [], [0]), g.constant('limit', 'int64', [], [t]), g.constant('one', 'int64', [], [1])]);
   const rows = g.op('Reshape', [idx, g.ints('shape', [t, 1])]);
   const cols = g.op('Reshape', [idx, g.ints('shape', [1, t])]);
   const above = g.op('Greater', [cols, rows]);
@@ -253,13 +233,7 @@ function mlaDecode(c: Ctx, s: MlaSpec, qNope: string, qPe: string, l: number, ab
 }
 
 /** MLA prefill: q_nope, q_pe [B, n_h, T, ·]; c_kv [B, 1, T, d_c], k_pe [B, 1, T, d_R] inputs. */
-function mlaPrefill(
-  c: Ctx,
-  s: MlaSpec,
-  io: { qNope: string; qPe: string; ckv: string; kpe: string },
-  l: number,
-  absorbed: boolean,
-): string {
+function mlaPrefill(c: Ctx, s: MlaSpec, io: { qNope: string; qPe: string; ckv: string; kpe: string }, l: number, absorbed: boolean): string {
   const { g } = c;
   const { batch: B, context: T } = c.r;
   const H = s.numHeads;
@@ -315,9 +289,7 @@ export function layerCost(r: Required<GraphRequest>): { flops: number; residentB
     // plus folding the query into the latent and the output back out.
     flops = 2 * Tq * B * T * H * (dc + dr + dc) + 2 * B * H * Tq * dc * (dn + dv);
   }
-  return mode === 'decode'
-    ? { flops, residentBytes: latent + weights, ioBytes: q }
-    : { flops, residentBytes: weights, ioBytes: latent + q };
+  return mode === 'decode' ? { flops, residentBytes: latent + weights, ioBytes: q } : { flops, residentBytes: weights, ioBytes: latent + q };
 }
 
 /** Builds the graph for a request, writes model and data file into `dir`, returns its facts. */

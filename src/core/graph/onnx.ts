@@ -145,13 +145,8 @@ export class GraphBuilder {
   }
 
   /** Adds a node; returns its output names (fresh ones unless given). */
-  node(
-    op: string,
-    inputs: string[],
-    opts: { outputs?: number | string[]; attrs?: Record<string, AttrValue>; domain?: string; name?: string } = {},
-  ): string[] {
-    const outs =
-      Array.isArray(opts.outputs) ? opts.outputs : Array.from({ length: opts.outputs ?? 1 }, () => this.fresh(op.toLowerCase()));
+  node(op: string, inputs: string[], opts: { outputs?: number | string[]; attrs?: Record<string, AttrValue>; domain?: string; name?: string } = {}): string[] {
+    const outs = Array.isArray(opts.outputs) ? opts.outputs : Array.from({ length: opts.outputs ?? 1 }, () => this.fresh(op.toLowerCase()));
     for (const o of outs) if (!this.#names.has(o)) this.#claim(o);
     if (opts.domain === MS_DOMAIN) this.#usesMs.push(true);
     this.#nodes.push({

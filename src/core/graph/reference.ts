@@ -62,13 +62,7 @@ export function at4(data: ArrayLike<number>, dims: number[]): At {
   return (b, h, t, x) => data[((b * d1 + h) * d2 + t) * d3 + x]!;
 }
 
-export function headReference(
-  s: HeadAttentionSpec,
-  shape: { B: number; Tq: number; T: number; causal: boolean },
-  q: At,
-  k: At,
-  v: At,
-): Float64Array {
+export function headReference(s: HeadAttentionSpec, shape: { B: number; Tq: number; T: number; causal: boolean }, q: At, k: At, v: At): Float64Array {
   return attend({ ...shape, H: s.numHeads, Hkv: s.numKvHeads, d: s.headDim, dv: valueDim(s), q, k, v, scale: 1 / Math.sqrt(s.headDim) });
 }
 
@@ -79,7 +73,14 @@ export function headReference(
 export function mlaReference(
   s: MlaSpec,
   shape: { B: number; Tq: number; T: number; causal: boolean },
-  io: { qNope: At; qPe: At; ckv: (b: number, t: number, x: number) => number; kpe: (b: number, t: number, x: number) => number; wuk: ArrayLike<number>; wuv: ArrayLike<number> },
+  io: {
+    qNope: At;
+    qPe: At;
+    ckv: (b: number, t: number, x: number) => number;
+    kpe: (b: number, t: number, x: number) => number;
+    wuk: ArrayLike<number>;
+    wuv: ArrayLike<number>;
+  },
 ): Float64Array {
   const { B, T } = shape;
   const H = s.numHeads;

@@ -32,9 +32,7 @@ export interface ResidentTensor {
 }
 
 /** Lays tensors out one after another at aligned offsets; returns the file's total size. */
-export function layoutResident(
-  tensors: Omit<ResidentTensor, 'offset' | 'length'>[],
-): { tensors: ResidentTensor[]; fileBytes: number } {
+export function layoutResident(tensors: Omit<ResidentTensor, 'offset' | 'length'>[]): { tensors: ResidentTensor[]; fileBytes: number } {
   let offset = 0;
   const out: ResidentTensor[] = [];
   for (const t of tensors) {
@@ -96,12 +94,7 @@ function transposedBytes(t: ResidentTensor, block: Uint8Array, elemBytes: number
  * Writes the file: each tensor gets the block for its role and type, tiled to its length.
  * Returns the seconds spent, so the sweep can report the fill rate.
  */
-export function writeResidentFile(
-  path: string,
-  tensors: ResidentTensor[],
-  seed: number,
-  onProgress?: (bytesDone: number) => void,
-): number {
+export function writeResidentFile(path: string, tensors: ResidentTensor[], seed: number, onProgress?: (bytesDone: number) => void): number {
   const start = performance.now();
   const fd = openSync(path, 'w');
   try {

@@ -89,8 +89,7 @@ export function referenceOutput(g: BuiltGraph, values: Map<string, Float64Array>
   if (r.variant === 'mla-absorbed') {
     const t = res('w_uk_t'); // [H, dn, dc] -> logical [H, dc, dn]
     wuk = new Float64Array(t.length);
-    for (let h = 0; h < s.numHeads; h++)
-      for (let c = 0; c < dc; c++) for (let x = 0; x < dn; x++) wuk[(h * dc + c) * dn + x] = t[(h * dn + x) * dc + c]!;
+    for (let h = 0; h < s.numHeads; h++) for (let c = 0; c < dc; c++) for (let x = 0; x < dn; x++) wuk[(h * dc + c) * dn + x] = t[(h * dn + x) * dc + c]!;
   } else {
     wuk = res('w_uk');
   }

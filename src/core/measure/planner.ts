@@ -5,7 +5,7 @@
 import type { SweepConfig } from '../../contract/schemas.js';
 import { layerCost, normalizeRequest, type Form, type Mode } from '../graph/builders.js';
 import { modelFromHfConfig, type ModelInfo } from '../model/hf-config.js';
-import { equalDims, presetModel } from '../model/presets.js';
+import { gqaOf, mhaOf, mlaOf, presetModel } from '../model/presets.js';
 import { kvBytesPerToken, SpecError, validateSpec, valueDim, type AttentionSpec, type Dtype, type Variant } from '../model/spec.js';
 import type { Provider } from '../runtime/providers.js';
 
@@ -63,16 +63,15 @@ export function resolveModel(source: SweepConfig['model']): ModelInfo {
 
 /** The spec each variant is measured with: the model's dims expressed as that variant. */
 export function variantSpec(model: ModelInfo, variant: Variant, gqaGroups: number): AttentionSpec {
-  const e = equalDims(model.attention, gqaGroups);
   switch (variant) {
     case 'mha':
-      return e.mha;
+      return mhaOf(model.attention);
     case 'gqa':
-      return e.gqa;
+      return gqaOf(model.attention, gqaGroups);
     case 'mqa':
-      return e.mqa;
+      return { ...mhaOf(model.attention), kind: 'mqa', numKvHeads: 1 };
     default:
-      return e.mla;
+      return mlaOf(model.attention);
   }
 }
 

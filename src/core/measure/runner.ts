@@ -6,14 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import {
-  SweepConfigSchema,
-  type EngineEvent,
-  type Point,
-  type Report,
-  type SweepConfig,
-  type SweepConfigInput,
-} from '../../contract/schemas.js';
+import { SweepConfigSchema, type EngineEvent, type Point, type Report, type SweepConfig, type SweepConfigInput } from '../../contract/schemas.js';
 import { buildGraph, type BuiltGraph, type GraphRequest } from '../graph/builders.js';
 import { scratchRoot } from '../graph/resident.js';
 import { randomFeeds, verifyGraph } from '../graph/verify.js';
@@ -80,7 +73,13 @@ export async function resolveProvider(p: SweepConfig['provider']): Promise<{ pro
 function deviceMemory(provider: Provider): NonNullable<Point['memory']>['device'] {
   if (provider === 'cpu') return { available: false, reason: 'CPU provider: the cache is in process memory (RSS above)' };
   const used = nvidiaProcessMemory();
-  if (used !== null) return { available: true, usedBytes: used, totalBytes: nvidiaGpus()[0]?.memoryBytes ?? null, source: 'nvidia-smi --query-compute-apps (reserved by this process)' };
+  if (used !== null)
+    return {
+      available: true,
+      usedBytes: used,
+      totalBytes: nvidiaGpus()[0]?.memoryBytes ?? null,
+      source: 'nvidia-smi --query-compute-apps (reserved by this process)',
+    };
   return { available: false, reason: `no per-process GPU memory source for ${provider} here (nvidia-smi not found; onnxruntime-node exposes none)` };
 }
 
@@ -128,7 +127,14 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
 
   let probes: ProbeResult | undefined;
   try {
-    onEvent({ type: 'progress', runId, done: 0, total: plan.points.length, current: `probing ${provider} bandwidth and FLOP/s`, etaSeconds: plan.estimatedSeconds });
+    onEvent({
+      type: 'progress',
+      runId,
+      done: 0,
+      total: plan.points.length,
+      current: `probing ${provider} bandwidth and FLOP/s`,
+      etaSeconds: plan.estimatedSeconds,
+    });
     probes = opts.probes ?? (await probeDevice(provider, { threads: config.threads }));
     plan = planSweep(config, { availableBytes: availableMemory(), provider, bandwidthGBs: probes.bandwidthGBs, gflops: probes.gflops });
     const overhead = new Map<string, number>();
@@ -240,7 +246,13 @@ async function measurePoint(pp: PlannedPoint, c: PointContext): Promise<Point> {
       c.verified.set(vkey, v);
     }
     if (v && !v.ok) {
-      return { ...p, status: 'failed', reason: `outputs differ from the float64 reference (max abs error ${v.error.toExponential(2)})`, verifyMaxAbsError: v.error, placement: v.placement };
+      return {
+        ...p,
+        status: 'failed',
+        reason: `outputs differ from the float64 reference (max abs error ${v.error.toExponential(2)})`,
+        verifyMaxAbsError: v.error,
+        placement: v.placement,
+      };
     }
     // Fixed per-run overhead: the same graph at a tiny context, once per variant/mode/dtype/batch.
     const okey = `${vkey}/b${pp.batch}`;
@@ -280,7 +292,7 @@ async function measurePoint(pp: PlannedPoint, c: PointContext): Promise<Point> {
         cv: s.cv,
         reps: s.n,
         overheadMs: overheadMs ?? null,
-        tokensPerSecond: pp.mode === 'decode' ? pp.batch / ((s.median / L) * modelLayers / 1000) : null,
+        tokensPerSecond: pp.mode === 'decode' ? pp.batch / (((s.median / L) * modelLayers) / 1000) : null,
         perLayerMs: s.median / L,
         modelMs: (s.median / L) * modelLayers,
       },

@@ -74,11 +74,11 @@ export interface GpuInfo {
 /** NVIDIA GPUs through nvidia-smi; [] where there is none or it is not installed. */
 export function nvidiaGpus(): GpuInfo[] {
   try {
-    const out = execFileSync(
-      'nvidia-smi',
-      ['--query-gpu=name,driver_version,memory.total,memory.used', '--format=csv,noheader,nounits'],
-      { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] },
-    );
+    const out = execFileSync('nvidia-smi', ['--query-gpu=name,driver_version,memory.total,memory.used', '--format=csv,noheader,nounits'], {
+      encoding: 'utf8',
+      timeout: 5000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     return out
       .trim()
       .split('\n')

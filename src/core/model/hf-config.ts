@@ -58,20 +58,10 @@ export function modelFromHfConfig(raw: unknown, name?: string): ModelInfo {
   const modelType = typeof cfg.model_type === 'string' ? cfg.model_type : 'unknown';
   if (typeof cfg.model_type === 'string') derived.model_type = 'family';
 
-  const hidden = required(firstNum(cfg, ['hidden_size', 'n_embd', 'd_model'], derived, 'hidden size'), [
-    'hidden_size',
-    'n_embd',
-  ]);
-  const heads = required(
-    firstNum(cfg, ['num_attention_heads', 'n_head', 'num_heads'], derived, 'query heads (n_h)'),
-    ['num_attention_heads', 'n_head'],
-  );
-  const layers = required(
-    firstNum(cfg, ['num_hidden_layers', 'n_layer', 'num_layers'], derived, 'layers'),
-    ['num_hidden_layers', 'n_layer'],
-  );
-  const maxContext =
-    firstNum(cfg, ['max_position_embeddings', 'n_positions', 'max_sequence_length'], derived, 'max context') ?? null;
+  const hidden = required(firstNum(cfg, ['hidden_size', 'n_embd', 'd_model'], derived, 'hidden size'), ['hidden_size', 'n_embd']);
+  const heads = required(firstNum(cfg, ['num_attention_heads', 'n_head', 'num_heads'], derived, 'query heads (n_h)'), ['num_attention_heads', 'n_head']);
+  const layers = required(firstNum(cfg, ['num_hidden_layers', 'n_layer', 'num_layers'], derived, 'layers'), ['num_hidden_layers', 'n_layer']);
+  const maxContext = firstNum(cfg, ['max_position_embeddings', 'n_positions', 'max_sequence_length'], derived, 'max context') ?? null;
   const vocab = num(cfg, 'vocab_size', derived, 'vocabulary') ?? null;
   if (heads === 0) throw new SpecError('num_attention_heads must be positive', 'num_attention_heads');
 
@@ -102,18 +92,12 @@ export function modelFromHfConfig(raw: unknown, name?: string): ModelInfo {
     }
     kvHeads ??= heads;
     if (kvHeads === 0 || heads % kvHeads !== 0) {
-      throw new SpecError(
-        `num_key_value_heads (${kvHeads}) must divide num_attention_heads (${heads})`,
-        'num_key_value_heads',
-      );
+      throw new SpecError(`num_key_value_heads (${kvHeads}) must divide num_attention_heads (${heads})`, 'num_key_value_heads');
     }
     let headDim = num(cfg, 'head_dim', derived, 'head dim (given)');
     if (headDim === undefined) {
       if (hidden % heads !== 0) {
-        throw new SpecError(
-          `hidden_size (${hidden}) is not a multiple of num_attention_heads (${heads}); give "head_dim"`,
-          'head_dim',
-        );
+        throw new SpecError(`hidden_size (${hidden}) is not a multiple of num_attention_heads (${heads}); give "head_dim"`, 'head_dim');
       }
       headDim = hidden / heads;
       derived.head_dim = `derived: hidden_size / num_attention_heads = ${headDim}`;

@@ -49,6 +49,11 @@ describe('equal-dims comparison', () => {
     expect(kvBytesPerToken(e.mla, 'fp16') / kvBytesPerToken({ ...e.gqa, numKvHeads: 1, kind: 'mqa' }, 'fp16')).toBe(2.25);
   });
   it('BAD CALL - groups must divide heads', () => {
-    expect(() => equalDims(presetModel('qwen2.5-7b').attention.kind === 'gqa' ? { kind: 'mha', numHeads: 28, numKvHeads: 28, headDim: 128 } : presetModel('qwen2.5-7b').attention, 8)).toThrow(/GQA groups \(8\) must divide the 28 query heads/);
+    expect(() =>
+      equalDims(
+        presetModel('qwen2.5-7b').attention.kind === 'gqa' ? { kind: 'mha', numHeads: 28, numKvHeads: 28, headDim: 128 } : presetModel('qwen2.5-7b').attention,
+        8,
+      ),
+    ).toThrow(/GQA groups \(8\) must divide the 28 query heads; choose another --gqa-groups/);
   });
 });

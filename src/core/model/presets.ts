@@ -143,30 +143,38 @@ export interface EqualDimsSpecs {
  * (d_c = 4 d_h, d_R = d_h / 2, nope = v = d_h).
  */
 export function equalDims(spec: AttentionSpec, gqaGroups = 8): EqualDimsSpecs {
-  const mha: HeadAttentionSpec =
-    spec.kind === 'mla'
-      ? mlaAsMha(spec)
-      : { kind: 'mha', numHeads: spec.numHeads, numKvHeads: spec.numHeads, headDim: spec.headDim, vHeadDim: spec.vHeadDim };
-  if (mha.numHeads % gqaGroups !== 0) {
-    throw new SpecError(`GQA groups (${gqaGroups}) must divide the ${mha.numHeads} query heads`, 'gqaGroups');
+  const mha = mhaOf(spec);
+  return { mha, gqa: gqaOf(spec, gqaGroups), mqa: { ...mha, kind: 'mqa', numKvHeads: 1 }, mla: mlaOf(spec) };
+}
+
+/** The model's dims as MHA (an MLA model: its expanded form). */
+export function mhaOf(spec: AttentionSpec): HeadAttentionSpec {
+  return spec.kind === 'mla'
+    ? mlaAsMha(spec)
+    : { kind: 'mha', numHeads: spec.numHeads, numKvHeads: spec.numHeads, headDim: spec.headDim, vHeadDim: spec.vHeadDim };
+}
+
+/** The model's dims as GQA: its own K/V heads if it is GQA, else `gqaGroups` K/V heads. */
+export function gqaOf(spec: AttentionSpec, gqaGroups: number): HeadAttentionSpec {
+  const mha = mhaOf(spec);
+  const kv = spec.kind === 'gqa' ? spec.numKvHeads : gqaGroups;
+  if (mha.numHeads % kv !== 0) {
+    throw new SpecError(`GQA groups (${kv}) must divide the ${mha.numHeads} query heads; choose another --gqa-groups`, 'gqaGroups');
   }
-  const mla: MlaSpec =
-    spec.kind === 'mla'
-      ? spec
-      : {
-          kind: 'mla',
-          numHeads: spec.numHeads,
-          kvLoraRank: 4 * spec.headDim,
-          qkNopeHeadDim: spec.headDim,
-          qkRopeHeadDim: Math.max(1, Math.floor(spec.headDim / 2)),
-          vHeadDim: spec.headDim,
-          qLoraRank: 0,
-        };
-  const gqaKv = spec.kind === 'gqa' ? spec.numKvHeads : gqaGroups;
-  return {
-    mha,
-    gqa: { ...mha, kind: gqaKv === mha.numHeads ? 'mha' : 'gqa', numKvHeads: gqaKv },
-    mqa: { ...mha, kind: 'mqa', numKvHeads: 1 },
-    mla,
-  };
+  return { ...mha, kind: kv === mha.numHeads ? 'mha' : 'gqa', numKvHeads: kv };
+}
+
+/** The model's dims as MLA: the model itself, or DeepSeek-V2's ratios for a head-attention model. */
+export function mlaOf(spec: AttentionSpec): MlaSpec {
+  return spec.kind === 'mla'
+    ? spec
+    : {
+        kind: 'mla',
+        numHeads: spec.numHeads,
+        kvLoraRank: 4 * spec.headDim,
+        qkNopeHeadDim: spec.headDim,
+        qkRopeHeadDim: Math.max(1, Math.floor(spec.headDim / 2)),
+        vHeadDim: spec.headDim,
+        qLoraRank: 0,
+      };
 }

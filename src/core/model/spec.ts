@@ -98,8 +98,7 @@ export function validateSpec(spec: AttentionSpec): AttentionSpec {
   if (spec.vHeadDim !== undefined) checkDim(spec.vHeadDim, 'vHeadDim');
   if (spec.numHeads % spec.numKvHeads !== 0) {
     throw new SpecError(
-      `numHeads (${spec.numHeads}) must be a multiple of numKvHeads (${spec.numKvHeads}): ` +
-        `each K/V head serves a whole group of query heads`,
+      `numHeads (${spec.numHeads}) must be a multiple of numKvHeads (${spec.numKvHeads}): ` + `each K/V head serves a whole group of query heads`,
       'numKvHeads',
     );
   }
@@ -132,10 +131,7 @@ export function kvBytesPerToken(spec: AttentionSpec, dtype: AnalyticDtype): numb
 }
 
 /** Analytic KV-cache bytes for a whole cache. */
-export function kvCacheBytes(
-  spec: AttentionSpec,
-  opts: { tokens: number; batch: number; layers: number; dtype: AnalyticDtype },
-): number {
+export function kvCacheBytes(spec: AttentionSpec, opts: { tokens: number; batch: number; layers: number; dtype: AnalyticDtype }): number {
   return kvBytesPerToken(spec, opts.dtype) * opts.tokens * opts.batch * opts.layers;
 }
 

@@ -2,9 +2,10 @@
  * Execution providers: what onnxruntime-node has compiled in, and which really work here (a
  * tiny session is opened and run on each; the reason is kept when one does not).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../graph/onnx.js';
 
@@ -35,7 +36,12 @@ export function providerOption(p: Provider): ort.InferenceSession.ExecutionProvi
 function tinyModel(dir: string): string {
   const g = new GraphBuilder('probe');
   const a = g.input('a', 'fp32', [1, 64]);
-  const b = g.constant('b', 'fp32', [64, 64], Array.from({ length: 64 * 64 }, (_, i) => (i % 7) / 7));
+  const b = g.constant(
+    'b',
+    'fp32',
+    [64, 64],
+    Array.from({ length: 64 * 64 }, (_, i) => (i % 7) / 7),
+  );
   g.node('MatMul', [a, b], { outputs: ['y'], name: 'probe_matmul' });
   g.output('y', 'fp32', [1, 64]);
   const path = join(dir, 'probe.onnx');
@@ -51,7 +57,7 @@ export async function detectProviders(): Promise<ProviderStatus[]> {
     const model = tinyModel(dir);
     const out: ProviderStatus[] = [];
     for (const name of PROVIDERS) {
-      if (!compiled.has(name) && name !== 'cpu') {
+      if ((!compiled.has(name) && name !== 'cpu') || (name === 'cuda' && !cudaLibraryPresent())) {
         out.push({ name, compiledIn: false, works: false, reason: notCompiledReason(name) });
         continue;
       }
@@ -73,6 +79,28 @@ export async function detectProviders(): Promise<ProviderStatus[]> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Whether the CUDA provider library was installed beside the binding (it is downloaded at
+ * install time only with ONNXRUNTIME_NODE_INSTALL=cuda12). Checked first so that a missing
+ * library is an answer, not an error line onnxruntime prints on stderr.
+ */
+export function cudaLibraryPresent(): boolean {
+  try {
+    const binDir = join(dirname(createRequire(import.meta.url).resolve('onnxruntime-node')), '..', 'bin');
+    const stack = [binDir];
+    while (stack.length > 0) {
+      const d = stack.pop()!;
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        if (e.isDirectory()) stack.push(join(d, e.name));
+        else if (/onnxruntime_providers_cuda/.test(e.name)) return true;
+      }
+    }
+  } catch {
+    return true; // cannot tell: let the probe session decide
+  }
+  return false;
 }
 
 function notCompiledReason(name: Provider): string {

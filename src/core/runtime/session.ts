@@ -42,7 +42,11 @@ export class MeasuredSession {
   readonly #profilePrefix: string | null;
   #disposed = false;
 
-  private constructor(session: ort.InferenceSession, profilePrefix: string | null, readonly config: SessionConfig) {
+  private constructor(
+    session: ort.InferenceSession,
+    profilePrefix: string | null,
+    readonly config: SessionConfig,
+  ) {
     this.#session = session;
     this.#profilePrefix = profilePrefix;
   }

@@ -1,0 +1,156 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseReport } from '../core/report/report.js';
+import { parseBytes, parseContexts, parseCount, parseVariants, UsageError } from './args.js';
+import { main, type Io } from './main.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kvscope-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function capture(): Io & { stdout: string; stderr: string } {
+  const io = { stdout: '', stderr: '', tty: false, out: (s: string) => void (io.stdout += s), err: (s: string) => void (io.stderr += s) };
+  return io;
+}
+
+describe('flag parsing', () => {
+  it('reads counts with k/m suffixes', () => {
+    expect(parseCount('4k', '--x')).toBe(4096);
+    expect(parseCount('1m', '--x')).toBe(1 << 20);
+    expect(() => parseCount('4q', '--x')).toThrow(/"4q" is not a number/);
+  });
+  it('reads context lists and power-of-two ranges', () => {
+    expect(parseContexts('512..4k')).toEqual([512, 1024, 2048, 4096]);
+    expect(parseContexts('1k..64k*4')).toEqual([1024, 4096, 16384, 65536]);
+    expect(parseContexts('4k,1k,4k')).toEqual([1024, 4096]);
+    expect(() => parseContexts('8k..1k')).toThrow(/ends below its start/);
+    expect(() => parseContexts('1..1m')).not.toThrow();
+    expect(() =>
+      parseContexts(
+        '1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59,60,61,62,63,64,65',
+      ),
+    ).toThrow(/too many/);
+  });
+  it('expands variant aliases and rejects unknown ones', () => {
+    expect(parseVariants('mla,mha')).toEqual(['mla-naive', 'mla-absorbed', 'mha']);
+    expect(() => parseVariants('mha,flash')).toThrow(UsageError);
+    expect(() => parseVariants('mha,flash')).toThrow(/unknown value "flash"; choose from mha, gqa/);
+  });
+  it('reads sizes', () => {
+    expect(parseBytes('80GB', '--memory')).toBe(80e9);
+    expect(parseBytes('24GiB', '--memory')).toBe(24 * 2 ** 30);
+  });
+});
+
+describe('BAD CALL - kvscope sweep', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['unknown preset', ['sweep', '--preset', 'gpt-9'], /unknown preset "gpt-9"; known presets: deepseek-v3/],
+    ['malformed config file', ['sweep', '--config', join(dir, 'broken.json')], /is not valid JSON/],
+    ['missing config file', ['sweep', '--config', join(dir, 'nope.json')], /cannot read config file .*ENOENT/],
+    ['config without heads', ['sweep', '--config', join(dir, 'noheads.json')], /config.json lacks "num_attention_heads" or "n_head"/],
+    ['impossible dims', ['sweep', '--heads', '10', '--kv-heads', '4'], /numHeads \(10\) must be a multiple of numKvHeads \(4\)/],
+    ['bad context', ['sweep', '--contexts', 'lots'], /--contexts: "lots" is not a number/],
+    ['bad provider', ['sweep', '--ep', 'tpu'], /Allowed choices are auto, cpu/],
+    ['two model sources', ['sweep', '--preset', 'llama-3.1-8b', '--heads', '8'], /give one of --preset, --config FILE, or custom dims/],
+    ['zero budget', ['sweep', '--budget', '0'], /invalid sweep setting budgetSeconds/],
+  ];
+  writeFileSync(join(dir, 'broken.json'), '{"hidden_size": 4096,');
+  writeFileSync(join(dir, 'noheads.json'), JSON.stringify({ hidden_size: 4096, num_hidden_layers: 2 }));
+  it.each(cases)('%s: clear error, exit 2', async (_, argv, message) => {
+    const io = capture();
+    const code = await main([...argv, '--out', join(dir, 'never.json'), '--plan'], io);
+    expect(code).toBe(2);
+    expect(io.stderr).toMatch(message);
+  });
+  it('a context that cannot fit is reported as does-not-fit in the plan, not attempted', async () => {
+    const io = capture();
+    const code = await main(['sweep', '--preset', 'llama-3.1-70b', '--variants', 'mha', '--contexts', '64m', '--plan'], io);
+    expect(code).toBe(2);
+    expect(io.stderr).toMatch(/typed array can hold|contexts/);
+  });
+});
+
+describe('kvscope sweep --plan and presets', () => {
+  it('plans the default sweep without running it', async () => {
+    const io = capture();
+    expect(await main(['sweep', '--plan'], io)).toBe(0);
+    expect(io.stdout).toMatch(/decode\/mla-absorbed\/fp32\/b1\/t16384/);
+    expect(io.stdout).toMatch(/15 points, budget/);
+  });
+  it('lists presets with their bf16 KV bytes per token', async () => {
+    const io = capture();
+    expect(await main(['presets'], io)).toBe(0);
+    expect(io.stdout).toMatch(/deepseek-v3 .* 70272 B/);
+    expect(io.stdout).toMatch(/llama-3\.1-8b .* 131072 B/);
+  });
+});
+
+describe('kvscope sweep (real, small)', () => {
+  it('measures, prints the table and the answer, and writes a valid report', async () => {
+    const out = join(dir, 'small.json');
+    const io = capture();
+    const code = await main(
+      [
+        'sweep',
+        '--heads',
+        '8',
+        '--kv-heads',
+        '2',
+        '--head-dim',
+        '32',
+        '--model-layers',
+        '4',
+        '--variants',
+        'mha,gqa,mla-absorbed',
+        '--contexts',
+        '256,1k',
+        '--ep',
+        'cpu',
+        '--budget',
+        '0.05',
+        '--out',
+        out,
+      ],
+      io,
+    );
+    expect(io.stderr).not.toMatch(/error/i);
+    expect(code).toBe(0);
+    const report = parseReport(readFileSync(out, 'utf8'));
+    expect(report.complete).toBe(true);
+    expect(report.points).toHaveLength(6);
+    expect(report.points.every((p) => p.status === 'ok' && p.timing!.medianMs > 0)).toBe(true);
+    expect(report.scaling).toMatchObject({ measuredLayers: 1, modelLayers: 4 });
+    expect(io.stdout).toMatch(/decode gqa fp32 b1 T=1024\s+ok/);
+    expect(io.stdout).toMatch(/Largest context whose whole-model cache fits/);
+    expect(io.stderr).toMatch(/\[#+\] 6\/6/);
+  });
+});
+
+describe('kvscope sweep interrupted', () => {
+  it('Ctrl-C writes the points measured so far, marked incomplete, and exits 130', async () => {
+    const out = join(dir, 'interrupted.json');
+    const io = capture();
+    const err = io.err;
+    let sent = false;
+    io.err = (s: string) => {
+      err(s);
+      // after the second point finished, as a user pressing Ctrl-C would
+      if (!sent && /\] 2\/\d+/.test(s)) {
+        sent = true;
+        process.emit('SIGINT');
+      }
+    };
+    const code = await main(
+      ['sweep', '--heads', '4', '--head-dim', '16', '--variants', 'mha,mqa', '--contexts', '128,256,512,1k', '--ep', 'cpu', '--budget', '0.05', '--out', out],
+      io,
+    );
+    expect(code).toBe(130);
+    const report = parseReport(readFileSync(out, 'utf8'));
+    expect(report.complete).toBe(false);
+    expect(report.incompleteReason).toBe('cancelled');
+    expect(report.points.length).toBeGreaterThanOrEqual(2);
+    expect(report.points.length).toBeLessThan(8);
+    expect(io.stderr).toMatch(/interrupted: finishing the current step/);
+  });
+});

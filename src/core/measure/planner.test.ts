@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { SweepConfigSchema, type SweepConfigInput } from '../../contract/schemas.js';
+import { kvBytesPerToken, SpecError } from '../model/spec.js';
+import { planSweep, predictedStepSeconds, SESSION_BASE_BYTES, variantSpec } from './planner.js';
+
+const cfg = (over: Partial<SweepConfigInput> = {}) =>
+  SweepConfigSchema.parse({ model: { source: 'preset', preset: 'deepseek-v3' }, variants: ['mla-absorbed', 'mha'], contexts: [4096, 1024], ...over });
+const GiB = 2 ** 30;
+
+describe('planSweep', () => {
+  it('orders points by mode, dtype, batch, context, then variant', () => {
+    const plan = planSweep(cfg({ batches: [2, 1], dtypes: ['fp16', 'fp32'] }), { availableBytes: 64 * GiB, provider: 'cpu' });
+    expect(plan.points.map((p) => p.id).slice(0, 5)).toEqual([
+      'decode/mha/fp16/b2/t1024',
+      'decode/mla-absorbed/fp16/b2/t1024',
+      'decode/mha/fp16/b2/t4096',
+      'decode/mla-absorbed/fp16/b2/t4096',
+      'decode/mha/fp16/b1/t1024',
+    ]);
+    expect(plan.points).toHaveLength(2 * 2 * 2 * 2);
+  });
+  it('marks a point that cannot fit, with the numbers, and keeps the rest', () => {
+    // MHA-equivalent DeepSeek-V3 layer at 4096 tokens, fp32: 128*(192+128)*4 B * 4096 = 640 MiB
+    const plan = planSweep(cfg({ memoryFraction: 0.5 }), { availableBytes: 1 * GiB, provider: 'cpu' });
+    const big = plan.points.find((p) => p.id === 'decode/mha/fp32/b1/t4096')!;
+    expect(big.fits).toBe(false);
+    expect(big.reason).toMatch(/needs 708 MiB but the budget is 512 MiB \(50% of 1\.0 GiB available\)/);
+    expect(plan.points.find((p) => p.id === 'decode/mla-absorbed/fp32/b1/t4096')!.fits).toBe(true);
+  });
+  it('predicts resident + workspace + base bytes, scaled by measured layers', () => {
+    const one = planSweep(cfg({ variants: ['mha'], contexts: [1024] }), { availableBytes: 64 * GiB, provider: 'cpu' }).points[0]!;
+    const three = planSweep(cfg({ variants: ['mha'], contexts: [1024], layers: 3 }), { availableBytes: 64 * GiB, provider: 'cpu' }).points[0]!;
+    const cache = 128 * 320 * 4 * 1024;
+    expect(one.predictedBytes).toBeGreaterThan(cache + SESSION_BASE_BYTES);
+    expect(three.predictedBytes - one.predictedBytes).toBe(2 * cache);
+    expect(three.bytesRead).toBeCloseTo(3 * one.bytesRead, 0);
+    // whole-model cache: 61 layers
+    expect(one.modelCacheBytes).toBe(cache * 61);
+  });
+  it('caps the cache at a sliding window and marks contexts beyond max_position_embeddings', () => {
+    const plan = planSweep(cfg({ model: { source: 'preset', preset: 'mistral-7b' }, variants: ['gqa'], contexts: [2048, 65536] }), {
+      availableBytes: 64 * GiB,
+      provider: 'cpu',
+    });
+    expect(plan.points.map((p) => [p.cacheTokens, p.hypothetical])).toEqual([
+      [2048, false],
+      [4096, true],
+    ]);
+    expect(plan.largestContextThatFits.gqa).toBeNull();
+  });
+  it('gives the largest context that fits per variant', () => {
+    const plan = planSweep(cfg({ memoryFraction: 1 }), { availableBytes: 8 * GiB, provider: 'cpu' });
+    const model = plan.model;
+    const mla = kvBytesPerToken(variantSpec(model, 'mla-absorbed', 8), 'fp32') * 61;
+    expect(plan.largestContextThatFits['mla-absorbed']).toBe(Math.floor((8 * GiB) / mla));
+    expect(plan.largestContextThatFits.mha!).toBeLessThan(plan.largestContextThatFits['mla-absorbed']!);
+  });
+  it('skips prefill above maxPrefillContext', () => {
+    const plan = planSweep(cfg({ modes: ['prefill'], maxPrefillContext: 2048 }), { availableBytes: 64 * GiB, provider: 'cpu' });
+    expect(plan.points.every((p) => p.context <= 2048)).toBe(true);
+    expect(() => planSweep(cfg({ modes: ['prefill'], contexts: [8192], maxPrefillContext: 2048 }), { availableBytes: GiB, provider: 'cpu' })).toThrow(
+      SpecError,
+    );
+  });
+  it('predicts step time from the roofline', () => {
+    expect(predictedStepSeconds({ flops: 1e9, bytesRead: 1e9 }, 10, 100)).toBeCloseTo(0.1, 10);
+    expect(predictedStepSeconds({ flops: 1e11, bytesRead: 1e6 }, 10, 100)).toBeCloseTo(1, 10);
+  });
+});

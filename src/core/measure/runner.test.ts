@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import type { EngineEvent, SweepConfigInput } from '../../contract/schemas.js';
+import { ReportSchema } from '../../contract/schemas.js';
+import { runSweep } from './runner.js';
+import { SESSION_BASE_BYTES } from './planner.js';
+import { availableMemory } from './system.js';
+
+// Probe figures given, so these tests time the sweep logic and not the probes.
+const probes = { bandwidthGBs: 10, gflops: 50, bandwidthMethod: 'test', gflopsMethod: 'test', emptyRunMs: 0.01 };
+const small: SweepConfigInput = {
+  model: { source: 'custom', name: 'tiny', attention: { kind: 'gqa', numHeads: 8, numKvHeads: 2, headDim: 32 }, numLayers: 4, maxContext: 2048 },
+  variants: ['mha', 'gqa', 'mqa', 'mla-naive', 'mla-absorbed'],
+  contexts: [128, 512, 4096],
+  provider: 'cpu',
+  budgetSeconds: 0.05,
+};
+
+describe('runSweep', () => {
+  it('measures every variant with timing, roofline, memory and placement, and scales by layers', async () => {
+    const events: EngineEvent[] = [];
+    const report = await runSweep({ ...small, layers: 2 }, { runId: 'r1', probes, onEvent: (e) => events.push(e) });
+    expect(ReportSchema.safeParse(report).success).toBe(true);
+    expect(report.complete).toBe(true);
+    expect(report.points).toHaveLength(15);
+    for (const p of report.points) {
+      expect(p.status, `${p.id}: ${p.reason}`).toBe('ok');
+      expect(p.timing!.reps).toBeGreaterThanOrEqual(5);
+      expect(p.timing!.perLayerMs).toBeCloseTo(p.timing!.medianMs / 2, 10);
+      expect(p.timing!.modelMs).toBeCloseTo(p.timing!.perLayerMs * 4, 10);
+      expect(p.timing!.overheadMs).toBeGreaterThan(0);
+      expect(p.roofline!.efficiency).toBeGreaterThan(0);
+      expect(p.memory!.analyticCacheBytes).toBe(p.kvBytesPerTokenPerLayer * p.cacheTokens * 2);
+      expect(p.placement!.fellBack).toEqual([]);
+      expect(p.verifyMaxAbsError).toBeLessThan(1e-4);
+    }
+    // contexts past maxContext (2048) are hypothetical
+    expect(report.points.filter((p) => p.hypothetical).map((p) => p.context)).toEqual([4096, 4096, 4096, 4096, 4096]);
+    expect(events.filter((e) => e.type === 'point')).toHaveLength(15);
+    const progress = events.filter((e) => e.type === 'progress');
+    expect(progress.at(-1)).toMatchObject({ done: 15, total: 15 });
+  });
+
+  it('records a point that cannot fit as does-not-fit, never attempts it, and continues', async () => {
+    // budget: base + 8 MiB. 128 tokens of MHA (8x32x2x4 B/token = 2 KiB) fit; 4096 tokens with
+    // a 64-head spec (64x32x2x4 x 4096 = 64 MiB) do not.
+    const fraction = (SESSION_BASE_BYTES + 8 * 2 ** 20) / availableMemory();
+    const report = await runSweep(
+      {
+        ...small,
+        model: { ...small.model, attention: { kind: 'mha', numHeads: 64, numKvHeads: 64, headDim: 32 } } as never,
+        variants: ['mha'],
+        contexts: [128, 4096, 256],
+        memoryFraction: fraction,
+      },
+      { runId: 'r2', probes, onEvent: () => {} },
+    );
+    expect(report.points.map((p) => [p.context, p.status])).toEqual([
+      [128, 'ok'],
+      [256, 'ok'],
+      [4096, 'does-not-fit'],
+    ]);
+    const dnf = report.points[2]!;
+    expect(dnf.reason).toMatch(/needs 1\d\d MiB but the budget is/);
+    expect(dnf.timing).toBeUndefined();
+    expect(report.complete).toBe(true);
+  });
+
+  it('keeps the points measured so far when cancelled', async () => {
+    const controller = new AbortController();
+    const snapshots: number[] = [];
+    const report = await runSweep(small, {
+      runId: 'r3',
+      probes,
+      signal: controller.signal,
+      onSnapshot: (r) => snapshots.push(r.points.length),
+      onEvent: (e) => {
+        if (e.type === 'point' && e.point.variant === 'gqa') controller.abort();
+      },
+    });
+    expect(report.complete).toBe(false);
+    expect(report.incompleteReason).toBe('cancelled');
+    expect(report.points.map((p) => p.variant)).toEqual(['mha', 'gqa']);
+    expect(report.points.every((p) => p.status === 'ok')).toBe(true);
+    expect(snapshots).toEqual([1, 2]);
+  });
+
+  it('records a point predicted too slow instead of running it', async () => {
+    const report = await runSweep({ ...small, variants: ['mla-naive'], contexts: [4096], maxStepSeconds: 1e-6 }, { runId: 'r4', probes, onEvent: () => {} });
+    expect(report.points[0]).toMatchObject({ status: 'too-slow' });
+    expect(report.points[0]!.reason).toMatch(/predicted .* s per step from the probes/);
+  });
+
+  it('BAD CALL - a provider that does not work here is a clear error', async () => {
+    await expect(runSweep({ ...small, provider: 'coreml' }, { runId: 'r5', probes, onEvent: () => {} })).rejects.toThrow(
+      /execution provider coreml does not work here: CoreML ships with onnxruntime-node on macOS only/,
+    );
+  });
+});
