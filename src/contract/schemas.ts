@@ -149,7 +149,10 @@ export const PointSchema = z.object({
   /** Why a point did not run, or failed. */
   reason: z.string().optional(),
   spec: AttentionSpecSchema,
+  /** Op form of the graph (decomposed MatMul/Softmax, or mha-op: com.microsoft.MultiHeadAttention). */
   form: z.string(),
+  /** When several forms could run this point: each form's median step (ms) at the calibration context; the fastest was used. */
+  formTimingsMs: z.record(z.string(), z.number()).optional(),
   /** Analytic cache bytes per token per layer for this dtype. */
   kvBytesPerTokenPerLayer: z.number(),
   /** Analytic cache bytes of the whole model (all layers) at this context and batch. */

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { SweepConfigSchema, type EngineEvent, type Point, type Report, type SweepConfig, type SweepConfigInput } from '../../contract/schemas.js';
-import { buildGraph, type BuiltGraph, type GraphRequest } from '../graph/builders.js';
+import { buildGraph, type BuiltGraph, type Form, type GraphRequest } from '../graph/builders.js';
 import { scratchRoot } from '../graph/resident.js';
 import { randomFeeds, verifyGraph } from '../graph/verify.js';
 import { detectProviders, ortVersion, pickAuto, type Provider } from '../runtime/providers.js';
@@ -139,6 +139,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
     plan = planSweep(config, { availableBytes: availableMemory(), provider, bandwidthGBs: probes.bandwidthGBs, gflops: probes.gflops });
     const overhead = new Map<string, number>();
     const verified = new Map<string, { error: number; ok: boolean; placement: Point['placement'] }>();
+    const forms = new Map<string, { form: Form; timings: Record<string, number> }>();
     const total = plan.points.length;
     let doneSeconds = 0;
     for (const [i, pp] of plan.points.entries()) {
@@ -146,7 +147,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
       const eta = i === 0 ? plan.estimatedSeconds : (doneSeconds / i) * (total - i);
       onEvent({ type: 'progress', runId, done: i, total, current: pp.id, etaSeconds: eta });
       const t0 = performance.now();
-      const point = await measurePoint(pp, { config, provider, dir, probes, overhead, verified, cancelled, modelLayers: plan.model.numLayers });
+      const point = await measurePoint(pp, { config, provider, dir, probes, overhead, verified, forms, cancelled, modelLayers: plan.model.numLayers });
       doneSeconds += (performance.now() - t0) / 1000;
       points.push(point);
       onEvent({ type: 'point', runId, point });
@@ -163,6 +164,38 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
   }
 }
 
+/** Context at which competing forms of one graph are timed against each other. */
+export const FORM_CALIBRATION_CONTEXT = 4096;
+
+/** The op forms worth timing for a point: MHA decode can also use com.microsoft.MultiHeadAttention. */
+export function candidateForms(pp: Pick<PlannedPoint, 'spec' | 'mode'>): Form[] {
+  return pp.spec.kind === 'mha' && pp.mode === 'decode' ? ['decomposed', 'mha-op'] : ['decomposed'];
+}
+
+/**
+ * Times every candidate form of the point's graph at a moderate context on this provider and
+ * returns the fastest, with the medians that decided it (once per variant/mode/dtype/batch).
+ */
+async function chooseForm(pp: PlannedPoint, c: PointContext): Promise<{ form: Form; timings: Record<string, number> }> {
+  const forms = candidateForms(pp);
+  if (forms.length === 1) return { form: forms[0]!, timings: {} };
+  const timings: Record<string, number> = {};
+  const context = Math.min(pp.cacheTokens, FORM_CALIBRATION_CONTEXT);
+  for (const form of forms) {
+    const g = buildGraph({ ...request(pp, c.config, context, pp.batch, 1), form }, c.dir, `form${graphCounter++}`);
+    try {
+      const { samples, session } = await timeGraph(g, c, 200, 2);
+      await session.dispose();
+      timings[form] = summarize(samples).median;
+    } finally {
+      rmSync(g.modelPath, { force: true });
+      if (g.dataPath) rmSync(g.dataPath, { force: true });
+    }
+  }
+  const best = forms.reduce((a, b) => (timings[b]! < timings[a]! ? b : a));
+  return { form: best, timings };
+}
+
 interface PointContext {
   config: SweepConfig;
   provider: Provider;
@@ -170,6 +203,7 @@ interface PointContext {
   probes: ProbeResult;
   overhead: Map<string, number>;
   verified: Map<string, { error: number; ok: boolean; placement: Point['placement'] }>;
+  forms: Map<string, { form: Form; timings: Record<string, number> }>;
   cancelled: () => boolean;
   modelLayers: number;
 }
@@ -214,8 +248,9 @@ async function timeGraph(g: BuiltGraph, c: PointContext, budgetMs: number, warmu
   return { samples, session };
 }
 
-async function measurePoint(pp: PlannedPoint, c: PointContext): Promise<Point> {
-  const p = basePoint(pp);
+async function measurePoint(planned: PlannedPoint, c: PointContext): Promise<Point> {
+  let pp = planned;
+  let p = basePoint(pp);
   const t0 = performance.now();
   if (!pp.fits) return { ...p, status: 'does-not-fit', reason: pp.reason };
   const predicted = predictedStepSeconds(pp, c.probes.bandwidthGBs, c.probes.gflops);
@@ -228,8 +263,16 @@ async function measurePoint(pp: PlannedPoint, c: PointContext): Promise<Point> {
   }
   const graphs: BuiltGraph[] = [];
   try {
-    // Correctness and placement, once per variant/mode/dtype: a small graph of the same form.
-    const vkey = `${pp.variant}/${pp.mode}/${pp.dtype}`;
+    const fkey = `${pp.variant}/${pp.mode}/${pp.dtype}/b${pp.batch}`;
+    let choice = c.forms.get(fkey);
+    if (!choice) {
+      choice = await chooseForm(pp, c);
+      c.forms.set(fkey, choice);
+    }
+    pp = { ...pp, form: choice.form };
+    p = { ...basePoint(pp), ...(Object.keys(choice.timings).length > 0 ? { formTimingsMs: choice.timings } : {}) };
+    // Correctness and placement, once per variant/mode/dtype/form: a small graph of the same form.
+    const vkey = `${pp.variant}/${pp.mode}/${pp.dtype}/${pp.form}`;
     let v = c.verified.get(vkey);
     if (!v && c.config.verify) {
       const small = buildGraph(request(pp, c.config, VERIFY_CONTEXT, 1, 1), c.dir, `verify${graphCounter++}`);
@@ -256,6 +299,7 @@ async function measurePoint(pp: PlannedPoint, c: PointContext): Promise<Point> {
     }
     // Fixed per-run overhead: the same graph at a tiny context, once per variant/mode/dtype/batch.
     const okey = `${vkey}/b${pp.batch}`;
+
     let overheadMs = c.overhead.get(okey);
     if (overheadMs === undefined && pp.mode === 'decode') {
       const tiny = buildGraph(request(pp, c.config, OVERHEAD_CONTEXT), c.dir, `overhead${graphCounter++}`);
