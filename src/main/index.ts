@@ -11,7 +11,7 @@ import { EngineClient } from '../engine/client.js';
 import { utilityLauncher } from './engine-process.js';
 import { registerIpc } from './ipc.js';
 import { buildMenu } from './menu.js';
-import { allowPermission, CSP, DEV_CSP, isAppUrl, windowOptions } from './security.js';
+import { allowPermission, CSP_HEADER, DEV_CSP, isAppUrl, windowOptions } from './security.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
@@ -65,7 +65,7 @@ void app.whenReady().then(() => {
   ses.setPermissionCheckHandler((_wc, permission) => allowPermission(permission));
   // The meta tag covers file://; the header covers the dev server's http:// pages too.
   ses.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [devUrl ? DEV_CSP : CSP] } });
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [devUrl ? DEV_CSP : CSP_HEADER] } });
   });
   // No request leaves the machine: the app loads only its own files (and the dev server).
   ses.webRequest.onBeforeRequest((details, callback) => {

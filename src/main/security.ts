@@ -13,9 +13,11 @@ export const CSP = [
   "connect-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",
-  "frame-ancestors 'none'",
   "object-src 'none'",
 ].join('; ');
+
+/** Sent as a header where there are headers (frame-ancestors is ignored in a meta tag). */
+export const CSP_HEADER = `${CSP}; frame-ancestors 'none'`;
 
 /** The dev server's CSP: Vite injects styles and talks to its HMR socket on localhost. */
 export const DEV_CSP = [
@@ -27,7 +29,6 @@ export const DEV_CSP = [
   "connect-src 'self' ws://localhost:* ws://127.0.0.1:*",
   "base-uri 'none'",
   "form-action 'none'",
-  "frame-ancestors 'none'",
   "object-src 'none'",
 ].join('; ');
 

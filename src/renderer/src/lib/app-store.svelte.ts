@@ -10,6 +10,7 @@ import { applyEvents, initialRun, startRun, type RunState } from './run-state';
 export type Theme = 'light' | 'dark';
 
 const WELCOME_KEY = 'kvscope.welcomeSeen';
+const FLUSH_MS = 150;
 const THEME_KEY = 'kvscope.theme';
 
 function readStorage(key: string): string | null {
@@ -46,6 +47,7 @@ export class AppStore {
   #api: KvscopeApi;
   #queue: AppEvent[] = [];
   #scheduled = false;
+  #lastFlush = 0;
   #planSeq = 0;
 
   constructor(api: KvscopeApi) {
@@ -153,13 +155,19 @@ export class AppStore {
     this.#queue.push(e);
     if (this.#scheduled) return;
     this.#scheduled = true;
-    const go = (): void => {
-      this.#scheduled = false;
-      this.#flush();
-    };
-    // rAF does not fire in hidden windows; a timeout keeps the run state current there.
-    if (typeof document !== 'undefined' && document.visibilityState === 'visible') requestAnimationFrame(go);
-    else setTimeout(go, 16);
+    // At most one render per FLUSH_MS: a burst of points (fast small points arrive tens of ms
+    // apart) costs one update of the table and of each chart, not one per point.
+    const wait = Math.max(0, this.#lastFlush + FLUSH_MS - performance.now());
+    setTimeout(() => {
+      const go = (): void => {
+        this.#scheduled = false;
+        this.#lastFlush = performance.now();
+        this.#flush();
+      };
+      // rAF does not fire in hidden windows; there the timeout alone keeps the state current.
+      if (typeof document !== 'undefined' && document.visibilityState === 'visible') requestAnimationFrame(go);
+      else go();
+    }, wait);
   }
 
   #flush(): void {

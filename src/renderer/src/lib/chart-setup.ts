@@ -130,3 +130,40 @@ export function chartConfig(model: ChartModel, palette: Palette): ChartConfigura
     },
   };
 }
+
+/**
+ * Chart redraws, one per task: when a batch of points lands, each chart redraws in its own
+ * macrotask (latest data wins), so the main thread is never held for all charts at once.
+ */
+const pending = new Map<object, () => void>();
+let channel: MessageChannel | null = null;
+let posted = false;
+
+function runOne(): void {
+  posted = false;
+  const next = pending.entries().next();
+  if (next.done) return;
+  const [key, fn] = next.value;
+  pending.delete(key);
+  fn();
+  if (pending.size > 0) post();
+}
+
+function post(): void {
+  if (posted) return;
+  posted = true;
+  if (!channel) {
+    channel = new MessageChannel();
+    channel.port1.onmessage = runOne;
+  }
+  channel.port2.postMessage(null);
+}
+
+export function scheduleChartWork(key: object, fn: () => void): void {
+  pending.set(key, fn);
+  post();
+}
+
+export function cancelChartWork(key: object): void {
+  pending.delete(key);
+}

@@ -41,6 +41,8 @@ export interface SetupForm {
   modes: ('decode' | 'prefill')[];
   layers: number;
   budgetSeconds: number;
+  /** onnxruntime intra-op threads; 0 = its default (all cores). */
+  threads: number;
   provider: 'auto' | 'cpu' | 'webgpu' | 'cuda' | 'dml' | 'coreml';
 }
 
@@ -71,6 +73,7 @@ export function defaultForm(): SetupForm {
     modes: ['decode'],
     layers: 1,
     budgetSeconds: 1,
+    threads: 0,
     provider: 'auto',
   };
 }
@@ -138,6 +141,7 @@ export function formToConfig(form: SetupForm): SweepConfigInput {
   }
   if (!Number.isInteger(form.layers) || form.layers < 1 || form.layers > 256) throw new FormError('layers', 'layers must be a whole number from 1 to 256');
   if (!(form.budgetSeconds > 0) || form.budgetSeconds > 3600) throw new FormError('budgetSeconds', 'the time budget per point must be between 0 and 3600 s');
+  if (!Number.isInteger(form.threads) || form.threads < 0 || form.threads > 1024) throw new FormError('threads', 'threads must be a whole number (0 = all cores)');
   return {
     model: modelOf(form),
     variants: [...form.variants],
@@ -149,5 +153,6 @@ export function formToConfig(form: SetupForm): SweepConfigInput {
     provider: form.provider,
     layers: form.layers,
     budgetSeconds: form.budgetSeconds,
+    threads: form.threads,
   };
 }

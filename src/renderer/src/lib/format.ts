@@ -37,10 +37,14 @@ export function formatMs(ms: number | null | undefined): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
+// One formatter for all calls: toLocaleString builds a new Intl.NumberFormat each time, which
+// showed up in profiles of chart redraws.
+const INTEGER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
 /** Three significant figures, with thousands separators above 1000. */
 export function formatNumber(v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  if (Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
+  if (Math.abs(v) >= 1000) return INTEGER.format(Math.round(v));
   return Number(v.toPrecision(3)).toString();
 }
 

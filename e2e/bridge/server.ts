@@ -1,0 +1,133 @@
+/**
+ * The e2e bridge: serves the built renderer on 127.0.0.1 and implements KvscopeApi over HTTP
+ * (invoke: POST /api/<channel>, events: GET /events as server-sent events) by forwarding to the
+ * real engine, run as a Node child process with tsx. The same EngineClient and argument
+ * schemas as Electron main; only the transport differs. Test-only routes live under /__test/.
+ *
+ *   npx tsx e2e/bridge/server.ts [--port 47831]
+ */
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ArgSchemas, CHANNELS, type AppEvent } from '../../src/contract/api.js';
+import { EngineClient } from '../../src/engine/client.js';
+import { nodeLauncher } from '../../src/engine/node-launcher.js';
+import { envelope } from '../../src/main/envelope.js';
+import { CSP_HEADER } from '../../src/main/security.js';
+import { shimSource } from './shim.js';
+
+const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const rendererDir = join(root, 'out/renderer');
+const portArg = process.argv.indexOf('--port');
+const port = portArg > 0 ? Number(process.argv[portArg + 1]) : Number(process.env.KVSCOPE_BRIDGE_PORT ?? 47831);
+
+const log = (line: string): void => console.log(line);
+const clients = new Set<ServerResponse>();
+
+function broadcast(event: AppEvent | unknown): void {
+  const data = `data: ${JSON.stringify(event)}\n\n`;
+  for (const res of clients) res.write(data);
+}
+
+const engine = new EngineClient({
+  launch: nodeLauncher({ entry: join(root, 'src/engine/index.ts'), execArgv: ['--import', 'tsx'], log }),
+  onEvent: broadcast,
+  readyTimeoutMs: 60_000,
+  log,
+});
+
+type Handler = (arg: unknown) => unknown;
+const handlers: Record<string, Handler> = {
+  [CHANNELS.systemDescribe]: () => engine.query({ kind: 'describe' }),
+  [CHANNELS.presetsList]: () => engine.query({ kind: 'presets' }),
+  [CHANNELS.sweepPlan]: (arg) => engine.query({ kind: 'plan', config: ArgSchemas.sweepPlan.parse(arg) }),
+  [CHANNELS.sweepStart]: (arg) => engine.start(ArgSchemas.sweepStart.parse(arg)),
+  [CHANNELS.sweepCancel]: (arg) => {
+    engine.cancel(ArgSchemas.sweepCancel.parse(arg));
+  },
+  // No file dialog in a browser: the e2e pastes config.json text instead.
+  [CHANNELS.configOpen]: () => null,
+};
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.png': 'image/png',
+  '.svg': 'image/svg+xml',
+  '.json': 'application/json',
+};
+
+async function body(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? (JSON.parse(text) as unknown) : undefined;
+}
+
+function send(res: ServerResponse, status: number, type: string, data: string | Buffer): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Security-Policy': CSP_HEADER, 'Cache-Control': 'no-store' });
+  res.end(data);
+}
+
+const server = createServer((req, res) => {
+  void (async () => {
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    try {
+      if (req.method === 'POST' && url.pathname.startsWith('/api/')) {
+        const channel = decodeURIComponent(url.pathname.slice('/api/'.length));
+        const handler = handlers[channel];
+        if (!handler) return send(res, 404, 'application/json', JSON.stringify({ error: { name: 'NotFound', message: `no channel ${channel}` } }));
+        const payload = (await body(req)) as { arg?: unknown } | undefined;
+        const answer = await envelope(() => handler(payload?.arg));
+        return send(res, 200, 'application/json', JSON.stringify(answer));
+      }
+      if (url.pathname === '/events') {
+        res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
+        res.write(': connected\n\n');
+        clients.add(res);
+        req.on('close', () => clients.delete(res));
+        return;
+      }
+      if (req.method === 'POST' && url.pathname === '/__test/emit') {
+        const events = (await body(req)) as unknown[];
+        for (const e of events) broadcast(e);
+        return send(res, 200, 'application/json', JSON.stringify({ sent: events.length }));
+      }
+      if (req.method === 'POST' && url.pathname === '/__test/kill-engine') {
+        const pid = engine.pid;
+        if (pid) process.kill(pid, 'SIGKILL');
+        return send(res, 200, 'application/json', JSON.stringify({ killed: pid ?? null }));
+      }
+      if (url.pathname === '/kvscope-bridge.js') return send(res, 200, TYPES['.js']!, shimSource());
+      if (url.pathname === '/' || url.pathname === '/index.html') {
+        const html = await readFile(join(rendererDir, 'index.html'), 'utf8');
+        // The shim must define window.kvscope before the app's module script runs.
+        return send(res, 200, TYPES['.html']!, html.replace('<head>', '<head>\n    <script src="/kvscope-bridge.js"></script>'));
+      }
+      const file = normalize(join(rendererDir, url.pathname));
+      if (!file.startsWith(rendererDir)) return send(res, 403, 'text/plain', 'forbidden');
+      const data = await readFile(file);
+      return send(res, 200, TYPES[extname(file)] ?? 'application/octet-stream', data);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 404 : 500;
+      return send(res, code, 'text/plain', String((err as Error).message));
+    }
+  })();
+});
+
+server.listen(port, '127.0.0.1', () => {
+  log(`kvscope bridge on http://127.0.0.1:${port}`);
+  // Start the engine at once: the first describe waits for onnxruntime and the device probe.
+  engine.ensure().catch((err: unknown) => log(`engine did not start: ${String(err)}`));
+});
+
+const stop = (): void => {
+  engine.dispose();
+  for (const c of clients) c.end();
+  server.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

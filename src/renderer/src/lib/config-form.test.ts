@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { SweepConfigSchema } from '../../../contract/schemas';
+import { defaultForm, FormError, formToConfig } from './config-form';
+
+describe('formToConfig', () => {
+  it('turns the default form into a valid sweep config', () => {
+    const cfg = formToConfig(defaultForm());
+    const parsed = SweepConfigSchema.parse(cfg);
+    expect(parsed.model).toEqual({ source: 'preset', preset: 'llama-3.1-8b' });
+    expect(parsed.contexts).toEqual([512, 1024, 2048, 4096, 8192]);
+    expect(parsed.variants).toEqual(['mha', 'gqa', 'mqa', 'mla-absorbed']);
+  });
+
+  it('builds custom dims per attention kind', () => {
+    const f = defaultForm();
+    f.source = 'custom';
+    f.custom = { ...f.custom, kind: 'mqa', numHeads: 4, numKvHeads: 4, headDim: 16, numLayers: 8 };
+    expect(formToConfig(f).model).toEqual({
+      source: 'custom',
+      name: 'custom',
+      attention: { kind: 'mqa', numHeads: 4, numKvHeads: 1, headDim: 16 },
+      numLayers: 8,
+      maxContext: null,
+    });
+    f.custom.kind = 'mla';
+    const mla = formToConfig(f).model;
+    expect(mla.source === 'custom' && mla.attention.kind).toBe('mla');
+  });
+
+  it('parses a pasted config.json', () => {
+    const f = defaultForm();
+    f.source = 'hf-config';
+    f.hfConfigText = '{"model_type":"llama","num_attention_heads":8}';
+    f.hfConfigName = 'mine';
+    expect(formToConfig(f).model).toEqual({ source: 'hf-config', name: 'mine', config: { model_type: 'llama', num_attention_heads: 8 } });
+  });
+
+  it('BAD CALL - names the field at fault', () => {
+    const cases: [Partial<ReturnType<typeof defaultForm>>, string, string][] = [
+      [{ variants: [] }, 'variants', 'choose at least one variant'],
+      [{ contexts: 'abc' }, 'contexts', '"abc" is not a token count'],
+      [{ batches: '0' }, 'batches', 'not a valid batch size'],
+      [{ layers: 0 }, 'layers', 'layers must be'],
+      [{ source: 'hf-config', hfConfigText: '[1]' }, 'hfConfig', 'must hold a JSON object'],
+      [{ source: 'hf-config', hfConfigText: '{oops' }, 'hfConfig', 'not valid JSON'],
+    ];
+    for (const [patch, field, message] of cases) {
+      const err = (() => {
+        try {
+          formToConfig({ ...defaultForm(), ...patch });
+        } catch (e) {
+          return e;
+        }
+        return null;
+      })();
+      expect(err).toBeInstanceOf(FormError);
+      expect((err as FormError).field).toBe(field);
+      expect((err as FormError).message).toContain(message);
+    }
+  });
+});

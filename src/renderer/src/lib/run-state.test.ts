@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { PointSchema, ReportSchema } from '../../../contract/schemas';
+import { point, report } from './fixtures';
+import { applyEvents, fractionDone, initialRun, startRun, upsertPoints, type RunState } from './run-state';
+
+const running = (): RunState => ({ ...startRun(initialRun()), runId: 'r1' });
+
+describe('run state', () => {
+  it('fixtures are schema-valid', () => {
+    expect(() => PointSchema.parse(point({ variant: 'mha', context: 64 }))).not.toThrow();
+    expect(() => ReportSchema.parse(report([point({ variant: 'mha', context: 64 })]))).not.toThrow();
+  });
+
+  it('streams progress and points, then completes', () => {
+    let s = applyEvents(running(), [
+      { type: 'progress', runId: 'r1', done: 0, total: 2, current: 'a', etaSeconds: 10 },
+      { type: 'point', runId: 'r1', point: point({ variant: 'mha', context: 64 }) },
+    ]);
+    expect(s.phase).toBe('running');
+    expect(s.points).toHaveLength(1);
+    expect(fractionDone(s.progress)).toBe(0);
+    s = applyEvents(s, [{ type: 'progress', runId: 'r1', done: 1, total: 2, current: 'b', etaSeconds: 5 }]);
+    expect(fractionDone(s.progress)).toBe(0.5);
+    const final = report([point({ variant: 'mha', context: 64 }), point({ variant: 'gqa', context: 64 })]);
+    s = applyEvents(s, [{ type: 'done', runId: 'r1', report: final }]);
+    expect(s.phase).toBe('done');
+    expect(s.points.map((p) => p.variant)).toEqual(['mha', 'gqa']);
+    expect(s.error).toBeNull();
+  });
+
+  it('ignores events of other runs', () => {
+    const s = applyEvents(running(), [{ type: 'point', runId: 'other', point: point({ variant: 'mha', context: 64 }) }]);
+    expect(s.points).toHaveLength(0);
+  });
+
+  it('a cancelled sweep keeps its points', () => {
+    let s = applyEvents(running(), [{ type: 'point', runId: 'r1', point: point({ variant: 'mha', context: 64 }) }]);
+    s = { ...s, cancelRequested: true };
+    s = applyEvents(s, [{ type: 'done', runId: 'r1', report: report([point({ variant: 'mha', context: 64 })], false) }]);
+    expect(s.phase).toBe('cancelled');
+    expect(s.points).toHaveLength(1);
+    expect(s.error).toBeNull();
+  });
+
+  it('an engine crash fails the run with its reason and keeps the points', () => {
+    let s = applyEvents(running(), [{ type: 'point', runId: 'r1', point: point({ variant: 'mha', context: 64 }) }]);
+    s = applyEvents(s, [{ type: 'engine-gone', runId: 'r1', reason: 'oom', exitCode: null, message: 'The engine ran out of memory' }]);
+    expect(s.phase).toBe('failed');
+    expect(s.error).toBe('The engine ran out of memory');
+    expect(s.points).toHaveLength(1);
+  });
+
+  it('an engine error keeps partial points', () => {
+    const s = applyEvents(running(), [{ type: 'error', runId: 'r1', message: 'boom', partial: report([point({ variant: 'mqa', context: 64 })], false) }]);
+    expect(s.phase).toBe('failed');
+    expect(s.error).toBe('boom');
+    expect(s.points).toHaveLength(1);
+  });
+
+  it('upserts by id in arrival order', () => {
+    const a = point({ variant: 'mha', context: 64 });
+    const b = point({ variant: 'gqa', context: 64 });
+    const a2 = { ...a, status: 'failed' as const };
+    expect(upsertPoints([a, b], [a2]).map((p) => [p.variant, p.status])).toEqual([
+      ['mha', 'failed'],
+      ['gqa', 'ok'],
+    ]);
+  });
+});
