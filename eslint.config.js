@@ -53,6 +53,11 @@ export default tseslint.config(
     },
   },
   {
+    // Svelte 5 props are declared with `let { ... } = $props()`.
+    files: ['**/*.svelte'],
+    rules: { 'prefer-const': 'off' },
+  },
+  {
     files: ['scripts/**/*.js', 'bin/**/*.js'],
     languageOptions: { globals: { ...globals.node } },
   },
