@@ -15,7 +15,10 @@ const mla: AttentionSpec = { kind: 'mla', numHeads: 4, kvLoraRank: 32, qkNopeHea
 const CASES: [Variant, AttentionSpec, Form][] = [
   ['mha', { kind: 'mha', numHeads: 4, numKvHeads: 4, headDim: 16 }, 'decomposed'],
   ['mha', { kind: 'mha', numHeads: 4, numKvHeads: 4, headDim: 16 }, 'mha-op'],
+  ['mha', { kind: 'mha', numHeads: 4, numKvHeads: 4, headDim: 16 }, 'cache-left'],
   ['gqa', { kind: 'gqa', numHeads: 6, numKvHeads: 2, headDim: 16, vHeadDim: 8 }, 'decomposed'],
+  ['gqa', { kind: 'gqa', numHeads: 6, numKvHeads: 2, headDim: 16, vHeadDim: 8 }, 'cache-left'],
+  ['mqa', { kind: 'mqa', numHeads: 4, numKvHeads: 1, headDim: 16 }, 'cache-left'],
   ['mqa', { kind: 'mqa', numHeads: 4, numKvHeads: 1, headDim: 16 }, 'decomposed'],
   ['mla-naive', mla, 'decomposed'],
   ['mla-absorbed', mla, 'decomposed'],
@@ -39,7 +42,7 @@ describe('every variant x mode x dtype matches the float64 reference', () => {
   for (const provider of ['cpu', 'webgpu'] as Provider[]) {
     for (const [variant, spec, form] of CASES) {
       for (const mode of MODES) {
-        if (form === 'mha-op' && mode === 'prefill') continue;
+        if (form !== 'decomposed' && mode === 'prefill') continue;
         for (const dtype of DTYPES) {
           it(`${provider} ${variant} (${form}) ${mode} ${dtype}`, async (ctx) => {
             if (!providers.includes(provider)) ctx.skip();
@@ -74,7 +77,7 @@ describe('MLA absorbed equals MLA naive', () => {
 
 describe('resident cache', () => {
   it('lives in the external data file, not in the model, and is not a required input', async () => {
-    const g = buildGraph({ variant: 'gqa', spec: CASES[2]![1], mode: 'decode', dtype: 'fp32', batch: 1, context: 4096, layers: 2 }, dir, 'resident');
+    const g = buildGraph({ variant: 'gqa', spec: CASES[3]![1], mode: 'decode', dtype: 'fp32', batch: 1, context: 4096, layers: 2 }, dir, 'resident');
     const model = decodeModel(new Uint8Array(readFileSync(g.modelPath)));
     expect(statSync(g.modelPath).size).toBeLessThan(8192);
     expect(g.cacheBytes).toBe(2 * 2 * 4096 * (16 + 8) * 4);
@@ -145,7 +148,7 @@ describe('BAD CALL - buildGraph', () => {
     expect(() => build('mla-naive', CASES[0]![1], 'decode', 'fp32', 'decomposed')).toThrow(/variant mla-naive does not match a mha spec/);
   });
   it('rejects the mha-op form outside MHA decode', () => {
-    expect(() => build('gqa', CASES[2]![1], 'decode', 'fp32', 'mha-op')).toThrow(/mha-op form exists for MHA decode only/);
+    expect(() => build('gqa', CASES[3]![1], 'decode', 'fp32', 'mha-op')).toThrow(/mha-op form exists for MHA decode only/);
   });
   it('rejects a context whose cache cannot be one typed array', () => {
     expect(() => build('mha', { kind: 'mha', numHeads: 128, numKvHeads: 128, headDim: 128 }, 'decode', 'fp32', 'decomposed', { context: 1 << 20 })).toThrow(

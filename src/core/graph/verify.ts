@@ -75,6 +75,11 @@ export function referenceOutput(g: BuiltGraph, values: Map<string, Float64Array>
     if (!decode) {
       return headReference(s, shape, q, at4(input('k'), [B, s.numKvHeads, T, s.headDim]), at4(input('v'), [B, s.numKvHeads, T, dv]));
     }
+    if (r.form === 'cache-left') {
+      const vT = res('cache_vT');
+      const vAt: At = (b, h, t, x) => vT[((b * s.numKvHeads + h) * dv + x) * T + t]!;
+      return headReference(s, shape, q, at4(res('cache_k'), [B, s.numKvHeads, T, s.headDim]), vAt);
+    }
     const v = at4(res('cache_v'), [B, s.numKvHeads, T, dv]);
     if (r.form === 'mha-op') return headReference(s, shape, q, at4(res('cache_k'), [B, s.numHeads, T, s.headDim]), v);
     const kT = res('cache_kT');

@@ -167,9 +167,13 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
 /** Context at which competing forms of one graph are timed against each other. */
 export const FORM_CALIBRATION_CONTEXT = 4096;
 
-/** The op forms worth timing for a point: MHA decode can also use com.microsoft.MultiHeadAttention. */
+/**
+ * The op forms worth timing for a point: head-attention decode has a cache-left layout, and MHA
+ * decode can also use com.microsoft.MultiHeadAttention.
+ */
 export function candidateForms(pp: Pick<PlannedPoint, 'spec' | 'mode'>): Form[] {
-  return pp.spec.kind === 'mha' && pp.mode === 'decode' ? ['decomposed', 'mha-op'] : ['decomposed'];
+  if (pp.mode !== 'decode' || pp.spec.kind === 'mla') return ['decomposed'];
+  return pp.spec.kind === 'mha' ? ['decomposed', 'cache-left', 'mha-op'] : ['decomposed', 'cache-left'];
 }
 
 /**

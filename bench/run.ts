@@ -1,0 +1,103 @@
+/**
+ * kvscope's benchmarks: each prints ratios measured in this one run (no timed assertions).
+ *   npm run bench            all four
+ *   npm run bench -- roofline|overhead|memory|repeat
+ * Targets (issue 3): best graph >= 0.6 of its roofline at T = 32K (fp32, CPU); per-run overhead
+ * < 5% of the step at T = 4K; measured cache memory within 10% of analytic for caches >= 256 MB;
+ * coefficient of variation of the median over 3 sweeps < 5% at T >= 8K.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Report, SweepConfigInput } from '../src/contract/schemas.js';
+import { buildGraph } from '../src/core/graph/builders.js';
+import { scratchRoot } from '../src/core/graph/resident.js';
+import { formatBytes } from '../src/core/measure/planner.js';
+import { probeDevice, type ProbeResult } from '../src/core/measure/probes.js';
+import { runSweep } from '../src/core/measure/runner.js';
+import { summarize } from '../src/core/measure/stats.js';
+import { straightforwardDecode } from './reference-decode.js';
+
+const which = process.argv[2] ?? 'all';
+const log = (s: string): void => void process.stdout.write(`${s}\n`);
+const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
+
+async function sweep(config: Omit<SweepConfigInput, 'provider'>, probes: ProbeResult): Promise<Report> {
+  return runSweep({ provider: 'cpu', ...config }, { runId: 'bench', probes, onEvent: () => {} });
+}
+
+async function roofline(probes: ProbeResult): Promise<void> {
+  const T = 32768;
+  log(`\n## Decode roofline efficiency at T = ${T}, fp32, CPU (llama-3.1-8b dims as each variant)`);
+  const r = await sweep(
+    { model: { source: 'preset', preset: 'llama-3.1-8b' }, variants: ['mha', 'gqa', 'mqa', 'mla-absorbed'], contexts: [T], budgetSeconds: 3, maxStepSeconds: 30 },
+    probes,
+  );
+  const dir = mkdtempSync(join(scratchRoot(2 ** 30), 'kvscope-bench-'));
+  try {
+    for (const p of r.points) {
+      if (p.status !== 'ok') {
+        log(`${p.variant.padEnd(13)} ${p.status} ${p.reason ?? ''}`);
+        continue;
+      }
+      // The straightforward implementation over the same cache, timed the same way.
+      const g = buildGraph({ variant: p.variant, spec: p.spec, mode: 'decode', batch: 1, context: T, dtype: 'fp32', layers: 1, form: p.form as 'decomposed' }, dir, `ref-${p.variant}`);
+      const step = straightforwardDecode(g);
+      step();
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const t0 = performance.now();
+        step();
+        times.push(performance.now() - t0);
+      }
+      rmSync(g.dataPath!, { force: true });
+      const refMs = summarize(times).median;
+      const attainable = p.roofline!.attainableMs;
+      log(
+        `${p.variant.padEnd(13)} graph (${p.form}) ${p.timing!.medianMs.toFixed(2)} ms, ${p.roofline!.bound}-bound, attainable ${attainable.toFixed(2)} ms: ` +
+          `efficiency ${pct(p.roofline!.efficiency)} | straightforward TS ${refMs.toFixed(1)} ms: efficiency ${pct(attainable / refMs)} | graph/TS speedup ${(refMs / p.timing!.medianMs).toFixed(1)}x`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function overhead(probes: ProbeResult): Promise<void> {
+  log('\n## Fixed per-run overhead as a fraction of the step at T = 4K (fp32, CPU, deepseek-v3 dims)');
+  const r = await sweep({ model: { source: 'preset', preset: 'deepseek-v3' }, variants: ['mha', 'gqa', 'mqa', 'mla-absorbed'], contexts: [4096], budgetSeconds: 2 }, probes);
+  for (const p of r.points) {
+    if (!p.timing) continue;
+    log(`${p.variant.padEnd(13)} overhead ${p.timing.overheadMs!.toFixed(3)} ms / step ${p.timing.medianMs.toFixed(2)} ms = ${pct(p.timing.overheadMs! / p.timing.medianMs)}`);
+  }
+  log(`empty graph run (session.run fixed cost): ${probes.emptyRunMs.toFixed(4)} ms`);
+}
+
+async function memory(probes: ProbeResult): Promise<void> {
+  log('\n## Memory fidelity: measured RSS growth of a resident cache / analytic size (caches >= 256 MB)');
+  const r = await sweep({ model: { source: 'preset', preset: 'llama-3.1-8b' }, variants: ['mha', 'gqa'], contexts: [8192, 16384, 32768], budgetSeconds: 0.5, verify: false }, probes);
+  for (const p of r.points) {
+    if (!p.memory || p.memory.analyticCacheBytes < 256e6) continue;
+    const m = p.memory;
+    log(`${p.variant.padEnd(5)} T=${String(p.context).padEnd(6)} analytic ${formatBytes(m.analyticCacheBytes)}, RSS delta ${formatBytes(m.measuredDeltaBytes)}: ratio ${(m.measuredDeltaBytes / m.analyticCacheBytes).toFixed(3)}`);
+  }
+}
+
+async function repeatability(probes: ProbeResult): Promise<void> {
+  log('\n## Repeatability: CV of the median step over 3 sweeps at T >= 8K (fp32, CPU, llama-3.1-8b dims)');
+  const runs: Report[] = [];
+  for (let i = 0; i < 3; i++) {
+    runs.push(await sweep({ model: { source: 'preset', preset: 'llama-3.1-8b' }, variants: ['mha', 'gqa', 'mla-absorbed'], contexts: [8192, 16384], budgetSeconds: 1.5, verify: false }, probes));
+  }
+  for (const p of runs[0]!.points) {
+    const medians = runs.map((r) => r.points.find((q) => q.id === p.id)?.timing?.medianMs).filter((x): x is number => x !== undefined);
+    if (medians.length < 3) continue;
+    log(`${p.variant.padEnd(13)} T=${String(p.context).padEnd(6)} medians ${medians.map((m) => m.toFixed(2)).join(', ')} ms: CV ${pct(summarize(medians).cv)}`);
+  }
+}
+
+const probes = await probeDevice('cpu');
+log(`# kvscope benchmarks (${new Date().toISOString()})\nprobes: ${probes.bandwidthGBs.toFixed(1)} GB/s (${probes.bandwidthMethod}); ${probes.gflops.toFixed(1)} GFLOP/s (${probes.gflopsMethod})`);
+if (which === 'all' || which === 'roofline') await roofline(probes);
+if (which === 'all' || which === 'overhead') await overhead(probes);
+if (which === 'all' || which === 'memory') await memory(probes);
+if (which === 'all' || which === 'repeat') await repeatability(probes);
