@@ -28,7 +28,7 @@ export default tseslint.config(
   {
     // Typed linting for the processes whose promises matter (engine, main, preload, e2e).
     files: ['src/engine/**/*.ts', 'src/main/**/*.ts', 'src/preload/**/*.ts', 'src/contract/**/*.ts', 'e2e/**/*.ts'],
-    languageOptions: { parserOptions: { project: './tsconfig.node.json', tsconfigRootDir: import.meta.dirname } },
+    languageOptions: { parserOptions: { project: ['./tsconfig.node.json', './tsconfig.e2e.json'], tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],

@@ -1,0 +1,48 @@
+/**
+ * The installer config: onnxruntime-node's whole bin/ folder must be unpacked from the asar,
+ * because the addon (onnxruntime_binding.node) loads libonnxruntime beside it. Checked against
+ * the files the installed package really has, with the matcher electron-builder uses.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { minimatch } from 'minimatch';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '../..');
+const config = JSON.parse(readFileSync(join(root, 'electron-builder.json'), 'utf8')) as { asarUnpack: string[]; asar: boolean; files: string[] };
+const ortDir = join(root, 'node_modules/onnxruntime-node');
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+const unpacked = (path: string): boolean => config.asarUnpack.some((g) => minimatch(path, g, { dot: true }));
+
+describe('electron-builder config', () => {
+  const binFiles = walk(join(ortDir, 'bin')).map((f) => relative(root, f).split('\\').join('/'));
+
+  it('the addon loads its binding from bin/napi-v6/<platform>/<arch>/', () => {
+    const loader = readFileSync(join(ortDir, 'dist/binding.js'), 'utf8');
+    expect(loader).toContain('../bin/napi-v6/${process.platform}/${process.arch}/onnxruntime_binding.node');
+  });
+
+  it('asarUnpack matches the binding and the shared library it loads, on every platform shipped', () => {
+    const binding = binFiles.filter((f) => f.endsWith('/onnxruntime_binding.node'));
+    const libs = binFiles.filter((f) => /\/(libonnxruntime\.so\.[\d.]+|libonnxruntime[\d.]*\.dylib|onnxruntime\.dll)$/.test(f));
+    expect(binding.some((f) => f.includes('/linux/x64/'))).toBe(true);
+    expect(libs.some((f) => /linux\/x64\/libonnxruntime\.so\.\d/.test(f))).toBe(true);
+    for (const f of [...binding, ...libs]) expect(unpacked(f), f).toBe(true);
+  });
+
+  it('the whole bin/ folder is unpacked, and nothing outside it needs to be', () => {
+    expect(binFiles.length).toBeGreaterThan(4);
+    for (const f of binFiles) expect(unpacked(f), f).toBe(true);
+    expect(unpacked('node_modules/onnxruntime-node/dist/binding.js')).toBe(false);
+    expect(unpacked('out/main/index.js')).toBe(false);
+  });
+
+  it('packs the built app into an asar', () => {
+    expect(config.asar).toBe(true);
+    expect(config.files).toContain('out/**');
+  });
+});
