@@ -154,3 +154,39 @@ describe('kvscope sweep interrupted', () => {
     expect(io.stderr).toMatch(/interrupted: finishing the current step/);
   });
 });
+
+describe('kvscope plan', () => {
+  it('--json gives the derived spec, KV bytes per token, the window-aware cache, weights and the largest context', async () => {
+    const io = capture();
+    expect(await main(['plan', '--preset', 'mistral-7b', '--context', '32k', '--memory', '24GB', '--json'], io)).toBe(0);
+    const j = JSON.parse(io.stdout);
+    expect(j.spec).toEqual({ kind: 'gqa', numHeads: 32, numKvHeads: 8, headDim: 128 });
+    expect(j.kvBytesPerToken).toBe(131072);
+    expect(j.cacheTokens).toBe(4096); // the sliding window caps the cache
+    expect(j.cacheBytesAtContext).toBe(131072 * 4096);
+    expect(j.weightsBytes).toBe(7.24e9 * 2);
+    expect(j.largestContext).toBeNull(); // any context fits behind the window
+    expect(j.largestBatch).toBe(Math.floor((24e9 - 7.24e9 * 2) / (131072 * 4096)));
+  });
+  it('plans a config.json with estimated parameters and shows the MLA what-if', async () => {
+    const cfg = join(dir, 'llama.json');
+    writeFileSync(cfg, JSON.stringify({ model_type: 'llama', hidden_size: 4096, intermediate_size: 14336, num_attention_heads: 32, num_hidden_layers: 32, num_key_value_heads: 8, max_position_embeddings: 131072, vocab_size: 128256 }));
+    const io = capture();
+    expect(await main(['plan', '--config', cfg, '--context', '128k', '--memory', '80GB', '--weight-dtype', 'fp8', '--cache-dtype', 'fp8', '--json'], io)).toBe(0);
+    const j = JSON.parse(io.stdout);
+    expect(j.paramsSource).toBe('estimated from config.json');
+    expect(j.kvBytesPerToken).toBe(2 * 8 * 128 * 1 * 32);
+    const mla = j.variants.find((v: { variant: string }) => v.variant === 'mla-absorbed');
+    expect(mla.kvBytesPerToken).toBe((512 + 64) * 32);
+    expect(mla.vsMha).toBeCloseTo(576 / 8192, 10);
+    expect(j.largestContext).toBe(Math.floor((80e9 - j.weightsBytes) / j.kvBytesPerToken));
+  });
+  it('BAD CALL - weights that cannot fit and a bad size', async () => {
+    const io = capture();
+    expect(await main(['plan', '--preset', 'deepseek-v3', '--memory', '80GB'], io)).toBe(0);
+    expect(io.stdout).toMatch(/the weights alone \(1\.2 TiB\) exceed 74\.5 GiB/);
+    const bad = capture();
+    expect(await main(['plan', '--memory', 'lots'], bad)).toBe(2);
+    expect(bad.stderr).toMatch(/--memory: "lots" is not a size/);
+  });
+});

@@ -11,10 +11,13 @@ import { runSweep } from '../core/measure/runner.js';
 import { availableMemory } from '../core/measure/system.js';
 import { PRESETS, presetModel } from '../core/model/presets.js';
 import { kvBytesPerToken, SpecError, type AttentionSpec } from '../core/model/spec.js';
-import { ReportError, writeReport } from '../core/report/report.js';
+import { ReportError, readReport, writeReport } from '../core/report/report.js';
+import { modelFromHfConfig, type ModelInfo } from '../core/model/hf-config.js';
+import { estimateParams, type ParamCount } from '../core/model/params.js';
+import { planCapacity } from '../core/plan/capacity.js';
 import { detectProviders } from '../core/runtime/providers.js';
 import { KVSCOPE_VERSION } from '../core/version.js';
-import { parseContexts, parseCount, parseIntList, parseList, parseVariants, UsageError } from './args.js';
+import { parseBytes, parseContexts, parseCount, parseIntList, parseList, parseVariants, UsageError } from './args.js';
 import { answer, skippedNotes, summaryTable, table } from './format.js';
 
 export interface Io {
@@ -203,6 +206,110 @@ async function sweep(f: SweepFlags, io: Io): Promise<number> {
   }
 }
 
+interface PlanFlags {
+  preset?: string;
+  config?: string;
+  context: string;
+  batch: string;
+  cacheDtype: string;
+  weightDtype: string;
+  memory?: string;
+  gqaGroups: string;
+  report?: string;
+  json: boolean;
+}
+
+const ANALYTIC_DTYPES = ['fp32', 'fp16', 'bf16', 'fp8', 'int8', 'int4'] as const;
+
+function modelForPlan(f: PlanFlags): { model: ModelInfo; params: ParamCount } {
+  if (f.preset && f.config) throw new UsageError('give one of --preset or --config FILE');
+  if (f.config) {
+    const raw = readJsonFile(f.config, 'config file');
+    const model = modelFromHfConfig(raw, f.config);
+    return { model, params: estimateParams(raw as Record<string, unknown>, model.attention, model.numLayers, model.hiddenSize) };
+  }
+  const id = f.preset ?? 'deepseek-v3';
+  const model = presetModel(id);
+  const preset = PRESETS.find((p) => p.id === model.name)!;
+  return { model, params: { ...preset.params, source: 'published' } };
+}
+
+function plan(f: PlanFlags, io: Io): number {
+  const { model, params } = modelForPlan(f);
+  const memoryBytes = f.memory ? parseBytes(f.memory, '--memory') : availableMemory();
+  const report = f.report ? readReport(f.report) : undefined;
+  const r = planCapacity({
+    model,
+    params,
+    memoryBytes,
+    weightDtype: parseList(f.weightDtype, ANALYTIC_DTYPES, '--weight-dtype')[0]!,
+    cacheDtype: parseList(f.cacheDtype, ANALYTIC_DTYPES, '--cache-dtype')[0]!,
+    context: parseCount(f.context, '--context'),
+    batch: parseCount(f.batch, '--batch'),
+    gqaGroups: parseCount(f.gqaGroups, '--gqa-groups'),
+    report,
+  });
+  const own = r.variants.find((v) => v.isModel) ?? r.variants[0]!;
+  if (f.json) {
+    io.out(
+      `${JSON.stringify(
+        {
+          model: model.name,
+          spec: model.attention,
+          derivedFrom: model.derivedFrom,
+          layers: model.numLayers,
+          slidingWindow: model.slidingWindow,
+          analytic: true,
+          kvBytesPerToken: own.kvBytesPerToken,
+          context: parseCount(f.context, '--context'),
+          cacheTokens: r.cacheTokens,
+          cacheBytesAtContext: own.cacheBytesAtContext,
+          weightsBytes: r.weightsBytes,
+          activeWeightBytes: r.activeWeightBytes,
+          paramsSource: r.paramsSource,
+          memoryBytes,
+          largestContext: own.largestContext,
+          largestBatch: own.largestBatch,
+          variants: r.variants,
+        },
+        null,
+        2,
+      )}
+`,
+    );
+    return 0;
+  }
+  io.out(
+    `${model.name}: ${model.numLayers} layers, weights ${formatBytes(r.weightsBytes)} (${(params.total / 1e9).toFixed(1)}B params, ${params.source}; ` +
+      `${formatBytes(r.activeWeightBytes)} read per token), memory ${formatBytes(memoryBytes)}, ${formatBytes(r.freeForCacheBytes)} left for the cache` +
+      `${model.slidingWindow ? `; sliding window ${model.slidingWindow} caps the cache` : ''}
+` +
+      `analytic figures (what if the same model used each attention variant):
+`,
+  );
+  const rows = [['variant', 'KV/token', `cache at ${r.cacheTokens} x b${f.batch}`, 'vs MHA', 'largest context', 'largest batch', 'measured step (model)', 'estimated tok/s']];
+  for (const v of r.variants) {
+    rows.push([
+      `${v.variant}${v.isModel ? ' (model)' : ''}`,
+      formatBytes(v.kvBytesPerToken),
+      formatBytes(v.cacheBytesAtContext),
+      `${(v.vsMha * 100).toFixed(1)}%`,
+      v.largestContext === null ? 'any (window)' : v.largestContext.toLocaleString('en-US'),
+      v.largestBatch.toLocaleString('en-US'),
+      v.measured ? `${v.measured.modelMs.toFixed(1)} ms @${v.measured.context}` : '-',
+      v.estimate ? v.estimate.tokensPerSecond.toPrecision(3) : '-',
+    ]);
+  }
+  io.out(`${table(rows)}
+`);
+  if (!r.fitsAtAll) io.out(`the weights alone (${formatBytes(r.weightsBytes)}) exceed ${formatBytes(memoryBytes)}: use a smaller --weight-dtype or more --memory
+`);
+  const est = r.variants.find((v) => v.estimate)?.estimate;
+  if (est) io.out(`tok/s is an ${est.basis}.
+`);
+  return 0;
+}
+
 function presets(io: Io): number {
   const rows = [['preset', 'model', 'attention', 'layers', 'max ctx', 'KV/token bf16 (all layers)']];
   for (const p of PRESETS) {
@@ -258,6 +365,22 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .option('--plan', 'print the planned points and predicted memory, run nothing', false)
     .action(async (flags: SweepFlags) => {
       result.code = await sweep(flags, io);
+    });
+  program
+    .command('plan')
+    .description('capacity planner: weights, KV cache per token and at a context, and what fits, per attention variant (analytic)')
+    .option('--preset <name>', 'model preset; default deepseek-v3')
+    .option('--config <file>', 'a Hugging Face config.json')
+    .option('--context <n>', 'context in tokens', '32k')
+    .option('--batch <n>', 'sequences', '1')
+    .option('--cache-dtype <dtype>', 'fp32|fp16|bf16|fp8|int8|int4', 'bf16')
+    .option('--weight-dtype <dtype>', 'fp32|fp16|bf16|fp8|int8|int4', 'bf16')
+    .option('--memory <size>', 'device memory budget, e.g. 80GB (default: free memory here)')
+    .option('--gqa-groups <n>', 'K/V heads for the GQA what-if', '8')
+    .option('--report <file>', 'a sweep report of the same dims: measured steps and an estimated tokens/s')
+    .option('--json', 'print one JSON object', false)
+    .action((flags: PlanFlags) => {
+      result.code = plan(flags, io);
     });
   program
     .command('presets')

@@ -13,6 +13,8 @@ export interface Preset {
   source: string;
   /** The attention fields of config.json, verbatim. */
   config: Record<string, unknown>;
+  /** Published parameter counts (total; active per token for MoE). */
+  params: { total: number; active: number };
 }
 
 export const PRESETS: readonly Preset[] = [
@@ -20,6 +22,7 @@ export const PRESETS: readonly Preset[] = [
     id: 'deepseek-v3',
     title: 'DeepSeek-V3 (671B MoE, MLA)',
     source: 'deepseek-ai/DeepSeek-V3 config.json; DeepSeek-V3 technical report §4.2',
+    params: { total: 671e9, active: 37e9 },
     config: {
       model_type: 'deepseek_v3',
       hidden_size: 7168,
@@ -39,6 +42,7 @@ export const PRESETS: readonly Preset[] = [
     id: 'deepseek-v2-lite',
     title: 'DeepSeek-V2-Lite (16B MoE, MLA)',
     source: 'deepseek-ai/DeepSeek-V2-Lite config.json; DeepSeek-V2 paper Table 9',
+    params: { total: 15.7e9, active: 2.4e9 },
     config: {
       model_type: 'deepseek_v2',
       hidden_size: 2048,
@@ -58,6 +62,7 @@ export const PRESETS: readonly Preset[] = [
     id: 'llama-3.1-8b',
     title: 'Llama 3.1 8B (GQA 32/8)',
     source: 'meta-llama/Llama-3.1-8B config.json',
+    params: { total: 8.03e9, active: 8.03e9 },
     config: {
       model_type: 'llama',
       hidden_size: 4096,
@@ -72,6 +77,7 @@ export const PRESETS: readonly Preset[] = [
     id: 'llama-3.1-70b',
     title: 'Llama 3.1 70B (GQA 64/8)',
     source: 'meta-llama/Llama-3.1-70B config.json',
+    params: { total: 70.6e9, active: 70.6e9 },
     config: {
       model_type: 'llama',
       hidden_size: 8192,
@@ -86,6 +92,7 @@ export const PRESETS: readonly Preset[] = [
     id: 'mistral-7b',
     title: 'Mistral 7B v0.1 (GQA 32/8, window 4096)',
     source: 'mistralai/Mistral-7B-v0.1 config.json',
+    params: { total: 7.24e9, active: 7.24e9 },
     config: {
       model_type: 'mistral',
       hidden_size: 4096,
@@ -101,6 +108,7 @@ export const PRESETS: readonly Preset[] = [
     id: 'qwen2.5-7b',
     title: 'Qwen2.5 7B (GQA 28/4)',
     source: 'Qwen/Qwen2.5-7B config.json',
+    params: { total: 7.61e9, active: 7.61e9 },
     config: {
       model_type: 'qwen2',
       hidden_size: 3584,

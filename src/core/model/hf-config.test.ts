@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { CONFIGS } from './fixtures/configs.js';
+import { modelFromHfConfig } from './hf-config.js';
+import { estimateParams } from './params.js';
+import { kvBytesPerToken, SpecError } from './spec.js';
+
+// [attention, layers, max ctx, window, KV bytes/token all layers bf16 (hand-computed)]
+const EXPECTED: Record<string, [object, number, number | null, number | null, number]> = {
+  'llama-3.1-8b': [{ kind: 'gqa', numHeads: 32, numKvHeads: 8, headDim: 128 }, 32, 131072, null, 2 * 8 * 128 * 2 * 32],
+  'mistral-7b-v0.1': [{ kind: 'gqa', numHeads: 32, numKvHeads: 8, headDim: 128 }, 32, 32768, 4096, 131072],
+  'mixtral-8x7b-v0.1': [{ kind: 'gqa', numHeads: 32, numKvHeads: 8, headDim: 128 }, 32, 32768, null, 131072],
+  'qwen2.5-7b': [{ kind: 'gqa', numHeads: 28, numKvHeads: 4, headDim: 128 }, 28, 131072, null, 57344],
+  'gemma-7b': [{ kind: 'mha', numHeads: 16, numKvHeads: 16, headDim: 256 }, 28, 8192, null, 2 * 16 * 256 * 2 * 28],
+  // Gemma-2 gives head_dim 256 (not 3584 / 16 = 224) and alternates window/global layers
+  'gemma-2-9b': [{ kind: 'gqa', numHeads: 16, numKvHeads: 8, headDim: 256 }, 42, 8192, null, 2 * 8 * 256 * 2 * 42],
+  'phi-3-mini-4k': [{ kind: 'mha', numHeads: 32, numKvHeads: 32, headDim: 96 }, 32, 4096, 2047, 2 * 32 * 96 * 2 * 32],
+  // old Falcon: multi_query -> one K/V head; 4544 / 71 = 64
+  'falcon-7b': [{ kind: 'mqa', numHeads: 71, numKvHeads: 1, headDim: 64 }, 32, null, null, 2 * 64 * 2 * 32],
+  'falcon-40b': [{ kind: 'gqa', numHeads: 128, numKvHeads: 8, headDim: 64 }, 60, null, null, 2 * 8 * 64 * 2 * 60],
+  gpt2: [{ kind: 'mha', numHeads: 12, numKvHeads: 12, headDim: 64 }, 12, 1024, null, 2 * 12 * 64 * 2 * 12],
+  'deepseek-v2-lite': [{ kind: 'mla', numHeads: 16, kvLoraRank: 512, qkRopeHeadDim: 64, qLoraRank: 0 }, 27, 163840, null, 31104],
+  'deepseek-v3': [{ kind: 'mla', numHeads: 128, kvLoraRank: 512, qkNopeHeadDim: 128, vHeadDim: 128, qLoraRank: 1536 }, 61, 163840, null, 70272],
+};
+
+describe('modelFromHfConfig: published configs of each family', () => {
+  it.each(Object.keys(EXPECTED))('%s', (id) => {
+    const [attention, layers, maxContext, window, kvBf16] = EXPECTED[id]!;
+    const m = modelFromHfConfig(CONFIGS[id], id);
+    expect(m.attention).toMatchObject(attention);
+    expect(m.numLayers).toBe(layers);
+    expect(m.maxContext).toBe(maxContext);
+    expect(m.slidingWindow).toBe(window);
+    expect(kvBytesPerToken(m.attention, 'bf16') * m.numLayers).toBe(kvBf16);
+  });
+  it('says which field each figure came from', () => {
+    const llama = modelFromHfConfig(CONFIGS['llama-3.1-8b']).derivedFrom;
+    expect(llama.head_dim).toBe('derived: hidden_size / num_attention_heads = 128');
+    expect(llama.num_key_value_heads).toBe('K/V heads (n_kv)');
+    expect(modelFromHfConfig(CONFIGS['deepseek-v3']).derivedFrom.num_key_value_heads).toBe('ignored: MLA caches the latent');
+    expect(modelFromHfConfig(CONFIGS['qwen2.5-7b']).derivedFrom.sliding_window).toBe('ignored: use_sliding_window is false');
+    expect(modelFromHfConfig(CONFIGS.gpt2).derivedFrom).toMatchObject({ n_embd: 'hidden size', n_head: 'query heads (n_h)', n_positions: 'max context' });
+  });
+  it('ignores a misleading num_kv_heads in a re-saved old Falcon config', () => {
+    const m = modelFromHfConfig({ ...CONFIGS['falcon-7b'], num_kv_heads: 71 });
+    expect(m.attention).toMatchObject({ kind: 'mqa', numKvHeads: 1 });
+  });
+});
+
+describe('BAD CALL - malformed configs', () => {
+  const cases: [string, unknown, RegExp, string | undefined][] = [
+    ['not an object', [1, 2], /must hold a JSON object/, undefined],
+    ['no heads', { hidden_size: 4096, num_hidden_layers: 2 }, /lacks "num_attention_heads" or "n_head"/, 'num_attention_heads'],
+    ['no layers', { hidden_size: 4096, num_attention_heads: 32 }, /lacks "num_hidden_layers" or "n_layer"/, 'num_hidden_layers'],
+    ['string heads', { hidden_size: 4096, num_attention_heads: '32', num_hidden_layers: 2 }, /"num_attention_heads" must be a non-negative integer, got "32"/, 'num_attention_heads'],
+    ['kv heads do not divide', { ...CONFIGS['llama-3.1-8b'], num_key_value_heads: 5 }, /num_key_value_heads \(5\) must divide num_attention_heads \(32\)/, 'num_key_value_heads'],
+    ['hidden not divisible, no head_dim', { hidden_size: 1000, num_attention_heads: 3, num_hidden_layers: 2 }, /hidden_size \(1000\) is not a multiple of num_attention_heads \(3\); give "head_dim"/, 'head_dim'],
+    ['MLA without rope dim', { ...CONFIGS['deepseek-v3'], qk_rope_head_dim: undefined }, /lacks "qk_rope_head_dim"/, 'qk_rope_head_dim'],
+    ['negative layers', { ...CONFIGS.gpt2, n_layer: -1 }, /"n_layer" must be a non-negative integer, got -1/, 'n_layer'],
+  ];
+  it.each(cases)('%s', (_, cfg, message, field) => {
+    let err: unknown;
+    try {
+      modelFromHfConfig(cfg);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SpecError);
+    expect((err as Error).message).toMatch(message);
+    expect((err as SpecError).field).toBe(field);
+  });
+});
+
+describe('estimateParams', () => {
+  // published: Llama-3.1-8B 8.03B; Mixtral-8x7B 46.7B total / 12.9B active; DeepSeek-V3 671B / 37B (+ MTP layer)
+  it.each([
+    ['llama-3.1-8b', 8.03e9, 8.03e9],
+    ['mixtral-8x7b-v0.1', 46.7e9, 12.9e9],
+    ['deepseek-v3', 671e9, 37e9],
+  ])('%s is within 3% of the published count', (id, total, active) => {
+    const m = modelFromHfConfig(CONFIGS[id]);
+    const p = estimateParams(CONFIGS[id]!, m.attention, m.numLayers, m.hiddenSize);
+    expect(Math.abs(p.total / total - 1)).toBeLessThan(0.03);
+    expect(Math.abs(p.active / active - 1)).toBeLessThan(0.03);
+  });
+});

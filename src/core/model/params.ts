@@ -1,0 +1,64 @@
+/**
+ * Parameter counts: published figures for presets, otherwise an estimate from config.json
+ * (embeddings, attention projections, MLP or MoE experts, norms), always labelled as such.
+ */
+import type { AttentionSpec, MlaSpec } from './spec.js';
+
+export interface ParamCount {
+  total: number;
+  /** Parameters read per token (MoE: shared + routed experts in use); = total for dense models. */
+  active: number;
+  source: 'published' | 'estimated from config.json';
+}
+
+type Json = Record<string, unknown>;
+const n = (cfg: Json, ...keys: string[]): number | undefined => {
+  for (const k of keys) if (typeof cfg[k] === 'number' && Number.isFinite(cfg[k])) return cfg[k] as number;
+  return undefined;
+};
+
+/** Estimates total and active parameters from a Hugging Face config.json. */
+export function estimateParams(cfg: Json, attention: AttentionSpec, layers: number, hidden: number): ParamCount {
+  const vocab = n(cfg, 'vocab_size') ?? 32000;
+  const tied = cfg.tie_word_embeddings === true;
+  const embed = vocab * hidden * (tied ? 1 : 2);
+  let attn: number;
+  if (attention.kind === 'mla') {
+    const a: MlaSpec = attention;
+    const qHead = a.qkNopeHeadDim + a.qkRopeHeadDim;
+    const q = a.qLoraRank > 0 ? hidden * a.qLoraRank + a.qLoraRank * a.numHeads * qHead : hidden * a.numHeads * qHead;
+    const kvDown = hidden * (a.kvLoraRank + a.qkRopeHeadDim);
+    const kvUp = a.kvLoraRank * a.numHeads * (a.qkNopeHeadDim + a.vHeadDim);
+    const o = a.numHeads * a.vHeadDim * hidden;
+    attn = q + kvDown + kvUp + o;
+  } else {
+    const d = attention.headDim;
+    const kv = attention.numKvHeads;
+    const dv = attention.vHeadDim ?? d;
+    attn = hidden * attention.numHeads * d + hidden * kv * (d + dv) + attention.numHeads * dv * hidden;
+  }
+  const inter = n(cfg, 'intermediate_size', 'ffn_hidden_size', 'n_inner') ?? 4 * hidden;
+  // gated MLPs (llama family) have three matrices; gpt2/falcon two
+  const gated = !['gpt2', 'falcon', 'gpt_neox'].includes(String(cfg.model_type));
+  const mats = gated ? 3 : 2;
+  const dense = mats * hidden * inter;
+  const experts = n(cfg, 'n_routed_experts', 'num_local_experts', 'num_experts');
+  let mlpTotal = layers * dense;
+  let mlpActive = mlpTotal;
+  if (experts !== undefined && experts > 1) {
+    const perExpert = mats * hidden * (n(cfg, 'moe_intermediate_size') ?? inter);
+    const used = n(cfg, 'num_experts_per_tok') ?? 2;
+    const shared = (n(cfg, 'n_shared_experts') ?? 0) * perExpert;
+    const denseLayers = Math.min(layers, n(cfg, 'first_k_dense_replace') ?? 0);
+    const moeLayers = layers - denseLayers;
+    const router = hidden * experts;
+    mlpTotal = denseLayers * dense + moeLayers * (experts * perExpert + shared + router);
+    mlpActive = denseLayers * dense + moeLayers * (used * perExpert + shared + router);
+  }
+  const norms = layers * 2 * hidden + hidden;
+  return {
+    total: embed + layers * attn + mlpTotal + norms,
+    active: embed + layers * attn + mlpActive + norms,
+    source: 'estimated from config.json',
+  };
+}

@@ -1,0 +1,123 @@
+/**
+ * The capacity planner: for a model, a memory budget and weight/cache dtypes, the weights, the
+ * KV cache per token and at a context (window-aware), and the largest context x batch that
+ * fits, per attention variant ("what if" the same model used GQA(g) or MLA). All analytic, and
+ * labelled so; a measured sweep of the same dims can be shown beside it, and turns into a
+ * whole-model decode estimate built on measured figures.
+ */
+import type { Report } from '../../contract/schemas.js';
+import { variantSpec } from '../measure/planner.js';
+import type { ModelInfo } from '../model/hf-config.js';
+import type { ParamCount } from '../model/params.js';
+import { BYTES_PER_ELEMENT, kvBytesPerToken, SpecError, VARIANTS, type AnalyticDtype, type Variant } from '../model/spec.js';
+
+export interface CapacityInput {
+  model: ModelInfo;
+  params: ParamCount;
+  memoryBytes: number;
+  weightDtype: AnalyticDtype;
+  cacheDtype: AnalyticDtype;
+  context: number;
+  batch: number;
+  gqaGroups: number;
+  /** A sweep of this model's dims on this machine, for measured figures and the estimate. */
+  report?: Report;
+}
+
+export interface VariantCapacity {
+  variant: Variant;
+  /** The model's own attention (not a what-if). */
+  isModel: boolean;
+  kvBytesPerToken: number;
+  /** Cache of the whole model at `context` x `batch` (window-aware). */
+  cacheBytesAtContext: number;
+  /** Largest context (tokens) at `batch` whose cache fits beside the weights; null = any (window). */
+  largestContext: number | null;
+  /** Largest batch at `context`. */
+  largestBatch: number;
+  /** Cache at context relative to the MHA form of the same dims. */
+  vsMha: number;
+  measured?: { perLayerMs: number; modelMs: number; measuredDeltaBytes: number | null; context: number };
+  /** Whole-model decode tokens/s at `context`, estimated from measured bandwidth and step times. */
+  estimate?: { tokensPerSecond: number; weightsMs: number; attentionMs: number; basis: string };
+}
+
+export interface CapacityResult {
+  analytic: true;
+  weightsBytes: number;
+  activeWeightBytes: number;
+  paramsSource: ParamCount['source'];
+  cacheTokens: number;
+  freeForCacheBytes: number;
+  fitsAtAll: boolean;
+  variants: VariantCapacity[];
+}
+
+const MODEL_VARIANT: Record<string, Variant> = { mha: 'mha', gqa: 'gqa', mqa: 'mqa', mla: 'mla-absorbed' };
+
+export function planCapacity(i: CapacityInput): CapacityResult {
+  if (!(i.memoryBytes > 0)) throw new SpecError('memory budget must be positive (e.g. --memory 80GB)', 'memory');
+  if (!Number.isInteger(i.context) || i.context < 1) throw new SpecError(`context must be a positive integer, got ${i.context}`, 'context');
+  if (!Number.isInteger(i.batch) || i.batch < 1) throw new SpecError(`batch must be a positive integer, got ${i.batch}`, 'batch');
+  const L = i.model.numLayers;
+  const wb = BYTES_PER_ELEMENT[i.weightDtype];
+  const weightsBytes = i.params.total * wb;
+  const activeWeightBytes = i.params.active * wb;
+  const free = i.memoryBytes - weightsBytes;
+  const window = i.model.slidingWindow;
+  const cacheTokens = window ? Math.min(i.context, window) : i.context;
+  const modelVariant = MODEL_VARIANT[i.model.attention.kind]!;
+  const mhaPerToken = kvBytesPerToken(variantSpec(i.model, 'mha', i.gqaGroups), i.cacheDtype) * L;
+  const variants: VariantCapacity[] = [];
+  for (const variant of VARIANTS) {
+    if (variant === 'mla-naive') continue; // same cache as absorbed
+    let perToken: number;
+    try {
+      perToken = kvBytesPerToken(variantSpec(i.model, variant, i.gqaGroups), i.cacheDtype) * L;
+    } catch {
+      continue; // e.g. GQA groups that do not divide the heads
+    }
+    const cacheBytesAtContext = perToken * cacheTokens * i.batch;
+    const v: VariantCapacity = {
+      variant,
+      isModel: variant === modelVariant || (i.model.attention.kind === 'gqa' && variant === 'gqa'),
+      kvBytesPerToken: perToken,
+      cacheBytesAtContext,
+      largestContext: free <= 0 ? 0 : window && perToken * window * i.batch <= free ? null : Math.floor(free / (perToken * i.batch)),
+      largestBatch: free <= 0 ? 0 : Math.floor(free / (perToken * cacheTokens)),
+      vsMha: perToken / mhaPerToken,
+    };
+    const r = i.report;
+    if (r) {
+      const pts = r.points.filter((p) => p.status === 'ok' && p.mode === 'decode' && p.timing && (p.variant === variant || (variant === 'mla-absorbed' && p.variant === 'mla-absorbed')));
+      // the measured point nearest in context (log scale)
+      const near = pts.sort((a, b) => Math.abs(Math.log(a.context / i.context)) - Math.abs(Math.log(b.context / i.context)))[0];
+      if (near?.timing) {
+        v.measured = { perLayerMs: near.timing.perLayerMs, modelMs: near.timing.perLayerMs * L, measuredDeltaBytes: near.memory?.measuredDeltaBytes ?? null, context: near.context };
+      }
+      if (r.probes) {
+        const bw = r.probes.bandwidthGBs * 1e9;
+        const weightsMs = (activeWeightBytes / bw) * 1000;
+        // attention: the measured step scaled linearly in context from the nearest point, else cache bytes / bandwidth
+        const attentionMs = near?.timing ? near.timing.perLayerMs * L * (cacheTokens / near.cacheTokens) * (i.batch / near.batch) : (cacheBytesAtContext / bw) * 1000;
+        v.estimate = {
+          tokensPerSecond: (i.batch * 1000) / (weightsMs + attentionMs),
+          weightsMs,
+          attentionMs,
+          basis: `estimate: active weights / measured ${r.probes.bandwidthGBs.toFixed(1)} GB/s + ${near?.timing ? `measured attention step at ${near.context} tokens, scaled to ${cacheTokens}` : 'cache bytes / measured bandwidth'}`,
+        };
+      }
+    }
+    variants.push(v);
+  }
+  return {
+    analytic: true,
+    weightsBytes,
+    activeWeightBytes,
+    paramsSource: i.params.source,
+    cacheTokens,
+    freeForCacheBytes: Math.max(0, free),
+    fitsAtAll: free > 0,
+    variants,
+  };
+}
