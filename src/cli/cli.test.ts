@@ -190,3 +190,36 @@ describe('kvscope plan', () => {
     expect(bad.stderr).toMatch(/--memory: "lots" is not a size/);
   });
 });
+
+describe('kvscope export and compare', () => {
+  it('exports csv and html, and compares two reports', async () => {
+    const a = join(dir, 'a.json');
+    const b = join(dir, 'b.json');
+    for (const out of [a, b]) {
+      const code = await main(['sweep', '--heads', '4', '--head-dim', '16', '--variants', 'mha,mqa', '--contexts', '128,256', '--ep', 'cpu', '--budget', '0.05', '--out', out], capture());
+      expect(code).toBe(0);
+    }
+    const io = capture();
+    expect(await main(['export', a, '--format', 'csv', '--out', join(dir, 'a.csv')], io)).toBe(0);
+    expect(readFileSync(join(dir, 'a.csv'), 'utf8').split('\r\n')[0]).toMatch(/^id,variant,mode,context_tokens,/);
+    expect(await main(['export', a, '--format', 'html', '--out', join(dir, 'a.html')], io)).toBe(0);
+    expect(readFileSync(join(dir, 'a.html'), 'utf8')).toMatch(/<canvas id="chart-decode"/);
+    const cmp = capture();
+    expect(await main(['compare', a, b, '--html', join(dir, 'ab.html')], cmp)).toBe(0);
+    expect(cmp.stdout).toMatch(/decode mqa fp32 b1 T=256\s+[\d.]+\s+[\d.]+\s+[\d.]+/);
+    expect(readFileSync(join(dir, 'ab.html'), 'utf8')).toMatch(/kvscope comparison/);
+  });
+  it('BAD CALL - a corrupted report and a single report to compare', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{"schema": "kvscope.report", "version": 1');
+    const io = capture();
+    expect(await main(['export', bad, '--format', 'csv'], io)).toBe(2);
+    expect(io.stderr).toMatch(/is not valid JSON/);
+    const one = capture();
+    expect(await main(['compare', bad], one)).toBe(2);
+    expect(one.stderr).toMatch(/compare needs at least two reports/);
+    const fmt = capture();
+    expect(await main(['export', bad, '--format', 'pdf'], fmt)).toBe(2);
+    expect(fmt.stderr).toMatch(/--format: unknown value "pdf"/);
+  });
+});

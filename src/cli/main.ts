@@ -11,7 +11,11 @@ import { runSweep } from '../core/measure/runner.js';
 import { availableMemory } from '../core/measure/system.js';
 import { PRESETS, presetModel } from '../core/model/presets.js';
 import { kvBytesPerToken, SpecError, type AttentionSpec } from '../core/model/spec.js';
-import { ReportError, readReport, writeReport } from '../core/report/report.js';
+import { ReportError, readReport, writeFileAtomic, writeReport } from '../core/report/report.js';
+import { compareReports } from '../core/report/compare.js';
+import { toCsv } from '../core/report/csv.js';
+import { reportLabel, toHtml } from '../core/report/html.js';
+import { exportPngs } from './png.js';
 import { modelFromHfConfig, type ModelInfo } from '../core/model/hf-config.js';
 import { estimateParams, type ParamCount } from '../core/model/params.js';
 import { planCapacity } from '../core/plan/capacity.js';
@@ -310,6 +314,40 @@ function plan(f: PlanFlags, io: Io): number {
   return 0;
 }
 
+async function exportReport(file: string, f: { format: string; out?: string }, io: Io): Promise<number> {
+  const format = parseList(f.format, ['json', 'csv', 'html', 'png'] as const, '--format')[0]!;
+  const report = readReport(file);
+  const out = f.out ?? `${file.replace(/\.json$/i, '')}.${format === 'json' ? 'export.json' : format}`;
+  if (format === 'png') {
+    const files = await exportPngs([report], out);
+    io.err(`wrote ${files.join(', ')}\n`);
+    return 0;
+  }
+  const text = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : format === 'csv' ? toCsv(report) : toHtml([report]);
+  writeFileAtomic(out, text);
+  io.err(`wrote ${out}\n`);
+  return 0;
+}
+
+async function compare(files: string[], f: { html?: string; png?: string }, io: Io): Promise<number> {
+  if (files.length < 2) throw new UsageError('compare needs at least two reports: kvscope compare a.json b.json');
+  const reports = files.map((file) => readReport(file));
+  const rows = compareReports(reports);
+  const header = ['point', ...reports.map((r, i) => `${String.fromCharCode(65 + i)} ms`), ...reports.slice(1).map((_, i) => `${String.fromCharCode(66 + i)}/A`)];
+  const body = rows.map((r) => [
+    r.key,
+    ...r.medians.map((m) => (m === null ? '-' : m.toFixed(3))),
+    ...r.ratios.slice(1).map((x) => (x === null ? '-' : x.toFixed(2))),
+  ]);
+  io.out(`${reports.map((r, i) => `${String.fromCharCode(65 + i)}: ${files[i]} (${reportLabel(r)})`).join('\n')}\n${table([header, ...body])}\n`);
+  if (f.html) {
+    writeFileAtomic(f.html, toHtml(reports, `kvscope comparison: ${files.join(' vs ')}`));
+    io.err(`wrote ${f.html}\n`);
+  }
+  if (f.png) io.err(`wrote ${(await exportPngs(reports, f.png)).join(', ')}\n`);
+  return 0;
+}
+
 function presets(io: Io): number {
   const rows = [['preset', 'model', 'attention', 'layers', 'max ctx', 'KV/token bf16 (all layers)']];
   for (const p of PRESETS) {
@@ -381,6 +419,24 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .option('--json', 'print one JSON object', false)
     .action((flags: PlanFlags) => {
       result.code = plan(flags, io);
+    });
+  program
+    .command('export')
+    .description('export a saved report as json, csv, a standalone html report, or png charts')
+    .argument('<report>', 'a kvscope report (JSON)')
+    .option('--format <format>', 'json|csv|html|png', 'html')
+    .option('--out <file>', 'output file (png: the base name of one file per chart)')
+    .action(async (file: string, flags: { format: string; out?: string }) => {
+      result.code = await exportReport(file, flags, io);
+    });
+  program
+    .command('compare')
+    .description('compare reports point by point (aligned by variant, mode, dtype, batch, context)')
+    .argument('<reports...>', 'two or more kvscope reports')
+    .option('--html <file>', 'also write an HTML comparison with overlaid charts')
+    .option('--png <file>', 'also write the overlaid charts as PNG (base name)')
+    .action(async (files: string[], flags: { html?: string; png?: string }) => {
+      result.code = await compare(files, flags, io);
     });
   program
     .command('presets')

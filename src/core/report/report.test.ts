@@ -1,0 +1,158 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Report, SweepConfigInput } from '../../contract/schemas.js';
+import { runSweep } from '../measure/runner.js';
+import { testProviders } from '../testing/providers.js';
+import { compareReports } from './compare.js';
+import { CSV_COLUMNS, parseCsv, toCsv } from './csv.js';
+import { escapeHtml, jsonForScript, toHtml } from './html.js';
+import { MAX_REPORT_BYTES, parseReport, readReport, ReportError, writeReport } from './report.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kvscope-report-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const probes = { bandwidthGBs: 10, gflops: 50, bandwidthMethod: 'test', gflopsMethod: 'test', emptyRunMs: 0.01 };
+const config = (provider: 'cpu' | 'webgpu'): SweepConfigInput => ({
+  model: { source: 'custom', name: 'tiny <b>model</b>', attention: { kind: 'gqa', numHeads: 8, numKvHeads: 2, headDim: 32 }, numLayers: 4, maxContext: null },
+  variants: ['mha', 'gqa', 'mla-absorbed'],
+  contexts: [128, 512],
+  provider,
+  budgetSeconds: 0.05,
+});
+
+let cpu: Report;
+beforeAll(async () => {
+  cpu = await runSweep(config('cpu'), { runId: 'a', probes, onEvent: () => {} });
+});
+
+describe('round trips', () => {
+  it('sweep -> JSON -> reopen gives identical figures', () => {
+    const path = join(dir, 'r.json');
+    writeReport(path, cpu);
+    expect(readReport(path)).toEqual(cpu);
+    expect(existsSync(`${path}.${process.pid}.tmp`)).toBe(false);
+  });
+  it('CSV parses back to the same numbers, one row per point, units in the column names', () => {
+    const rows = parseCsv(toCsv(cpu));
+    expect(rows[0]).toEqual(CSV_COLUMNS.map(([n]) => n));
+    expect(rows[0]).toContain('median_ms');
+    expect(rows).toHaveLength(cpu.points.length + 1);
+    const col = (name: string): number => rows[0]!.indexOf(name);
+    cpu.points.forEach((p, i) => {
+      const r = rows[i + 1]!;
+      expect(r[col('id')]).toBe(p.id);
+      expect(Number(r[col('median_ms')])).toBe(p.timing!.medianMs);
+      expect(Number(r[col('measured_delta_bytes')])).toBe(p.memory!.measuredDeltaBytes);
+      expect(Number(r[col('roofline_efficiency')])).toBe(p.roofline!.efficiency);
+    });
+  });
+  it('CSV quotes commas and quotes, and defuses formula cells', () => {
+    const hostile = { ...cpu, points: [{ ...cpu.points[0]!, status: 'failed' as const, reason: '=HYPERLINK("x"), "quoted"\nline' }] };
+    const rows = parseCsv(toCsv(hostile));
+    expect(rows[1]![rows[0]!.indexOf('reason')]).toBe('\'=HYPERLINK("x"), "quoted"\nline');
+  });
+});
+
+describe('HTML report', () => {
+  it('escapes every string and embeds inert JSON', () => {
+    const evil = { ...cpu, model: { ...cpu.model, name: '<script>alert(1)</script>' }, incompleteReason: '</script><img src=x onerror=alert(2)>' , complete: false };
+    const html = toHtml([evil]);
+    expect(html).not.toContain('<script>alert(1)');
+    expect(html).not.toContain('<img src=x');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).toContain("default-src 'none'");
+    expect(jsonForScript({ a: '</script><!--' })).toBe('{"a":"\\u003c/script\\u003e\\u003c!--"}');
+    expect(escapeHtml(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
+  });
+  it('renders its charts in Chromium with the network disabled (screenshot in test-results/)', async (ctx) => {
+    const chromium = process.env.KVSCOPE_CHROMIUM ?? '/usr/bin/chromium';
+    if (!existsSync(chromium)) {
+      if (process.env.CI === 'true') throw new Error(`CI needs Chromium at ${chromium}`);
+      ctx.skip();
+    }
+    const { chromium: pw } = await import('playwright-core');
+    const browser = await pw.launch({ executablePath: chromium, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const requests: string[] = [];
+      page.on('request', (r) => requests.push(r.url()));
+      await page.route(/^(?!file:)/, (route) => route.abort());
+      const path = join(dir, 'report.html');
+      writeFileSync(path, toHtml([cpu]));
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`file://${path}`);
+      await page.waitForSelector('body[data-charts-ready="true"]', { timeout: 15000 });
+      // each canvas has pixels drawn
+      const drawn = await page.$$eval('canvas', (cs) => cs.map((c) => (c as HTMLCanvasElement).toDataURL().length));
+      expect(drawn).toHaveLength(3);
+      for (const n of drawn) expect(n).toBeGreaterThan(3000);
+      expect(await page.locator('tbody tr').count()).toBe(cpu.points.length);
+      expect(errors).toEqual([]);
+      expect(requests.filter((u) => !u.startsWith('file:'))).toEqual([]);
+      await page.screenshot({ path: join('test-results', 'html-report.png'), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('compare', () => {
+  it('aligns real CPU and WebGPU reports point by point, with ratios', async () => {
+    const providers = await testProviders();
+    const other = providers.includes('webgpu') ? await runSweep(config('webgpu'), { runId: 'b', probes, onEvent: () => {} }) : await runSweep(config('cpu'), { runId: 'b', probes, onEvent: () => {} });
+    expect(other.provider.name).toBe(providers.includes('webgpu') ? 'webgpu' : 'cpu');
+    const rows = compareReports([cpu, other]);
+    expect(rows.map((r) => r.key)).toEqual(cpu.points.map((p) => `${p.mode} ${p.variant} ${p.dtype} b${p.batch} T=${p.context}`));
+    for (const r of rows) {
+      expect(r.medians.every((m) => m !== null && m > 0)).toBe(true);
+      expect(r.ratios[0]).toBe(1);
+      expect(r.ratios[1]).toBeCloseTo(r.medians[1]! / r.medians[0]!, 12);
+      expect(r.kvBytes[0]).toBe(r.kvBytes[1]);
+    }
+    const html = toHtml([cpu, other]);
+    expect(html).toContain('kvscope comparison of 2 reports');
+  });
+  it('BAD CALL - needs two reports', () => {
+    expect(() => compareReports([cpu])).toThrow(/at least two reports/);
+  });
+});
+
+describe('BAD CALL - broken and hostile report files', () => {
+  const good = (): Record<string, unknown> => JSON.parse(JSON.stringify(cpu));
+  const cases: [string, () => string, RegExp][] = [
+    ['empty file', () => '', /is not valid JSON .*truncated/],
+    ['truncated', () => JSON.stringify(cpu).slice(0, 500), /is not valid JSON .*truncated/],
+    ['not an object', () => '[1,2,3]', /not a kvscope report/],
+    ['null', () => 'null', /not a kvscope report/],
+    ['another tool\'s JSON', () => JSON.stringify({ name: 'x', version: 1 }), /not a kvscope report \(no "schema": "kvscope.report"\)/],
+    ['newer version', () => JSON.stringify({ ...good(), version: 2 }), /report version 2; this kvscope reads versions up to 1: update kvscope/],
+    ['version missing', () => JSON.stringify({ ...good(), version: undefined }), /report version undefined/],
+    ['points not an array', () => JSON.stringify({ ...good(), points: 'lots' }), /points: .*expected array/],
+    ['wrong type deep inside', () => { const g = good(); (g.points as { context: unknown }[])[0]!.context = 'big'; return JSON.stringify(g); }, /points\.0\.context: .*expected number/],
+    ['huge number (overflows to Infinity)', () => JSON.stringify(good()).replace(/"medianMs":[0-9.e-]+/, '"medianMs":1e999'), /points\.0\.timing\.medianMs/],
+    ['unknown status', () => { const g = good(); (g.points as { status: unknown }[])[0]!.status = 'great'; return JSON.stringify(g); }, /points\.0\.status/],
+    ['script where a provider name goes', () => JSON.stringify({ ...good(), provider: { name: '<script>alert(1)</script>', options: {} } }), /provider\.name/],
+    ['larger than any report', () => ' '.repeat(MAX_REPORT_BYTES + 1), /more than a report can be/],
+  ];
+  it.each(cases)('%s', (_, text, message) => {
+    let err: unknown;
+    try {
+      parseReport(text(), 'r.json');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ReportError);
+    expect((err as Error).message).toMatch(message);
+  });
+  it('a missing file says so', () => {
+    expect(() => readReport(join(dir, 'none.json'))).toThrow(/cannot read .*none\.json: ENOENT/);
+  });
+  it('unknown keys (prototype tricks included) are dropped, not trusted', () => {
+    const text = JSON.stringify(good()).replace('{"schema"', '{"__proto__":{"polluted":true},"extra":1,"schema"');
+    const r = parseReport(text) as unknown as Record<string, unknown>;
+    expect(r.extra).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
