@@ -66,6 +66,8 @@ type XYDataset = ChartDataset<'line', { x: number; y: number }[]>;
 export function toDatasets(model: ChartModel, palette: Palette): XYDataset[] {
   return model.series.map((s: SeriesModel) => {
     const color = palette.variants[s.variant] ?? palette.text;
+    // Dense lines are drawn without markers: a circle per point is most of a redraw's cost.
+    const dense = s.data.length > 100 && s.style === 'line';
     return {
       label: s.label,
       // chart.js keeps a reference: hand it a plain copy, never a reactive proxy.
@@ -75,7 +77,8 @@ export function toDatasets(model: ChartModel, palette: Palette): XYDataset[] {
       borderWidth: s.style === 'scatter' || s.style === 'marker' ? 0 : 2,
       borderDash: s.style === 'dashed' ? [6, 4] : undefined,
       showLine: s.style === 'line' || s.style === 'dashed',
-      pointRadius: s.style === 'marker' ? 7 : s.style === 'scatter' ? 4 : s.style === 'dashed' ? 0 : 2.5,
+      pointRadius: s.style === 'marker' ? 7 : s.style === 'scatter' ? 4 : s.style === 'dashed' || dense ? 0 : 2.5,
+      spanGaps: true,
       pointStyle: s.style === 'marker' ? 'triangle' : s.style === 'scatter' ? 'rectRot' : 'circle',
       pointHoverRadius: 6,
       tension: 0,
