@@ -223,3 +223,17 @@ describe('kvscope export and compare', () => {
     expect(fmt.stderr).toMatch(/--format: unknown value "pdf"/);
   });
 });
+
+describe('kvscope onnx', () => {
+  it('detects the layout of a decoder and sweeps it', async () => {
+    const { writeTinyDecoder } = await import('../core/model/tiny-decoder.js');
+    const model = join(dir, 'tiny.onnx');
+    writeTinyDecoder(model, { layers: 2, numHeads: 4, numKvHeads: 4, headDim: 8, vocab: 100 });
+    const io = capture();
+    expect(await main(['onnx', model, '--contexts', '128,1k', '--budget', '0.05'], io)).toBe(0);
+    expect(io.stdout).toMatch(/2 layers, 4 K\/V heads x 8, fp32 cache, 512 B per token/);
+    expect(io.stdout).toMatch(/1024\s+[\d.]+\s+[\d.]+\s+513 KiB\s+513 KiB/);
+    const bad = capture();
+    expect(await main(['onnx', join(dir, 'a.csv')], bad)).toBe(2);
+  });
+});

@@ -18,6 +18,7 @@ import { reportLabel, toHtml } from '../core/report/html.js';
 import { exportPngs } from './png.js';
 import { modelFromHfConfig, type ModelInfo } from '../core/model/hf-config.js';
 import { estimateParams, type ParamCount } from '../core/model/params.js';
+import { detectDecoderLayout, sweepDecoder } from '../core/model/onnx-decoder.js';
 import { planCapacity } from '../core/plan/capacity.js';
 import { detectProviders } from '../core/runtime/providers.js';
 import { KVSCOPE_VERSION } from '../core/version.js';
@@ -348,6 +349,32 @@ async function compare(files: string[], f: { html?: string; png?: string }, io: 
   return 0;
 }
 
+async function onnxSweep(file: string, f: { contexts: string; ep: string; budget: string; json: boolean }, io: Io): Promise<number> {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const layout = detectDecoderLayout(bytes);
+  const provider = parseList(f.ep, ['cpu', 'webgpu'] as const, '--ep')[0]!;
+  const { points } = await sweepDecoder(file, parseContexts(f.contexts), { provider, budgetMs: num(f.budget, '--budget') * 1000 });
+  if (f.json) {
+    io.out(`${JSON.stringify({ layout, points }, null, 2)}\n`);
+    return 0;
+  }
+  io.out(
+    `${file}: ${layout.layers} layers, ${layout.numKvHeads} K/V heads x ${layout.headDim}, ${layout.dtype} cache, ` +
+      `${formatBytes(layout.kvBytesPerToken)} per token (analytic); the cache is fed as past_key_values each step\n`,
+  );
+  const rows = [['past tokens', 'step ms', 'cv', 'present (measured)', 'present (analytic)', 'RSS delta']];
+  for (const p of points) {
+    rows.push([String(p.past), p.medianMs.toFixed(3), p.cv.toFixed(3), formatBytes(p.measuredPresentBytes), formatBytes(p.analyticPresentBytes), formatBytes(Math.max(0, p.rssDeltaBytes))]);
+  }
+  io.out(`${table(rows)}\n`);
+  return 0;
+}
+
 function presets(io: Io): number {
   const rows = [['preset', 'model', 'attention', 'layers', 'max ctx', 'KV/token bf16 (all layers)']];
   for (const p of PRESETS) {
@@ -437,6 +464,17 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .option('--png <file>', 'also write the overlaid charts as PNG (base name)')
     .action(async (files: string[], flags: { html?: string; png?: string }) => {
       result.code = await compare(files, flags, io);
+    });
+  program
+    .command('onnx')
+    .description('import an ONNX decoder with past_key_values: detect its KV layout and time decode steps at growing past lengths')
+    .argument('<model>', 'an .onnx decoder (Optimum-style past_key_values.{i}.key|value inputs)')
+    .option('--contexts <list>', 'past lengths', '256,1k,4k')
+    .option('--ep <provider>', 'cpu|webgpu', 'cpu')
+    .option('--budget <seconds>', 'timing budget per point', '0.5')
+    .option('--json', 'print JSON', false)
+    .action(async (file: string, flags: { contexts: string; ep: string; budget: string; json: boolean }) => {
+      result.code = await onnxSweep(file, flags, io);
     });
   program
     .command('presets')

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -85,7 +85,7 @@ describe('HTML report', () => {
       await page.goto(`file://${path}`);
       await page.waitForSelector('body[data-charts-ready="true"]', { timeout: 15000 });
       // each canvas has pixels drawn
-      const drawn = await page.$$eval('canvas', (cs) => cs.map((c) => (c as HTMLCanvasElement).toDataURL().length));
+      const drawn = await page.$$eval('canvas', (cs) => cs.map((c) => (c as unknown as { toDataURL(): string }).toDataURL().length));
       expect(drawn).toHaveLength(3);
       for (const n of drawn) expect(n).toBeGreaterThan(3000);
       expect(await page.locator('tbody tr').count()).toBe(cpu.points.length);

@@ -1,0 +1,190 @@
+/**
+ * Importing an ONNX decoder (a model with past_key_values inputs and present outputs): its KV
+ * layout read from the graph, and a decode sweep with its own weights at growing past lengths.
+ * Naming conventions recognised: Hugging Face Optimum (`past_key_values.{i}.key|value` ->
+ * `present.{i}.key|value`) and `past_key_{i}` / `past_value_{i}`.
+ */
+import { readFileSync } from 'node:fs';
+import onnxProto from 'onnx-proto';
+import * as ort from 'onnxruntime-node';
+import { decodeModel } from '../graph/onnx.js';
+import { processMemory } from '../measure/system.js';
+import { adaptiveRepeat, summarize } from '../measure/stats.js';
+import { SpecError, type Dtype } from './spec.js';
+
+const { onnx } = onnxProto;
+
+export interface DecoderLayout {
+  layers: number;
+  numKvHeads: number;
+  headDim: number;
+  dtype: Dtype;
+  /** Input names per layer: [key, value]. */
+  pastInputs: [string, string][];
+  presentOutputs: [string, string][];
+  /** Other inputs the model takes (input_ids, attention_mask, position_ids, ...). */
+  otherInputs: { name: string; type: 'int64' | 'int32' | 'fp32' | 'fp16'; dims: (number | string)[] }[];
+  /** Analytic cache bytes per token (all layers, K and V). */
+  kvBytesPerToken: number;
+}
+
+const PAST = [/^past_key_values\.(\d+)\.(key|value)$/, /^past_(key|value)_(\d+)$/, /^past\.(\d+)\.(key|value)$/];
+
+function dimsOf(v: onnxProto.onnx.IValueInfoProto): (number | string)[] {
+  return (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue ?? 0)));
+}
+
+function elemType(v: onnxProto.onnx.IValueInfoProto): number {
+  return v.type?.tensorType?.elemType ?? 0;
+}
+
+/** Reads the KV layout of a decoder model; SpecError says what is missing. */
+export function detectDecoderLayout(bytes: Uint8Array): DecoderLayout {
+  let model: onnxProto.onnx.ModelProto;
+  try {
+    model = decodeModel(bytes);
+  } catch (e) {
+    throw new SpecError(`not an ONNX model: ${(e as Error).message}`);
+  }
+  const graph = model.graph;
+  if (!graph) throw new SpecError('the ONNX file has no graph');
+  const inits = new Set((graph.initializer ?? []).map((t) => t.name));
+  const inputs = (graph.input ?? []).filter((i) => !inits.has(i.name ?? ''));
+  const byLayer = new Map<number, { key?: onnxProto.onnx.IValueInfoProto; value?: onnxProto.onnx.IValueInfoProto }>();
+  const other: DecoderLayout['otherInputs'] = [];
+  for (const i of inputs) {
+    const name = i.name ?? '';
+    let m: RegExpExecArray | null = null;
+    let layer = -1;
+    let kind = '';
+    for (const re of PAST) {
+      m = re.exec(name);
+      if (m) {
+        const [a, b] = [m[1]!, m[2]!];
+        layer = Number(/^\d+$/.test(a) ? a : b);
+        kind = /^\d+$/.test(a) ? b : a;
+        break;
+      }
+    }
+    if (m) {
+      const e = byLayer.get(layer) ?? {};
+      e[kind as 'key' | 'value'] = i;
+      byLayer.set(layer, e);
+    } else {
+      const t = elemType(i);
+      const type = t === onnx.TensorProto.DataType.INT64 ? 'int64' : t === onnx.TensorProto.DataType.INT32 ? 'int32' : t === onnx.TensorProto.DataType.FLOAT16 ? 'fp16' : 'fp32';
+      other.push({ name, type, dims: dimsOf(i) });
+    }
+  }
+  if (byLayer.size === 0) {
+    throw new SpecError('no past_key_values inputs found (expected names like past_key_values.0.key or past_key_0): export the model with its KV cache (e.g. optimum "text-generation-with-past")');
+  }
+  const layers = byLayer.size;
+  const pastInputs: [string, string][] = [];
+  let numKvHeads = 0;
+  let headDim = 0;
+  let dtype: Dtype = 'fp32';
+  for (let l = 0; l < layers; l++) {
+    const e = byLayer.get(l);
+    if (!e?.key || !e.value) throw new SpecError(`layer ${l} lacks its past key or value input (layers must be numbered 0..${layers - 1})`);
+    const d = dimsOf(e.key);
+    if (d.length !== 4) throw new SpecError(`${e.key.name} has ${d.length} dims; kvscope reads [batch, kv_heads, past_len, head_dim]`);
+    const [h, hd] = [d[1], d[3]];
+    if (typeof h !== 'number' || typeof hd !== 'number' || h < 1 || hd < 1) throw new SpecError(`${e.key.name}: K/V heads and head dim must be fixed numbers, got [${d.join(', ')}]`);
+    if (l === 0) {
+      numKvHeads = h;
+      headDim = hd;
+      const t = elemType(e.key);
+      if (t === onnx.TensorProto.DataType.FLOAT16) dtype = 'fp16';
+      else if (t !== onnx.TensorProto.DataType.FLOAT) throw new SpecError(`${e.key.name} has element type ${t}; kvscope sweeps fp32 and fp16 caches`);
+    } else if (h !== numKvHeads || hd !== headDim) {
+      throw new SpecError(`layer ${l} has [${h} heads, ${hd} dims], layer 0 [${numKvHeads}, ${headDim}]: kvscope expects identical layers`);
+    }
+    pastInputs.push([e.key.name!, e.value.name!]);
+  }
+  const outs = (graph.output ?? []).map((o) => o.name ?? '');
+  const presentOutputs = pastInputs.map(([k, v], l): [string, string] => {
+    const cands = (kind: 'key' | 'value', past: string): string =>
+      outs.find((o) => o === past.replace(/^past_key_values/, 'present').replace(/^past/, 'present')) ??
+      outs.find((o) => new RegExp(`^present[._]?(${l}[._]${kind}|${kind}[._]${l})$`).test(o)) ??
+      '';
+    return [cands('key', k), cands('value', v)];
+  });
+  if (presentOutputs.some(([k, v]) => !k || !v)) throw new SpecError('present outputs not found for every layer (expected present.{i}.key or present_key_{i})');
+  return { layers, numKvHeads, headDim, dtype, pastInputs, presentOutputs, otherInputs: other, kvBytesPerToken: layers * 2 * numKvHeads * headDim * (dtype === 'fp16' ? 2 : 4) };
+}
+
+export interface DecoderPoint {
+  past: number;
+  medianMs: number;
+  p95Ms: number;
+  cv: number;
+  reps: number;
+  /** Analytic bytes of the cache fed in (past length) and returned (past + 1). */
+  analyticPastBytes: number;
+  analyticPresentBytes: number;
+  /** Bytes of the present tensors the model really returned. */
+  measuredPresentBytes: number;
+  /** RSS growth from before the past tensors were allocated to after the run. */
+  rssDeltaBytes: number;
+}
+
+function tensorFor(type: string, dims: number[], fill: number): ort.Tensor {
+  const n = dims.reduce((a, b) => a * b, 1);
+  if (type === 'int64') return new ort.Tensor('int64', new BigInt64Array(n).fill(BigInt(fill)), dims);
+  if (type === 'int32') return new ort.Tensor('int32', new Int32Array(n).fill(fill), dims);
+  if (type === 'fp16') return new ort.Tensor('float16', new Uint16Array(n), dims);
+  return new ort.Tensor('float32', new Float32Array(n), dims);
+}
+
+/**
+ * Decode steps at each past length with the model's own weights: one new token, the cache fed
+ * as past_key_values (the Node binding moves CPU tensors only, so the cache is an input here,
+ * unlike the built-in graphs' resident caches).
+ */
+export async function sweepDecoder(path: string, pasts: number[], opts: { budgetMs?: number; provider?: 'cpu' | 'webgpu' } = {}): Promise<{ layout: DecoderLayout; points: DecoderPoint[] }> {
+  const layout = detectDecoderLayout(readFileSync(path));
+  const session = await ort.InferenceSession.create(path, { executionProviders: [opts.provider ?? 'cpu'], logSeverityLevel: 3 });
+  const points: DecoderPoint[] = [];
+  try {
+    for (const past of pasts) {
+      const before = processMemory();
+      const feeds: Record<string, ort.Tensor> = {};
+      const el = layout.dtype === 'fp16' ? 'fp16' : 'fp32';
+      for (const [k, v] of layout.pastInputs) {
+        feeds[k] = tensorFor(el, [1, layout.numKvHeads, past, layout.headDim], 0);
+        feeds[v] = tensorFor(el, [1, layout.numKvHeads, past, layout.headDim], 0);
+      }
+      for (const o of layout.otherInputs) {
+        const lower = o.name.toLowerCase();
+        if (lower.includes('attention_mask')) feeds[o.name] = tensorFor(o.type, [1, past + 1], 1);
+        else if (lower.includes('position')) feeds[o.name] = tensorFor(o.type, [1, 1], past);
+        else if (lower.includes('input_ids')) feeds[o.name] = tensorFor(o.type, [1, 1], 1);
+        else throw new SpecError(`input ${o.name} is not one kvscope knows how to feed (input_ids, attention_mask, position_ids)`);
+      }
+      let out = await session.run(feeds);
+      const measuredPresentBytes = layout.presentOutputs.flat().reduce((a, n) => a + (out[n]?.data as ArrayBufferView).byteLength, 0);
+      const rssDeltaBytes = processMemory().rssBytes - before.rssBytes;
+      const { samples } = await adaptiveRepeat(async () => {
+        const t = performance.now();
+        out = await session.run(feeds);
+        return performance.now() - t;
+      }, { budgetMs: opts.budgetMs ?? 300, minReps: 3 });
+      const s = summarize(samples);
+      points.push({
+        past,
+        medianMs: s.median,
+        p95Ms: s.p95,
+        cv: s.cv,
+        reps: s.n,
+        analyticPastBytes: layout.kvBytesPerToken * past,
+        analyticPresentBytes: layout.kvBytesPerToken * (past + 1),
+        measuredPresentBytes,
+        rssDeltaBytes,
+      });
+    }
+  } finally {
+    await session.release();
+  }
+  return { layout, points };
+}
