@@ -22,7 +22,7 @@ export function straightforwardDecode(g: BuiltGraph): () => Float32Array {
     const dv = s.vHeadDim ?? d;
     const H = s.numHeads;
     const group = H / s.numKvHeads;
-    const kT = f32(g, r.form === 'mha-op' ? 'l0_cache_k' : 'l0_cache_kT');
+    const kT = f32(g, 'l0_cache_kT');
     const v = f32(g, 'l0_cache_v');
     const q = new Float32Array(H * d).map((_, i) => ((i % 13) - 6) / 20);
     const scores = new Float32Array(T);

@@ -3,20 +3,15 @@
  * and the sweep plan (points, predicted memory, duration) before anything runs.
  */
 import os from 'node:os';
-import type { PlanSummary, PresetInfo, SystemInfo } from '../contract/api.js';
+import type { OnnxLayout, OnnxSweepResult, PlanSummary, PresetInfo, SystemInfo } from '../contract/api.js';
 import type { SweepConfig } from '../contract/schemas.js';
 import { planSweep } from '../core/measure/planner.js';
 import { availableMemory, cpuModel, nvidiaGpus, osDescription } from '../core/measure/system.js';
 import { PRESETS, presetModel } from '../core/model/presets.js';
-import { detectProviders, ortVersion, pickAuto, type Provider, type ProviderStatus } from '../core/runtime/providers.js';
+import { chooseProvider, providerStatuses as providers } from '../core/measure/provider-choice.js';
+import { ortVersion, type Provider } from '../core/runtime/providers.js';
 
-let detected: Promise<ProviderStatus[]> | null = null;
-
-/** Providers are probed once per engine process (each probe opens a session). */
-export function providers(): Promise<ProviderStatus[]> {
-  detected ??= detectProviders();
-  return detected;
-}
+export { providers };
 
 export async function describe(): Promise<SystemInfo> {
   const statuses = await providers();
@@ -32,7 +27,7 @@ export async function describe(): Promise<SystemInfo> {
       nodeVersion: process.versions.node,
     },
     providers: statuses,
-    autoProvider: pickAuto(statuses),
+    autoProvider: (await chooseProvider('auto')).provider,
     enginePid: process.pid,
   };
 }
@@ -45,11 +40,7 @@ export function presets(): PresetInfo[] {
 }
 
 export async function resolveProvider(asked: SweepConfig['provider']): Promise<Provider> {
-  const statuses = await providers();
-  if (asked === 'auto') return pickAuto(statuses);
-  const s = statuses.find((x) => x.name === asked);
-  if (!s?.works) throw new Error(`execution provider ${asked} does not work here: ${s?.reason ?? 'not detected'}`);
-  return asked;
+  return (await chooseProvider(asked)).provider;
 }
 
 export async function plan(config: SweepConfig): Promise<PlanSummary> {
@@ -85,5 +76,32 @@ export async function plan(config: SweepConfig): Promise<PlanSummary> {
     budgetBytes: p.budgetBytes,
     estimatedSeconds: p.estimatedSeconds,
     largestContextThatFits: p.largestContextThatFits,
+  };
+}
+
+/** The KV layout of an ONNX decoder (onnx-proto + onnxruntime live in the engine, not in main). */
+export async function onnxInspect(path: string): Promise<OnnxLayout> {
+  const { readFile } = await import('node:fs/promises');
+  const { basename } = await import('node:path');
+  const { detectDecoderLayout } = await import('../core/model/onnx-decoder.js');
+  const l = detectDecoderLayout(await readFile(path));
+  return { path, name: basename(path), layers: l.layers, numKvHeads: l.numKvHeads, headDim: l.headDim, dtype: l.dtype, kvBytesPerToken: l.kvBytesPerToken, otherInputs: l.otherInputs.map((o) => o.name) };
+}
+
+/** Decode steps of an ONNX decoder at growing past lengths, with its own weights. */
+export async function onnxSweep(path: string, pasts: number[]): Promise<OnnxSweepResult> {
+  const { sweepDecoder } = await import('../core/model/onnx-decoder.js');
+  const layout = await onnxInspect(path);
+  const r = await sweepDecoder(path, pasts, { budgetMs: 200 });
+  return {
+    layout,
+    points: r.points.map((p) => ({
+      past: p.past,
+      medianMs: p.medianMs,
+      p95Ms: p.p95Ms,
+      analyticPresentBytes: p.analyticPresentBytes,
+      measuredPresentBytes: p.measuredPresentBytes,
+      rssDeltaBytes: p.rssDeltaBytes,
+    })),
   };
 }

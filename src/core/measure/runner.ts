@@ -10,11 +10,12 @@ import { SweepConfigSchema, type EngineEvent, type Point, type Report, type Swee
 import { buildGraph, type BuiltGraph, type Form, type GraphRequest } from '../graph/builders.js';
 import { scratchRoot } from '../graph/resident.js';
 import { randomFeeds, verifyGraph } from '../graph/verify.js';
-import { detectProviders, ortVersion, pickAuto, type Provider } from '../runtime/providers.js';
+import { ortVersion, type Provider } from '../runtime/providers.js';
+import { chooseProvider } from './provider-choice.js';
 import { MeasuredSession, placementReport, providerShortName } from '../runtime/session.js';
 import { KVSCOPE_VERSION } from '../version.js';
 import { planSweep, predictedStepSeconds, type Plan, type PlannedPoint } from './planner.js';
-import { probeDevice, quickBandwidth, type ProbeResult } from './probes.js';
+import { probeDevice, type ProbeResult } from './probes.js';
 import { adaptiveRepeat, summarize } from './stats.js';
 import { availableMemory, cpuModel, nvidiaGpus, nvidiaProcessMemory, osDescription, processMemory, resetPeak } from './system.js';
 
@@ -47,29 +48,6 @@ function machineFacts(): Report['machine'] {
   };
 }
 
-/**
- * The provider a sweep runs on. `auto` measures a quick GEMV on every provider that works and
- * takes the fastest (ties go to the GPU order of pickAuto), so a software adapter never wins
- * over the CPU it emulates on.
- */
-export async function resolveProvider(p: SweepConfig['provider']): Promise<{ provider: Provider; why: string }> {
-  const statuses = await detectProviders();
-  if (p !== 'auto') {
-    const s = statuses.find((x) => x.name === p);
-    if (!s?.works) throw new Error(`execution provider ${p} does not work here: ${s?.reason ?? 'unknown'}; see \`kvscope devices\``);
-    return { provider: p, why: 'chosen by the user' };
-  }
-  const working = statuses.filter((s) => s.works).map((s) => s.name);
-  if (working.length <= 1) return { provider: pickAuto(statuses), why: 'the only provider that works here' };
-  const rates: [Provider, number][] = [];
-  for (const w of working) rates.push([w, await quickBandwidth(w).catch(() => 0)]);
-  rates.sort((a, b) => b[1] - a[1]);
-  return {
-    provider: rates[0]![0],
-    why: `auto: fastest GEMV read of ${rates.map(([n, r]) => `${n} ${r.toFixed(1)} GB/s`).join(', ')}`,
-  };
-}
-
 function deviceMemory(provider: Provider): NonNullable<Point['memory']>['device'] {
   if (provider === 'cpu') return { available: false, reason: 'CPU provider: the cache is in process memory (RSS above)' };
   const used = nvidiaProcessMemory();
@@ -88,7 +66,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
   const config = SweepConfigSchema.parse(input);
   const { runId, onEvent, signal } = opts;
   const cancelled = (): boolean => signal?.aborted === true;
-  const { provider, why } = await resolveProvider(config.provider);
+  const { provider, why } = await chooseProvider(config.provider);
   const points: Point[] = [];
   let plan: Plan = planSweep(config, { availableBytes: availableMemory(), provider });
   const ownDir = !opts.workDir;
@@ -173,7 +151,9 @@ export const FORM_CALIBRATION_CONTEXT = 4096;
  */
 export function candidateForms(pp: Pick<PlannedPoint, 'spec' | 'mode'>): Form[] {
   if (pp.mode !== 'decode' || pp.spec.kind === 'mla') return ['decomposed'];
-  return pp.spec.kind === 'mha' ? ['decomposed', 'cache-left', 'mha-op'] : ['decomposed', 'cache-left'];
+  // MultiHeadAttention wants key and value of one shape (an MLA model's expanded MHA has 192/128).
+  const mhaOp = pp.spec.kind === 'mha' && (pp.spec.vHeadDim ?? pp.spec.headDim) === pp.spec.headDim;
+  return mhaOp ? ['decomposed', 'cache-left', 'mha-op'] : ['decomposed', 'cache-left'];
 }
 
 /**
@@ -191,12 +171,16 @@ async function chooseForm(pp: PlannedPoint, c: PointContext): Promise<{ form: Fo
       const { samples, session } = await timeGraph(g, c, 200, 2);
       await session.dispose();
       timings[form] = summarize(samples).median;
+    } catch {
+      // A form this provider cannot run is not a candidate; the others still are.
     } finally {
       rmSync(g.modelPath, { force: true });
       if (g.dataPath) rmSync(g.dataPath, { force: true });
     }
   }
-  const best = forms.reduce((a, b) => (timings[b]! < timings[a]! ? b : a));
+  const ran = forms.filter((f) => timings[f] !== undefined);
+  if (ran.length === 0) return { form: 'decomposed', timings };
+  const best = ran.reduce((a, b) => (timings[b]! < timings[a]! ? b : a));
   return { form: best, timings };
 }
 

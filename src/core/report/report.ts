@@ -51,7 +51,7 @@ export function readReport(path: string): Report {
 }
 
 /** Writes a file atomically: a crash mid-write leaves the old file or none, never half of one. */
-export function writeFileAtomic(path: string, data: string): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, data);
   renameSync(tmp, path);

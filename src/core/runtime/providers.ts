@@ -12,17 +12,9 @@ import { GraphBuilder } from '../graph/onnx.js';
 export const PROVIDERS = ['cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
-export interface ProviderStatus {
-  name: Provider;
-  /** Compiled into this onnxruntime-node build. */
-  compiledIn: boolean;
-  /** A tiny session opened and ran on it. */
-  works: boolean;
-  /** Why it does not work, when it does not. */
-  reason?: string;
-  /** Milliseconds the probe took (session creation and first run). */
-  probeMs?: number;
-}
+/** The status of one provider: defined once, in the contract. */
+export type { ProviderStatus } from '../../contract/api.js';
+import type { ProviderStatus } from '../../contract/api.js';
 
 export function ortVersion(): string {
   return ort.env.versions.node ?? ort.env.versions.common ?? 'unknown';
