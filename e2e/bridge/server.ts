@@ -6,14 +6,20 @@
  *
  *   npx tsx e2e/bridge/server.ts [--port 47831]
  */
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArgSchemas, CHANNELS, type AppEvent } from '../../src/contract/api.js';
 import { EngineClient } from '../../src/engine/client.js';
 import { nodeLauncher } from '../../src/engine/node-launcher.js';
+import { availableMemory } from '../../src/core/measure/system.js';
+import { compareReports } from '../../src/core/report/compare.js';
+import { parseReport } from '../../src/core/report/report.js';
 import { envelope } from '../../src/main/envelope.js';
+import { capacity, defaultReportName, exportBody, History, saveReport, writeExport } from '../../src/main/report-service.js';
 import { CSP_HEADER } from '../../src/main/security.js';
 import { shimSource } from './shim.js';
 
@@ -23,6 +29,12 @@ const portArg = process.argv.indexOf('--port');
 const port = portArg > 0 ? Number(process.argv[portArg + 1]) : Number(process.env.KVSCOPE_BRIDGE_PORT ?? 47831);
 
 const log = (line: string): void => console.log(line);
+// The app's data folder and the save dialogs' answers: folders from the environment (the e2e
+// sets them so a second bridge sees the same history), temp folders otherwise.
+const dataDir = process.env.KVSCOPE_E2E_DIR ?? mkdtempSync(join(tmpdir(), 'kvscope-bridge-'));
+const history = new History(join(dataDir, 'history'));
+const exportDir = join(dataDir, 'exports');
+mkdirSync(exportDir, { recursive: true });
 const clients = new Set<ServerResponse>();
 
 function broadcast(event: AppEvent | unknown): void {
@@ -32,7 +44,11 @@ function broadcast(event: AppEvent | unknown): void {
 
 const engine = new EngineClient({
   launch: nodeLauncher({ entry: join(root, 'src/engine/index.ts'), execArgv: ['--import', 'tsx'], log }),
-  onEvent: broadcast,
+  onEvent: (event) => {
+    const report = event.type === 'done' ? event.report : event.type === 'error' ? event.partial : null;
+    if (report && report.points.length > 0) history.add(report);
+    broadcast(event);
+  },
   readyTimeoutMs: 60_000,
   log,
 });
@@ -48,6 +64,36 @@ const handlers: Record<string, Handler> = {
   },
   // No file dialog in a browser: the e2e pastes config.json text instead.
   [CHANNELS.configOpen]: () => null,
+  // Save dialogs answer with the default name in the export folder.
+  [CHANNELS.reportSave]: (arg) => {
+    const report = ArgSchemas.reportSave.parse(arg);
+    const path = join(exportDir, defaultReportName(report, 'json'));
+    saveReport(path, report);
+    return path;
+  },
+  [CHANNELS.reportExport]: (arg) => {
+    const body = exportBody(ArgSchemas.reportExport.parse(arg));
+    const path = join(exportDir, body.name);
+    writeExport(path, body.data);
+    return path;
+  },
+  [CHANNELS.reportOpen]: () => null,
+  [CHANNELS.reportParse]: (arg) => {
+    const { name, text } = ArgSchemas.reportParse.parse(arg);
+    return { source: 'dropped', name, path: null, report: parseReport(text, name) };
+  },
+  [CHANNELS.reportCompare]: (arg) => compareReports(ArgSchemas.reportCompare.parse(arg)),
+  [CHANNELS.historyList]: () => history.list(),
+  [CHANNELS.historyOpen]: (arg) => history.open(ArgSchemas.historyOpen.parse(arg)),
+  [CHANNELS.plannerCapacity]: (arg) => capacity(ArgSchemas.plannerCapacity.parse(arg), availableMemory(), history),
+  [CHANNELS.onnxInspect]: (arg) => {
+    const path = ArgSchemas.onnxInspect.parse(arg);
+    return path === null ? null : engine.query({ kind: 'onnx-inspect', path });
+  },
+  [CHANNELS.onnxSweep]: (arg) => {
+    const { path, pasts } = ArgSchemas.onnxSweep.parse(arg);
+    return engine.query({ kind: 'onnx-sweep', path, pasts });
+  },
 };
 
 const TYPES: Record<string, string> = {

@@ -36,7 +36,17 @@ export function shimSource(): string {
       start: (config) => call(C.sweepStart, config),
       cancel: (runId) => call(C.sweepCancel, runId),
     },
-    files: { openConfig: () => call(C.configOpen) },
+    files: { openConfig: () => call(C.configOpen), pathOf: () => null },
+    reports: {
+      save: (report) => call(C.reportSave, report),
+      export: (request) => call(C.reportExport, request),
+      open: () => call(C.reportOpen),
+      parse: (name, text) => call(C.reportParse, { name, text }),
+      compare: (reports) => call(C.reportCompare, reports),
+    },
+    history: { list: () => call(C.historyList), open: (id) => call(C.historyOpen, id) },
+    planner: { capacity: (request) => call(C.plannerCapacity, request) },
+    onnx: { inspect: (path) => call(C.onnxInspect, path), sweep: (path, pasts) => call(C.onnxSweep, { path, pasts }) },
     onEvent: (fn) => { listeners.add(fn); return () => listeners.delete(fn); },
   });
 })();

@@ -12,9 +12,11 @@ import {
   ModeSchema,
   ModelSummarySchema,
   ProviderSchema,
+  ReportSchema,
   SweepConfigSchema,
   VariantSchema,
   type EngineEvent,
+  type Report,
   type SweepConfigInput,
 } from './schemas.js';
 
@@ -126,6 +128,8 @@ export const EngineQuerySchema = z.object({
     z.object({ kind: z.literal('describe') }),
     z.object({ kind: z.literal('presets') }),
     z.object({ kind: z.literal('plan'), config: SweepConfigSchema }),
+    z.object({ kind: z.literal('onnx-inspect'), path: z.string().min(1).max(4096) }),
+    z.object({ kind: z.literal('onnx-sweep'), path: z.string().min(1).max(4096), pasts: z.array(z.number().int().min(0).max(1_048_576)).min(1).max(64) }),
   ]),
 });
 export type EngineQuery = z.infer<typeof EngineQuerySchema>;
@@ -136,6 +140,8 @@ export interface EngineQueryResults {
   describe: SystemInfo;
   presets: PresetInfo[];
   plan: PlanSummary;
+  'onnx-inspect': OnnxLayout;
+  'onnx-sweep': OnnxSweepResult;
 }
 
 export const SerializedErrorSchema = z.object({ name: z.string(), message: z.string() });
@@ -160,11 +166,126 @@ export function toSerializedError(err: unknown): SerializedError {
   return { name: 'Error', message: String(err) };
 }
 
+/** A report with where it came from (file, history entry, dropped file). */
+export const OpenedReportSchema = z.object({ source: z.enum(['file', 'history', 'dropped']), name: z.string(), path: z.string().nullable(), report: ReportSchema });
+export type OpenedReport = { source: 'file' | 'history' | 'dropped'; name: string; path: string | null; report: Report };
+
+/** One row of `report:compare`: a point aligned across reports, ratios to the first. */
+export interface ComparedRow {
+  key: string;
+  medians: (number | null)[];
+  ratios: (number | null)[];
+  kvBytes: (number | null)[];
+}
+
+/** One session kept in the app's data folder. */
+export const HistoryEntrySchema = z.object({
+  id: z.string(),
+  createdAt: z.string(),
+  model: z.string(),
+  provider: z.string(),
+  machine: z.string(),
+  points: z.number().int(),
+  complete: z.boolean(),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
+
+export const ExportFormatSchema = z.enum(['csv', 'html', 'png']);
+export type ExportFormat = z.infer<typeof ExportFormatSchema>;
+
+const PNG_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/=]+$/;
+export const ExportRequestSchema = z.discriminatedUnion('format', [
+  z.object({ format: z.literal('csv'), report: ReportSchema }),
+  z.object({ format: z.literal('html'), reports: z.array(ReportSchema).min(1).max(16), title: z.string().max(300).optional() }),
+  z.object({ format: z.literal('png'), report: ReportSchema, chartId: z.string().regex(/^[a-z0-9-]{1,40}$/), dataUrl: z.string().max(32 * 2 ** 20).regex(PNG_DATA_URL) }),
+]);
+export type ExportRequest = z.input<typeof ExportRequestSchema>;
+
+export const AnalyticDtypeSchema = z.enum(['fp32', 'fp16', 'bf16', 'fp8', 'int8', 'int4']);
+export type AnalyticDtypeName = z.infer<typeof AnalyticDtypeSchema>;
+
+export const CapacityRequestSchema = z.object({
+  model: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('preset'), id: z.string().min(1).max(100) }),
+    z.object({ kind: z.literal('hf-config'), name: z.string().max(300), config: z.record(z.string(), z.unknown()) }),
+  ]),
+  /** Bytes; null = the memory detected free on this machine now. */
+  memoryBytes: z.number().positive().max(1e18).nullable(),
+  weightDtype: AnalyticDtypeSchema,
+  cacheDtype: AnalyticDtypeSchema,
+  context: z.number().int().min(1).max(1e9),
+  batch: z.number().int().min(1).max(1e6),
+  gqaGroups: z.number().int().min(1).max(1024),
+});
+export type CapacityRequest = z.infer<typeof CapacityRequestSchema>;
+
+export interface VariantCapacityInfo {
+  variant: string;
+  isModel: boolean;
+  kvBytesPerToken: number;
+  cacheBytesAtContext: number;
+  largestContext: number | null;
+  largestBatch: number;
+  vsMha: number;
+  measured?: { perLayerMs: number; modelMs: number; measuredDeltaBytes: number | null; context: number };
+  estimate?: { tokensPerSecond: number; weightsMs: number; attentionMs: number; basis: string };
+}
+
+/** Answer of `planner:capacity` (analytic, with measured figures where a report of the model exists). */
+export interface CapacityAnswer {
+  model: {
+    name: string;
+    modelType: string;
+    attention: z.infer<typeof AttentionSpecSchema>;
+    numLayers: number;
+    hiddenSize: number;
+    maxContext: number | null;
+    slidingWindow: number | null;
+    derivedFrom: Record<string, string>;
+  };
+  params: { total: number; active: number; source: string };
+  memoryBytes: number;
+  memorySource: 'detected' | 'entered';
+  analytic: true;
+  weightsBytes: number;
+  activeWeightBytes: number;
+  cacheTokens: number;
+  freeForCacheBytes: number;
+  fitsAtAll: boolean;
+  variants: VariantCapacityInfo[];
+  /** The report the measured figures come from (newest history entry of the same model). */
+  measuredFrom: { id: string; createdAt: string; provider: string } | null;
+}
+
+/** Answer of `onnx:inspect`. */
+export interface OnnxLayout {
+  path: string;
+  name: string;
+  layers: number;
+  numKvHeads: number;
+  headDim: number;
+  dtype: string;
+  kvBytesPerToken: number;
+  otherInputs: string[];
+}
+export interface OnnxSweepResult {
+  layout: OnnxLayout;
+  points: { past: number; medianMs: number; p95Ms: number; analyticPresentBytes: number; measuredPresentBytes: number; rssDeltaBytes: number }[];
+}
+
 /** Argument schemas of the invoke channels (validated in main and in the e2e bridge). */
 export const ArgSchemas = {
   sweepPlan: SweepConfigSchema,
   sweepStart: SweepConfigSchema,
   sweepCancel: z.string().min(1).max(100),
+  reportSave: ReportSchema,
+  reportExport: ExportRequestSchema,
+  reportParse: z.object({ name: z.string().max(300), text: z.string() }),
+  reportCompare: z.array(ReportSchema).min(2).max(16),
+  historyOpen: z.string().regex(/^[A-Za-z0-9._-]{1,120}$/),
+  plannerCapacity: CapacityRequestSchema,
+  onnxInspect: z.string().min(1).max(4096).nullable(),
+  onnxSweep: z.object({ path: z.string().min(1).max(4096), pasts: z.array(z.number().int().min(0).max(1_048_576)).min(1).max(64) }),
 } as const;
 
 /** The one object the preload exposes as `window.kvscope`. */
@@ -184,6 +305,31 @@ export interface KvscopeApi {
   files: {
     /** Null when the user closed the dialog. */
     openConfig(): Promise<OpenedConfig | null>;
+    /** The path of a dropped file (Electron's webUtils); null in a plain browser. */
+    pathOf(file: File): string | null;
+  };
+  reports: {
+    /** Save dialog, JSON; the path written, null when the dialog was closed. */
+    save(report: Report): Promise<string | null>;
+    export(request: ExportRequest): Promise<string | null>;
+    /** Open dialog; null when closed. Errors carry parseReport's message. */
+    open(): Promise<OpenedReport | null>;
+    /** Validates the text of a dropped file. */
+    parse(name: string, text: string): Promise<OpenedReport>;
+    /** Points aligned by variant, mode, dtype, batch and context; ratios to the first report. */
+    compare(reports: Report[]): Promise<ComparedRow[]>;
+  };
+  history: {
+    list(): Promise<HistoryEntry[]>;
+    open(id: string): Promise<OpenedReport>;
+  };
+  planner: {
+    capacity(request: CapacityRequest): Promise<CapacityAnswer>;
+  };
+  onnx: {
+    /** Reads the KV layout of an ONNX decoder; path null = open dialog (null answer when closed). */
+    inspect(path: string | null): Promise<OnnxLayout | null>;
+    sweep(path: string, pasts: number[]): Promise<OnnxSweepResult>;
   };
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: AppEvent) => void): () => void;

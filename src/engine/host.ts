@@ -8,6 +8,8 @@ import {
   toSerializedError,
   type EngineQueryResults,
   type EngineReply,
+  type OnnxLayout,
+  type OnnxSweepResult,
   type PlanSummary,
   type PresetInfo,
   type SystemInfo,
@@ -25,6 +27,8 @@ export interface EngineDeps {
   describe(): Promise<SystemInfo>;
   presets(): PresetInfo[] | Promise<PresetInfo[]>;
   plan(config: SweepConfig): Promise<PlanSummary>;
+  onnxInspect?(path: string): Promise<OnnxLayout>;
+  onnxSweep?(path: string, pasts: number[]): Promise<OnnxSweepResult>;
   workDir?: string;
 }
 
@@ -108,6 +112,12 @@ export function createEngineHost(deps: EngineDeps, post: (m: Outgoing) => void):
             return deps.presets();
           case 'plan':
             return deps.plan(q.config);
+          case 'onnx-inspect':
+            if (!deps.onnxInspect) throw new Error('this engine cannot read ONNX models');
+            return deps.onnxInspect(q.path);
+          case 'onnx-sweep':
+            if (!deps.onnxSweep) throw new Error('this engine cannot sweep ONNX models');
+            return deps.onnxSweep(q.path, q.pasts);
         }
       };
       void answer(parsed.data.id, work);

@@ -4,13 +4,13 @@
  */
 import { runSweep } from '../core/measure/runner.js';
 import { createEngineHost } from './host.js';
-import { describe, plan, presets } from './queries.js';
+import { describe, onnxInspect, onnxSweep, plan, presets } from './queries.js';
 import { detectTransport } from './transport.js';
 
 const transport = detectTransport();
 // The runner picks (and empties) its own scratch folder unless one is forced for debugging.
 const workDir = process.env.KVSCOPE_WORK_DIR || undefined;
-const host = createEngineHost({ runSweep, describe, presets, plan, workDir }, (m) => transport.post(m));
+const host = createEngineHost({ runSweep, describe, presets, plan, onnxInspect, onnxSweep, workDir }, (m) => transport.post(m));
 transport.onMessage((m) => host.handle(m));
 
 // A child process keeps running while its IPC channel is open; leave when the host goes away.

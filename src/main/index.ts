@@ -10,6 +10,7 @@ import { CHANNELS } from '../contract/api.js';
 import { EngineClient } from '../engine/client.js';
 import { utilityLauncher } from './engine-process.js';
 import { registerIpc } from './ipc.js';
+import { History } from './report-service.js';
 import { buildMenu } from './menu.js';
 import { allowPermission, CSP_HEADER, DEV_CSP, isAppUrl, windowOptions } from './security.js';
 
@@ -20,10 +21,21 @@ const rendererUrl = devUrl ?? pathToFileURL(indexHtml).href;
 const log = (line: string): void => console.log(line);
 
 let win: BrowserWindow | null = null;
+/** Sessions run on this machine, in the app's data folder (survives restarts). */
+let history: History | null = null;
 
 const engine = new EngineClient({
   launch: utilityLauncher(enginePath, log),
   onEvent: (event) => {
+    // Every finished or interrupted run with points goes into the history before the UI hears of it.
+    const report = event.type === 'done' ? event.report : event.type === 'error' ? event.partial : null;
+    if (history && report && report.points.length > 0) {
+      try {
+        history.add(report);
+      } catch (err) {
+        log(`history: ${String(err)}`);
+      }
+    }
     if (win && !win.isDestroyed()) win.webContents.send(CHANNELS.appEvent, event);
   },
   readyTimeoutMs: 30_000,
@@ -73,7 +85,8 @@ void app.whenReady().then(() => {
     callback({ cancel: !ok });
   });
   Menu.setApplicationMenu(buildMenu(devUrl !== undefined));
-  registerIpc(engine, () => win, rendererUrl);
+  history = new History(join(app.getPath('userData'), 'history'));
+  registerIpc(engine, () => win, rendererUrl, history);
   // Start the engine early: onnxruntime's load and the device probe take a moment.
   engine.ensure().catch((err: unknown) => log(`engine did not start: ${String(err)}`));
   win = createWindow();

@@ -2,7 +2,7 @@
  * Preload (sandboxed): exposes exactly one object, `window.kvscope`, implementing the contract's
  * KvscopeApi. No generic send/invoke/on, no process, no Node.
  */
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { AppEvent, Envelope, KvscopeApi } from '../contract/api.js';
 import { CHANNELS } from '../contract/channels.js';
 
@@ -29,7 +29,32 @@ const api: KvscopeApi = {
     start: (config) => call(CHANNELS.sweepStart, config),
     cancel: (runId) => call(CHANNELS.sweepCancel, runId),
   },
-  files: { openConfig: () => call(CHANNELS.configOpen) },
+  files: {
+    openConfig: () => call(CHANNELS.configOpen),
+    pathOf: (file) => {
+      try {
+        return webUtils.getPathForFile(file) || null;
+      } catch {
+        return null;
+      }
+    },
+  },
+  reports: {
+    save: (report) => call(CHANNELS.reportSave, report),
+    export: (request) => call(CHANNELS.reportExport, request),
+    open: () => call(CHANNELS.reportOpen),
+    parse: (name, text) => call(CHANNELS.reportParse, { name, text }),
+    compare: (reports) => call(CHANNELS.reportCompare, reports),
+  },
+  history: {
+    list: () => call(CHANNELS.historyList),
+    open: (id) => call(CHANNELS.historyOpen, id),
+  },
+  planner: { capacity: (request) => call(CHANNELS.plannerCapacity, request) },
+  onnx: {
+    inspect: (path) => call(CHANNELS.onnxInspect, path),
+    sweep: (path, pasts) => call(CHANNELS.onnxSweep, { path, pasts }),
+  },
   onEvent: (listener) => {
     listeners.add(listener);
     return () => {

@@ -66,3 +66,15 @@ describe('chart data', () => {
     expect(powerOfTwoTicks(0, 10)).toEqual([]);
   });
 });
+
+describe('log value ticks', () => {
+  it('uses 1-2-5 ticks and never repeats a label', async () => {
+    const { logTicks } = await import('./chart-data');
+    const { formatMs } = await import('./format');
+    expect(logTicks(0.2, 1.5)).toEqual([0.2, 0.5, 1]);
+    const ticks = logTicks(0.2, 1.5, formatMs);
+    expect(new Set(ticks.map(formatMs)).size).toBe(ticks.length);
+    expect(logTicks(1, 1e20).every((v) => Number.isInteger(Math.round(Math.log10(v))))).toBe(true);
+    expect(logTicks(0, 10)).toEqual([]);
+  });
+});

@@ -19,6 +19,8 @@ export interface SeriesModel {
   variant: Variant | 'budget';
   /** line: analytic or connected measurements; scatter: measured points only. */
   style: 'line' | 'dashed' | 'scatter' | 'marker';
+  /** Line dash overriding the style's (the compare view draws one dash per report). */
+  dash?: number[];
   data: XY[];
 }
 
@@ -239,4 +241,26 @@ export function powerOfTwoTicks(min: number, max: number): number[] {
   if (out.length <= 12) return out;
   const step = Math.ceil(out.length / 12);
   return out.filter((_, i) => i % step === 0);
+}
+
+/**
+ * Ticks of a log value axis: 1, 2 and 5 times powers of ten between min and max, keeping only
+ * the first tick of each distinct label (rounded labels such as "1 GB" never repeat).
+ */
+export function logTicks(min: number, max: number, label: (v: number) => string = String): number[] {
+  if (!(min > 0) || !(max >= min)) return [];
+  const out: number[] = [];
+  const seen = new Set<string>();
+  for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) {
+    for (const m of [1, 2, 5]) {
+      const v = m * 10 ** e;
+      if (v < min * 0.999 || v > max * 1.001) continue;
+      const l = label(v);
+      if (seen.has(l)) continue;
+      seen.add(l);
+      out.push(v);
+    }
+  }
+  // Many decades: keep the powers of ten only.
+  return out.length > 14 ? out.filter((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9) : out;
 }

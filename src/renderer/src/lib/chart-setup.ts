@@ -15,7 +15,7 @@ import {
   type Scale,
 } from 'chart.js';
 import zoomPlugin from 'chartjs-plugin-zoom';
-import { powerOfTwoTicks, type ChartModel, type SeriesModel, type ValueFormat } from './chart-data';
+import { logTicks, powerOfTwoTicks, type ChartModel, type SeriesModel, type ValueFormat } from './chart-data';
 import { formatBytes, formatMs, formatNumber, formatPercent, formatTokens } from './format';
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Filler, zoomPlugin);
@@ -75,7 +75,7 @@ export function toDatasets(model: ChartModel, palette: Palette): XYDataset[] {
       borderColor: color,
       backgroundColor: color,
       borderWidth: s.style === 'scatter' || s.style === 'marker' ? 0 : 2,
-      borderDash: s.style === 'dashed' ? [6, 4] : undefined,
+      borderDash: s.dash && s.dash.length ? s.dash : s.style === 'dashed' ? [6, 4] : undefined,
       showLine: s.style === 'line' || s.style === 'dashed',
       pointRadius: s.style === 'marker' ? 7 : s.style === 'scatter' ? 4 : s.style === 'dashed' || dense ? 0 : 2.5,
       spanGaps: true,
@@ -86,6 +86,12 @@ export function toDatasets(model: ChartModel, palette: Palette): XYDataset[] {
       normalized: true,
     } satisfies XYDataset;
   });
+}
+
+/** Series kept out of the legend: single markers (largest fit), explained by their tooltip. */
+export function inLegend(label: string | undefined, model: Pick<ChartModel, 'series'>): boolean {
+  const s = model.series.find((x) => x.label === label);
+  return !s || s.style !== 'marker';
 }
 
 export function chartConfig(model: ChartModel, palette: Palette): ChartConfiguration<'line', { x: number; y: number }[]> {
@@ -114,11 +120,29 @@ export function chartConfig(model: ChartModel, palette: Palette): ChartConfigura
           title: { display: true, text: model.yLabel, color: palette.text },
           grid: { color: palette.grid },
           ticks: { color: palette.text, callback: (v) => formatValue(Number(v), model.format) },
-          ...(model.yLog ? {} : { beginAtZero: true }),
+          // Log axes: 1-2-5 ticks, each label once (chart.js's own 1..9 ticks repeat rounded labels).
+          ...(model.yLog
+            ? {
+                afterBuildTicks: (scale: Scale) => {
+                  scale.ticks = logTicks(scale.min, scale.max, (v) => formatValue(v, model.format)).map((value) => ({ value }));
+                },
+              }
+            : { beginAtZero: true }),
         },
       },
       plugins: {
-        legend: { position: 'bottom', labels: { color: palette.text, boxWidth: 12, usePointStyle: true } },
+        legend: {
+          position: 'bottom',
+          labels: {
+            color: palette.text,
+            boxWidth: 10,
+            boxHeight: 8,
+            padding: 6,
+            font: { size: 11 },
+            usePointStyle: true,
+            filter: (item) => inLegend(item.text, model),
+          },
+        },
         tooltip: {
           callbacks: {
             title: (items) => (items[0] ? `context ${formatTokens(items[0].parsed.x ?? 0)}` : ''),

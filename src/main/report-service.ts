@@ -1,0 +1,176 @@
+/**
+ * Reports in the app (pure Node, no electron: used by main and by the e2e bridge, unit-tested):
+ * default file names, the export bodies (JSON, CSV, standalone HTML, PNG), the history of
+ * sessions kept in the app's data folder, and the capacity planner's answer.
+ */
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { CapacityAnswer, CapacityRequest, ExportRequest, HistoryEntry, OpenedReport } from '../contract/api.js';
+import { ExportRequestSchema } from '../contract/api.js';
+import type { Report } from '../contract/schemas.js';
+import { modelFromHfConfig, type ModelInfo } from '../core/model/hf-config.js';
+import { estimateParams, type ParamCount } from '../core/model/params.js';
+import { PRESETS, presetModel } from '../core/model/presets.js';
+import { planCapacity } from '../core/plan/capacity.js';
+import { toCsv } from '../core/report/csv.js';
+import { toHtml } from '../core/report/html.js';
+import { parseReport, ReportError, writeFileAtomic, writeReport } from '../core/report/report.js';
+
+export const slug = (s: string): string =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9.]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60) || 'report';
+
+/** kvscope-<model>-<provider>-<YYYY-MM-DD>[-<chart>].<ext> */
+export function defaultReportName(report: Report, ext: string, chartId?: string): string {
+  const date = /^\d{4}-\d{2}-\d{2}/.exec(report.createdAt)?.[0] ?? new Date().toISOString().slice(0, 10);
+  return `kvscope-${slug(report.model.name)}-${report.provider.name}-${date}${chartId ? `-${slug(chartId)}` : ''}.${ext}`;
+}
+
+export function defaultCompareName(reports: Report[]): string {
+  return `kvscope-compare-${reports.length}-reports-${new Date().toISOString().slice(0, 10)}.html`;
+}
+
+/** The file body and default name of an export. */
+export function exportBody(request: ExportRequest): { name: string; data: string | Buffer; ext: string } {
+  const r = ExportRequestSchema.parse(request);
+  switch (r.format) {
+    case 'csv':
+      return { name: defaultReportName(r.report, 'csv'), data: toCsv(r.report), ext: 'csv' };
+    case 'html':
+      return {
+        name: r.reports.length === 1 ? defaultReportName(r.reports[0]!, 'html') : defaultCompareName(r.reports),
+        data: toHtml(r.reports, r.title),
+        ext: 'html',
+      };
+    case 'png':
+      return { name: defaultReportName(r.report, 'png', r.chartId), data: Buffer.from(r.dataUrl.slice(r.dataUrl.indexOf(',') + 1), 'base64'), ext: 'png' };
+  }
+}
+
+export function reportJson(report: Report): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+/** Writes a report as JSON atomically (validated first). */
+export function saveReport(path: string, report: Report): void {
+  writeReport(path, report);
+}
+
+export function writeExport(path: string, data: string | Buffer): void {
+  writeFileAtomic(path, data);
+}
+
+export function openReportFile(path: string, source: OpenedReport['source'] = 'file'): OpenedReport {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ReportError(`cannot read ${basename(path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return { source, name: basename(path), path, report: parseReport(text, basename(path)) };
+}
+
+function entryOf(id: string, r: Report): HistoryEntry {
+  return { id, createdAt: r.createdAt, model: r.model.name, provider: r.provider.name, machine: r.machine.cpuModel, points: r.points.length, complete: r.complete };
+}
+
+/** Sessions run on this machine: one validated JSON report per file in `dir`, newest first. */
+export class History {
+  constructor(readonly dir: string) {}
+
+  add(report: Report): HistoryEntry {
+    mkdirSync(this.dir, { recursive: true });
+    const stamp = report.createdAt.replace(/[^0-9]/g, '').slice(0, 17) || String(Date.now());
+    let id = `${stamp}-${slug(report.model.name)}-${report.provider.name}`;
+    const taken = new Set(this.#files());
+    for (let n = 2; taken.has(`${id}.json`); n++) id = `${stamp}-${slug(report.model.name)}-${report.provider.name}-${n}`;
+    writeReport(join(this.dir, `${id}.json`), report);
+    return entryOf(id, report);
+  }
+
+  #files(): string[] {
+    try {
+      return readdirSync(this.dir).filter((f) => f.endsWith('.json'));
+    } catch {
+      return [];
+    }
+  }
+
+  /** Entries newest first; files that do not parse are left out (they stay on disk). */
+  list(): HistoryEntry[] {
+    const out: HistoryEntry[] = [];
+    for (const f of this.#files()) {
+      try {
+        out.push(entryOf(f.slice(0, -'.json'.length), parseReport(readFileSync(join(this.dir, f), 'utf8'), f)));
+      } catch {
+        // a broken file in the data folder: skipped, never fatal
+      }
+    }
+    return out.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : b.id.localeCompare(a.id)));
+  }
+
+  open(id: string): OpenedReport {
+    if (!/^[A-Za-z0-9._-]+$/.test(id) || id.includes('..')) throw new ReportError(`no history entry ${JSON.stringify(id)}`);
+    const opened = openReportFile(join(this.dir, `${id}.json`), 'history');
+    return { ...opened, name: id };
+  }
+
+  /** The newest report of the same model (name and layer count), for measured figures. */
+  newestOf(model: ModelInfo): { id: string; report: Report } | null {
+    for (const e of this.list()) {
+      if (e.model !== model.name) continue;
+      const { report } = this.open(e.id);
+      if (report.model.numLayers === model.numLayers && report.probes) return { id: e.id, report };
+    }
+    return null;
+  }
+}
+
+function modelFor(req: CapacityRequest): { model: ModelInfo; params: ParamCount } {
+  if (req.model.kind === 'hf-config') {
+    const model = modelFromHfConfig(req.model.config, req.model.name || undefined);
+    return { model, params: estimateParams(req.model.config, model.attention, model.numLayers, model.hiddenSize) };
+  }
+  const model = presetModel(req.model.id);
+  const preset = PRESETS.find((p) => p.id === model.name);
+  if (!preset) throw new Error(`unknown preset ${req.model.id}`);
+  return { model, params: { ...preset.params, source: 'published' } };
+}
+
+/** The planner's answer: analytic figures, and measured ones from the newest report of the model. */
+export function capacity(req: CapacityRequest, detectedFreeBytes: number, history: History | null): CapacityAnswer {
+  const { model, params } = modelFor(req);
+  const memoryBytes = req.memoryBytes ?? detectedFreeBytes;
+  const measured = history?.newestOf(model) ?? null;
+  const r = planCapacity({
+    model,
+    params,
+    memoryBytes,
+    weightDtype: req.weightDtype,
+    cacheDtype: req.cacheDtype,
+    context: req.context,
+    batch: req.batch,
+    gqaGroups: req.gqaGroups,
+    report: measured?.report,
+  });
+  return {
+    model: {
+      name: model.name,
+      modelType: model.modelType,
+      attention: model.attention,
+      numLayers: model.numLayers,
+      hiddenSize: model.hiddenSize,
+      maxContext: model.maxContext,
+      slidingWindow: model.slidingWindow,
+      derivedFrom: model.derivedFrom,
+    },
+    params,
+    memoryBytes,
+    memorySource: req.memoryBytes === null ? 'detected' : 'entered',
+    ...r,
+    measuredFrom: measured ? { id: measured.id, createdAt: measured.report.createdAt, provider: measured.report.provider.name } : null,
+  };
+}

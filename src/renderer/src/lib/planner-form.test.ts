@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest';
+import type { CapacityAnswer } from '../../../contract/api';
+import { FormError } from './config-form';
+import { classifyDrop, defaultPlannerForm, parseMemory, plannerChart, plannerContexts, plannerRequest } from './planner-form';
+
+describe('planner form', () => {
+  it('parses memory budgets', () => {
+    expect(parseMemory('80GB')).toBe(80e9);
+    expect(parseMemory(' 24 GiB ')).toBe(24 * 2 ** 30);
+    expect(parseMemory('512mb')).toBe(512e6);
+    expect(parseMemory('')).toBeNull();
+    expect(() => parseMemory('lots')).toThrow(FormError);
+    expect(() => parseMemory('0GB')).toThrow(/not a size/);
+  });
+
+  it('builds the request and names the field at fault', () => {
+    const f = { ...defaultPlannerForm(), presetId: 'llama-3.1-8b', memory: '80GB', context: '8192' };
+    expect(plannerRequest(f)).toMatchObject({ model: { kind: 'preset', id: 'llama-3.1-8b' }, memoryBytes: 80e9, context: 8192, batch: 1 });
+    expect(() => plannerRequest({ ...f, batch: '0' })).toThrow(expect.objectContaining({ field: 'batch' }) as Error);
+    expect(() => plannerRequest({ ...f, source: 'hf-config', configText: '{ "model_type": ' })).toThrow(/config.json is not valid JSON/);
+    expect(() => plannerRequest({ ...f, source: 'hf-config', configText: '[1]' })).toThrow(/JSON object/);
+    expect(plannerRequest({ ...f, source: 'hf-config', configText: '{"model_type":"llama"}', configName: 'config.json' }).model).toEqual({ kind: 'hf-config', name: 'config.json', config: { model_type: 'llama' } });
+  });
+
+  it('charts weights + cache per variant against the device line, window-aware', () => {
+    const a = {
+      model: { maxContext: 8192, slidingWindow: 4096 },
+      weightsBytes: 1000,
+      memoryBytes: 1e9,
+      memorySource: 'entered',
+      variants: [
+        { variant: 'mha', isModel: false, kvBytesPerToken: 10, largestContext: 100, largestBatch: 1, vsMha: 1, cacheBytesAtContext: 0 },
+        { variant: 'gqa', isModel: true, kvBytesPerToken: 2, largestContext: null, largestBatch: 1, vsMha: 0.2, cacheBytesAtContext: 0 },
+      ],
+    } as unknown as CapacityAnswer;
+    expect(plannerContexts(a, 4096)).toEqual([1024, 2048, 4096, 8192]);
+    const c = plannerChart(a, 2, 4096);
+    expect(c.series.map((s) => s.label)).toEqual(['MHA analytic', 'GQA (model) analytic', 'device memory (entered)']);
+    expect(c.series[0]!.data.at(-1)).toEqual({ x: 8192, y: 1000 + 10 * 4096 * 2 });
+    expect(c.series[2]!.data[0]!.y).toBe(1e9);
+  });
+
+  it('classifies dropped files', () => {
+    expect(classifyDrop('m.onnx')).toBe('onnx');
+    expect(classifyDrop('config.json', '{"model_type":"llama"}')).toBe('hf-config');
+    expect(classifyDrop('run.json', '{"schema": "kvscope.report", "version": 1}')).toBe('report');
+    expect(classifyDrop('x.txt')).toBe('unknown');
+  });
+});
