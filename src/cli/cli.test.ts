@@ -75,8 +75,8 @@ describe('kvscope sweep --plan and presets', () => {
   it('plans the default sweep without running it', async () => {
     const io = capture();
     expect(await main(['sweep', '--plan'], io)).toBe(0);
-    expect(io.stdout).toMatch(/decode\/mla-absorbed\/fp32\/b1\/t16384/);
-    expect(io.stdout).toMatch(/15 points, budget/);
+    expect(io.stdout).toMatch(/decode\/mla-absorbed\/fp32\/b1\/t131072/);
+    expect(io.stdout).toMatch(/25 points, budget/);
   });
   it('lists presets with their bf16 KV bytes per token', async () => {
     const io = capture();

@@ -38,8 +38,8 @@ const defaultIo: Io = {
   tty: process.stderr.isTTY === true,
 };
 
-/** The default sweep: DeepSeek-V3's attention dims as every variant, three contexts, < 2 min here. */
-export const DEFAULT_CONTEXTS = '1k,4k,16k';
+/** The default sweep: DeepSeek-V3's attention dims as every variant, 512 to 128K tokens (x4 steps), < 2 min here. */
+export const DEFAULT_CONTEXTS = '512..128k*4';
 
 interface SweepFlags {
   preset?: string;
@@ -419,7 +419,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .addOption(new Option('--ep <provider>', 'execution provider').choices(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']).default('auto'))
     .option('--layers <n>', 'identical layers per measured graph (scaled to the model)', '1')
     .option('--budget <seconds>', 'timing budget per point', '1.5')
-    .option('--max-step <seconds>', 'skip points predicted slower than this per step', '2')
+    .option('--max-step <seconds>', 'skip points predicted slower than this per step', '1')
     .option('--gqa-groups <n>', 'K/V heads of the GQA variant for non-GQA models', '8')
     .option('--threads <n>', 'intra-op threads (0 = onnxruntime default)', '0')
     .option('--memory-fraction <f>', 'share of free memory a point may use', '0.8')

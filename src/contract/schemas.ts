@@ -67,7 +67,7 @@ export const SweepConfigSchema = z.object({
   /** Fraction of free memory a point may use; the rest is headroom. */
   memoryFraction: z.number().gt(0).max(1).default(0.8),
   /** A point predicted (from the probes) to take longer per step is recorded, not run. */
-  maxStepSeconds: z.number().positive().max(3600).default(2),
+  maxStepSeconds: z.number().positive().max(3600).default(1),
   /** Check each graph on a small size against the float64 reference before timing it. */
   verify: z.boolean().default(true),
 });

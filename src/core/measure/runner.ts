@@ -220,7 +220,10 @@ function request(pp: PlannedPoint, config: SweepConfig, context: number, batch =
   return { variant: pp.variant, spec: pp.spec, mode: pp.mode, batch, context, dtype: pp.dtype, layers, form: pp.form };
 }
 
-async function timeGraph(g: BuiltGraph, c: PointContext, budgetMs: number, warmup: number): Promise<{ samples: number[]; session: MeasuredSession }> {
+/** Steps predicted longer than this get one warm-up run and 3 timed ones at least (not 2 and 5). */
+export const LONG_STEP_SECONDS = 0.25;
+
+async function timeGraph(g: BuiltGraph, c: PointContext, budgetMs: number, warmup: number, minReps = 5): Promise<{ samples: number[]; session: MeasuredSession }> {
   const session = await MeasuredSession.open(g.modelPath, { provider: c.provider, threads: c.config.threads });
   const { feeds } = randomFeeds(g.inputs, 11);
   for (let i = 0; i < warmup; i++) await session.run(feeds);
@@ -230,7 +233,7 @@ async function timeGraph(g: BuiltGraph, c: PointContext, budgetMs: number, warmu
       await session.run(feeds);
       return performance.now() - t;
     },
-    { budgetMs, minReps: 5 },
+    { budgetMs, minReps },
     c.cancelled,
   );
   return { samples, session };
@@ -303,7 +306,8 @@ async function measurePoint(planned: PlannedPoint, c: PointContext): Promise<Poi
     graphs.push(g);
     const fillGBs = g.fillSeconds > 0 ? (g.cacheBytes + g.weightBytes) / g.fillSeconds / 1e9 : undefined;
     const before = processMemory();
-    const { samples, session } = await timeGraph(g, c, c.config.budgetSeconds * 1000, 2);
+    const long = predicted > LONG_STEP_SECONDS;
+    const { samples, session } = await timeGraph(g, c, c.config.budgetSeconds * 1000, long ? 1 : 2, long ? 3 : 5);
     const after = processMemory();
     const device = deviceMemory(c.provider);
     await session.dispose();
