@@ -1,16 +1,16 @@
 /**
  * kvscope's benchmarks: each prints ratios measured in this one run (no timed assertions).
  *   npm run bench            all four
- *   npm run bench -- roofline|overhead|memory|repeat
+ *   npm run bench -- roofline|overhead|memory|repeat|fill
  * Targets (issue 3): best graph >= 0.6 of its roofline at T = 32K (fp32, CPU); per-run overhead
  * < 5% of the step at T = 4K; measured cache memory within 10% of analytic for caches >= 256 MB;
- * coefficient of variation of the median over 3 sweeps < 5% at T >= 8K.
+ * coefficient of variation of the median over 3 sweeps < 5% at T >= 8K; cache fill >= 1 GB/s.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report, SweepConfigInput } from '../src/contract/schemas.js';
 import { buildGraph } from '../src/core/graph/builders.js';
-import { scratchRoot } from '../src/core/graph/resident.js';
+import { layoutResident, scratchRoot, writeResidentFile } from '../src/core/graph/resident.js';
 import { formatBytes } from '../src/core/measure/planner.js';
 import { probeDevice, type ProbeResult } from '../src/core/measure/probes.js';
 import { runSweep } from '../src/core/measure/runner.js';
@@ -104,9 +104,25 @@ async function repeatability(probes: ProbeResult): Promise<void> {
   }
 }
 
+async function fill(): Promise<void> {
+  log('\n## Cache fill rate: a 1 GiB resident cache written 3 times (tiling one random 1 MiB block)');
+  const dir = mkdtempSync(join(scratchRoot(2 ** 30), 'kvscope-bench-'));
+  try {
+    const { tensors } = layoutResident([{ name: 'c', role: 'cache', layer: 0, type: 'fp32', dims: [256, 2 ** 20], fillKey: 'c' }]);
+    for (let i = 0; i < 3; i++) {
+      const seconds = writeResidentFile(join(dir, `fill${i}.bin`), tensors, i);
+      log(`run ${i + 1}: ${(tensors[0]!.length / seconds / 1e9).toFixed(2)} GB/s (${dir.startsWith('/dev/shm') ? '/dev/shm' : 'temp folder'})`);
+      rmSync(join(dir, `fill${i}.bin`));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const probes = await probeDevice('cpu');
 log(`# kvscope benchmarks (${new Date().toISOString()})\nprobes: ${probes.bandwidthGBs.toFixed(1)} GB/s (${probes.bandwidthMethod}); ${probes.gflops.toFixed(1)} GFLOP/s (${probes.gflopsMethod})`);
 if (which === 'all' || which === 'roofline') await roofline(probes);
 if (which === 'all' || which === 'overhead') await overhead(probes);
 if (which === 'all' || which === 'memory') await memory(probes);
 if (which === 'all' || which === 'repeat') await repeatability(probes);
+if (which === 'all' || which === 'fill') await fill();
