@@ -1,7 +1,7 @@
 /**
  * kvscope's benchmarks: each prints ratios measured in this one run (no timed assertions).
  *   npm run bench            all four
- *   npm run bench -- roofline|overhead|memory|repeat|fill
+ *   npm run bench -- roofline|overhead|memory|repeat|fill|forms
  * Targets (issue 3): best graph >= 0.6 of its roofline at T = 32K (fp32, CPU); per-run overhead
  * < 5% of the step at T = 4K; measured cache memory within 10% of analytic for caches >= 256 MB;
  * coefficient of variation of the median over 3 sweeps < 5% at T >= 8K; cache fill >= 1 GB/s.
@@ -119,6 +119,43 @@ async function fill(): Promise<void> {
   }
 }
 
+async function forms(): Promise<void> {
+  log('\n## Op forms: median decode step (ms) of each candidate form at T = 4096, fp32, llama-3.1-8b dims as each variant');
+  const { candidateForms } = await import('../src/core/measure/runner.js');
+  const { variantSpec, resolveModel } = await import('../src/core/measure/planner.js');
+  const { MeasuredSession } = await import('../src/core/runtime/session.js');
+  const { randomFeeds } = await import('../src/core/graph/verify.js');
+  const { providerStatuses } = await import('../src/core/measure/provider-choice.js');
+  const model = resolveModel({ source: 'preset', preset: 'llama-3.1-8b' });
+  const dir = mkdtempSync(join(scratchRoot(2 ** 30), 'kvscope-bench-'));
+  try {
+    for (const provider of (await providerStatuses()).filter((s) => s.works).map((s) => s.name)) {
+      for (const variant of ['mha', 'gqa', 'mqa', 'mla-absorbed'] as const) {
+        const spec = variantSpec(model, variant, 8);
+        const cells: string[] = [];
+        for (const form of candidateForms({ spec, mode: 'decode' })) {
+          const g = buildGraph({ variant, spec, mode: 'decode', batch: 1, context: 4096, dtype: 'fp32', layers: 1, form }, dir, `${provider}-${variant}-${form}`);
+          const s = await MeasuredSession.open(g.modelPath, { provider });
+          const { feeds } = randomFeeds(g.inputs, 1);
+          for (let i = 0; i < 2; i++) await s.run(feeds);
+          const times: number[] = [];
+          for (let i = 0; i < 10; i++) {
+            const t0 = performance.now();
+            await s.run(feeds);
+            times.push(performance.now() - t0);
+          }
+          await s.dispose();
+          rmSync(g.dataPath!, { force: true });
+          cells.push(`${form} ${summarize(times).median.toFixed(2)}`);
+        }
+        log(`${provider.padEnd(7)} ${variant.padEnd(13)} ${cells.join(' | ')}`);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const probes = await probeDevice('cpu');
 log(`# kvscope benchmarks (${new Date().toISOString()})\nprobes: ${probes.bandwidthGBs.toFixed(1)} GB/s (${probes.bandwidthMethod}); ${probes.gflops.toFixed(1)} GFLOP/s (${probes.gflopsMethod})`);
 if (which === 'all' || which === 'roofline') await roofline(probes);
@@ -126,3 +163,4 @@ if (which === 'all' || which === 'overhead') await overhead(probes);
 if (which === 'all' || which === 'memory') await memory(probes);
 if (which === 'all' || which === 'repeat') await repeatability(probes);
 if (which === 'all' || which === 'fill') await fill();
+if (which === 'all' || which === 'forms') await forms();
