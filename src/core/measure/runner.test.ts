@@ -90,6 +90,22 @@ describe('runSweep', () => {
     expect(report.points[0]!.reason).toMatch(/predicted .* s per step from the probes/);
   });
 
+  it('measures prefill with FLOPs and achieved FLOP/s, and skips prefill above maxPrefillContext', async () => {
+    const report = await runSweep({ ...small, variants: ['gqa', 'mla-naive'], modes: ['prefill'], contexts: [64, 256, 4096], maxPrefillContext: 256 }, { runId: 'r6', probes, onEvent: () => {} });
+    expect(report.points.map((p) => [p.mode, p.variant, p.context, p.status])).toEqual([
+      ['prefill', 'gqa', 64, 'ok'],
+      ['prefill', 'mla-naive', 64, 'ok'],
+      ['prefill', 'gqa', 256, 'ok'],
+      ['prefill', 'mla-naive', 256, 'ok'],
+    ]);
+    const p = report.points[2]!;
+    // 2 B n_h T^2 (d_k + d_v): the full score matrix is computed, then masked
+    expect(p.roofline!.flops).toBe(2 * 8 * 256 * 256 * 64);
+    expect(p.roofline!.achievedGflops).toBeCloseTo(p.roofline!.flops / (p.timing!.medianMs / 1000) / 1e9, 6);
+    expect(p.timing!.tokensPerSecond).toBeNull();
+    expect(p.verifyMaxAbsError).toBeLessThan(1e-4);
+  });
+
   it('BAD CALL - a provider that does not work here is a clear error', async () => {
     await expect(runSweep({ ...small, provider: 'coreml' }, { runId: 'r5', probes, onEvent: () => {} })).rejects.toThrow(
       /execution provider coreml does not work here: CoreML ships with onnxruntime-node on macOS only/,
