@@ -1,4 +1,11 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
+
+// The bridge's data folder (history, exported files): fresh per run, set before the workers
+// fork so the specs and a second bridge (the restart test) see the same folder.
+process.env.KVSCOPE_E2E_DIR ??= mkdtempSync(join(tmpdir(), 'kvscope-e2e-'));
 
 const port = Number(process.env.KVSCOPE_BRIDGE_PORT ?? 47831);
 const chromium = process.env.KVSCOPE_CHROMIUM ?? '/usr/bin/chromium';
@@ -17,7 +24,7 @@ export default defineConfig({
   projects: [
     {
       name: 'renderer',
-      testMatch: /app\.spec\.ts/,
+      testMatch: /(app|reports)\.spec\.ts/,
       use: {
         baseURL: `http://127.0.0.1:${port}`,
         viewport: { width: 1440, height: 1000 },
@@ -46,5 +53,6 @@ export default defineConfig({
     timeout: 60_000,
     stdout: 'pipe',
     stderr: 'pipe',
+    env: { KVSCOPE_E2E_DIR: process.env.KVSCOPE_E2E_DIR },
   },
 });

@@ -244,23 +244,43 @@ export function powerOfTwoTicks(min: number, max: number): number[] {
 }
 
 /**
- * Ticks of a log value axis: 1, 2 and 5 times powers of ten between min and max, keeping only
- * the first tick of each distinct label (rounded labels such as "1 GB" never repeat).
+ * Ticks of a log value axis, each label once (chart.js's own 1..9 ticks repeat rounded labels):
+ * bytes on powers of two (so binary units read 1 GiB, 2 GiB, 4 GiB), other values on 1-2-5
+ * times powers of ten, or on every 1..9 where the range is too narrow for three such ticks.
  */
-export function logTicks(min: number, max: number, label: (v: number) => string = String): number[] {
+export function logTicks(min: number, max: number, label: (v: number) => string = String, binary = false): number[] {
   if (!(min > 0) || !(max >= min)) return [];
-  const out: number[] = [];
-  const seen = new Set<string>();
-  for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) {
-    for (const m of [1, 2, 5]) {
-      const v = m * 10 ** e;
-      if (v < min * 0.999 || v > max * 1.001) continue;
+  const within = (v: number): boolean => v >= min * 0.999 && v <= max * 1.001;
+  const unique = (values: number[]): number[] => {
+    const seen = new Set<string>();
+    return values.filter((v) => {
       const l = label(v);
-      if (seen.has(l)) continue;
+      if (seen.has(l)) return false;
       seen.add(l);
-      out.push(v);
-    }
+      return true;
+    });
+  };
+  const thin = (values: number[]): number[] => {
+    if (values.length <= 12) return values;
+    const step = Math.ceil(values.length / 12);
+    return values.filter((_, i) => i % step === 0);
+  };
+  if (binary) {
+    const out: number[] = [];
+    for (let e = Math.floor(Math.log2(min)); e <= Math.ceil(Math.log2(max)); e++) if (within(2 ** e)) out.push(2 ** e);
+    return thin(unique(out));
   }
-  // Many decades: keep the powers of ten only.
-  return out.length > 14 ? out.filter((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9) : out;
+  const decades = (mantissas: number[]): number[] => {
+    const out: number[] = [];
+    for (let e = Math.floor(Math.log10(min)); e <= Math.ceil(Math.log10(max)); e++) {
+      for (const m of mantissas) {
+        const v = Number((m * 10 ** e).toPrecision(12));
+        if (within(v)) out.push(v);
+      }
+    }
+    return unique(out);
+  };
+  const coarse = decades([1, 2, 5]);
+  if (coarse.length >= 3) return coarse.length > 14 ? coarse.filter((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9) : coarse;
+  return decades([1, 2, 3, 4, 5, 6, 7, 8, 9]);
 }

@@ -24,6 +24,8 @@ export { Chart };
 
 export interface Palette {
   text: string;
+  /** Card background, painted under the chart so an exported PNG is not transparent. */
+  surface: string;
   grid: string;
   variants: Record<string, string>;
 }
@@ -34,6 +36,7 @@ export function readPalette(el: Element): Palette {
   const v = (name: string, fallback: string): string => cs.getPropertyValue(name).trim() || fallback;
   return {
     text: v('--fg-muted', '#555'),
+    surface: v('--surface', '#ffffff'),
     grid: v('--grid', '#ddd'),
     variants: {
       mha: v('--c-mha', '#d1495b'),
@@ -88,16 +91,28 @@ export function toDatasets(model: ChartModel, palette: Palette): XYDataset[] {
   });
 }
 
-/** Series kept out of the legend: single markers (largest fit), explained by their tooltip. */
-export function inLegend(label: string | undefined, model: Pick<ChartModel, 'series'>): boolean {
-  const s = model.series.find((x) => x.label === label);
-  return !s || s.style !== 'marker';
+/** Datasets kept out of the legend: the single markers (largest fit), explained by their tooltip. */
+export function inLegend(ds: { showLine?: boolean; pointStyle?: unknown } | undefined): boolean {
+  return !(ds && ds.showLine === false && ds.pointStyle === 'triangle');
 }
 
 export function chartConfig(model: ChartModel, palette: Palette): ChartConfiguration<'line', { x: number; y: number }[]> {
   return {
     type: 'line',
     data: { datasets: toDatasets(model, palette) },
+    plugins: [
+      {
+        id: 'kvscope-background',
+        beforeDraw: (chart) => {
+          const { ctx, width, height } = chart;
+          ctx.save();
+          ctx.globalCompositeOperation = 'destination-over';
+          ctx.fillStyle = palette.surface;
+          ctx.fillRect(0, 0, width, height);
+          ctx.restore();
+        },
+      },
+    ],
     options: {
       animation: false,
       responsive: true,
@@ -124,7 +139,7 @@ export function chartConfig(model: ChartModel, palette: Palette): ChartConfigura
           ...(model.yLog
             ? {
                 afterBuildTicks: (scale: Scale) => {
-                  scale.ticks = logTicks(scale.min, scale.max, (v) => formatValue(v, model.format)).map((value) => ({ value }));
+                  scale.ticks = logTicks(scale.min, scale.max, (v) => formatValue(v, model.format), model.format === 'bytes').map((value) => ({ value }));
                 },
               }
             : { beginAtZero: true }),
@@ -140,7 +155,7 @@ export function chartConfig(model: ChartModel, palette: Palette): ChartConfigura
             padding: 6,
             font: { size: 11 },
             usePointStyle: true,
-            filter: (item) => inLegend(item.text, model),
+            filter: (item, data) => inLegend(data.datasets[item.datasetIndex ?? -1] as { showLine?: boolean; pointStyle?: unknown } | undefined),
           },
         },
         tooltip: {
