@@ -98,13 +98,18 @@ export function planCapacity(i: CapacityInput): CapacityResult {
       if (r.probes) {
         const bw = r.probes.bandwidthGBs * 1e9;
         const weightsMs = (activeWeightBytes / bw) * 1000;
-        // attention: the measured step scaled linearly in context from the nearest point, else cache bytes / bandwidth
-        const attentionMs = near?.timing ? near.timing.perLayerMs * L * (cacheTokens / near.cacheTokens) * (i.batch / near.batch) : (cacheBytesAtContext / bw) * 1000;
+        // Attention: a measured step within a factor of 2 of the context, scaled linearly (decode
+        // reads the cache once); farther away, fixed per-step costs would dominate the scaling,
+        // so cache bytes / measured bandwidth instead.
+        const usable = near?.timing && near.cacheTokens >= cacheTokens / 2 && near.cacheTokens <= cacheTokens * 2 ? near : undefined;
+        const attentionMs = usable?.timing
+          ? usable.timing.perLayerMs * L * (cacheTokens / usable.cacheTokens) * (i.batch / usable.batch)
+          : (cacheBytesAtContext / bw) * 1000;
         v.estimate = {
           tokensPerSecond: (i.batch * 1000) / (weightsMs + attentionMs),
           weightsMs,
           attentionMs,
-          basis: `estimate: active weights / measured ${r.probes.bandwidthGBs.toFixed(1)} GB/s + ${near?.timing ? `measured attention step at ${near.context} tokens, scaled to ${cacheTokens}` : 'cache bytes / measured bandwidth'}`,
+          basis: `estimate: active weights / measured ${r.probes.bandwidthGBs.toFixed(1)} GB/s + ${usable ? `measured attention step at ${usable.context} tokens, scaled to ${cacheTokens}` : 'cache bytes / measured bandwidth (no measured step within 2x of this context)'}`,
         };
       }
     }
