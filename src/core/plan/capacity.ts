@@ -5,6 +5,7 @@
  * labelled so; a measured sweep of the same dims can be shown beside it, and turns into a
  * whole-model decode estimate built on measured figures.
  */
+import type { VariantCapacityInfo } from '../../contract/api.js';
 import type { Report } from '../../contract/schemas.js';
 import { variantSpec } from '../measure/planner.js';
 import type { ModelInfo } from '../model/hf-config.js';
@@ -24,22 +25,13 @@ export interface CapacityInput {
   report?: Report;
 }
 
-export interface VariantCapacity {
+/**
+ * One variant's capacity; the shape is the contract's (the app shows it as is): cache per
+ * token and at the context (window-aware), largest context (null: any, behind a window) and
+ * batch, the ratio to MHA, and measured figures and the estimate where a report exists.
+ */
+export interface VariantCapacity extends VariantCapacityInfo {
   variant: Variant;
-  /** The model's own attention (not a what-if). */
-  isModel: boolean;
-  kvBytesPerToken: number;
-  /** Cache of the whole model at `context` x `batch` (window-aware). */
-  cacheBytesAtContext: number;
-  /** Largest context (tokens) at `batch` whose cache fits beside the weights; null = any (window). */
-  largestContext: number | null;
-  /** Largest batch at `context`. */
-  largestBatch: number;
-  /** Cache at context relative to the MHA form of the same dims. */
-  vsMha: number;
-  measured?: { perLayerMs: number; modelMs: number; measuredDeltaBytes: number | null; context: number };
-  /** Whole-model decode tokens/s at `context`, estimated from measured bandwidth and step times. */
-  estimate?: { tokensPerSecond: number; weightsMs: number; attentionMs: number; basis: string };
 }
 
 export interface CapacityResult {
