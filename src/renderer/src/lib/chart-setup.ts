@@ -24,7 +24,7 @@ export { Chart };
 
 export interface Palette {
   text: string;
-  /** Card background, painted under the chart so an exported PNG is not transparent. */
+  /** Card background, painted under the chart when it is exported as PNG. */
   surface: string;
   grid: string;
   variants: Record<string, string>;
@@ -100,19 +100,6 @@ export function chartConfig(model: ChartModel, palette: Palette): ChartConfigura
   return {
     type: 'line',
     data: { datasets: toDatasets(model, palette) },
-    plugins: [
-      {
-        id: 'kvscope-background',
-        beforeDraw: (chart) => {
-          const { ctx, width, height } = chart;
-          ctx.save();
-          ctx.globalCompositeOperation = 'destination-over';
-          ctx.fillStyle = palette.surface;
-          ctx.fillRect(0, 0, width, height);
-          ctx.restore();
-        },
-      },
-    ],
     options: {
       animation: false,
       responsive: true,
@@ -208,4 +195,17 @@ export function scheduleChartWork(key: object, fn: () => void): void {
 
 export function cancelChartWork(key: object): void {
   pending.delete(key);
+}
+
+/** The chart as a PNG data URL on the card's background (the canvas itself is transparent). */
+export function chartPng(canvas: HTMLCanvasElement, background: string): string {
+  const out = document.createElement('canvas');
+  out.width = canvas.width;
+  out.height = canvas.height;
+  const ctx = out.getContext('2d');
+  if (!ctx) return canvas.toDataURL('image/png');
+  ctx.fillStyle = background;
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.drawImage(canvas, 0, 0);
+  return out.toDataURL('image/png');
 }
