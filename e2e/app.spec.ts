@@ -116,13 +116,23 @@ test('a small real sweep streams progress, charts and the table', async () => {
   await expect(run.locator('[data-testid="current-point"]')).toBeVisible({ timeout: 120_000 });
   // Points stream in while the sweep is still running.
   await expect(page.locator('[data-chart="step-time"] canvas')).toHaveAttribute('data-values', /^[1-9]/, { timeout: 180_000 });
-  await expect(run).toHaveAttribute('data-phase', 'running');
-  // The screenshot itself stalls the page (capture), so its window is left out of the budget.
-  const s0 = await page.evaluate(() => performance.now());
-  await page.screenshot({ path: `${SHOTS}/running.png` });
-  const s1 = await page.evaluate(() => performance.now());
+  // A fast machine can finish this small sweep before the first chart paint is seen; the
+  // running view is captured when it is still there, and streaming is checked on the events.
+  let s0 = 0;
+  let s1 = 0;
+  if ((await run.getAttribute('data-phase')) === 'running') {
+    // The screenshot itself stalls the page (capture), so its window is left out of the budget.
+    s0 = await page.evaluate(() => performance.now());
+    await page.screenshot({ path: `${SHOTS}/running.png` });
+    s1 = await page.evaluate(() => performance.now());
+  }
   await expect(run).toHaveAttribute('data-phase', 'done', { timeout: 240_000 });
   const t1 = await page.evaluate(() => performance.now());
+  // Points streamed: every point arrived as its own event before the sweep's end.
+  const kinds = await page.evaluate((start) => (window as unknown as { __events: [number, string][] }).__events.filter(([t]) => t >= start).map(([, k]) => k), t0);
+  const doneIndex = kinds.indexOf('done');
+  expect(doneIndex).toBeGreaterThan(0);
+  expect(kinds.slice(0, doneIndex).filter((k) => k === 'point')).toHaveLength(16);
 
   await expect(run.getByTestId('progress-count')).toHaveText('16 / 16');
   for (const id of ['memory', 'step-time', 'tokens', 'bandwidth', 'savings']) {
