@@ -72,6 +72,8 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
   const ownDir = !opts.workDir;
   const largest = Math.max(0, ...plan.points.filter((p) => p.fits).map((p) => p.predictedBytes));
   const dir = opts.workDir ?? mkdtempSync(join(scratchRoot(largest), 'kvscope-run-'));
+  // Read once: snapshots after every point reuse it (nvidia-smi is a process start each time).
+  const machine = machineFacts();
   const report = (complete: boolean, reason?: string, probes?: ProbeResult): Report => ({
     schema: 'kvscope.report',
     version: 1,
@@ -79,7 +81,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
     createdAt: new Date().toISOString(),
     complete,
     ...(reason ? { incompleteReason: reason } : {}),
-    machine: machineFacts(),
+    machine,
     provider: { name: provider, options: { threads: config.threads, graphOptimizationLevel: 'all', disable_prepacking: true, choice: why } },
     config,
     model: {
