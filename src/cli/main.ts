@@ -221,6 +221,7 @@ interface PlanFlags {
   memory?: string;
   gqaGroups: string;
   report?: string;
+  mlaRank?: string;
   json: boolean;
 }
 
@@ -252,6 +253,7 @@ function plan(f: PlanFlags, io: Io): number {
     context: parseCount(f.context, '--context'),
     batch: parseCount(f.batch, '--batch'),
     gqaGroups: parseCount(f.gqaGroups, '--gqa-groups'),
+    ...(f.mlaRank ? { mlaRank: parseCount(f.mlaRank, '--mla-rank') } : {}),
     report,
   });
   const own = r.variants.find((v) => v.isModel) ?? r.variants[0]!;
@@ -262,6 +264,7 @@ function plan(f: PlanFlags, io: Io): number {
           model: model.name,
           spec: model.attention,
           derivedFrom: model.derivedFrom,
+          warnings: model.warnings ?? [],
           layers: model.numLayers,
           slidingWindow: model.slidingWindow,
           analytic: true,
@@ -442,6 +445,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .option('--weight-dtype <dtype>', 'fp32|fp16|bf16|fp8|int8|int4', 'bf16')
     .option('--memory <size>', 'device memory budget, e.g. 80GB (default: free memory here)')
     .option('--gqa-groups <n>', 'K/V heads for the GQA what-if', '8')
+    .option('--mla-rank <n>', 'latent rank d_c of the MLA what-if (default 4 x head dim; an MLA model keeps its own)')
     .option('--report <file>', 'a sweep report of the same dims: measured steps and an estimated tokens/s')
     .option('--json', 'print one JSON object', false)
     .action((flags: PlanFlags) => {

@@ -83,3 +83,11 @@ describe('estimateParams', () => {
     expect(Math.abs(p.active / active - 1)).toBeLessThan(0.03);
   });
 });
+
+describe('warnings', () => {
+  it('names an unknown model_type and the Gemma-2 window approximation', () => {
+    expect(modelFromHfConfig({ ...CONFIGS['llama-3.1-8b'], model_type: 'olmo2' }).warnings).toEqual([expect.stringMatching(/model_type "olmo2" is not one kvscope knows/)]);
+    expect(modelFromHfConfig(CONFIGS['gemma-2-9b']).warnings).toEqual([expect.stringMatching(/^sliding_window: Gemma-2 alternates/)]);
+    expect(modelFromHfConfig(CONFIGS['llama-3.1-8b']).warnings).toBeUndefined();
+  });
+});

@@ -19,7 +19,12 @@ export interface ModelInfo {
   vocabSize: number | null;
   /** field name -> how it was used, for "what was derived from which field". */
   derivedFrom: Record<string, string>;
+  /** What kvscope could not interpret with certainty, each naming the field. */
+  warnings?: string[];
 }
+
+/** model_type values whose attention fields kvscope reads with certainty. */
+export const KNOWN_MODEL_TYPES = ['llama', 'mistral', 'mixtral', 'qwen2', 'qwen2_moe', 'gemma', 'gemma2', 'phi3', 'falcon', 'gpt2', 'deepseek_v2', 'deepseek_v3'];
 
 type Json = Record<string, unknown>;
 
@@ -124,7 +129,15 @@ export function modelFromHfConfig(raw: unknown, name?: string): ModelInfo {
     derived.sliding_window = 'ignored: use_sliding_window is false';
   }
   validateSpec(attention);
+  const warnings: string[] = [];
+  if (!KNOWN_MODEL_TYPES.includes(modelType)) {
+    warnings.push(`model_type "${modelType}" is not one kvscope knows (${KNOWN_MODEL_TYPES.join(', ')}): its fields were read llama-style; check the derived spec`);
+  }
+  if (modelType === 'gemma2' && window !== undefined && window > 0) {
+    warnings.push('sliding_window: Gemma-2 alternates windowed and global layers; the cache is counted as if every layer were global (an over-estimate)');
+  }
   return {
+    ...(warnings.length > 0 ? { warnings } : {}),
     name: name ?? (typeof cfg._name_or_path === 'string' ? cfg._name_or_path : modelType),
     modelType,
     attention,

@@ -64,3 +64,13 @@ describe('planCapacity', () => {
     expect(() => planCapacity({ ...base, batch: 1.5 })).toThrow(/batch must be a positive integer/);
   });
 });
+
+describe('MLA what-if rank', () => {
+  it('uses the given latent rank for a model that is not MLA, and keeps an MLA model its own', () => {
+    const r = planCapacity({ ...base, mlaRank: 256 });
+    expect(r.variants.find((v) => v.variant === 'mla-absorbed')!.kvBytesPerToken).toBe((256 + 64) * 2 * 32);
+    const v3 = planCapacity({ ...base, model: presetModel('deepseek-v3'), mlaRank: 256, memoryBytes: 2e12 });
+    expect(v3.variants.find((v) => v.variant === 'mla-absorbed')!.kvBytesPerToken).toBe(576 * 2 * 61);
+    expect(() => planCapacity({ ...base, mlaRank: 0 })).toThrow(/MLA rank must be a positive integer/);
+  });
+});

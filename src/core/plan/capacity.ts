@@ -21,6 +21,8 @@ export interface CapacityInput {
   context: number;
   batch: number;
   gqaGroups: number;
+  /** The latent rank (d_c) of the MLA what-if for a model that is not MLA (default 4 d_h, DeepSeek-V2's ratio). */
+  mlaRank?: number;
   /** A sweep of this model's dims on this machine, for measured figures and the estimate. */
   report?: Report;
 }
@@ -51,6 +53,7 @@ export function planCapacity(i: CapacityInput): CapacityResult {
   if (!(i.memoryBytes > 0)) throw new SpecError('memory budget must be positive (e.g. --memory 80GB)', 'memory');
   if (!Number.isInteger(i.context) || i.context < 1) throw new SpecError(`context must be a positive integer, got ${i.context}`, 'context');
   if (!Number.isInteger(i.batch) || i.batch < 1) throw new SpecError(`batch must be a positive integer, got ${i.batch}`, 'batch');
+  if (i.mlaRank !== undefined && (!Number.isInteger(i.mlaRank) || i.mlaRank < 1)) throw new SpecError(`MLA rank must be a positive integer, got ${i.mlaRank}`, 'mlaRank');
   const L = i.model.numLayers;
   const wb = BYTES_PER_ELEMENT[i.weightDtype];
   const weightsBytes = i.params.total * wb;
@@ -65,7 +68,9 @@ export function planCapacity(i: CapacityInput): CapacityResult {
     if (variant === 'mla-naive') continue; // same cache as absorbed
     let perToken: number;
     try {
-      perToken = kvBytesPerToken(variantSpec(i.model, variant, i.gqaGroups), i.cacheDtype) * L;
+      const spec = variantSpec(i.model, variant, i.gqaGroups);
+      if (spec.kind === 'mla' && i.mlaRank !== undefined && i.model.attention.kind !== 'mla') spec.kvLoraRank = i.mlaRank;
+      perToken = kvBytesPerToken(spec, i.cacheDtype) * L;
     } catch {
       continue; // e.g. GQA groups that do not divide the heads
     }
