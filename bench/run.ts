@@ -29,7 +29,13 @@ async function roofline(probes: ProbeResult): Promise<void> {
   const T = 32768;
   log(`\n## Decode roofline efficiency at T = ${T}, fp32, CPU (llama-3.1-8b dims as each variant)`);
   const r = await sweep(
-    { model: { source: 'preset', preset: 'llama-3.1-8b' }, variants: ['mha', 'gqa', 'mqa', 'mla-absorbed'], contexts: [T], budgetSeconds: 3, maxStepSeconds: 30 },
+    {
+      model: { source: 'preset', preset: 'llama-3.1-8b' },
+      variants: ['mha', 'gqa', 'mqa', 'mla-absorbed'],
+      contexts: [T],
+      budgetSeconds: 3,
+      maxStepSeconds: 30,
+    },
     probes,
   );
   const dir = mkdtempSync(join(scratchRoot(2 ** 30), 'kvscope-bench-'));
@@ -67,7 +73,10 @@ async function overhead(probes: ProbeResult): Promise<void> {
   log('\n## Fixed per-run overhead as a fraction of the step at T = 4K (fp32, CPU, deepseek-v3 dims)');
   log('measurement overhead = one session.run of an empty graph (the timer, the binding, input and output copies of a trivial graph);');
   log('tiny-T graph = the same graph at T = 16: the overhead plus the step work that does not grow with T (query, MLA W_UK/W_UV reads)');
-  const r = await sweep({ model: { source: 'preset', preset: 'deepseek-v3' }, variants: ['mha', 'gqa', 'mqa', 'mla-absorbed'], contexts: [4096], budgetSeconds: 2 }, probes);
+  const r = await sweep(
+    { model: { source: 'preset', preset: 'deepseek-v3' }, variants: ['mha', 'gqa', 'mqa', 'mla-absorbed'], contexts: [4096], budgetSeconds: 2 },
+    probes,
+  );
   for (const p of r.points) {
     if (!p.timing) {
       log(`${p.variant.padEnd(13)} ${p.status} ${p.reason ?? ''}`);
@@ -83,11 +92,16 @@ async function overhead(probes: ProbeResult): Promise<void> {
 
 async function memory(probes: ProbeResult): Promise<void> {
   log('\n## Memory fidelity: measured RSS growth of a resident cache / analytic size (caches >= 256 MB)');
-  const r = await sweep({ model: { source: 'preset', preset: 'llama-3.1-8b' }, variants: ['mha', 'gqa'], contexts: [8192, 16384, 32768], budgetSeconds: 0.5, verify: false }, probes);
+  const r = await sweep(
+    { model: { source: 'preset', preset: 'llama-3.1-8b' }, variants: ['mha', 'gqa'], contexts: [8192, 16384, 32768], budgetSeconds: 0.5, verify: false },
+    probes,
+  );
   for (const p of r.points) {
     if (!p.memory || p.memory.analyticCacheBytes < 256e6) continue;
     const m = p.memory;
-    log(`${p.variant.padEnd(5)} T=${String(p.context).padEnd(6)} analytic ${formatBytes(m.analyticCacheBytes)}, RSS delta ${formatBytes(m.measuredDeltaBytes)}: ratio ${(m.measuredDeltaBytes / m.analyticCacheBytes).toFixed(3)}`);
+    log(
+      `${p.variant.padEnd(5)} T=${String(p.context).padEnd(6)} analytic ${formatBytes(m.analyticCacheBytes)}, RSS delta ${formatBytes(m.measuredDeltaBytes)}: ratio ${(m.measuredDeltaBytes / m.analyticCacheBytes).toFixed(3)}`,
+    );
   }
 }
 
@@ -95,7 +109,18 @@ async function repeatability(probes: ProbeResult): Promise<void> {
   log('\n## Repeatability: CV of the median step over 3 sweeps at T >= 8K (fp32, CPU, llama-3.1-8b dims)');
   const runs: Report[] = [];
   for (let i = 0; i < 3; i++) {
-    runs.push(await sweep({ model: { source: 'preset', preset: 'llama-3.1-8b' }, variants: ['mha', 'gqa', 'mla-absorbed'], contexts: [8192, 16384], budgetSeconds: 1.5, verify: false }, probes));
+    runs.push(
+      await sweep(
+        {
+          model: { source: 'preset', preset: 'llama-3.1-8b' },
+          variants: ['mha', 'gqa', 'mla-absorbed'],
+          contexts: [8192, 16384],
+          budgetSeconds: 1.5,
+          verify: false,
+        },
+        probes,
+      ),
+    );
   }
   for (const p of runs[0]!.points) {
     const medians = runs.map((r) => r.points.find((q) => q.id === p.id)?.timing?.medianMs).filter((x): x is number => x !== undefined);
@@ -134,7 +159,11 @@ async function forms(): Promise<void> {
         const spec = variantSpec(model, variant, 8);
         const cells: string[] = [];
         for (const form of candidateForms({ spec, mode: 'decode' })) {
-          const g = buildGraph({ variant, spec, mode: 'decode', batch: 1, context: 4096, dtype: 'fp32', layers: 1, form }, dir, `${provider}-${variant}-${form}`);
+          const g = buildGraph(
+            { variant, spec, mode: 'decode', batch: 1, context: 4096, dtype: 'fp32', layers: 1, form },
+            dir,
+            `${provider}-${variant}-${form}`,
+          );
           const s = await MeasuredSession.open(g.modelPath, { provider });
           const { feeds } = randomFeeds(g.inputs, 1);
           for (let i = 0; i < 2; i++) await s.run(feeds);
@@ -157,7 +186,9 @@ async function forms(): Promise<void> {
 }
 
 const probes = await probeDevice('cpu');
-log(`# kvscope benchmarks (${new Date().toISOString()})\nprobes: ${probes.bandwidthGBs.toFixed(1)} GB/s (${probes.bandwidthMethod}); ${probes.gflops.toFixed(1)} GFLOP/s (${probes.gflopsMethod})`);
+log(
+  `# kvscope benchmarks (${new Date().toISOString()})\nprobes: ${probes.bandwidthGBs.toFixed(1)} GB/s (${probes.bandwidthMethod}); ${probes.gflops.toFixed(1)} GFLOP/s (${probes.gflopsMethod})`,
+);
 if (which === 'all' || which === 'roofline') await roofline(probes);
 if (which === 'all' || which === 'overhead') await overhead(probes);
 if (which === 'all' || which === 'memory') await memory(probes);

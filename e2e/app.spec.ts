@@ -21,7 +21,12 @@ test.beforeAll(async ({ browser }) => {
     if (m.type() === 'error') console.log(`[page error] ${m.text()}`);
   });
   await page.addInitScript(() => {
-    const perf = { longtasks: [] as { start: number; dur: number }[], gaps: [] as { start: number; dur: number }[], measuring: false, violations: [] as string[] };
+    const perf = {
+      longtasks: [] as { start: number; dur: number }[],
+      gaps: [] as { start: number; dur: number }[],
+      measuring: false,
+      violations: [] as string[],
+    };
     (window as unknown as { __perf: typeof perf }).__perf = perf;
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) perf.longtasks.push({ start: e.startTime, dur: e.duration });
@@ -129,7 +134,10 @@ test('a small real sweep streams progress, charts and the table', async () => {
   await expect(run).toHaveAttribute('data-phase', 'done', { timeout: 240_000 });
   const t1 = await page.evaluate(() => performance.now());
   // Points streamed: every point arrived as its own event before the sweep's end.
-  const kinds = await page.evaluate((start) => (window as unknown as { __events: [number, string][] }).__events.filter(([t]) => t >= start).map(([, k]) => k), t0);
+  const kinds = await page.evaluate(
+    (start) => (window as unknown as { __events: [number, string][] }).__events.filter(([t]) => t >= start).map(([, k]) => k),
+    t0,
+  );
   const doneIndex = kinds.indexOf('done');
   expect(doneIndex).toBeGreaterThan(0);
   expect(kinds.slice(0, doneIndex).filter((k) => k === 'point')).toHaveLength(16);
@@ -181,7 +189,10 @@ test('a small real sweep streams progress, charts and the table', async () => {
   );
   if (perf.count) {
     console.log(`PERF long tasks [ms after Run, ms]: ${JSON.stringify(perf.tasks)}`);
-    const ev = await page.evaluate((a) => (window as unknown as { __events: [number, string][] }).__events.map(([t, k]) => `${Math.round(t - a)}:${k}`).join(' '), t0);
+    const ev = await page.evaluate(
+      (a) => (window as unknown as { __events: [number, string][] }).__events.map(([t, k]) => `${Math.round(t - a)}:${k}`).join(' '),
+      t0,
+    );
     console.log(`PERF events: ${ev}`);
   }
   expect(perf.longest, 'no main-thread task over 50 ms while points stream in').toBeLessThanOrEqual(50);
@@ -217,7 +228,18 @@ test('charts redraw 1,000 points within a frame', async ({ request }) => {
           kvBytesPerTokenPerLayer: 512 / (k + 1),
           modelCacheBytes: (512 / (k + 1)) * context * 8,
           hypothetical: false,
-          timing: { medianMs: ms, p95Ms: ms, minMs: ms, meanMs: ms, cv: 0.01, reps: 10, overheadMs: null, tokensPerSecond: 1000 / ms, perLayerMs: ms, modelMs: ms * 8 },
+          timing: {
+            medianMs: ms,
+            p95Ms: ms,
+            minMs: ms,
+            meanMs: ms,
+            cv: 0.01,
+            reps: 10,
+            overheadMs: null,
+            tokensPerSecond: 1000 / ms,
+            perLayerMs: ms,
+            modelMs: ms * 8,
+          },
         },
       });
     }

@@ -34,10 +34,9 @@ test('the app opens a secure window, detects devices and plans', async () => {
   try {
     const win = await app.firstWindow();
     // Sandboxed, isolated, no Node in the page: only the preload's one object.
-    expect(await win.evaluate(() => [typeof (window as unknown as { require?: unknown }).require, typeof (window as unknown as { process?: unknown }).process])).toEqual([
-      'undefined',
-      'undefined',
-    ]);
+    expect(
+      await win.evaluate(() => [typeof (window as unknown as { require?: unknown }).require, typeof (window as unknown as { process?: unknown }).process]),
+    ).toEqual(['undefined', 'undefined']);
     expect(await win.evaluate(() => Object.keys(window.kvscope).sort())).toEqual(['files', 'onEvent', 'presets', 'sweep', 'system']);
     await expect(win.getByRole('region', { name: 'Device' }).getByText(/cpu: works/)).toBeVisible({ timeout: 60_000 });
     await expect(win.getByTestId('plan-points')).toContainText(/\d+ planned/);

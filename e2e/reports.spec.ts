@@ -57,7 +57,8 @@ async function tableText(p: Page): Promise<string[][]> {
 
 async function chartValues(p: Page): Promise<Record<string, string | null>> {
   const out: Record<string, string | null> = {};
-  for (const id of ['memory', 'step-time', 'tokens', 'bandwidth', 'savings']) out[id] = await p.locator(`[data-chart="${id}"] canvas`).getAttribute('data-values');
+  for (const id of ['memory', 'step-time', 'tokens', 'bandwidth', 'savings'])
+    out[id] = await p.locator(`[data-chart="${id}"] canvas`).getAttribute('data-values');
   return out;
 }
 
@@ -127,7 +128,7 @@ test('export buttons write CSV, standalone HTML and a chart PNG', async () => {
   expect(readFileSync(png).subarray(1, 4).toString('latin1')).toBe('PNG');
 });
 
-test('a corrupted report shows parseReport\'s error and nothing breaks', async () => {
+test("a corrupted report shows parseReport's error and nothing breaks", async () => {
   const rows = await tableText(page);
   await dropFile(page, 'broken.json', '{"schema":"kvscope.report","version":1,"points":[');
   await expect(page.getByTestId('notice')).toContainText('broken.json is not valid JSON');
@@ -181,7 +182,10 @@ test('compare overlays two reports with per-point ratios', async () => {
   await page.getByRole('button', { name: 'Add to compare' }).click();
   // Beside it, the first sweep from the history.
   const history = page.getByRole('region', { name: 'History' });
-  await history.locator(`tr[data-history-id="${firstRunId}"]`).getByRole('button', { name: /^Compare/ }).click();
+  await history
+    .locator(`tr[data-history-id="${firstRunId}"]`)
+    .getByRole('button', { name: /^Compare/ })
+    .click();
   const tab = page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: /^Compare/ });
   await expect(tab).toHaveText('Compare (2)');
   await tab.click();
@@ -249,7 +253,16 @@ test('planner: config.json import, derived fields, and malformed files', async (
   await dropFile(
     page,
     'config.json',
-    JSON.stringify({ model_type: 'mistral', hidden_size: 4096, num_attention_heads: 32, num_key_value_heads: 8, num_hidden_layers: 32, vocab_size: 32000, intermediate_size: 14336, sliding_window: 4096 }),
+    JSON.stringify({
+      model_type: 'mistral',
+      hidden_size: 4096,
+      num_attention_heads: 32,
+      num_key_value_heads: 8,
+      num_hidden_layers: 32,
+      vocab_size: 32000,
+      intermediate_size: 14336,
+      sliding_window: 4096,
+    }),
   );
   await expect(page.getByTestId('config-error')).toHaveCount(0);
   await expect(page.getByTestId('derived-from')).toContainText('num_key_value_heads');

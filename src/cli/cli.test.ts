@@ -170,9 +170,23 @@ describe('kvscope plan', () => {
   });
   it('plans a config.json with estimated parameters and shows the MLA what-if', async () => {
     const cfg = join(dir, 'llama.json');
-    writeFileSync(cfg, JSON.stringify({ model_type: 'llama', hidden_size: 4096, intermediate_size: 14336, num_attention_heads: 32, num_hidden_layers: 32, num_key_value_heads: 8, max_position_embeddings: 131072, vocab_size: 128256 }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        model_type: 'llama',
+        hidden_size: 4096,
+        intermediate_size: 14336,
+        num_attention_heads: 32,
+        num_hidden_layers: 32,
+        num_key_value_heads: 8,
+        max_position_embeddings: 131072,
+        vocab_size: 128256,
+      }),
+    );
     const io = capture();
-    expect(await main(['plan', '--config', cfg, '--context', '128k', '--memory', '80GB', '--weight-dtype', 'fp8', '--cache-dtype', 'fp8', '--json'], io)).toBe(0);
+    expect(await main(['plan', '--config', cfg, '--context', '128k', '--memory', '80GB', '--weight-dtype', 'fp8', '--cache-dtype', 'fp8', '--json'], io)).toBe(
+      0,
+    );
     const j = JSON.parse(io.stdout);
     expect(j.paramsSource).toBe('estimated from config.json');
     expect(j.kvBytesPerToken).toBe(2 * 8 * 128 * 1 * 32);
@@ -196,7 +210,10 @@ describe('kvscope export and compare', () => {
     const a = join(dir, 'a.json');
     const b = join(dir, 'b.json');
     for (const out of [a, b]) {
-      const code = await main(['sweep', '--heads', '4', '--head-dim', '16', '--variants', 'mha,mqa', '--contexts', '128,256', '--ep', 'cpu', '--budget', '0.05', '--out', out], capture());
+      const code = await main(
+        ['sweep', '--heads', '4', '--head-dim', '16', '--variants', 'mha,mqa', '--contexts', '128,256', '--ep', 'cpu', '--budget', '0.05', '--out', out],
+        capture(),
+      );
       expect(code).toBe(0);
     }
     const io = capture();

@@ -282,20 +282,28 @@ function plan(f: PlanFlags, io: Io): number {
         },
         null,
         2,
-      )}
-`,
+      )}\n`,
     );
     return 0;
   }
   io.out(
     `${model.name}: ${model.numLayers} layers, weights ${formatBytes(r.weightsBytes)} (${(params.total / 1e9).toFixed(1)}B params, ${params.source}; ` +
       `${formatBytes(r.activeWeightBytes)} read per token), memory ${formatBytes(memoryBytes)}, ${formatBytes(r.freeForCacheBytes)} left for the cache` +
-      `${model.slidingWindow ? `; sliding window ${model.slidingWindow} caps the cache` : ''}
-` +
-      `analytic figures (what if the same model used each attention variant):
-`,
+      `${model.slidingWindow ? `; sliding window ${model.slidingWindow} caps the cache` : ''}\n` +
+      `analytic figures (what if the same model used each attention variant):\n`,
   );
-  const rows = [['variant', 'KV/token', `cache at ${r.cacheTokens} x b${f.batch}`, 'vs MHA', 'largest context', 'largest batch', 'measured step (model)', 'estimated tok/s']];
+  const rows = [
+    [
+      'variant',
+      'KV/token',
+      `cache at ${r.cacheTokens} x b${f.batch}`,
+      'vs MHA',
+      'largest context',
+      'largest batch',
+      'measured step (model)',
+      'estimated tok/s',
+    ],
+  ];
   for (const v of r.variants) {
     rows.push([
       `${v.variant}${v.isModel ? ' (model)' : ''}`,
@@ -308,13 +316,12 @@ function plan(f: PlanFlags, io: Io): number {
       v.estimate ? v.estimate.tokensPerSecond.toPrecision(3) : '-',
     ]);
   }
-  io.out(`${table(rows)}
-`);
-  if (!r.fitsAtAll) io.out(`the weights alone (${formatBytes(r.weightsBytes)}) exceed ${formatBytes(memoryBytes)}: use a smaller --weight-dtype or more --memory
-`);
+  io.out(`${table(rows)}\n`);
+  for (const w of model.warnings ?? []) io.out(`note: ${w}\n`);
+  if (!r.fitsAtAll)
+    io.out(`the weights alone (${formatBytes(r.weightsBytes)}) exceed ${formatBytes(memoryBytes)}: use a smaller --weight-dtype or more --memory\n`);
   const est = r.variants.find((v) => v.estimate)?.estimate;
-  if (est) io.out(`tok/s is an ${est.basis}.
-`);
+  if (est) io.out(`tok/s is an ${est.basis}.\n`);
   return 0;
 }
 
@@ -337,7 +344,11 @@ async function compare(files: string[], f: { html?: string; png?: string }, io: 
   if (files.length < 2) throw new UsageError('compare needs at least two reports: kvscope compare a.json b.json');
   const reports = files.map((file) => readReport(file));
   const rows = compareReports(reports);
-  const header = ['point', ...reports.map((r, i) => `${String.fromCharCode(65 + i)} ms`), ...reports.slice(1).map((_, i) => `${String.fromCharCode(66 + i)}/A`)];
+  const header = [
+    'point',
+    ...reports.map((r, i) => `${String.fromCharCode(65 + i)} ms`),
+    ...reports.slice(1).map((_, i) => `${String.fromCharCode(66 + i)}/A`),
+  ];
   const body = rows.map((r) => [
     r.key,
     ...r.medians.map((m) => (m === null ? '-' : m.toFixed(3))),
@@ -372,7 +383,14 @@ async function onnxSweep(file: string, f: { contexts: string; ep: string; budget
   );
   const rows = [['past tokens', 'step ms', 'cv', 'present (measured)', 'present (analytic)', 'RSS delta']];
   for (const p of points) {
-    rows.push([String(p.past), p.medianMs.toFixed(3), p.cv.toFixed(3), formatBytes(p.measuredPresentBytes), formatBytes(p.analyticPresentBytes), formatBytes(Math.max(0, p.rssDeltaBytes))]);
+    rows.push([
+      String(p.past),
+      p.medianMs.toFixed(3),
+      p.cv.toFixed(3),
+      formatBytes(p.measuredPresentBytes),
+      formatBytes(p.analyticPresentBytes),
+      formatBytes(Math.max(0, p.rssDeltaBytes)),
+    ]);
   }
   io.out(`${table(rows)}\n`);
   return 0;

@@ -13,7 +13,13 @@ import { UsageError } from './args.js';
 export const CHART_IDS = ['memory', 'decode', 'savings'] as const;
 
 export function findChromium(): string {
-  const candidates = [process.env.KVSCOPE_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome'];
+  const candidates = [
+    process.env.KVSCOPE_CHROMIUM,
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+    '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+  ];
   for (const c of candidates) if (c && existsSync(c)) return c;
   throw new UsageError('PNG export renders the charts in Chromium, and none was found: install chromium or set KVSCOPE_CHROMIUM, or export --format html');
 }
@@ -25,7 +31,15 @@ export async function exportPngs(reports: Report[], base: string): Promise<strin
   const dir = mkdtempSync(join(tmpdir(), 'kvscope-png-'));
   const browser = await chromium.launch({
     executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   try {
     const html = join(dir, 'report.html');

@@ -167,7 +167,12 @@ export function toSerializedError(err: unknown): SerializedError {
 }
 
 /** A report with where it came from (file, history entry, dropped file). */
-export const OpenedReportSchema = z.object({ source: z.enum(['file', 'history', 'dropped']), name: z.string(), path: z.string().nullable(), report: ReportSchema });
+export const OpenedReportSchema = z.object({
+  source: z.enum(['file', 'history', 'dropped']),
+  name: z.string(),
+  path: z.string().nullable(),
+  report: ReportSchema,
+});
 export type OpenedReport = { source: 'file' | 'history' | 'dropped'; name: string; path: string | null; report: Report };
 
 /** One row of `report:compare`: a point aligned across reports, ratios to the first. */
@@ -197,7 +202,15 @@ const PNG_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/=]+$/;
 export const ExportRequestSchema = z.discriminatedUnion('format', [
   z.object({ format: z.literal('csv'), report: ReportSchema }),
   z.object({ format: z.literal('html'), reports: z.array(ReportSchema).min(1).max(16), title: z.string().max(300).optional() }),
-  z.object({ format: z.literal('png'), report: ReportSchema, chartId: z.string().regex(/^[a-z0-9-]{1,40}$/), dataUrl: z.string().max(32 * 2 ** 20).regex(PNG_DATA_URL) }),
+  z.object({
+    format: z.literal('png'),
+    report: ReportSchema,
+    chartId: z.string().regex(/^[a-z0-9-]{1,40}$/),
+    dataUrl: z
+      .string()
+      .max(32 * 2 ** 20)
+      .regex(PNG_DATA_URL),
+  }),
 ]);
 export type ExportRequest = z.input<typeof ExportRequestSchema>;
 

@@ -10,7 +10,11 @@ export const DtypeSchema = z.enum(['fp32', 'fp16']);
 export const ProviderSchema = z.enum(['cpu', 'webgpu', 'cuda', 'dml', 'coreml']);
 export const ModeSchema = z.enum(['decode', 'prefill']);
 
-const dim = z.number().int().positive().max(1 << 20);
+const dim = z
+  .number()
+  .int()
+  .positive()
+  .max(1 << 20);
 
 export const HeadSpecSchema = z.object({
   kind: z.enum(['mha', 'gqa', 'mqa']),
@@ -26,7 +30,11 @@ export const MlaSpecSchema = z.object({
   qkNopeHeadDim: dim,
   qkRopeHeadDim: dim,
   vHeadDim: dim,
-  qLoraRank: z.number().int().min(0).max(1 << 20),
+  qLoraRank: z
+    .number()
+    .int()
+    .min(0)
+    .max(1 << 20),
 });
 export const AttentionSpecSchema = z.discriminatedUnion('kind', [HeadSpecSchema, MlaSpecSchema]);
 
@@ -49,9 +57,23 @@ export const SweepConfigSchema = z.object({
   /** Variants to measure; each is the model's dims expressed as that variant (equal dims). */
   variants: z.array(VariantSchema).min(1),
   /** K/V heads for the GQA variant when the model is not itself GQA. */
-  gqaGroups: z.number().int().positive().max(1 << 16).default(8),
+  gqaGroups: z
+    .number()
+    .int()
+    .positive()
+    .max(1 << 16)
+    .default(8),
   /** Cached tokens (decode) / prompt tokens (prefill), ascending. */
-  contexts: z.array(z.number().int().positive().max(1 << 24)).min(1).max(64),
+  contexts: z
+    .array(
+      z
+        .number()
+        .int()
+        .positive()
+        .max(1 << 24),
+    )
+    .min(1)
+    .max(64),
   batches: z.array(z.number().int().positive().max(4096)).min(1).max(16).default([1]),
   dtypes: z.array(DtypeSchema).min(1).default(['fp32']),
   modes: z.array(ModeSchema).min(1).default(['decode']),
@@ -61,7 +83,12 @@ export const SweepConfigSchema = z.object({
   /** Seconds of timed runs per point at most (adaptive repetitions stop earlier when stable). */
   budgetSeconds: z.number().positive().max(3600).default(2),
   /** Prefill is measured only up to this context (its scores grow as T^2). */
-  maxPrefillContext: z.number().int().positive().max(1 << 20).default(4096),
+  maxPrefillContext: z
+    .number()
+    .int()
+    .positive()
+    .max(1 << 20)
+    .default(4096),
   /** Intra-op threads (0: onnxruntime's default). */
   threads: z.number().int().min(0).max(1024).default(0),
   /** Fraction of free memory a point may use; the rest is headroom. */

@@ -52,7 +52,9 @@ describe('engine client (fake child)', () => {
     client = new EngineClient({ launch: () => child, onEvent: (e) => events.push(e), readyTimeoutMs: 50 });
     await expect(client.ensure()).rejects.toMatchObject({ name: 'EngineError', reason: 'ready-timeout' });
     expect(killed).toBe(true);
-    expect(events).toEqual([{ type: 'engine-gone', runId: null, reason: 'ready-timeout', exitCode: null, message: 'The engine did not become ready in time and was stopped.' }]);
+    expect(events).toEqual([
+      { type: 'engine-gone', runId: null, reason: 'ready-timeout', exitCode: null, message: 'The engine did not become ready in time and was stopped.' },
+    ]);
   });
 
   it('BAD CALL - cancel of an unknown run', () => {

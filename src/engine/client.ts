@@ -5,14 +5,7 @@
  * goes away reports why and starts a fresh one on the next call.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  EngineReplySchema,
-  type AppEvent,
-  type EngineGoneReason,
-  type EngineQuery,
-  type EngineQueryKind,
-  type EngineQueryResults,
-} from '../contract/api.js';
+import { EngineReplySchema, type AppEvent, type EngineGoneReason, type EngineQuery, type EngineQueryKind, type EngineQueryResults } from '../contract/api.js';
 import { EngineEventSchema, type SweepConfig } from '../contract/schemas.js';
 
 export interface ExitInfo {
@@ -118,10 +111,12 @@ export class EngineClient {
       this.#goneWith(live, { code: null, reason: 'ready-timeout' });
       child.kill();
     }, this.#opts.readyTimeoutMs);
-    child.onMessage((m) => this.#onMessage(live, m, (pid) => {
-      clearTimeout(timer);
-      markReady(pid);
-    }));
+    child.onMessage((m) =>
+      this.#onMessage(live, m, (pid) => {
+        clearTimeout(timer);
+        markReady(pid);
+      }),
+    );
     child.onExit((info) => {
       clearTimeout(timer);
       this.#goneWith(live, info);

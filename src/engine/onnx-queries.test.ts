@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const path = join(dir, 'tiny.onnx');
 writeTinyDecoder(path, { layers: 2, numHeads: 4, numKvHeads: 2, headDim: 8, vocab: 100 });
 
-describe('engine ONNX queries (the app\'s import and sweep)', () => {
+describe("engine ONNX queries (the app's import and sweep)", () => {
   it('reads the layout the planner view shows', async () => {
     expect(await onnxInspect(path)).toEqual({
       path,
@@ -34,7 +34,13 @@ describe('engine ONNX queries (the app\'s import and sweep)', () => {
   it('answers onnx queries through the host, with a clear error for a file that is not ONNX', async () => {
     const out: Outgoing[] = [];
     const host = createEngineHost(
-      { runSweep: () => Promise.reject(new Error('unused')), describe: () => Promise.reject(new Error('unused')), presets: () => [], plan: () => Promise.reject(new Error('unused')), onnxInspect },
+      {
+        runSweep: () => Promise.reject(new Error('unused')),
+        describe: () => Promise.reject(new Error('unused')),
+        presets: () => [],
+        plan: () => Promise.reject(new Error('unused')),
+        onnxInspect,
+      },
       (m) => out.push(m),
     );
     host.handle({ type: 'query', id: 1, query: { kind: 'onnx-inspect', path } });

@@ -85,7 +85,16 @@ export async function onnxInspect(path: string): Promise<OnnxLayout> {
   const { basename } = await import('node:path');
   const { detectDecoderLayout } = await import('../core/model/onnx-decoder.js');
   const l = detectDecoderLayout(await readFile(path));
-  return { path, name: basename(path), layers: l.layers, numKvHeads: l.numKvHeads, headDim: l.headDim, dtype: l.dtype, kvBytesPerToken: l.kvBytesPerToken, otherInputs: l.otherInputs.map((o) => o.name) };
+  return {
+    path,
+    name: basename(path),
+    layers: l.layers,
+    numKvHeads: l.numKvHeads,
+    headDim: l.headDim,
+    dtype: l.dtype,
+    kvBytesPerToken: l.kvBytesPerToken,
+    otherInputs: l.otherInputs.map((o) => o.name),
+  };
 }
 
 /** Decode steps of an ONNX decoder at growing past lengths, with its own weights. */

@@ -20,4 +20,3 @@ export async function readConfigFile(path: string): Promise<OpenedConfig> {
   const name = typeof cfg._name_or_path === 'string' && cfg._name_or_path ? cfg._name_or_path : basename(dirname(path));
   return { path, name, config: cfg };
 }
-

@@ -81,7 +81,8 @@ void app.whenReady().then(() => {
   });
   // No request leaves the machine: the app loads only its own files (and the dev server).
   ses.webRequest.onBeforeRequest((details, callback) => {
-    const ok = details.url.startsWith('file:') || details.url.startsWith('devtools:') || (devUrl !== undefined && new URL(details.url).host === new URL(devUrl).host);
+    const ok =
+      details.url.startsWith('file:') || details.url.startsWith('devtools:') || (devUrl !== undefined && new URL(details.url).host === new URL(devUrl).host);
     callback({ cancel: !ok });
   });
   Menu.setApplicationMenu(buildMenu(devUrl !== undefined));

@@ -28,7 +28,7 @@ describe('report service', () => {
     expect(() => exportBody({ format: 'png', report: r, chartId: 'memory', dataUrl: 'data:text/html,<script>' })).toThrow();
   });
 
-  it('saves and reopens a report with identical figures; a broken file gives parseReport\'s message', () => {
+  it("saves and reopens a report with identical figures; a broken file gives parseReport's message", () => {
     const dir = tmp();
     const path = join(dir, 'a.json');
     saveReport(path, r);
@@ -69,15 +69,41 @@ describe('report service', () => {
     expect(own.cacheBytesAtContext).toBe(131072 * 8192);
     expect(a.memorySource).toBe('entered');
     expect(a.measuredFrom).toBeNull();
-    const detected = capacity({ model: { kind: 'preset', id: 'llama-3.1-8b' }, memoryBytes: null, weightDtype: 'bf16', cacheDtype: 'bf16', context: 1, batch: 1, gqaGroups: 8 }, 123e9, null);
+    const detected = capacity(
+      { model: { kind: 'preset', id: 'llama-3.1-8b' }, memoryBytes: null, weightDtype: 'bf16', cacheDtype: 'bf16', context: 1, batch: 1, gqaGroups: 8 },
+      123e9,
+      null,
+    );
     expect(detected.memoryBytes).toBe(123e9);
     expect(detected.memorySource).toBe('detected');
   });
 
   it('names the config field at fault', () => {
-    const req = (config: Record<string, unknown>) => ({ model: { kind: 'hf-config' as const, name: 'x', config }, memoryBytes: 1e10, weightDtype: 'bf16' as const, cacheDtype: 'bf16' as const, context: 1, batch: 1, gqaGroups: 8 });
-    expect(() => capacity(req({ model_type: 'llama', hidden_size: 64, num_attention_heads: 'four', num_hidden_layers: 2 }), 1, null)).toThrow(/num_attention_heads/);
-    const ok = capacity(req({ model_type: 'llama', hidden_size: 4096, num_attention_heads: 32, num_key_value_heads: 8, num_hidden_layers: 32, vocab_size: 128256, intermediate_size: 14336 }), 1, null);
+    const req = (config: Record<string, unknown>) => ({
+      model: { kind: 'hf-config' as const, name: 'x', config },
+      memoryBytes: 1e10,
+      weightDtype: 'bf16' as const,
+      cacheDtype: 'bf16' as const,
+      context: 1,
+      batch: 1,
+      gqaGroups: 8,
+    });
+    expect(() => capacity(req({ model_type: 'llama', hidden_size: 64, num_attention_heads: 'four', num_hidden_layers: 2 }), 1, null)).toThrow(
+      /num_attention_heads/,
+    );
+    const ok = capacity(
+      req({
+        model_type: 'llama',
+        hidden_size: 4096,
+        num_attention_heads: 32,
+        num_key_value_heads: 8,
+        num_hidden_layers: 32,
+        vocab_size: 128256,
+        intermediate_size: 14336,
+      }),
+      1,
+      null,
+    );
     expect(ok.model.derivedFrom.num_key_value_heads).toBeTruthy();
     expect(ok.params.source).toBe('estimated from config.json');
   });
@@ -86,7 +112,11 @@ describe('report service', () => {
     const h = new History(tmp());
     const model = { ...r.model, name: 'llama-3.1-8b', numLayers: 32 };
     h.add({ ...r, model, points: [point({ variant: 'gqa', context: 64 })] });
-    const a = capacity({ model: { kind: 'preset', id: 'llama-3.1-8b' }, memoryBytes: 80e9, weightDtype: 'bf16', cacheDtype: 'bf16', context: 64, batch: 1, gqaGroups: 8 }, 1, h);
+    const a = capacity(
+      { model: { kind: 'preset', id: 'llama-3.1-8b' }, memoryBytes: 80e9, weightDtype: 'bf16', cacheDtype: 'bf16', context: 64, batch: 1, gqaGroups: 8 },
+      1,
+      h,
+    );
     expect(a.measuredFrom?.provider).toBe('cpu');
     const gqa = a.variants.find((v) => v.variant === 'gqa')!;
     expect(gqa.measured?.context).toBe(64);

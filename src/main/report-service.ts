@@ -74,7 +74,15 @@ export function openReportFile(path: string, source: OpenedReport['source'] = 'f
 }
 
 function entryOf(id: string, r: Report): HistoryEntry {
-  return { id, createdAt: r.createdAt, model: r.model.name, provider: r.provider.name, machine: r.machine.cpuModel, points: r.points.length, complete: r.complete };
+  return {
+    id,
+    createdAt: r.createdAt,
+    model: r.model.name,
+    provider: r.provider.name,
+    machine: r.machine.cpuModel,
+    points: r.points.length,
+    complete: r.complete,
+  };
 }
 
 /** Sessions run on this machine: one validated JSON report per file in `dir`, newest first. */

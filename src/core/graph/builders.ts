@@ -349,8 +349,7 @@ export function buildGraph(request: GraphRequest, dir: string, name = 'graph'): 
     if (r.mode === 'decode') {
       const q = addInput('q', [B, s.numHeads, 1, s.headDim]);
       for (let l = 0; l < r.layers; l++) {
-        const o =
-          r.form === 'mha-op' ? headDecodeMhaOp(c, s, q, l) : r.form === 'cache-left' ? headDecodeCacheLeft(c, s, q, l) : headDecode(c, s, q, l);
+        const o = r.form === 'mha-op' ? headDecodeMhaOp(c, s, q, l) : r.form === 'cache-left' ? headDecodeCacheLeft(c, s, q, l) : headDecode(c, s, q, l);
         finish(o, l, [B, s.numHeads, 1, dv]);
       }
     } else {

@@ -91,7 +91,10 @@ describe('runSweep', () => {
   });
 
   it('measures prefill with FLOPs and achieved FLOP/s, and skips prefill above maxPrefillContext', async () => {
-    const report = await runSweep({ ...small, variants: ['gqa', 'mla-naive'], modes: ['prefill'], contexts: [64, 256, 4096], maxPrefillContext: 256 }, { runId: 'r6', probes, onEvent: () => {} });
+    const report = await runSweep(
+      { ...small, variants: ['gqa', 'mla-naive'], modes: ['prefill'], contexts: [64, 256, 4096], maxPrefillContext: 256 },
+      { runId: 'r6', probes, onEvent: () => {} },
+    );
     expect(report.points.map((p) => [p.mode, p.variant, p.context, p.status])).toEqual([
       ['prefill', 'gqa', 64, 'ok'],
       ['prefill', 'mla-naive', 64, 'ok'],

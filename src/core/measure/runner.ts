@@ -225,7 +225,13 @@ function request(pp: PlannedPoint, config: SweepConfig, context: number, batch =
 /** Steps predicted longer than this get one warm-up run and 3 timed ones at least (not 2 and 5). */
 export const LONG_STEP_SECONDS = 0.25;
 
-async function timeGraph(g: BuiltGraph, c: PointContext, budgetMs: number, warmup: number, minReps = 5): Promise<{ samples: number[]; session: MeasuredSession }> {
+async function timeGraph(
+  g: BuiltGraph,
+  c: PointContext,
+  budgetMs: number,
+  warmup: number,
+  minReps = 5,
+): Promise<{ samples: number[]; session: MeasuredSession }> {
   const session = await MeasuredSession.open(g.modelPath, { provider: c.provider, threads: c.config.threads });
   const { feeds } = randomFeeds(g.inputs, 11);
   for (let i = 0; i < warmup; i++) await session.run(feeds);

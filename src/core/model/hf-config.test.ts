@@ -51,9 +51,24 @@ describe('BAD CALL - malformed configs', () => {
     ['not an object', [1, 2], /must hold a JSON object/, undefined],
     ['no heads', { hidden_size: 4096, num_hidden_layers: 2 }, /lacks "num_attention_heads" or "n_head"/, 'num_attention_heads'],
     ['no layers', { hidden_size: 4096, num_attention_heads: 32 }, /lacks "num_hidden_layers" or "n_layer"/, 'num_hidden_layers'],
-    ['string heads', { hidden_size: 4096, num_attention_heads: '32', num_hidden_layers: 2 }, /"num_attention_heads" must be a non-negative integer, got "32"/, 'num_attention_heads'],
-    ['kv heads do not divide', { ...CONFIGS['llama-3.1-8b'], num_key_value_heads: 5 }, /num_key_value_heads \(5\) must divide num_attention_heads \(32\)/, 'num_key_value_heads'],
-    ['hidden not divisible, no head_dim', { hidden_size: 1000, num_attention_heads: 3, num_hidden_layers: 2 }, /hidden_size \(1000\) is not a multiple of num_attention_heads \(3\); give "head_dim"/, 'head_dim'],
+    [
+      'string heads',
+      { hidden_size: 4096, num_attention_heads: '32', num_hidden_layers: 2 },
+      /"num_attention_heads" must be a non-negative integer, got "32"/,
+      'num_attention_heads',
+    ],
+    [
+      'kv heads do not divide',
+      { ...CONFIGS['llama-3.1-8b'], num_key_value_heads: 5 },
+      /num_key_value_heads \(5\) must divide num_attention_heads \(32\)/,
+      'num_key_value_heads',
+    ],
+    [
+      'hidden not divisible, no head_dim',
+      { hidden_size: 1000, num_attention_heads: 3, num_hidden_layers: 2 },
+      /hidden_size \(1000\) is not a multiple of num_attention_heads \(3\); give "head_dim"/,
+      'head_dim',
+    ],
     ['MLA without rope dim', { ...CONFIGS['deepseek-v3'], qk_rope_head_dim: undefined }, /lacks "qk_rope_head_dim"/, 'qk_rope_head_dim'],
     ['negative layers', { ...CONFIGS.gpt2, n_layer: -1 }, /"n_layer" must be a non-negative integer, got -1/, 'n_layer'],
   ];
@@ -86,7 +101,9 @@ describe('estimateParams', () => {
 
 describe('warnings', () => {
   it('names an unknown model_type and the Gemma-2 window approximation', () => {
-    expect(modelFromHfConfig({ ...CONFIGS['llama-3.1-8b'], model_type: 'olmo2' }).warnings).toEqual([expect.stringMatching(/model_type "olmo2" is not one kvscope knows/)]);
+    expect(modelFromHfConfig({ ...CONFIGS['llama-3.1-8b'], model_type: 'olmo2' }).warnings).toEqual([
+      expect.stringMatching(/model_type "olmo2" is not one kvscope knows/),
+    ]);
     expect(modelFromHfConfig(CONFIGS['gemma-2-9b']).warnings).toEqual([expect.stringMatching(/^sliding_window: Gemma-2 alternates/)]);
     expect(modelFromHfConfig(CONFIGS['llama-3.1-8b']).warnings).toBeUndefined();
   });

@@ -24,7 +24,20 @@ export interface ModelInfo {
 }
 
 /** model_type values whose attention fields kvscope reads with certainty. */
-export const KNOWN_MODEL_TYPES = ['llama', 'mistral', 'mixtral', 'qwen2', 'qwen2_moe', 'gemma', 'gemma2', 'phi3', 'falcon', 'gpt2', 'deepseek_v2', 'deepseek_v3'];
+export const KNOWN_MODEL_TYPES = [
+  'llama',
+  'mistral',
+  'mixtral',
+  'qwen2',
+  'qwen2_moe',
+  'gemma',
+  'gemma2',
+  'phi3',
+  'falcon',
+  'gpt2',
+  'deepseek_v2',
+  'deepseek_v3',
+];
 
 type Json = Record<string, unknown>;
 
@@ -131,7 +144,9 @@ export function modelFromHfConfig(raw: unknown, name?: string): ModelInfo {
   validateSpec(attention);
   const warnings: string[] = [];
   if (!KNOWN_MODEL_TYPES.includes(modelType)) {
-    warnings.push(`model_type "${modelType}" is not one kvscope knows (${KNOWN_MODEL_TYPES.join(', ')}): its fields were read llama-style; check the derived spec`);
+    warnings.push(
+      `model_type "${modelType}" is not one kvscope knows (${KNOWN_MODEL_TYPES.join(', ')}): its fields were read llama-style; check the derived spec`,
+    );
   }
   if (modelType === 'gemma2' && window !== undefined && window > 0) {
     warnings.push('sliding_window: Gemma-2 alternates windowed and global layers; the cache is counted as if every layer were global (an over-estimate)');

@@ -72,12 +72,21 @@ export function detectDecoderLayout(bytes: Uint8Array): DecoderLayout {
       byLayer.set(layer, e);
     } else {
       const t = elemType(i);
-      const type = t === onnx.TensorProto.DataType.INT64 ? 'int64' : t === onnx.TensorProto.DataType.INT32 ? 'int32' : t === onnx.TensorProto.DataType.FLOAT16 ? 'fp16' : 'fp32';
+      const type =
+        t === onnx.TensorProto.DataType.INT64
+          ? 'int64'
+          : t === onnx.TensorProto.DataType.INT32
+            ? 'int32'
+            : t === onnx.TensorProto.DataType.FLOAT16
+              ? 'fp16'
+              : 'fp32';
       other.push({ name, type, dims: dimsOf(i) });
     }
   }
   if (byLayer.size === 0) {
-    throw new SpecError('no past_key_values inputs found (expected names like past_key_values.0.key or past_key_0): export the model with its KV cache (e.g. optimum "text-generation-with-past")');
+    throw new SpecError(
+      'no past_key_values inputs found (expected names like past_key_values.0.key or past_key_0): export the model with its KV cache (e.g. optimum "text-generation-with-past")',
+    );
   }
   const layers = byLayer.size;
   const pastInputs: [string, string][] = [];
@@ -90,7 +99,8 @@ export function detectDecoderLayout(bytes: Uint8Array): DecoderLayout {
     const d = dimsOf(e.key);
     if (d.length !== 4) throw new SpecError(`${e.key.name} has ${d.length} dims; kvscope reads [batch, kv_heads, past_len, head_dim]`);
     const [h, hd] = [d[1], d[3]];
-    if (typeof h !== 'number' || typeof hd !== 'number' || h < 1 || hd < 1) throw new SpecError(`${e.key.name}: K/V heads and head dim must be fixed numbers, got [${d.join(', ')}]`);
+    if (typeof h !== 'number' || typeof hd !== 'number' || h < 1 || hd < 1)
+      throw new SpecError(`${e.key.name}: K/V heads and head dim must be fixed numbers, got [${d.join(', ')}]`);
     if (l === 0) {
       numKvHeads = h;
       headDim = hd;
@@ -111,7 +121,16 @@ export function detectDecoderLayout(bytes: Uint8Array): DecoderLayout {
     return [cands('key', k), cands('value', v)];
   });
   if (presentOutputs.some(([k, v]) => !k || !v)) throw new SpecError('present outputs not found for every layer (expected present.{i}.key or present_key_{i})');
-  return { layers, numKvHeads, headDim, dtype, pastInputs, presentOutputs, otherInputs: other, kvBytesPerToken: layers * 2 * numKvHeads * headDim * (dtype === 'fp16' ? 2 : 4) };
+  return {
+    layers,
+    numKvHeads,
+    headDim,
+    dtype,
+    pastInputs,
+    presentOutputs,
+    otherInputs: other,
+    kvBytesPerToken: layers * 2 * numKvHeads * headDim * (dtype === 'fp16' ? 2 : 4),
+  };
 }
 
 export interface DecoderPoint {
@@ -142,7 +161,11 @@ function tensorFor(type: string, dims: number[], fill: number): ort.Tensor {
  * as past_key_values (the Node binding moves CPU tensors only, so the cache is an input here,
  * unlike the built-in graphs' resident caches).
  */
-export async function sweepDecoder(path: string, pasts: number[], opts: { budgetMs?: number; provider?: 'cpu' | 'webgpu' } = {}): Promise<{ layout: DecoderLayout; points: DecoderPoint[] }> {
+export async function sweepDecoder(
+  path: string,
+  pasts: number[],
+  opts: { budgetMs?: number; provider?: 'cpu' | 'webgpu' } = {},
+): Promise<{ layout: DecoderLayout; points: DecoderPoint[] }> {
   const layout = detectDecoderLayout(readFileSync(path));
   const session = await ort.InferenceSession.create(path, { executionProviders: [opts.provider ?? 'cpu'], logSeverityLevel: 3 });
   const points: DecoderPoint[] = [];
@@ -165,11 +188,14 @@ export async function sweepDecoder(path: string, pasts: number[], opts: { budget
       let out = await session.run(feeds);
       const measuredPresentBytes = layout.presentOutputs.flat().reduce((a, n) => a + (out[n]?.data as ArrayBufferView).byteLength, 0);
       const rssDeltaBytes = processMemory().rssBytes - before.rssBytes;
-      const { samples } = await adaptiveRepeat(async () => {
-        const t = performance.now();
-        out = await session.run(feeds);
-        return performance.now() - t;
-      }, { budgetMs: opts.budgetMs ?? 300, minReps: 3 });
+      const { samples } = await adaptiveRepeat(
+        async () => {
+          const t = performance.now();
+          out = await session.run(feeds);
+          return performance.now() - t;
+        },
+        { budgetMs: opts.budgetMs ?? 300, minReps: 3 },
+      );
       const s = summarize(samples);
       points.push({
         past,

@@ -20,12 +20,22 @@ export function writeTinyDecoder(path: string, o: TinyDecoderOptions): void {
   const D = o.numHeads * o.headDim;
   const grp = o.numHeads / o.numKvHeads;
   const w = (prefix: string, dims: number[], seed: number): string =>
-    g.constant(prefix, 'fp32', dims, Array.from(randomValues(dims.reduce((a, b) => a * b, 1), seed, 0.2)));
+    g.constant(
+      prefix,
+      'fp32',
+      dims,
+      Array.from(
+        randomValues(
+          dims.reduce((a, b) => a * b, 1),
+          seed,
+          0.2,
+        ),
+      ),
+    );
   const ids = g.input('input_ids', 'int64', ['batch', 'seq']);
   g.input('attention_mask', 'int64', ['batch', 'total']);
   let h = g.op('Gather', [w('embed', [o.vocab, D], 1), ids], { axis: 0 }); // [b, s, D]
-  const heads = (x: string, n: number): string =>
-    g.op('Transpose', [g.op('Reshape', [x, g.ints('shape', [0, 0, n, o.headDim])])], { perm: [0, 2, 1, 3] }); // [b, n, s, d]
+  const heads = (x: string, n: number): string => g.op('Transpose', [g.op('Reshape', [x, g.ints('shape', [0, 0, n, o.headDim])])], { perm: [0, 2, 1, 3] }); // [b, n, s, d]
   for (let l = 0; l < o.layers; l++) {
     const pk = g.input(`past_key_values.${l}.key`, 'fp32', ['batch', o.numKvHeads, 'past', o.headDim]);
     const pv = g.input(`past_key_values.${l}.value`, 'fp32', ['batch', o.numKvHeads, 'past', o.headDim]);
@@ -42,8 +52,14 @@ export function writeTinyDecoder(path: string, o: TinyDecoderOptions): void {
     const rep = (x: string): string =>
       grp === 1
         ? x
-        : g.op('Reshape', [g.op('Expand', [g.op('Unsqueeze', [x, g.ints('axes', [2])]), g.ints('shape', [1, 1, grp, 1, 1])]), g.ints('shape', [0, o.numHeads, -1, o.headDim])]);
-    const scores = g.op('Mul', [g.op('MatMul', [q, g.op('Transpose', [rep(kAll)], { perm: [0, 1, 3, 2] })]), g.scalar('scale', 'fp32', 1 / Math.sqrt(o.headDim))]);
+        : g.op('Reshape', [
+            g.op('Expand', [g.op('Unsqueeze', [x, g.ints('axes', [2])]), g.ints('shape', [1, 1, grp, 1, 1])]),
+            g.ints('shape', [0, o.numHeads, -1, o.headDim]),
+          ]);
+    const scores = g.op('Mul', [
+      g.op('MatMul', [q, g.op('Transpose', [rep(kAll)], { perm: [0, 1, 3, 2] })]),
+      g.scalar('scale', 'fp32', 1 / Math.sqrt(o.headDim)),
+    ]);
     const attn = g.op('MatMul', [g.op('Softmax', [scores], { axis: -1 }), rep(vAll)]); // [b, n_h, s, d]
     const merged = g.op('Reshape', [g.op('Transpose', [attn], { perm: [0, 2, 1, 3] }), g.ints('shape', [0, 0, D])]);
     h = g.op('Add', [h, g.op('MatMul', [merged, w(`wo${l}`, [D, D], 40 + l)])]);

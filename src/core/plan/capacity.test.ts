@@ -47,12 +47,18 @@ describe('planCapacity', () => {
     expect(r.variants.every((v) => v.largestContext === 0 && v.largestBatch === 0)).toBe(true);
   });
   it('estimates tokens/s from a measured step within 2x of the context, else from the measured bandwidth', () => {
-    const near = planCapacity({ ...base, report: reportWith([{ variant: 'gqa', context: 4096, cacheTokens: 4096, timing: { perLayerMs: 2 } as Point['timing'] }]) });
+    const near = planCapacity({
+      ...base,
+      report: reportWith([{ variant: 'gqa', context: 4096, cacheTokens: 4096, timing: { perLayerMs: 2 } as Point['timing'] }]),
+    });
     const g = near.variants.find((v) => v.variant === 'gqa')!;
     expect(g.estimate!.attentionMs).toBeCloseTo(2 * 32 * 2, 10); // 4096 -> 8192 tokens
     expect(g.estimate!.weightsMs).toBeCloseTo(((8.03e9 * 2) / 20e9) * 1000, 6);
     expect(g.estimate!.tokensPerSecond).toBeCloseTo(1000 / (g.estimate!.weightsMs + g.estimate!.attentionMs), 10);
-    const far = planCapacity({ ...base, report: reportWith([{ variant: 'gqa', context: 128, cacheTokens: 128, timing: { perLayerMs: 2 } as Point['timing'] }]) });
+    const far = planCapacity({
+      ...base,
+      report: reportWith([{ variant: 'gqa', context: 128, cacheTokens: 128, timing: { perLayerMs: 2 } as Point['timing'] }]),
+    });
     const f = far.variants.find((v) => v.variant === 'gqa')!;
     expect(f.estimate!.attentionMs).toBeCloseTo(((131072 * 8192) / 20e9) * 1000, 6);
     expect(f.estimate!.basis).toMatch(/no measured step within 2x/);

@@ -53,7 +53,8 @@ export function planCapacity(i: CapacityInput): CapacityResult {
   if (!(i.memoryBytes > 0)) throw new SpecError('memory budget must be positive (e.g. --memory 80GB)', 'memory');
   if (!Number.isInteger(i.context) || i.context < 1) throw new SpecError(`context must be a positive integer, got ${i.context}`, 'context');
   if (!Number.isInteger(i.batch) || i.batch < 1) throw new SpecError(`batch must be a positive integer, got ${i.batch}`, 'batch');
-  if (i.mlaRank !== undefined && (!Number.isInteger(i.mlaRank) || i.mlaRank < 1)) throw new SpecError(`MLA rank must be a positive integer, got ${i.mlaRank}`, 'mlaRank');
+  if (i.mlaRank !== undefined && (!Number.isInteger(i.mlaRank) || i.mlaRank < 1))
+    throw new SpecError(`MLA rank must be a positive integer, got ${i.mlaRank}`, 'mlaRank');
   const L = i.model.numLayers;
   const wb = BYTES_PER_ELEMENT[i.weightDtype];
   const weightsBytes = i.params.total * wb;
@@ -86,11 +87,18 @@ export function planCapacity(i: CapacityInput): CapacityResult {
     };
     const r = i.report;
     if (r) {
-      const pts = r.points.filter((p) => p.status === 'ok' && p.mode === 'decode' && p.timing && (p.variant === variant || (variant === 'mla-absorbed' && p.variant === 'mla-absorbed')));
+      const pts = r.points.filter(
+        (p) => p.status === 'ok' && p.mode === 'decode' && p.timing && (p.variant === variant || (variant === 'mla-absorbed' && p.variant === 'mla-absorbed')),
+      );
       // the measured point nearest in context (log scale)
       const near = pts.sort((a, b) => Math.abs(Math.log(a.context / i.context)) - Math.abs(Math.log(b.context / i.context)))[0];
       if (near?.timing) {
-        v.measured = { perLayerMs: near.timing.perLayerMs, modelMs: near.timing.perLayerMs * L, measuredDeltaBytes: near.memory?.measuredDeltaBytes ?? null, context: near.context };
+        v.measured = {
+          perLayerMs: near.timing.perLayerMs,
+          modelMs: near.timing.perLayerMs * L,
+          measuredDeltaBytes: near.memory?.measuredDeltaBytes ?? null,
+          context: near.context,
+        };
       }
       if (r.probes) {
         const bw = r.probes.bandwidthGBs * 1e9;

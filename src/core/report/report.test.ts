@@ -56,7 +56,12 @@ describe('round trips', () => {
 
 describe('HTML report', () => {
   it('escapes every string and embeds inert JSON', () => {
-    const evil = { ...cpu, model: { ...cpu.model, name: '<script>alert(1)</script>' }, incompleteReason: '</script><img src=x onerror=alert(2)>' , complete: false };
+    const evil = {
+      ...cpu,
+      model: { ...cpu.model, name: '<script>alert(1)</script>' },
+      incompleteReason: '</script><img src=x onerror=alert(2)>',
+      complete: false,
+    };
     const html = toHtml([evil]);
     expect(html).not.toContain('<script>alert(1)');
     expect(html).not.toContain('<img src=x');
@@ -72,7 +77,10 @@ describe('HTML report', () => {
       ctx.skip();
     }
     const { chromium: pw } = await import('playwright-core');
-    const browser = await pw.launch({ executablePath: chromium, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });
+    const browser = await pw.launch({
+      executablePath: chromium,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const requests: string[] = [];
@@ -101,7 +109,9 @@ describe('HTML report', () => {
 describe('compare', () => {
   it('aligns real CPU and WebGPU reports point by point, with ratios', async () => {
     const providers = await testProviders();
-    const other = providers.includes('webgpu') ? await runSweep(config('webgpu'), { runId: 'b', probes, onEvent: () => {} }) : await runSweep(config('cpu'), { runId: 'b', probes, onEvent: () => {} });
+    const other = providers.includes('webgpu')
+      ? await runSweep(config('webgpu'), { runId: 'b', probes, onEvent: () => {} })
+      : await runSweep(config('cpu'), { runId: 'b', probes, onEvent: () => {} });
     expect(other.provider.name).toBe(providers.includes('webgpu') ? 'webgpu' : 'cpu');
     const rows = compareReports([cpu, other]);
     expect(rows.map((r) => r.key)).toEqual(cpu.points.map((p) => `${p.mode} ${p.variant} ${p.dtype} b${p.batch} T=${p.context}`));
@@ -126,13 +136,29 @@ describe('BAD CALL - broken and hostile report files', () => {
     ['truncated', () => JSON.stringify(cpu).slice(0, 500), /is not valid JSON .*truncated/],
     ['not an object', () => '[1,2,3]', /not a kvscope report/],
     ['null', () => 'null', /not a kvscope report/],
-    ['another tool\'s JSON', () => JSON.stringify({ name: 'x', version: 1 }), /not a kvscope report \(no "schema": "kvscope.report"\)/],
+    ["another tool's JSON", () => JSON.stringify({ name: 'x', version: 1 }), /not a kvscope report \(no "schema": "kvscope.report"\)/],
     ['newer version', () => JSON.stringify({ ...good(), version: 2 }), /report version 2; this kvscope reads versions up to 1: update kvscope/],
     ['version missing', () => JSON.stringify({ ...good(), version: undefined }), /report version undefined/],
     ['points not an array', () => JSON.stringify({ ...good(), points: 'lots' }), /points: .*expected array/],
-    ['wrong type deep inside', () => { const g = good(); (g.points as { context: unknown }[])[0]!.context = 'big'; return JSON.stringify(g); }, /points\.0\.context: .*expected number/],
+    [
+      'wrong type deep inside',
+      () => {
+        const g = good();
+        (g.points as { context: unknown }[])[0]!.context = 'big';
+        return JSON.stringify(g);
+      },
+      /points\.0\.context: .*expected number/,
+    ],
     ['huge number (overflows to Infinity)', () => JSON.stringify(good()).replace(/"medianMs":[0-9.e-]+/, '"medianMs":1e999'), /points\.0\.timing\.medianMs/],
-    ['unknown status', () => { const g = good(); (g.points as { status: unknown }[])[0]!.status = 'great'; return JSON.stringify(g); }, /points\.0\.status/],
+    [
+      'unknown status',
+      () => {
+        const g = good();
+        (g.points as { status: unknown }[])[0]!.status = 'great';
+        return JSON.stringify(g);
+      },
+      /points\.0\.status/,
+    ],
     ['script where a provider name goes', () => JSON.stringify({ ...good(), provider: { name: '<script>alert(1)</script>', options: {} } }), /provider\.name/],
     ['larger than any report', () => ' '.repeat(MAX_REPORT_BYTES + 1), /more than a report can be/],
   ];

@@ -212,7 +212,9 @@ export class AppStore {
   exportReport(format: Exclude<ExportFormat, 'png'>): Promise<string | null> {
     const r = this.run.report;
     if (!r) return Promise.resolve(null);
-    return this.#write(format.toUpperCase(), () => (format === 'csv' ? this.#api.reports.export({ format, report: r }) : this.#api.reports.export({ format, reports: [r] })));
+    return this.#write(format.toUpperCase(), () =>
+      format === 'csv' ? this.#api.reports.export({ format, report: r }) : this.#api.reports.export({ format, reports: [r] }),
+    );
   }
 
   exportPng(chartId: string, dataUrl: string): Promise<string | null> {
@@ -224,7 +226,9 @@ export class AppStore {
   exportCompareHtml(): Promise<string | null> {
     const reports = this.compare.map((c) => c.report);
     if (reports.length < 2) return Promise.resolve(null);
-    return this.#write('Comparison HTML', () => this.#api.reports.export({ format: 'html', reports, title: `kvscope comparison of ${reports.length} reports` }));
+    return this.#write('Comparison HTML', () =>
+      this.#api.reports.export({ format: 'html', reports, title: `kvscope comparison of ${reports.length} reports` }),
+    );
   }
 
   /** Shows a report exactly as after a live run. */

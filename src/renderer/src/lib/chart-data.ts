@@ -116,7 +116,12 @@ export function memoryChart(inp: ChartInputs): ChartModel {
     }
     for (const [variant, ctx] of Object.entries(inp.largestContextThatFits ?? {})) {
       if (typeof ctx !== 'number' || ctx <= 0) continue;
-      series.push({ label: `${VARIANT_LABELS[variant as Variant] ?? variant} largest fit`, variant: variant as Variant, style: 'marker', data: [{ x: ctx, y: inp.budgetBytes }] });
+      series.push({
+        label: `${VARIANT_LABELS[variant as Variant] ?? variant} largest fit`,
+        variant: variant as Variant,
+        style: 'marker',
+        data: [{ x: ctx, y: inp.budgetBytes }],
+      });
     }
   }
   return {
@@ -137,7 +142,11 @@ export function stepTimeChart(inp: ChartInputs): ChartModel {
     yLabel: 'ms per token',
     yLog: true,
     format: 'ms',
-    series: group(inp.points.filter((p) => ok(p) && p.mode === 'decode' && p.timing), (p) => p.timing?.modelMs, 'line'),
+    series: group(
+      inp.points.filter((p) => ok(p) && p.mode === 'decode' && p.timing),
+      (p) => p.timing?.modelMs,
+      'line',
+    ),
     empty: 'Decode step times appear here as points are measured.',
   };
 }
@@ -149,7 +158,11 @@ export function tokensChart(inp: ChartInputs): ChartModel {
     yLabel: 'tokens/s',
     yLog: true,
     format: 'number',
-    series: group(inp.points.filter((p) => ok(p) && p.mode === 'decode' && p.timing), (p) => p.timing?.tokensPerSecond, 'line'),
+    series: group(
+      inp.points.filter((p) => ok(p) && p.mode === 'decode' && p.timing),
+      (p) => p.timing?.tokensPerSecond,
+      'line',
+    ),
     empty: 'Tokens per second appear here as points are measured.',
   };
 }
@@ -169,7 +182,11 @@ export function bandwidthChart(inp: ChartInputs): ChartModel {
     yLabel: 'fraction of limit',
     yLog: false,
     format: 'percent',
-    series: group(inp.points.filter((p) => ok(p) && p.mode === 'decode'), (p) => bandwidthFraction(p, inp.bandwidthGBs), 'line'),
+    series: group(
+      inp.points.filter((p) => ok(p) && p.mode === 'decode'),
+      (p) => bandwidthFraction(p, inp.bandwidthGBs),
+      'line',
+    ),
     empty: 'Bandwidth efficiency appears here as points are measured.',
   };
 }
@@ -215,7 +232,11 @@ export function prefillChart(inp: ChartInputs): ChartModel {
     yLabel: 'ms',
     yLog: true,
     format: 'ms',
-    series: group(inp.points.filter((p) => ok(p) && p.mode === 'prefill' && p.timing), (p) => p.timing?.modelMs, 'line'),
+    series: group(
+      inp.points.filter((p) => ok(p) && p.mode === 'prefill' && p.timing),
+      (p) => p.timing?.modelMs,
+      'line',
+    ),
     empty: 'Add the prefill mode to the sweep to measure prompt processing.',
   };
 }

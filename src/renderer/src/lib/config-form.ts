@@ -141,7 +141,8 @@ export function formToConfig(form: SetupForm): SweepConfigInput {
   }
   if (!Number.isInteger(form.layers) || form.layers < 1 || form.layers > 256) throw new FormError('layers', 'layers must be a whole number from 1 to 256');
   if (!(form.budgetSeconds > 0) || form.budgetSeconds > 3600) throw new FormError('budgetSeconds', 'the time budget per point must be between 0 and 3600 s');
-  if (!Number.isInteger(form.threads) || form.threads < 0 || form.threads > 1024) throw new FormError('threads', 'threads must be a whole number (0 = all cores)');
+  if (!Number.isInteger(form.threads) || form.threads < 0 || form.threads > 1024)
+    throw new FormError('threads', 'threads must be a whole number (0 = all cores)');
   return {
     model: modelOf(form),
     variants: [...form.variants],

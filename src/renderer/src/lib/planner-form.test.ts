@@ -19,7 +19,11 @@ describe('planner form', () => {
     expect(() => plannerRequest({ ...f, batch: '0' })).toThrow(expect.objectContaining({ field: 'batch' }) as Error);
     expect(() => plannerRequest({ ...f, source: 'hf-config', configText: '{ "model_type": ' })).toThrow(/config.json is not valid JSON/);
     expect(() => plannerRequest({ ...f, source: 'hf-config', configText: '[1]' })).toThrow(/JSON object/);
-    expect(plannerRequest({ ...f, source: 'hf-config', configText: '{"model_type":"llama"}', configName: 'config.json' }).model).toEqual({ kind: 'hf-config', name: 'config.json', config: { model_type: 'llama' } });
+    expect(plannerRequest({ ...f, source: 'hf-config', configText: '{"model_type":"llama"}', configName: 'config.json' }).model).toEqual({
+      kind: 'hf-config',
+      name: 'config.json',
+      config: { model_type: 'llama' },
+    });
   });
 
   it('charts weights + cache per variant against the device line, window-aware', () => {

@@ -29,7 +29,18 @@ export interface PlannerForm {
 }
 
 export function defaultPlannerForm(): PlannerForm {
-  return { source: 'preset', presetId: 'deepseek-v3', configText: '', configName: '', memory: '', weightDtype: 'bf16', cacheDtype: 'bf16', context: '32768', batch: '1', gqaGroups: '8' };
+  return {
+    source: 'preset',
+    presetId: 'deepseek-v3',
+    configText: '',
+    configName: '',
+    memory: '',
+    weightDtype: 'bf16',
+    cacheDtype: 'bf16',
+    context: '32768',
+    batch: '1',
+    gqaGroups: '8',
+  };
 }
 
 const UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
@@ -40,7 +51,8 @@ export function parseMemory(text: string): number | null {
   if (t === '') return null;
   const m = /^(\d+(?:\.\d+)?(?:e\d+)?)\s*([kmgt]i?b|b)?$/i.exec(t);
   const bytes = m ? Number(m[1]) * UNITS[(m[2] ?? 'b').toLowerCase()]! : NaN;
-  if (!(bytes > 0) || !Number.isFinite(bytes)) throw new FormError('memory', `memory budget "${text}" is not a size (examples: 80GB, 24GiB, 512MB; empty = detected)`);
+  if (!(bytes > 0) || !Number.isFinite(bytes))
+    throw new FormError('memory', `memory budget "${text}" is not a size (examples: 80GB, 24GiB, 512MB; empty = detected)`);
   return bytes;
 }
 
