@@ -254,3 +254,24 @@ describe('kvscope onnx', () => {
     expect(await main(['onnx', join(dir, 'a.csv')], bad)).toBe(2);
   });
 });
+
+describe('kvscope plan --onnx', () => {
+  it('plans an imported decoder from its file: weights as stored, cache from its layout', async () => {
+    const { writeTinyDecoder } = await import('../core/model/tiny-decoder.js');
+    const model = join(dir, 'plan.onnx');
+    // D = 32: embed 100x32, per layer wq 32x32, wk 32x16, wv 32x16, wo 32x32, lm_head 32x100
+    writeTinyDecoder(model, { layers: 2, numHeads: 4, numKvHeads: 2, headDim: 8, vocab: 100 });
+    const io = capture();
+    expect(await main(['plan', '--onnx', model, '--memory', '1GB', '--context', '4k', '--cache-dtype', 'fp32', '--json'], io)).toBe(0);
+    const j = JSON.parse(io.stdout);
+    const params = 3200 + 2 * (1024 + 512 + 512 + 1024) + 3200;
+    expect(j.layout).toMatchObject({ layers: 2, numKvHeads: 2, headDim: 8, dtype: 'fp32' });
+    expect(j.layout.params).toBeGreaterThanOrEqual(params);
+    expect(j.layout.params).toBeLessThanOrEqual(params + 2); // plus one fp32 scale per layer
+    expect(j.kvBytesPerToken).toBe(2 * 2 * 2 * 8 * 4);
+    expect(j.largestContext).toBe(Math.floor((1e9 - j.weightsBytes) / j.kvBytesPerToken));
+    const bad = capture();
+    expect(await main(['plan', '--onnx', model, '--preset', 'gpt2'], bad)).toBe(2);
+    expect(bad.stderr).toMatch(/give one of --preset, --config FILE or --onnx FILE/);
+  });
+});

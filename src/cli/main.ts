@@ -19,7 +19,7 @@ import { exportPngs } from './png.js';
 import { modelFromHfConfig, type ModelInfo } from '../core/model/hf-config.js';
 import { estimateParams, type ParamCount } from '../core/model/params.js';
 import { detectDecoderLayout, sweepDecoder } from '../core/model/onnx-decoder.js';
-import { planCapacity } from '../core/plan/capacity.js';
+import { planCapacity, planOnnxCapacity } from '../core/plan/capacity.js';
 import { detectProviders } from '../core/runtime/providers.js';
 import { KVSCOPE_VERSION } from '../core/version.js';
 import { parseBytes, parseContexts, parseCount, parseIntList, parseList, parseVariants, UsageError } from './args.js';
@@ -214,6 +214,7 @@ async function sweep(f: SweepFlags, io: Io): Promise<number> {
 interface PlanFlags {
   preset?: string;
   config?: string;
+  onnx?: string;
   context: string;
   batch: string;
   cacheDtype: string;
@@ -240,7 +241,40 @@ function modelForPlan(f: PlanFlags): { model: ModelInfo; params: ParamCount } {
   return { model, params: { ...preset.params, source: 'published' } };
 }
 
+function planOnnx(file: string, f: PlanFlags, io: Io): number {
+  if (f.preset || f.config) throw new UsageError('give one of --preset, --config FILE or --onnx FILE');
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const layout = detectDecoderLayout(bytes);
+  const memoryBytes = f.memory ? parseBytes(f.memory, '--memory') : availableMemory();
+  const context = parseCount(f.context, '--context');
+  const r = planOnnxCapacity(layout, {
+    memoryBytes,
+    context,
+    batch: parseCount(f.batch, '--batch'),
+    cacheDtype: parseList(f.cacheDtype, ANALYTIC_DTYPES, '--cache-dtype')[0]!,
+  });
+  if (f.json) {
+    io.out(
+      `${JSON.stringify({ model: file, layout: { layers: layout.layers, numKvHeads: layout.numKvHeads, headDim: layout.headDim, dtype: layout.dtype, params: layout.params }, context, memoryBytes, ...r }, null, 2)}\n`,
+    );
+    return 0;
+  }
+  io.out(
+    `${file}: ${layout.layers} layers, ${layout.numKvHeads} K/V heads x ${layout.headDim}; weights ${formatBytes(r.weightsBytes)} as stored (${layout.params.toLocaleString('en-US')} parameters), ` +
+      `memory ${formatBytes(memoryBytes)}\nanalytic, ${f.cacheDtype} cache: KV ${formatBytes(r.kvBytesPerToken)} per token, ${formatBytes(r.cacheBytesAtContext)} at ${context} tokens x b${f.batch}; ` +
+      `largest context ${r.largestContext.toLocaleString('en-US')} (batch ${f.batch}), largest batch ${r.largestBatch.toLocaleString('en-US')} (at ${context} tokens)\n` +
+      `(no what-if variants: the graph does not say how many query heads it has)\n`,
+  );
+  return 0;
+}
+
 function plan(f: PlanFlags, io: Io): number {
+  if (f.onnx) return planOnnx(f.onnx, f, io);
   const { model, params } = modelForPlan(f);
   const memoryBytes = f.memory ? parseBytes(f.memory, '--memory') : availableMemory();
   const report = f.report ? readReport(f.report) : undefined;
@@ -457,6 +491,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .description('capacity planner: weights, KV cache per token and at a context, and what fits, per attention variant (analytic)')
     .option('--preset <name>', 'model preset; default deepseek-v3')
     .option('--config <file>', 'a Hugging Face config.json')
+    .option('--onnx <file>', 'an ONNX decoder with past_key_values (weights from the file, cache from its layout)')
     .option('--context <n>', 'context in tokens', '32k')
     .option('--batch <n>', 'sequences', '1')
     .option('--cache-dtype <dtype>', 'fp32|fp16|bf16|fp8|int8|int4', 'bf16')

@@ -26,7 +26,12 @@ export interface DecoderLayout {
   otherInputs: { name: string; type: 'int64' | 'int32' | 'fp32' | 'fp16'; dims: (number | string)[] }[];
   /** Analytic cache bytes per token (all layers, K and V). */
   kvBytesPerToken: number;
+  /** Parameters (elements of all initializers, inline or external) and their bytes as stored. */
+  params: number;
+  weightBytes: number;
 }
+
+const ELEM_BYTES_BY_TYPE: Record<number, number> = { 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2 };
 
 const PAST = [/^past_key_values\.(\d+)\.(key|value)$/, /^past_(key|value)_(\d+)$/, /^past\.(\d+)\.(key|value)$/];
 
@@ -121,6 +126,15 @@ export function detectDecoderLayout(bytes: Uint8Array): DecoderLayout {
     return [cands('key', k), cands('value', v)];
   });
   if (presentOutputs.some(([k, v]) => !k || !v)) throw new SpecError('present outputs not found for every layer (expected present.{i}.key or present_key_{i})');
+  let params = 0;
+  let weightBytes = 0;
+  for (const t of graph.initializer ?? []) {
+    // float and 8-bit (quantized) weights; int32/int64 initializers are shapes and indices
+    if ([6, 7].includes(t.dataType ?? 1)) continue;
+    const n = (t.dims ?? []).reduce((a: number, b) => a * Number(b), 1);
+    params += n;
+    weightBytes += n * (ELEM_BYTES_BY_TYPE[t.dataType ?? 1] ?? 4);
+  }
   return {
     layers,
     numKvHeads,
@@ -130,6 +144,8 @@ export function detectDecoderLayout(bytes: Uint8Array): DecoderLayout {
     presentOutputs,
     otherInputs: other,
     kvBytesPerToken: layers * 2 * numKvHeads * headDim * (dtype === 'fp16' ? 2 : 4),
+    params,
+    weightBytes,
   };
 }
 

@@ -131,3 +131,40 @@ export function planCapacity(i: CapacityInput): CapacityResult {
     variants,
   };
 }
+
+export interface OnnxCapacity {
+  analytic: true;
+  weightsBytes: number;
+  kvBytesPerToken: number;
+  cacheBytesAtContext: number;
+  freeForCacheBytes: number;
+  /** Largest context at the batch (tokens), and largest batch at the context. */
+  largestContext: number;
+  largestBatch: number;
+}
+
+/**
+ * Capacity of an imported ONNX decoder: weights as stored in the file (its initializers), the
+ * cache per token from its past_key_values layout (in its own dtype, or `cacheBytesPerElement`),
+ * and what fits. No what-if variants: the graph does not say how many query heads it has.
+ */
+export function planOnnxCapacity(
+  layout: { layers: number; numKvHeads: number; headDim: number; dtype: 'fp32' | 'fp16'; weightBytes: number },
+  i: { memoryBytes: number; context: number; batch: number; cacheDtype?: AnalyticDtype },
+): OnnxCapacity {
+  if (!(i.memoryBytes > 0)) throw new SpecError('memory budget must be positive (e.g. --memory 80GB)', 'memory');
+  if (!Number.isInteger(i.context) || i.context < 1) throw new SpecError(`context must be a positive integer, got ${i.context}`, 'context');
+  if (!Number.isInteger(i.batch) || i.batch < 1) throw new SpecError(`batch must be a positive integer, got ${i.batch}`, 'batch');
+  const el = BYTES_PER_ELEMENT[i.cacheDtype ?? layout.dtype];
+  const kvBytesPerToken = layout.layers * 2 * layout.numKvHeads * layout.headDim * el;
+  const free = Math.max(0, i.memoryBytes - layout.weightBytes);
+  return {
+    analytic: true,
+    weightsBytes: layout.weightBytes,
+    kvBytesPerToken,
+    cacheBytesAtContext: kvBytesPerToken * i.context * i.batch,
+    freeForCacheBytes: free,
+    largestContext: Math.floor(free / (kvBytesPerToken * i.batch)),
+    largestBatch: Math.floor(free / (kvBytesPerToken * i.context)),
+  };
+}
