@@ -2,11 +2,14 @@
  * Reports, history, compare and the capacity planner in Chromium against the real engine
  * through the e2e bridge: save + reopen round trip, exports (CSV, HTML, PNG), a corrupted
  * report, history surviving a bridge restart, a comparison of two reports, planner figures
- * for a preset, and config.json import errors.
+ * for a preset, config.json import errors and warnings, the MLA what-if rank, the capacity of an
+ * imported ONNX decoder, and deleting a history entry.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
+import { writeTinyDecoder } from '../src/core/model/tiny-decoder.js';
 import { CSV_COLUMNS } from '../src/core/report/csv.js';
 import { parseReport } from '../src/core/report/report.js';
 
@@ -267,4 +270,89 @@ test('planner: config.json import, derived fields, and malformed files', async (
   await expect(page.getByTestId('config-error')).toHaveCount(0);
   await expect(page.getByTestId('derived-from')).toContainText('num_key_value_heads');
   await expect(page.getByTestId('planner-summary')).toContainText('estimated from config.json');
+});
+
+test('planner: a config with an unknown model_type shows the warning', async () => {
+  await page
+    .getByLabel('Planner config.json text')
+    .fill(
+      JSON.stringify({ model_type: 'olmo2', hidden_size: 2048, num_attention_heads: 16, num_key_value_heads: 16, num_hidden_layers: 16, vocab_size: 100352 }),
+    );
+  await expect(page.getByTestId('config-error')).toHaveCount(0);
+  await expect(page.getByTestId('config-warnings')).toContainText('olmo2');
+  await expect(page.getByTestId('planner-summary')).toContainText('config.json');
+  // The sweep setup shows the same warning for a config.json model.
+  const views = page.getByRole('navigation', { name: 'Views' });
+  await views.getByRole('button', { name: 'Sweep' }).click();
+  await page.getByRole('radio', { name: 'config.json', exact: true }).check();
+  await page
+    .getByLabel('config.json text', { exact: true })
+    .fill(JSON.stringify({ model_type: 'olmo2', hidden_size: 256, num_attention_heads: 4, num_key_value_heads: 4, num_hidden_layers: 2, vocab_size: 1000 }));
+  await expect(page.getByTestId('plan-config-warnings')).toContainText('olmo2', { timeout: 60_000 });
+  await views.getByRole('button', { name: 'Planner' }).click();
+});
+
+test('planner: the MLA what-if rank changes the MLA row', async () => {
+  await page.getByRole('radio', { name: 'Preset' }).check();
+  await page.getByLabel('Planner preset').selectOption('llama-3.1-8b');
+  await page.getByLabel('Memory budget').fill('80GB');
+  await page.getByLabel('Cache dtype').selectOption('bf16');
+  const mla = page.getByTestId('kv-per-token-mla-absorbed');
+  // default rank 4 x 128: (512 + 64) x 2 B x 32 layers
+  await expect(mla).toHaveAttribute('title', '36864 bytes');
+  await page.getByLabel('What-if MLA rank').fill('256');
+  // (256 + 64) x 2 B x 32 layers
+  await expect(mla).toHaveAttribute('title', '20480 bytes');
+  await expect(page.getByTestId('kv-per-token-gqa')).toHaveAttribute('title', '131072 bytes');
+  await page.getByLabel('What-if MLA rank').fill('0');
+  await expect(page.getByRole('alert').filter({ hasText: 'MLA rank must be a positive whole number' })).toBeVisible();
+  await page.getByLabel('What-if MLA rank').fill('');
+  await expect(mla).toHaveAttribute('title', '36864 bytes');
+});
+
+test('planner: capacity of an imported ONNX decoder', async () => {
+  // The bridge's "open dialog" answers with this file (a browser gives no path for a dropped file).
+  const dir = join(process.env.KVSCOPE_E2E_DIR!, 'open');
+  mkdirSync(dir, { recursive: true });
+  writeTinyDecoder(join(dir, 'decoder.onnx'), { layers: 2, numHeads: 4, numKvHeads: 2, headDim: 8, vocab: 100 });
+  await page.getByLabel('Memory budget').fill('1MB');
+  await page.getByLabel('Planner context').fill('100');
+  await page.getByLabel('Planner batch').fill('1');
+  await page.getByRole('button', { name: 'Import .onnx…' }).click();
+  await expect(page.getByTestId('onnx-layout')).toContainText('decoder.onnx');
+  const plan = page.getByTestId('onnx-plan');
+  await expect(plan).toContainText('analytic');
+  await expect(plan).toContainText('does not say how many query heads');
+  // 2 layers x 2 (K, V) x 2 KV heads x 8 x 4 B (fp32) = 256 B/token
+  await expect(page.getByTestId('onnx-kv-per-token')).toHaveAttribute('title', '256 bytes');
+  // the initializers: 12,546 fp32 values
+  await expect(page.getByTestId('onnx-weights')).toHaveAttribute('title', '50184 bytes');
+  await expect(page.getByTestId('onnx-cache-at-context')).toHaveText('25.0 KiB');
+  await expect(page.getByTestId('onnx-largest-context')).toHaveText(new Intl.NumberFormat('en-US').format(Math.floor((1e6 - 50184) / 256)));
+  // in the planner's cache dtype (bf16) instead of the file's fp32
+  await page.getByLabel("Plan the ONNX cache in the planner's cache dtype").check();
+  await expect(page.getByTestId('onnx-kv-per-token')).toHaveAttribute('title', '128 bytes');
+  await page.screenshot({ path: `${SHOTS}/planner-onnx.png`, fullPage: true });
+});
+
+test('history: an entry is deleted after a confirm step', async () => {
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Sweep' }).click();
+  const history = page.getByRole('region', { name: 'History' });
+  await history.getByRole('button', { name: 'Refresh' }).click();
+  const rows = history.locator('tbody tr');
+  const before = await rows.count();
+  expect(before).toBeGreaterThan(1);
+  const id = (await rows.last().getAttribute('data-history-id'))!;
+  const file = join(process.env.KVSCOPE_E2E_DIR!, 'history', `${id}.json`);
+  expect(existsSync(file)).toBe(true);
+  await history.getByRole('button', { name: `Delete ${id}` }).click();
+  // first click only asks; Keep leaves it
+  await history.getByRole('button', { name: `Keep ${id}` }).click();
+  await expect(rows).toHaveCount(before);
+  await history.getByRole('button', { name: `Delete ${id}` }).click();
+  await history.getByRole('button', { name: `Confirm delete ${id}` }).click();
+  await expect(rows).toHaveCount(before - 1);
+  await expect(history.locator(`tr[data-history-id="${id}"]`)).toHaveCount(0);
+  await expect(page.getByTestId('notice')).toContainText(`Deleted history entry ${id}`);
+  expect(existsSync(file)).toBe(false);
 });

@@ -6,7 +6,7 @@
  *
  *   npx tsx e2e/bridge/server.ts [--port 47831]
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -19,7 +19,7 @@ import { availableMemory } from '../../src/core/measure/system.js';
 import { compareReports } from '../../src/core/report/compare.js';
 import { parseReport } from '../../src/core/report/report.js';
 import { envelope } from '../../src/main/envelope.js';
-import { capacity, defaultReportName, exportBody, History, saveReport, writeExport } from '../../src/main/report-service.js';
+import { capacity, onnxCapacity, defaultReportName, exportBody, History, saveReport, writeExport } from '../../src/main/report-service.js';
 import { CSP_HEADER } from '../../src/main/security.js';
 import { shimSource } from './shim.js';
 
@@ -34,6 +34,7 @@ const log = (line: string): void => console.log(line);
 const dataDir = process.env.KVSCOPE_E2E_DIR ?? mkdtempSync(join(tmpdir(), 'kvscope-bridge-'));
 const history = new History(join(dataDir, 'history'));
 const exportDir = join(dataDir, 'exports');
+const openOnnx = join(dataDir, 'open', 'decoder.onnx');
 mkdirSync(exportDir, { recursive: true });
 const clients = new Set<ServerResponse>();
 
@@ -85,9 +86,13 @@ const handlers: Record<string, Handler> = {
   [CHANNELS.reportCompare]: (arg) => compareReports(ArgSchemas.reportCompare.parse(arg)),
   [CHANNELS.historyList]: () => history.list(),
   [CHANNELS.historyOpen]: (arg) => history.open(ArgSchemas.historyOpen.parse(arg)),
+  [CHANNELS.historyDelete]: (arg) => history.delete(ArgSchemas.historyDelete.parse(arg)),
   [CHANNELS.plannerCapacity]: (arg) => capacity(ArgSchemas.plannerCapacity.parse(arg), availableMemory(), history),
+  [CHANNELS.plannerOnnx]: (arg) => onnxCapacity(ArgSchemas.plannerOnnx.parse(arg), availableMemory()),
+  // The "open dialog" answers with <data folder>/open/decoder.onnx when a test has put one there
+  // (a browser gives no path for a dropped file), and as closed otherwise.
   [CHANNELS.onnxInspect]: (arg) => {
-    const path = ArgSchemas.onnxInspect.parse(arg);
+    const path = ArgSchemas.onnxInspect.parse(arg) ?? (existsSync(openOnnx) ? openOnnx : null);
     return path === null ? null : engine.query({ kind: 'onnx-inspect', path });
   },
   [CHANNELS.onnxSweep]: (arg) => {

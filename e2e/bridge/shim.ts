@@ -44,8 +44,8 @@ export function shimSource(): string {
       parse: (name, text) => call(C.reportParse, { name, text }),
       compare: (reports) => call(C.reportCompare, reports),
     },
-    history: { list: () => call(C.historyList), open: (id) => call(C.historyOpen, id) },
-    planner: { capacity: (request) => call(C.plannerCapacity, request) },
+    history: { list: () => call(C.historyList), open: (id) => call(C.historyOpen, id), delete: (id) => call(C.historyDelete, id) },
+    planner: { capacity: (request) => call(C.plannerCapacity, request), onnx: (request) => call(C.plannerOnnx, request) },
     onnx: { inspect: (path) => call(C.onnxInspect, path), sweep: (path, pasts) => call(C.onnxSweep, { path, pasts }) },
     onEvent: (fn) => { listeners.add(fn); return () => listeners.delete(fn); },
   });

@@ -76,7 +76,8 @@ export type PlannedPointSummary = z.infer<typeof PlannedPointSummarySchema>;
 
 /** Answer of `sweep:plan`: what would run, before anything runs. */
 export const PlanSummarySchema = z.object({
-  model: ModelSummarySchema,
+  /** `warnings`: what a config.json import only approximated (unknown model_type, Gemma-2 windows). */
+  model: ModelSummarySchema.extend({ warnings: z.array(z.string()).optional() }),
   provider: ProviderSchema,
   points: z.array(PlannedPointSummarySchema),
   availableBytes: z.number(),
@@ -229,6 +230,8 @@ export const CapacityRequestSchema = z.object({
   context: z.number().int().min(1).max(1e9),
   batch: z.number().int().min(1).max(1e6),
   gqaGroups: z.number().int().min(1).max(1024),
+  /** Latent rank (d_c) of the MLA what-if for a model that is not MLA; absent = 4 x head dim. */
+  mlaRank: z.number().int().min(1).max(1_048_576).optional(),
 });
 export type CapacityRequest = z.infer<typeof CapacityRequestSchema>;
 
@@ -255,6 +258,8 @@ export interface CapacityAnswer {
     maxContext: number | null;
     slidingWindow: number | null;
     derivedFrom: Record<string, string>;
+    /** What a config.json import only approximated. */
+    warnings?: string[];
   };
   params: { total: number; active: number; source: string };
   memoryBytes: number;
@@ -280,6 +285,40 @@ export interface OnnxLayout {
   dtype: string;
   kvBytesPerToken: number;
   otherInputs: string[];
+  /** Parameters (elements of all initializers) and their bytes as stored in the file. */
+  params: number;
+  weightBytes: number;
+}
+
+/** Argument of `planner:onnx`: the capacity of an imported ONNX decoder (its layout as read). */
+export const OnnxCapacityRequestSchema = z.object({
+  layout: z.object({
+    layers: z.number().int().min(1).max(100_000),
+    numKvHeads: z.number().int().min(1).max(100_000),
+    headDim: z.number().int().min(1).max(100_000),
+    dtype: z.enum(['fp32', 'fp16']),
+    weightBytes: z.number().min(0).max(1e18),
+  }),
+  /** Bytes; null = the memory detected free on this machine now. */
+  memoryBytes: z.number().positive().max(1e18).nullable(),
+  context: z.number().int().min(1).max(1e9),
+  batch: z.number().int().min(1).max(1e6),
+  /** Absent = the file's own cache dtype. */
+  cacheDtype: AnalyticDtypeSchema.optional(),
+});
+export type OnnxCapacityRequest = z.infer<typeof OnnxCapacityRequestSchema>;
+
+/** Answer of `planner:onnx` (analytic; no what-if variants: the graph does not say how many query heads it has). */
+export interface OnnxCapacityAnswer {
+  analytic: true;
+  weightsBytes: number;
+  kvBytesPerToken: number;
+  cacheBytesAtContext: number;
+  freeForCacheBytes: number;
+  largestContext: number;
+  largestBatch: number;
+  memoryBytes: number;
+  memorySource: 'detected' | 'entered';
 }
 export interface OnnxSweepResult {
   layout: OnnxLayout;
@@ -296,7 +335,9 @@ export const ArgSchemas = {
   reportParse: z.object({ name: z.string().max(300), text: z.string() }),
   reportCompare: z.array(ReportSchema).min(2).max(16),
   historyOpen: z.string().regex(/^[A-Za-z0-9._-]{1,120}$/),
+  historyDelete: z.string().regex(/^[A-Za-z0-9._-]{1,120}$/),
   plannerCapacity: CapacityRequestSchema,
+  plannerOnnx: OnnxCapacityRequestSchema,
   onnxInspect: z.string().min(1).max(4096).nullable(),
   onnxSweep: z.object({ path: z.string().min(1).max(4096), pasts: z.array(z.number().int().min(0).max(1_048_576)).min(1).max(64) }),
 } as const;
@@ -335,9 +376,13 @@ export interface KvscopeApi {
   history: {
     list(): Promise<HistoryEntry[]>;
     open(id: string): Promise<OpenedReport>;
+    /** Deletes the entry's file from the data folder. */
+    delete(id: string): Promise<void>;
   };
   planner: {
     capacity(request: CapacityRequest): Promise<CapacityAnswer>;
+    /** Capacity of an imported ONNX decoder from its layout. */
+    onnx(request: OnnxCapacityRequest): Promise<OnnxCapacityAnswer>;
   };
   onnx: {
     /** Reads the KV layout of an ONNX decoder; path null = open dialog (null answer when closed). */

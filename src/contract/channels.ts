@@ -29,8 +29,12 @@ export const CHANNELS = {
   historyList: 'history:list',
   /** Load one history entry by id. */
   historyOpen: 'history:open',
+  /** Delete one history entry by id (its file in the data folder). */
+  historyDelete: 'history:delete',
   /** Capacity planner: weights, KV per token, largest context x batch per variant. */
   plannerCapacity: 'planner:capacity',
+  /** Capacity of an imported ONNX decoder: weights from its initializers, cache from its layout. */
+  plannerOnnx: 'planner:onnx',
   /** Read an ONNX decoder's KV layout (path picked by dialog or dropped). */
   onnxInspect: 'onnx:inspect',
   /** Sweep an ONNX decoder at growing past lengths in the engine. */

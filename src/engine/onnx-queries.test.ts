@@ -22,6 +22,10 @@ describe("engine ONNX queries (the app's import and sweep)", () => {
       dtype: 'fp32',
       kvBytesPerToken: 2 * 2 * 2 * 8 * 4,
       otherInputs: ['input_ids', 'attention_mask'],
+      // embedding 100x32, 2 layers of Wq/Wk/Wv/Wo (32x32, 32x16, 32x16, 32x32), output 32x100 = 12544,
+      // and the graph's two scalar constants; all fp32 in the file
+      params: 12546,
+      weightBytes: 12546 * 4,
     });
   });
 

@@ -55,6 +55,7 @@ export async function plan(config: SweepConfig): Promise<PlanSummary> {
       hiddenSize: p.model.hiddenSize,
       maxContext: p.model.maxContext,
       slidingWindow: p.model.slidingWindow,
+      ...(p.model.warnings?.length ? { warnings: p.model.warnings } : {}),
     },
     provider,
     points: p.points.map((q) => ({
@@ -94,6 +95,8 @@ export async function onnxInspect(path: string): Promise<OnnxLayout> {
     dtype: l.dtype,
     kvBytesPerToken: l.kvBytesPerToken,
     otherInputs: l.otherInputs.map((o) => o.name),
+    params: l.params,
+    weightBytes: l.weightBytes,
   };
 }
 

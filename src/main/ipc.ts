@@ -9,7 +9,7 @@ import { availableMemory } from '../core/measure/system.js';
 import { readConfigFile } from './config-file.js';
 import { compareReports } from '../core/report/compare.js';
 import { parseReport } from '../core/report/report.js';
-import { capacity, defaultReportName, exportBody, openReportFile, saveReport, writeExport, type History } from './report-service.js';
+import { capacity, onnxCapacity, defaultReportName, exportBody, openReportFile, saveReport, writeExport, type History } from './report-service.js';
 import { envelope } from './envelope.js';
 import { isAppUrl } from './security.js';
 
@@ -73,7 +73,9 @@ export function registerIpc(engine: EngineClient, getWindow: () => BrowserWindow
   handle(CHANNELS.reportCompare, (arg) => compareReports(ArgSchemas.reportCompare.parse(arg)));
   handle(CHANNELS.historyList, () => history.list());
   handle(CHANNELS.historyOpen, (arg) => history.open(ArgSchemas.historyOpen.parse(arg)));
+  handle(CHANNELS.historyDelete, (arg) => history.delete(ArgSchemas.historyDelete.parse(arg)));
   handle(CHANNELS.plannerCapacity, (arg) => capacity(ArgSchemas.plannerCapacity.parse(arg), availableMemory(), history));
+  handle(CHANNELS.plannerOnnx, (arg) => onnxCapacity(ArgSchemas.plannerOnnx.parse(arg), availableMemory()));
   handle(CHANNELS.onnxInspect, async (arg) => {
     let path = ArgSchemas.onnxInspect.parse(arg);
     if (path === null) {

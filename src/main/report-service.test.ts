@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CSV_COLUMNS } from '../core/report/csv.js';
 import { parseReport } from '../core/report/report.js';
 import { point, report } from '../contract/fixtures.js';
-import { capacity, defaultReportName, exportBody, History, openReportFile, saveReport } from './report-service.js';
+import { capacity, defaultReportName, exportBody, History, onnxCapacity, openReportFile, saveReport } from './report-service.js';
 
 const r = report([point({ variant: 'mha', context: 64 }), point({ variant: 'gqa', context: 64 })]);
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'kvscope-rs-'));
@@ -121,5 +121,50 @@ describe('report service', () => {
     const gqa = a.variants.find((v) => v.variant === 'gqa')!;
     expect(gqa.measured?.context).toBe(64);
     expect(gqa.estimate?.basis).toMatch(/^estimate/);
+  });
+
+  it('deletes a history entry by id, checking the id before building a path', () => {
+    const dir = tmp();
+    const h = new History(dir);
+    const a = h.add(r);
+    const b = h.add({ ...r, createdAt: '2026-11-29T10:00:00Z' });
+    writeFileSync(join(dir, '..-outside.json'), '{}');
+    h.delete(a.id);
+    expect(h.list().map((e) => e.id)).toEqual([b.id]);
+    expect(readdirSync(dir)).not.toContain(`${a.id}.json`);
+    expect(() => h.delete(a.id)).toThrow(/no history entry/);
+    expect(() => h.delete('../outside')).toThrow(/no history entry/);
+    expect(() => h.delete('..-outside')).toThrow(/no history entry/);
+    expect(() => h.delete('a/b')).toThrow(/no history entry/);
+    expect(readdirSync(dir)).toContain('..-outside.json');
+  });
+
+  it('passes the MLA what-if rank and carries config warnings', () => {
+    const base = { memoryBytes: 80e9, weightDtype: 'bf16' as const, cacheDtype: 'bf16' as const, context: 8192, batch: 1, gqaGroups: 8 };
+    const mla = (mlaRank?: number) =>
+      capacity({ ...base, model: { kind: 'preset', id: 'llama-3.1-8b' }, ...(mlaRank ? { mlaRank } : {}) }, 1, null).variants.find(
+        (v) => v.variant === 'mla-absorbed',
+      )!;
+    expect(mla(256).kvBytesPerToken).toBe((256 + 64) * 2 * 32);
+    expect(mla().kvBytesPerToken).not.toBe(mla(256).kvBytesPerToken);
+    const config = { model_type: 'olmo2', hidden_size: 2048, num_attention_heads: 16, num_key_value_heads: 16, num_hidden_layers: 16, vocab_size: 100352 };
+    const warned = capacity({ ...base, model: { kind: 'hf-config', name: 'config.json', config } }, 1, null);
+    expect(warned.model.warnings?.join(' ')).toMatch(/olmo2/);
+    const plain = capacity({ ...base, model: { kind: 'preset', id: 'llama-3.1-8b' } }, 1, null);
+    expect(plain.model.warnings).toBeUndefined();
+  });
+
+  it('plans an ONNX decoder from its layout: weights as stored, KV per token, what fits', () => {
+    const layout = { layers: 2, numKvHeads: 2, headDim: 8, dtype: 'fp32' as const, weightBytes: 40_000 };
+    const a = onnxCapacity({ layout, memoryBytes: 1e6, context: 100, batch: 2 }, 1);
+    expect(a.kvBytesPerToken).toBe(2 * 2 * 2 * 8 * 4);
+    expect(a.weightsBytes).toBe(40_000);
+    expect(a.cacheBytesAtContext).toBe(256 * 100 * 2);
+    expect(a.largestContext).toBe(Math.floor((1e6 - 40_000) / (256 * 2)));
+    expect(a.memorySource).toBe('entered');
+    const fp16 = onnxCapacity({ layout, memoryBytes: null, context: 100, batch: 1, cacheDtype: 'fp16' }, 5e6);
+    expect(fp16.kvBytesPerToken).toBe(128);
+    expect(fp16.memoryBytes).toBe(5e6);
+    expect(fp16.memorySource).toBe('detected');
   });
 });

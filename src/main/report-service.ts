@@ -3,15 +3,15 @@
  * default file names, the export bodies (JSON, CSV, standalone HTML, PNG), the history of
  * sessions kept in the app's data folder, and the capacity planner's answer.
  */
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { CapacityAnswer, CapacityRequest, ExportRequest, HistoryEntry, OpenedReport } from '../contract/api.js';
+import type { CapacityAnswer, CapacityRequest, ExportRequest, HistoryEntry, OnnxCapacityAnswer, OnnxCapacityRequest, OpenedReport } from '../contract/api.js';
 import { ExportRequestSchema } from '../contract/api.js';
 import type { Report } from '../contract/schemas.js';
 import { modelFromHfConfig, type ModelInfo } from '../core/model/hf-config.js';
 import { estimateParams, type ParamCount } from '../core/model/params.js';
 import { PRESETS, presetModel } from '../core/model/presets.js';
-import { planCapacity } from '../core/plan/capacity.js';
+import { planCapacity, planOnnxCapacity } from '../core/plan/capacity.js';
 import { toCsv } from '../core/report/csv.js';
 import { toHtml } from '../core/report/html.js';
 import { parseReport, ReportError, writeFileAtomic, writeReport } from '../core/report/report.js';
@@ -120,10 +120,26 @@ export class History {
     return out.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : b.id.localeCompare(a.id)));
   }
 
-  open(id: string): OpenedReport {
+  #checked(id: string): string {
     if (!/^[A-Za-z0-9._-]+$/.test(id) || id.includes('..')) throw new ReportError(`no history entry ${JSON.stringify(id)}`);
+    return id;
+  }
+
+  open(id: string): OpenedReport {
+    this.#checked(id);
     const opened = openReportFile(join(this.dir, `${id}.json`), 'history');
     return { ...opened, name: id };
+  }
+
+  /** Deletes an entry's file (the id is checked before any path is built). */
+  delete(id: string): void {
+    const path = join(this.dir, `${this.#checked(id)}.json`);
+    try {
+      rmSync(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new ReportError(code === 'ENOENT' ? `no history entry ${JSON.stringify(id)}` : `cannot delete ${id}: ${code ?? (e as Error).message}`);
+    }
   }
 
   /** The newest report of the same model (name and layer count), for measured figures. */
@@ -162,6 +178,7 @@ export function capacity(req: CapacityRequest, detectedFreeBytes: number, histor
     context: req.context,
     batch: req.batch,
     gqaGroups: req.gqaGroups,
+    ...(req.mlaRank !== undefined ? { mlaRank: req.mlaRank } : {}),
     report: measured?.report,
   });
   return {
@@ -174,6 +191,7 @@ export function capacity(req: CapacityRequest, detectedFreeBytes: number, histor
       maxContext: model.maxContext,
       slidingWindow: model.slidingWindow,
       derivedFrom: model.derivedFrom,
+      ...(model.warnings?.length ? { warnings: model.warnings } : {}),
     },
     params,
     memoryBytes,
@@ -181,4 +199,16 @@ export function capacity(req: CapacityRequest, detectedFreeBytes: number, histor
     ...r,
     measuredFrom: measured ? { id: measured.id, createdAt: measured.report.createdAt, provider: measured.report.provider.name } : null,
   };
+}
+
+/** The planner's answer for an imported ONNX decoder (analytic; no what-if variants). */
+export function onnxCapacity(req: OnnxCapacityRequest, detectedFreeBytes: number): OnnxCapacityAnswer {
+  const memoryBytes = req.memoryBytes ?? detectedFreeBytes;
+  const r = planOnnxCapacity(req.layout, {
+    memoryBytes,
+    context: req.context,
+    batch: req.batch,
+    ...(req.cacheDtype ? { cacheDtype: req.cacheDtype } : {}),
+  });
+  return { ...r, memoryBytes, memorySource: req.memoryBytes === null ? 'detected' : 'entered' };
 }

@@ -49,8 +49,12 @@ const api: KvscopeApi = {
   history: {
     list: () => call(CHANNELS.historyList),
     open: (id) => call(CHANNELS.historyOpen, id),
+    delete: (id) => call(CHANNELS.historyDelete, id),
   },
-  planner: { capacity: (request) => call(CHANNELS.plannerCapacity, request) },
+  planner: {
+    capacity: (request) => call(CHANNELS.plannerCapacity, request),
+    onnx: (request) => call(CHANNELS.plannerOnnx, request),
+  },
   onnx: {
     inspect: (path) => call(CHANNELS.onnxInspect, path),
     sweep: (path, pasts) => call(CHANNELS.onnxSweep, { path, pasts }),

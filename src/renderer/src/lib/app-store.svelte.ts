@@ -9,6 +9,7 @@ import type {
   ExportFormat,
   HistoryEntry,
   KvscopeApi,
+  OnnxCapacityAnswer,
   OnnxLayout,
   OnnxSweepResult,
   OpenedReport,
@@ -18,7 +19,7 @@ import type {
 } from '../../../contract/api';
 import type { Report, SweepConfigInput } from '../../../contract/schemas';
 import { compareLabel, type CompareItem } from './compare-data';
-import { classifyDrop, defaultPlannerForm, plannerRequest, type PlannerForm } from './planner-form';
+import { classifyDrop, defaultPlannerForm, onnxPlannerRequest, plannerRequest, type PlannerForm } from './planner-form';
 import { defaultForm, FormError, formToConfig, type SetupForm } from './config-form';
 import { applyEvents, initialRun, startRun, type RunState } from './run-state';
 
@@ -80,6 +81,8 @@ export class AppStore {
   onnxSweep = $state.raw<OnnxSweepResult | null>(null);
   onnxBusy = $state(false);
   onnxError = $state<string | null>(null);
+  onnxPlan = $state.raw<OnnxCapacityAnswer | null>(null);
+  onnxPlanError = $state<string | null>(null);
 
   #api: KvscopeApi;
   #queue: AppEvent[] = [];
@@ -283,6 +286,17 @@ export class AppStore {
     }
   }
 
+  /** Deletes a history entry (after the panel's confirm step) and refreshes the list. */
+  async deleteHistory(id: string): Promise<void> {
+    try {
+      await this.#api.history.delete(id);
+      this.notice = { kind: 'ok', text: `Deleted history entry ${id}` };
+    } catch (err) {
+      this.notice = { kind: 'error', text: `History: ${(err as Error).message}` };
+    }
+    await this.refreshHistory();
+  }
+
   // ---- compare ----
 
   addToCompare(item: CompareItem): void {
@@ -343,6 +357,28 @@ export class AppStore {
       const message = (err as Error).message;
       const field = /config field "([^"]+)"|lacks "([^"]+)"/.exec(message);
       this.plannerError = { field: field ? (field[1] ?? field[2] ?? 'config') : '', message };
+    }
+  }
+
+  #onnxSeq = 0;
+  /** The capacity of the imported ONNX decoder at the form's memory, context and batch. */
+  async replanOnnx(): Promise<void> {
+    const seq = ++this.#onnxSeq;
+    const layout = this.onnxLayout;
+    if (!layout) {
+      this.onnxPlan = null;
+      this.onnxPlanError = null;
+      return;
+    }
+    try {
+      const a = await this.#api.planner.onnx(onnxPlannerRequest($state.snapshot(this.planner) as PlannerForm, layout));
+      if (seq !== this.#onnxSeq) return;
+      this.onnxPlan = a;
+      this.onnxPlanError = null;
+    } catch (err) {
+      if (seq !== this.#onnxSeq) return;
+      this.onnxPlan = null;
+      this.onnxPlanError = (err as Error).message;
     }
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CapacityAnswer } from '../../../contract/api';
 import { FormError } from './config-form';
-import { classifyDrop, defaultPlannerForm, parseMemory, plannerChart, plannerContexts, plannerRequest } from './planner-form';
+import { classifyDrop, defaultPlannerForm, onnxPlannerRequest, parseMemory, plannerChart, plannerContexts, plannerRequest } from './planner-form';
 
 describe('planner form', () => {
   it('parses memory budgets', () => {
@@ -24,6 +24,40 @@ describe('planner form', () => {
       name: 'config.json',
       config: { model_type: 'llama' },
     });
+  });
+
+  it('passes the MLA what-if rank only when given, and names its field', () => {
+    const f = { ...defaultPlannerForm(), presetId: 'llama-3.1-8b' };
+    expect(plannerRequest(f)).not.toHaveProperty('mlaRank');
+    expect(plannerRequest({ ...f, mlaRank: ' 256 ' }).mlaRank).toBe(256);
+    expect(() => plannerRequest({ ...f, mlaRank: '0' })).toThrow(expect.objectContaining({ field: 'mlaRank' }) as Error);
+    expect(() => plannerRequest({ ...f, mlaRank: 'big' })).toThrow(/MLA rank must be a positive whole number/);
+  });
+
+  it("builds the ONNX capacity request from the layout and the form, in the file's dtype unless asked", () => {
+    const layout = {
+      path: '/m/decoder.onnx',
+      name: 'decoder.onnx',
+      layers: 2,
+      numKvHeads: 2,
+      headDim: 8,
+      dtype: 'fp32',
+      kvBytesPerToken: 256,
+      otherInputs: ['input_ids'],
+      params: 10_000,
+      weightBytes: 40_000,
+    };
+    const f = { ...defaultPlannerForm(), memory: '1GB', context: '4096', batch: '2' };
+    expect(onnxPlannerRequest(f, layout)).toEqual({
+      layout: { layers: 2, numKvHeads: 2, headDim: 8, dtype: 'fp32', weightBytes: 40_000 },
+      memoryBytes: 1e9,
+      context: 4096,
+      batch: 2,
+    });
+    expect(onnxPlannerRequest({ ...f, onnxUseCacheDtype: true, cacheDtype: 'fp8' }, layout).cacheDtype).toBe('fp8');
+    expect(onnxPlannerRequest({ ...f, memory: '' }, layout).memoryBytes).toBeNull();
+    expect(() => onnxPlannerRequest({ ...f, context: 'x' }, layout)).toThrow(expect.objectContaining({ field: 'context' }) as Error);
+    expect(() => onnxPlannerRequest(f, { ...layout, dtype: 'int8' })).toThrow(/not one kvscope plans/);
   });
 
   it('charts weights + cache per variant against the device line, window-aware', () => {

@@ -2,7 +2,7 @@
  * The planner view's form and chart: parsing the memory budget ("80GB"), building the
  * planner:capacity request, and memory vs context per variant against the device line. Pure.
  */
-import type { AnalyticDtypeName, CapacityAnswer, CapacityRequest } from '../../../contract/api';
+import type { AnalyticDtypeName, CapacityAnswer, CapacityRequest, OnnxCapacityRequest, OnnxLayout } from '../../../contract/api';
 import type { ChartModel, SeriesModel } from './chart-data';
 import { FormError, VARIANT_LABELS, type Variant } from './config-form';
 
@@ -26,6 +26,10 @@ export interface PlannerForm {
   context: string;
   batch: string;
   gqaGroups: string;
+  /** Latent rank of the MLA what-if; '' = the default (4 x head dim). */
+  mlaRank: string;
+  /** ONNX decoder: plan its cache in the form's cache dtype instead of the file's own. */
+  onnxUseCacheDtype: boolean;
 }
 
 export function defaultPlannerForm(): PlannerForm {
@@ -40,6 +44,8 @@ export function defaultPlannerForm(): PlannerForm {
     context: '32768',
     batch: '1',
     gqaGroups: '8',
+    mlaRank: '',
+    onnxUseCacheDtype: false,
   };
 }
 
@@ -84,6 +90,19 @@ export function plannerRequest(f: PlannerForm): CapacityRequest {
     context: count(f.context, 'context', 'context'),
     batch: count(f.batch, 'batch', 'batch'),
     gqaGroups: count(f.gqaGroups, 'gqaGroups', 'GQA groups'),
+    ...(f.mlaRank.trim() !== '' ? { mlaRank: count(f.mlaRank, 'mlaRank', 'MLA rank') } : {}),
+  };
+}
+
+/** The request for planner:onnx: an imported decoder's layout with the form's memory, context and batch. */
+export function onnxPlannerRequest(f: PlannerForm, layout: OnnxLayout): OnnxCapacityRequest {
+  if (layout.dtype !== 'fp32' && layout.dtype !== 'fp16') throw new FormError('onnx', `the decoder's cache dtype ${layout.dtype} is not one kvscope plans`);
+  return {
+    layout: { layers: layout.layers, numKvHeads: layout.numKvHeads, headDim: layout.headDim, dtype: layout.dtype, weightBytes: layout.weightBytes },
+    memoryBytes: parseMemory(f.memory),
+    context: count(f.context, 'context', 'context'),
+    batch: count(f.batch, 'batch', 'batch'),
+    ...(f.onnxUseCacheDtype ? { cacheDtype: f.cacheDtype } : {}),
   };
 }
 
