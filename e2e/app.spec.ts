@@ -247,9 +247,20 @@ test('charts redraw 1,000 points within a frame', async ({ request }) => {
   expect(r.ok()).toBe(true);
   const canvas = page.locator('[data-chart="step-time"] canvas');
   await expect(canvas).toHaveAttribute('data-values', '1016', { timeout: 30_000 });
-  const ms = Number(await canvas.getAttribute('data-update-ms'));
-  console.log(`PERF chart update with 1,016 points (step-time chart, update('none')): ${ms.toFixed(2)} ms`);
-  expect(ms).toBeLessThan(16);
+  // One update is one sample on a shared 2-core machine: take five (each adds one point to the
+  // 1,016 and redraws them all) and judge the median.
+  const samples = [Number(await canvas.getAttribute('data-update-ms'))];
+  for (let i = 1; i < 5; i++) {
+    const extra = { ...events[0]!, point: { ...events[0]!.point, id: `synthetic/extra/${i}`, context: 2 ** 22 + i } };
+    expect((await request.post('/__test/emit', { data: [extra] })).ok()).toBe(true);
+    await expect(canvas).toHaveAttribute('data-values', String(1016 + i), { timeout: 30_000 });
+    samples.push(Number(await canvas.getAttribute('data-update-ms')));
+  }
+  const median = [...samples].sort((a, b) => a - b)[2]!;
+  console.log(
+    `PERF chart update with 1,016-1,020 points (step-time chart, update('none')): median ${median.toFixed(2)} ms of ${samples.map((m) => m.toFixed(1)).join(', ')}`,
+  );
+  expect(median).toBeLessThan(16);
 });
 
 test('cancel keeps the points already measured', async () => {
