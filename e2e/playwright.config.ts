@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS } from '../src/cli/chromium.js';
 
 // The bridge's data folder (history, exported files): fresh per run, set before the workers
 // fork so the specs and a second bridge (the restart test) see the same folder.
@@ -30,16 +31,7 @@ export default defineConfig({
         viewport: { width: 1440, height: 1000 },
         launchOptions: {
           executablePath: chromium,
-          args: [
-            '--headless',
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
+          args: ['--headless', ...CHROMIUM_ARGS],
         },
       },
     },

@@ -67,13 +67,17 @@ interface SweepFlags {
   plan: boolean;
 }
 
-function readJsonFile(path: string, what: string): unknown {
-  let text: string;
+/** A file's bytes, or a UsageError naming the file and the OS's reason. */
+function readFileOrUsage(path: string, what: string): Buffer {
   try {
-    text = readFileSync(path, 'utf8');
+    return readFileSync(path);
   } catch (e) {
     throw new UsageError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+}
+
+function readJsonFile(path: string, what: string): unknown {
+  const text = readFileOrUsage(path, what).toString('utf8');
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -243,13 +247,7 @@ function modelForPlan(f: PlanFlags): { model: ModelInfo; params: ParamCount } {
 
 function planOnnx(file: string, f: PlanFlags, io: Io): number {
   if (f.preset || f.config) throw new UsageError('give one of --preset, --config FILE or --onnx FILE');
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const layout = detectDecoderLayout(bytes);
+  const layout = detectDecoderLayout(readFileOrUsage(file, 'ONNX model'));
   const memoryBytes = f.memory ? parseBytes(f.memory, '--memory') : availableMemory();
   const context = parseCount(f.context, '--context');
   const r = planOnnxCapacity(layout, {
@@ -398,13 +396,7 @@ async function compare(files: string[], f: { html?: string; png?: string }, io: 
 }
 
 async function onnxSweep(file: string, f: { contexts: string; ep: string; budget: string; json: boolean }, io: Io): Promise<number> {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new UsageError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  const layout = detectDecoderLayout(bytes);
+  const layout = detectDecoderLayout(readFileOrUsage(file, 'ONNX model'));
   const provider = parseList(f.ep, ['cpu', 'webgpu'] as const, '--ep')[0]!;
   const { points } = await sweepDecoder(file, parseContexts(f.contexts), { provider, budgetMs: num(f.budget, '--budget') * 1000 });
   if (f.json) {

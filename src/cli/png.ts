@@ -2,25 +2,20 @@
  * PNG export of a report's charts: the standalone HTML report rendered in a local headless
  * Chromium (playwright-core drives it; no browser is downloaded), each chart screenshotted.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Report } from '../contract/schemas.js';
 import { toHtml } from '../core/report/html.js';
 import { UsageError } from './args.js';
+import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
 
 export const CHART_IDS = ['memory', 'decode', 'savings'] as const;
 
 export function findChromium(): string {
-  const candidates = [
-    process.env.KVSCOPE_CHROMIUM,
-    '/usr/bin/chromium',
-    '/usr/bin/chromium-browser',
-    '/usr/bin/google-chrome',
-    '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
-  ];
-  for (const c of candidates) if (c && existsSync(c)) return c;
+  const found = chromiumPath();
+  if (found) return found;
   throw new UsageError('PNG export renders the charts in Chromium, and none was found: install chromium or set KVSCOPE_CHROMIUM, or export --format html');
 }
 
@@ -31,15 +26,7 @@ export async function exportPngs(reports: Report[], base: string): Promise<strin
   const dir = mkdtempSync(join(tmpdir(), 'kvscope-png-'));
   const browser = await chromium.launch({
     executablePath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: CHROMIUM_ARGS,
   });
   try {
     const html = join(dir, 'report.html');

@@ -5,7 +5,7 @@
  * labelled so; a measured sweep of the same dims can be shown beside it, and turns into a
  * whole-model decode estimate built on measured figures.
  */
-import type { VariantCapacityInfo } from '../../contract/api.js';
+import type { OnnxCapacityAnswer, VariantCapacityInfo } from '../../contract/api.js';
 import type { Report } from '../../contract/schemas.js';
 import { variantSpec } from '../measure/planner.js';
 import type { ModelInfo } from '../model/hf-config.js';
@@ -132,16 +132,8 @@ export function planCapacity(i: CapacityInput): CapacityResult {
   };
 }
 
-export interface OnnxCapacity {
-  analytic: true;
-  weightsBytes: number;
-  kvBytesPerToken: number;
-  cacheBytesAtContext: number;
-  freeForCacheBytes: number;
-  /** Largest context at the batch (tokens), and largest batch at the context. */
-  largestContext: number;
-  largestBatch: number;
-}
+/** The contract's answer without the memory source, which the caller knows. */
+export type OnnxCapacity = Omit<OnnxCapacityAnswer, 'memoryBytes' | 'memorySource'>;
 
 /**
  * Capacity of an imported ONNX decoder: weights as stored in the file (its initializers), the

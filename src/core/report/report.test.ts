@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report, SweepConfigInput } from '../../contract/schemas.js';
+import { CHROMIUM_ARGS } from '../../cli/chromium.js';
 import { runSweep } from '../measure/runner.js';
 import { testProviders } from '../testing/providers.js';
 import { compareReports } from './compare.js';
@@ -79,7 +80,7 @@ describe('HTML report', () => {
     const { chromium: pw } = await import('playwright-core');
     const browser = await pw.launch({
       executablePath: chromium,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+      args: CHROMIUM_ARGS,
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
