@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CONFIGS } from '../core/model/fixtures/configs.js';
 import { parseReport } from '../core/report/report.js';
 import { parseBytes, parseContexts, parseCount, parseVariants, UsageError } from './args.js';
 import { main, type Io } from './main.js';
@@ -170,19 +171,7 @@ describe('kvscope plan', () => {
   });
   it('plans a config.json with estimated parameters and shows the MLA what-if', async () => {
     const cfg = join(dir, 'llama.json');
-    writeFileSync(
-      cfg,
-      JSON.stringify({
-        model_type: 'llama',
-        hidden_size: 4096,
-        intermediate_size: 14336,
-        num_attention_heads: 32,
-        num_hidden_layers: 32,
-        num_key_value_heads: 8,
-        max_position_embeddings: 131072,
-        vocab_size: 128256,
-      }),
-    );
+    writeFileSync(cfg, JSON.stringify(CONFIGS['llama-3.1-8b']));
     const io = capture();
     expect(await main(['plan', '--config', cfg, '--context', '128k', '--memory', '80GB', '--weight-dtype', 'fp8', '--cache-dtype', 'fp8', '--json'], io)).toBe(
       0,

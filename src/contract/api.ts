@@ -6,15 +6,13 @@
 import { z } from 'zod';
 import {
   AttentionSpecSchema,
-  DtypeSchema,
   EngineEventSchema,
   MachineSchema,
-  ModeSchema,
   ModelSummarySchema,
+  PointSchema,
   ProviderSchema,
   ReportSchema,
   SweepConfigSchema,
-  VariantSchema,
   type EngineEvent,
   type Report,
   type SweepConfigInput,
@@ -57,21 +55,20 @@ export const PresetInfoSchema = z.object({
 });
 export type PresetInfo = z.infer<typeof PresetInfoSchema>;
 
-export const PlannedPointSummarySchema = z.object({
-  id: z.string(),
-  variant: VariantSchema,
-  mode: ModeSchema,
-  context: z.number().int(),
-  cacheTokens: z.number().int(),
-  batch: z.number().int(),
-  dtype: DtypeSchema,
-  kvBytesPerTokenPerLayer: z.number(),
-  modelCacheBytes: z.number(),
-  predictedBytes: z.number(),
-  fits: z.boolean(),
-  hypothetical: z.boolean(),
-  reason: z.string().optional(),
-});
+/** A planned point: the point's identity and analytic figures, plus the fit check. */
+export const PlannedPointSummarySchema = PointSchema.pick({
+  id: true,
+  variant: true,
+  mode: true,
+  context: true,
+  cacheTokens: true,
+  batch: true,
+  dtype: true,
+  kvBytesPerTokenPerLayer: true,
+  modelCacheBytes: true,
+  hypothetical: true,
+  reason: true,
+}).extend({ predictedBytes: z.number(), fits: z.boolean() });
 export type PlannedPointSummary = z.infer<typeof PlannedPointSummarySchema>;
 
 /** Answer of `sweep:plan`: what would run, before anything runs. */
