@@ -27,6 +27,19 @@ describe('planSweep', () => {
     expect(big.reason).toMatch(/needs 708 MiB but the budget is 512 MiB \(50% of 1\.0 GiB available\)/);
     expect(plan.points.find((p) => p.id === 'decode/mla-absorbed/fp32/b1/t4096')!.fits).toBe(true);
   });
+  it('bounds a GPU provider by the free device memory where it is known, never the CPU', () => {
+    const gpu = planSweep(cfg({ memoryFraction: 0.5 }), { availableBytes: 64 * GiB, provider: 'webgpu', deviceFreeBytes: 1 * GiB });
+    const big = gpu.points.find((p) => p.id === 'decode/mha/fp32/b1/t4096')!;
+    expect(big.fits).toBe(false);
+    expect(big.reason).toMatch(/budget is 512 MiB \(50% of 1\.0 GiB free webgpu device memory\)/);
+    expect(gpu.budgetBytes).toBe(0.5 * GiB);
+    // host memory smaller than the device's: the host bounds it
+    expect(planSweep(cfg({ memoryFraction: 0.5 }), { availableBytes: 1 * GiB, provider: 'webgpu', deviceFreeBytes: 80 * GiB }).budgetBytes).toBe(0.5 * GiB);
+    // the CPU provider ignores a GPU's memory
+    expect(planSweep(cfg({ memoryFraction: 0.5 }), { availableBytes: 64 * GiB, provider: 'cpu', deviceFreeBytes: 1 * GiB }).budgetBytes).toBe(32 * GiB);
+    // unknown device memory: host only
+    expect(planSweep(cfg({ memoryFraction: 0.5 }), { availableBytes: 64 * GiB, provider: 'webgpu', deviceFreeBytes: null }).budgetBytes).toBe(32 * GiB);
+  });
   it('predicts resident + workspace + base bytes, scaled by measured layers', () => {
     const one = planSweep(cfg({ variants: ['mha'], contexts: [1024] }), { availableBytes: 64 * GiB, provider: 'cpu' }).points[0]!;
     const three = planSweep(cfg({ variants: ['mha'], contexts: [1024], layers: 3 }), { availableBytes: 64 * GiB, provider: 'cpu' }).points[0]!;

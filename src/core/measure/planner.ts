@@ -108,6 +108,8 @@ export { fmtBytes as formatBytes };
 export interface PlanEnv {
   availableBytes: number;
   provider: Provider;
+  /** Free memory of the GPU a GPU provider runs on, where known (nvidia-smi); ignored for the CPU. */
+  deviceFreeBytes?: number | null;
   /** Probe figures for the time estimate and the too-slow guard; rough defaults when absent. */
   bandwidthGBs?: number;
   gflops?: number;
@@ -122,7 +124,13 @@ export function predictedStepSeconds(p: Pick<PlannedPoint, 'flops' | 'bytesRead'
 
 export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
   const model = resolveModel(config.model);
-  const budgetBytes = env.availableBytes * config.memoryFraction;
+  // The cache is built in host memory and, for a GPU provider, also lives on the device: the
+  // smaller of the two budgets applies where the device's free memory is known.
+  const device = env.provider !== 'cpu' && env.deviceFreeBytes != null ? env.deviceFreeBytes : null;
+  const limitedByDevice = device !== null && device < env.availableBytes;
+  const limitBytes = limitedByDevice ? device : env.availableBytes;
+  const budgetBytes = limitBytes * config.memoryFraction;
+  const limitName = limitedByDevice ? `free ${env.provider} device memory` : 'available';
   const variants = [...new Set(config.variants)].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
   const contexts = [...new Set(config.contexts)].sort((a, b) => a - b);
   const points: PlannedPoint[] = [];
@@ -160,7 +168,7 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
               reason: fits
                 ? undefined
                 : `needs ${fmtBytes(predictedBytes)} but the budget is ${fmtBytes(budgetBytes)} ` +
-                  `(${Math.round(config.memoryFraction * 100)}% of ${fmtBytes(env.availableBytes)} available); ` +
+                  `(${Math.round(config.memoryFraction * 100)}% of ${fmtBytes(limitBytes)} ${limitName}); ` +
                   `use a shorter context, a smaller batch or fewer measured layers`,
             });
           }

@@ -17,7 +17,7 @@ import { KVSCOPE_VERSION } from '../version.js';
 import { planSweep, predictedStepSeconds, type Plan, type PlannedPoint } from './planner.js';
 import { probeDevice, type ProbeResult } from './probes.js';
 import { adaptiveRepeat, summarize } from './stats.js';
-import { availableMemory, cpuModel, nvidiaGpus, nvidiaProcessMemory, osDescription, processMemory, resetPeak } from './system.js';
+import { availableMemory, cpuModel, nvidiaFreeBytes, nvidiaGpus, nvidiaProcessMemory, osDescription, processMemory, resetPeak } from './system.js';
 
 export interface RunOptions {
   runId: string;
@@ -48,15 +48,28 @@ function machineFacts(): Report['machine'] {
   };
 }
 
-function deviceMemory(provider: Provider): NonNullable<Point['memory']>['device'] {
+/**
+ * GPU memory after a point's session is built. Per process where nvidia-smi lists this process
+ * (CUDA); otherwise, on NVIDIA, the device-wide memory.used minus its value when the sweep began
+ * (WebGPU runs as a Vulkan graphics client, which nvidia-smi does not list per process).
+ */
+function deviceMemory(provider: Provider, baselineUsedBytes: number | null): NonNullable<Point['memory']>['device'] {
   if (provider === 'cpu') return { available: false, reason: 'CPU provider: the cache is in process memory (RSS above)' };
   const used = nvidiaProcessMemory();
+  const gpu = nvidiaGpus()[0];
   if (used !== null)
     return {
       available: true,
       usedBytes: used,
-      totalBytes: nvidiaGpus()[0]?.memoryBytes ?? null,
+      totalBytes: gpu?.memoryBytes ?? null,
       source: 'nvidia-smi --query-compute-apps (reserved by this process)',
+    };
+  if (gpu?.usedBytes !== undefined && baselineUsedBytes !== null)
+    return {
+      available: true,
+      usedBytes: gpu.usedBytes - baselineUsedBytes,
+      totalBytes: gpu.memoryBytes,
+      source: 'nvidia-smi memory.used, device-wide, minus its value at the start of the sweep (this process is not listed as a compute app)',
     };
   return { available: false, reason: `no per-process GPU memory source for ${provider} here (nvidia-smi not found; onnxruntime-node exposes none)` };
 }
@@ -68,7 +81,11 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
   const cancelled = (): boolean => signal?.aborted === true;
   const { provider, why } = await chooseProvider(config.provider);
   const points: Point[] = [];
-  let plan: Plan = planSweep(config, { availableBytes: availableMemory(), provider });
+  // GPU providers: the device's free memory bounds the fit too (where nvidia-smi tells it).
+  const gpus = provider === 'cpu' ? [] : nvidiaGpus();
+  const gpuBaselineUsedBytes = gpus[0]?.usedBytes ?? null;
+  const deviceFreeBytes = nvidiaFreeBytes(gpus);
+  let plan: Plan = planSweep(config, { availableBytes: availableMemory(), provider, deviceFreeBytes });
   const ownDir = !opts.workDir;
   const largest = Math.max(0, ...plan.points.filter((p) => p.fits).map((p) => p.predictedBytes));
   const dir = opts.workDir ?? mkdtempSync(join(scratchRoot(largest), 'kvscope-run-'));
@@ -116,7 +133,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
       etaSeconds: plan.estimatedSeconds,
     });
     probes = opts.probes ?? (await probeDevice(provider, { threads: config.threads }));
-    plan = planSweep(config, { availableBytes: availableMemory(), provider, bandwidthGBs: probes.bandwidthGBs, gflops: probes.gflops });
+    plan = planSweep(config, { availableBytes: availableMemory(), provider, deviceFreeBytes, bandwidthGBs: probes.bandwidthGBs, gflops: probes.gflops });
     const overhead = new Map<string, number>();
     const verified = new Map<string, { error: number; ok: boolean; placement: Point['placement'] }>();
     const forms = new Map<string, { form: Form; timings: Record<string, number> }>();
@@ -127,7 +144,18 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
       const eta = i === 0 ? plan.estimatedSeconds : (doneSeconds / i) * (total - i);
       onEvent({ type: 'progress', runId, done: i, total, current: pp.id, etaSeconds: eta });
       const t0 = performance.now();
-      const point = await measurePoint(pp, { config, provider, dir, probes, overhead, verified, forms, cancelled, modelLayers: plan.model.numLayers });
+      const point = await measurePoint(pp, {
+        config,
+        provider,
+        dir,
+        probes,
+        overhead,
+        verified,
+        forms,
+        cancelled,
+        modelLayers: plan.model.numLayers,
+        gpuBaselineUsedBytes,
+      });
       doneSeconds += (performance.now() - t0) / 1000;
       points.push(point);
       onEvent({ type: 'point', runId, point });
@@ -196,6 +224,8 @@ interface PointContext {
   forms: Map<string, { form: Form; timings: Record<string, number> }>;
   cancelled: () => boolean;
   modelLayers: number;
+  /** nvidia-smi memory.used when the sweep began (device-wide), or null. */
+  gpuBaselineUsedBytes: number | null;
 }
 
 function basePoint(pp: PlannedPoint): Point {
@@ -317,7 +347,7 @@ async function measurePoint(planned: PlannedPoint, c: PointContext): Promise<Poi
     const long = predicted > LONG_STEP_SECONDS;
     const { samples, session } = await timeGraph(g, c, c.config.budgetSeconds * 1000, long ? 1 : 2, long ? 3 : 5);
     const after = processMemory();
-    const device = deviceMemory(c.provider);
+    const device = deviceMemory(c.provider, c.gpuBaselineUsedBytes);
     await session.dispose();
     if (samples.length === 0) return { ...p, status: 'cancelled', reason: 'sweep cancelled before this point was timed' };
     const s = summarize(samples);

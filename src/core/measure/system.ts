@@ -92,7 +92,11 @@ export function nvidiaGpus(): GpuInfo[] {
   }
 }
 
-/** This process's memory on NVIDIA GPUs (compute apps), or null where nvidia-smi cannot tell. */
+/**
+ * This process's memory on NVIDIA GPUs (compute apps), or null where nvidia-smi cannot tell:
+ * no nvidia-smi, or this process is not listed (a Vulkan/WebGPU process is a graphics client,
+ * which --query-compute-apps leaves out).
+ */
 export function nvidiaProcessMemory(pid = process.pid): number | null {
   try {
     const out = execFileSync('nvidia-smi', ['--query-compute-apps=pid,used_memory', '--format=csv,noheader,nounits'], {
@@ -109,10 +113,17 @@ export function nvidiaProcessMemory(pid = process.pid): number | null {
         found = true;
       }
     }
-    return found ? total : 0;
+    return found ? total : null;
   } catch {
     return null;
   }
+}
+
+/** Free memory of the first NVIDIA GPU (total - used, device-wide), or null where nvidia-smi cannot tell. */
+export function nvidiaFreeBytes(gpus: GpuInfo[] = nvidiaGpus()): number | null {
+  const g = gpus[0];
+  if (!g || g.memoryBytes === null || g.usedBytes === undefined || !Number.isFinite(g.memoryBytes - g.usedBytes)) return null;
+  return g.memoryBytes - g.usedBytes;
 }
 
 export function cpuModel(): string {

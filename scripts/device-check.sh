@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The GPU check run on a lent device machine (NVIDIA, no Node, no network): unpacks what
+# scripts/device-pack.sh packed, then runs `kvscope devices`, the default sweep on WebGPU (through
+# the NVIDIA Vulkan driver), and the form and roofline benchmarks. Everything goes to $OUT.
+#   QUICK=1  small contexts only (to try the pack on this machine first)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-/tmp/kvscope-device-out}
+mkdir -p "$OUT"
+log="$OUT/log.txt"
+say() { printf '\n=== %s (%s)\n' "$*" "$(date +%T)" | tee -a "$log"; }
+step() { # step LIMIT_SECONDS CMD...: SIGINT at the limit, so a sweep still writes its partial report
+  local limit=$1
+  shift
+  say "$*"
+  timeout -s INT -k 15 "$limit" "$@" 2>&1 | tee -a "$log"
+  echo "exit ${PIPESTATUS[0]}" | tee -a "$log"
+}
+start=$(date +%s)
+if [ -d .gl ] && ! ldconfig -p | grep -q libvulkan.so.1; then
+  for f in .gl/*.deb; do dpkg -x "$f" /; done
+  ldconfig
+fi
+kv=/tmp/kvscope-pack
+rm -rf "$kv" && mkdir -p "$kv" && xz -dc .devpack/pack.tar.xz | tar -C "$kv" -xf -
+export PATH="$kv/bin:$PATH" XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp/xdg}
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+say "machine"
+{
+  node --version
+  nproc
+  grep -E 'MemTotal|MemAvailable' /proc/meminfo
+  nvidia-smi --query-gpu=name,driver_version,memory.total,memory.used,clocks.max.sm --format=csv 2>&1
+  ldconfig -p | grep -E 'libvulkan|libEGL_nvidia|libGLX_nvidia' | head
+  ls /usr/share/vulkan/icd.d /etc/vulkan/icd.d /usr/local/nvidia/share/vulkan/icd.d 2>&1
+} 2>&1 | tee -a "$log"
+K=(node "$kv/kvscope.mjs")
+step 90 "${K[@]}" devices
+if ! grep -qE '^webgpu +yes +yes' "$log" && [ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ]; then
+  export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+  export __EGL_VENDOR_LIBRARY_FILENAMES=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
+  step 90 "${K[@]}" devices
+fi
+if [ "${QUICK:-0}" = 1 ]; then
+  step 200 "${K[@]}" sweep --ep webgpu --contexts 512,2k --out "$OUT/webgpu.json"
+  step 100 node "$kv/bench.mjs" forms
+else
+  step 260 "${K[@]}" sweep --ep webgpu --out "$OUT/webgpu.json"
+  step 100 node "$kv/bench.mjs" forms
+  step 90 node "$kv/bench.mjs" roofline
+fi
+say "done in $(($(date +%s) - start)) s"
