@@ -3,6 +3,8 @@
 # scripts/device-pack.sh packed, then runs `kvscope devices`, the default sweep on WebGPU (through
 # the NVIDIA Vulkan driver), and the form and roofline benchmarks. Everything goes to $OUT.
 #   QUICK=1  small contexts only (to try the pack on this machine first)
+#   ROUND=2  the default sweep and an fp16 decode+prefill sweep, no benchmarks
+#   ROUND=3  bench/gpu-explore.ts (probe shapes, fp16 check errors) and an fp16 MLA sweep
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/kvscope-device-out}
@@ -44,6 +46,12 @@ fi
 if [ "${QUICK:-0}" = 1 ]; then
   step 200 "${K[@]}" sweep --ep webgpu --contexts 512,2k --out "$OUT/webgpu.json"
   step 100 node "$kv/bench.mjs" forms
+elif [ "${ROUND:-1}" = 3 ]; then
+  step 150 node "$kv/explore.mjs" webgpu
+  step 150 "${K[@]}" sweep --ep webgpu --variants mla --cache-dtype fp16 --modes decode,prefill --contexts 2k,32k --max-prefill 2k --out "$OUT/webgpu-mla-fp16.json"
+elif [ "${ROUND:-1}" = 2 ]; then
+  step 200 "${K[@]}" sweep --ep webgpu --out "$OUT/webgpu.json"
+  step 200 "${K[@]}" sweep --ep webgpu --cache-dtype fp16 --modes decode,prefill --contexts 2k,8k,32k --max-prefill 8k --out "$OUT/webgpu-fp16.json"
 else
   step 260 "${K[@]}" sweep --ep webgpu --out "$OUT/webgpu.json"
   step 100 node "$kv/bench.mjs" forms

@@ -99,7 +99,18 @@ export function answer(report: Report): string {
     .map(([v, n]) => `${v} ${n === null ? 'any (sliding window)' : n.toLocaleString('en-US')}`)
     .join(', ');
   lines.push(
-    `Largest context whose whole-model cache fits ${formatBytes(report.machine.freeMemoryBytes * report.config.memoryFraction)} here (batch 1): ${fits}.`,
+    `Largest context whose whole-model cache fits ${report.memoryBudget ? `${formatBytes(report.memoryBudget.bytes)} (${report.memoryBudget.note})` : formatBytes(report.machine.freeMemoryBytes * report.config.memoryFraction)} here (batch 1): ${fits}.`,
   );
+  // Efficiency over 1: a graph read or computed faster than the probe did, so the probe is a lower bound here.
+  const over = ok.filter((p) => (p.roofline?.efficiency ?? 0) > 1.05);
+  if (over.length > 0 && report.probes) {
+    const top = over.reduce((a, b) => (b.roofline!.efficiency > a.roofline!.efficiency ? b : a));
+    const fastest = Math.max(...ok.map((p) => p.roofline?.achievedGBs ?? 0));
+    lines.push(
+      `Note: ${over.length} point(s) beat their roofline (up to ${pct(top.roofline!.efficiency)}, ${top.id}): the graphs read up to ` +
+        `${fastest.toFixed(1)} GB/s where the probe read ${report.probes.bandwidthGBs.toFixed(1)} GB/s, so the probe underestimates ` +
+        `this device and those efficiencies are upper bounds.`,
+    );
+  }
   return lines.join('\n');
 }

@@ -250,6 +250,15 @@ export const ReportSchema = z.object({
    * the memory budget; null where a sliding window caps the cache (any context fits).
    */
   largestContextThatFits: z.record(z.string(), z.number().nullable()),
+  /** The memory budget the fit checks used (absent in reports written before it was recorded). */
+  memoryBudget: z
+    .object({
+      bytes: z.number(),
+      /** What bounded it: the host's available memory, or a GPU's free memory (nvidia-smi). */
+      limitedBy: z.enum(['host', 'device']),
+      note: z.string(),
+    })
+    .optional(),
 });
 export type Report = z.infer<typeof ReportSchema>;
 

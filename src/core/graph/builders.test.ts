@@ -57,6 +57,23 @@ describe('every variant x mode x dtype matches the float64 reference', () => {
   }
 });
 
+describe('the reference check fails a wrong graph', () => {
+  for (const dtype of DTYPES) {
+    it(`rejects a graph whose cache is not the one the reference reads (${dtype})`, async () => {
+      // Same inputs and output shapes; the GQA graph attends over its own 1-head cache instead.
+      const mhaSpec: AttentionSpec = { kind: 'mha', numHeads: 4, numKvHeads: 4, headDim: 16 };
+      const right = build('mha', mhaSpec, 'decode', dtype, 'decomposed');
+      const other = build('mqa', { ...mhaSpec, kind: 'mqa', numKvHeads: 1 }, 'decode', dtype, 'decomposed');
+      expect(other.inputs.map((i) => i.dims)).toEqual(right.inputs.map((i) => i.dims));
+      const r = await verifyGraph({ ...right, modelPath: other.modelPath }, 'cpu');
+      expect(r.ok).toBe(false);
+      expect(r.excess).toBeGreaterThan(0);
+      expect(r.relativeL2).toBeGreaterThan(0.3);
+      expect((await verifyGraph(right, 'cpu')).relativeL2).toBeLessThan(dtype === 'fp16' ? 2e-3 : 1e-6);
+    });
+  }
+});
+
 describe('MLA absorbed equals MLA naive', () => {
   it.each(MODES)('%s, same weights and cache, same outputs', async (mode) => {
     const naive = build('mla-naive', mla, mode, 'fp32', 'decomposed', { seed: 99 });

@@ -36,6 +36,9 @@ export interface Plan {
   points: PlannedPoint[];
   availableBytes: number;
   budgetBytes: number;
+  /** Whether the host's available memory or a GPU's free memory bounded the budget, and how it was made. */
+  budgetLimitedBy: 'host' | 'device';
+  budgetNote: string;
   /** Seconds the sweep should take, from the probe figures given (or rough defaults). */
   estimatedSeconds: number;
   largestContextThatFits: Record<string, number | null>;
@@ -131,6 +134,7 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
   const limitBytes = limitedByDevice ? device : env.availableBytes;
   const budgetBytes = limitBytes * config.memoryFraction;
   const limitName = limitedByDevice ? `free ${env.provider} device memory` : 'available';
+  const budgetNote = `${Math.round(config.memoryFraction * 100)}% of ${fmtBytes(limitBytes)} ${limitName}`;
   const variants = [...new Set(config.variants)].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
   const contexts = [...new Set(config.contexts)].sort((a, b) => a - b);
   const points: PlannedPoint[] = [];
@@ -168,7 +172,7 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
               reason: fits
                 ? undefined
                 : `needs ${fmtBytes(predictedBytes)} but the budget is ${fmtBytes(budgetBytes)} ` +
-                  `(${Math.round(config.memoryFraction * 100)}% of ${fmtBytes(limitBytes)} ${limitName}); ` +
+                  `(${budgetNote}); ` +
                   `use a shorter context, a smaller batch or fewer measured layers`,
             });
           }
@@ -194,5 +198,14 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
     largestContextThatFits[variant] = Math.floor(budgetBytes / perToken);
   }
   if (points.length === 0) throw new SpecError('the sweep has no points: check contexts, modes and maxPrefillContext');
-  return { model, points, availableBytes: env.availableBytes, budgetBytes, estimatedSeconds, largestContextThatFits };
+  return {
+    model,
+    points,
+    availableBytes: env.availableBytes,
+    budgetBytes,
+    budgetLimitedBy: limitedByDevice ? 'device' : 'host',
+    budgetNote,
+    estimatedSeconds,
+    largestContextThatFits,
+  };
 }

@@ -120,6 +120,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
       : null,
     points: [...points],
     largestContextThatFits: plan.largestContextThatFits,
+    memoryBudget: { bytes: plan.budgetBytes, limitedBy: plan.budgetLimitedBy, note: plan.budgetNote },
   });
 
   let probes: ProbeResult | undefined;
@@ -135,7 +136,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
     probes = opts.probes ?? (await probeDevice(provider, { threads: config.threads }));
     plan = planSweep(config, { availableBytes: availableMemory(), provider, deviceFreeBytes, bandwidthGBs: probes.bandwidthGBs, gflops: probes.gflops });
     const overhead = new Map<string, number>();
-    const verified = new Map<string, { error: number; ok: boolean; placement: Point['placement'] }>();
+    const verified = new Map<string, { error: number; relativeL2: number; ok: boolean; placement: Point['placement'] }>();
     const forms = new Map<string, { form: Form; timings: Record<string, number> }>();
     const total = plan.points.length;
     let doneSeconds = 0;
@@ -220,7 +221,7 @@ interface PointContext {
   dir: string;
   probes: ProbeResult;
   overhead: Map<string, number>;
-  verified: Map<string, { error: number; ok: boolean; placement: Point['placement'] }>;
+  verified: Map<string, { error: number; relativeL2: number; ok: boolean; placement: Point['placement'] }>;
   forms: Map<string, { form: Form; timings: Record<string, number> }>;
   cancelled: () => boolean;
   modelLayers: number;
@@ -314,14 +315,14 @@ async function measurePoint(planned: PlannedPoint, c: PointContext): Promise<Poi
       const rep = placementReport(placed, small.attentionNodes, c.provider);
       const byProvider: Record<string, number> = {};
       for (const n of placed) byProvider[providerShortName(n.provider)] = (byProvider[providerShortName(n.provider)] ?? 0) + 1;
-      v = { error: r.maxAbsError, ok: r.ok, placement: { attention: rep.attention, fellBack: rep.fellBack, byProvider } };
+      v = { error: r.maxAbsError, relativeL2: r.relativeL2, ok: r.ok, placement: { attention: rep.attention, fellBack: rep.fellBack, byProvider } };
       c.verified.set(vkey, v);
     }
     if (v && !v.ok) {
       return {
         ...p,
         status: 'failed',
-        reason: `outputs differ from the float64 reference (max abs error ${v.error.toExponential(2)})`,
+        reason: `outputs differ from the float64 reference (max abs error ${v.error.toExponential(2)}, relative L2 error ${v.relativeL2.toExponential(2)})`,
         verifyMaxAbsError: v.error,
         placement: v.placement,
       };

@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseReport } from '../core/report/report.js';
+import { answer } from './format.js';
+
+// A real report: the default sweep on WebGPU on an NVIDIA H200 (docs/measurements/README.md).
+const h200 = parseReport(readFileSync(new URL('../../docs/measurements/h200-webgpu.json', import.meta.url), 'utf8'));
+
+describe('the sweep summary', () => {
+  it('answers the MLA question from the H200 report', () => {
+    const text = answer(h200);
+    expect(text).toMatch(/KV cache of deepseek-v3 \(61 layers, fp32\) at 131072 tokens: MLA 17\.2 GiB vs MHA-equivalent 1\.2 TiB \(98\.6% less/);
+    expect(text).toMatch(/mla-absorbed 9\.33 ms\/layer vs MHA-equivalent 21\.56 ms\/layer/);
+  });
+  it('says when points beat the probe roofline, with the figures', () => {
+    const text = answer(h200);
+    expect(text).toMatch(
+      /Note: \d+ point\(s\) beat their roofline \(up to 392%, decode\/mha\/fp32\/b1\/t131072\): the graphs read up to 995\.8 GB\/s where the probe read 253\.7 GB\/s/,
+    );
+    const capped = {
+      ...h200,
+      points: h200.points.map((p) => (p.roofline ? { ...p, roofline: { ...p.roofline, efficiency: Math.min(p.roofline.efficiency, 1) } } : p)),
+    };
+    expect(answer(capped)).not.toMatch(/beat their roofline/);
+  });
+  it('names the memory budget and what bounded it when the report records it', () => {
+    expect(answer(h200)).toMatch(/fits 100 GiB here/);
+    const withBudget = { ...h200, memoryBudget: { bytes: 2 ** 36, limitedBy: 'device' as const, note: '80% of 80.0 GiB free webgpu device memory' } };
+    expect(answer(withBudget)).toMatch(/fits 64\.0 GiB \(80% of 80\.0 GiB free webgpu device memory\) here/);
+  });
+});
