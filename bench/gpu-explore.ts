@@ -4,18 +4,18 @@
  * probe that reaches what attention graphs read; and the fp16 reference-check errors at
  * DeepSeek-V3 dims. Prints figures only.   npx tsx bench/gpu-explore.ts [webgpu|cpu]
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../src/core/graph/onnx.js';
-import { layoutResident, scratchRoot, writeResidentFile } from '../src/core/graph/resident.js';
+import { layoutResident, scratchDir, writeResidentFile } from '../src/core/graph/resident.js';
 import { MeasuredSession } from '../src/core/runtime/session.js';
 import { buildGraph } from '../src/core/graph/builders.js';
 import { verifyGraph } from '../src/core/graph/verify.js';
 import { resolveModel, variantSpec } from '../src/core/measure/planner.js';
 
 const ep = (process.argv[2] ?? 'webgpu') as 'webgpu' | 'cpu';
-const dir = mkdtempSync(join(scratchRoot(4 * 2 ** 30), 'kvscope-explore-'));
+const dir = scratchDir('explore', 4 * 2 ** 30);
 const prod = (d: number[]) => d.reduce((a, b) => a * b, 1);
 async function time(file: string, feeds: Record<string, ort.Tensor>): Promise<number> {
   const s = await MeasuredSession.open(file, { provider: ep });

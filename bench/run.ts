@@ -6,11 +6,11 @@
  * < 5% of the step at T = 4K; measured cache memory within 10% of analytic for caches >= 256 MB;
  * coefficient of variation of the median over 3 sweeps < 5% at T >= 8K; cache fill >= 1 GB/s.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Report, SweepConfigInput } from '../src/contract/schemas.js';
 import { buildGraph } from '../src/core/graph/builders.js';
-import { layoutResident, scratchRoot, writeResidentFile } from '../src/core/graph/resident.js';
+import { layoutResident, scratchDir, writeResidentFile } from '../src/core/graph/resident.js';
 import { formatBytes } from '../src/core/measure/planner.js';
 import { probeDevice, type ProbeResult } from '../src/core/measure/probes.js';
 import { runSweep } from '../src/core/measure/runner.js';
@@ -38,7 +38,7 @@ async function roofline(probes: ProbeResult): Promise<void> {
     },
     probes,
   );
-  const dir = mkdtempSync(join(scratchRoot(2 ** 30), 'kvscope-bench-'));
+  const dir = scratchDir('bench', 2 ** 30);
   try {
     for (const p of r.points) {
       if (p.status !== 'ok') {
@@ -131,7 +131,7 @@ async function repeatability(probes: ProbeResult): Promise<void> {
 
 async function fill(): Promise<void> {
   log('\n## Cache fill rate: a 1 GiB resident cache written 3 times (tiling one random 1 MiB block)');
-  const dir = mkdtempSync(join(scratchRoot(2 ** 30), 'kvscope-bench-'));
+  const dir = scratchDir('bench', 2 ** 30);
   try {
     const { tensors } = layoutResident([{ name: 'c', role: 'cache', layer: 0, type: 'fp32', dims: [256, 2 ** 20], fillKey: 'c' }]);
     for (let i = 0; i < 3; i++) {
@@ -152,7 +152,7 @@ async function forms(): Promise<void> {
   const { randomFeeds } = await import('../src/core/graph/verify.js');
   const { providerStatuses } = await import('../src/core/measure/provider-choice.js');
   const model = resolveModel({ source: 'preset', preset: 'llama-3.1-8b' });
-  const dir = mkdtempSync(join(scratchRoot(2 ** 30), 'kvscope-bench-'));
+  const dir = scratchDir('bench', 2 ** 30);
   try {
     for (const provider of (await providerStatuses()).filter((s) => s.works).map((s) => s.name)) {
       for (const variant of ['mha', 'gqa', 'mqa', 'mla-absorbed'] as const) {

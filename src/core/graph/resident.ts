@@ -3,8 +3,9 @@
  * Filled by tiling one small random block, so a multi-GB cache takes seconds and at no point is
  * a second full copy of it held in memory.
  */
-import { closeSync, openSync, readSync, statfsSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statfsSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fromHalfBits, toHalfBits, type ElemType, ELEM_BYTES } from './onnx.js';
 
 /** Offsets are aligned so onnxruntime can map the file instead of copying it. */
@@ -172,4 +173,53 @@ export function scratchRoot(bytesNeeded: number): string {
     // no /dev/shm
   }
   return tmpdir();
+}
+
+/** kvscope-<purpose>-<pid>-<random>: the folders scratchDir makes. */
+const SCRATCH_NAME = /^kvscope-[a-z]+-(\d+)-[A-Za-z0-9]+$/;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // exists, another user's
+  }
+}
+
+/**
+ * Removes scratch folders left by kvscope processes that no longer run (an engine killed
+ * mid-sweep leaves its cache in /dev/shm, which is memory until reboot). Returns their paths.
+ */
+export function removeStaleScratch(roots: string[] = ['/dev/shm', tmpdir()]): string[] {
+  const removed: string[] = [];
+  for (const root of new Set(roots)) {
+    let names: string[];
+    try {
+      names = readdirSync(root);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const pid = Number(SCRATCH_NAME.exec(name)?.[1] ?? NaN);
+      if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+      try {
+        rmSync(join(root, name), { recursive: true, force: true });
+        removed.push(join(root, name));
+      } catch {
+        // not ours to remove (permissions): leave it
+      }
+    }
+  }
+  return removed;
+}
+
+/**
+ * A fresh scratch folder for `purpose` (run, probe, bench...) with room for `bytesNeeded`, named
+ * with this process's pid, after removing folders of kvscope processes that died. The caller
+ * removes it when done.
+ */
+export function scratchDir(purpose: string, bytesNeeded: number): string {
+  removeStaleScratch();
+  return mkdtempSync(join(scratchRoot(bytesNeeded), `kvscope-${purpose}-${process.pid}-`));
 }

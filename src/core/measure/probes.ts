@@ -5,12 +5,12 @@
  *    and a ReduceSum over the same bytes; the faster of the two is the device's read rate.
  *  - FLOP/s: a square fp32 MatMul with both operands fed (no constant folding possible).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../graph/onnx.js';
-import { layoutResident, scratchRoot, writeResidentFile } from '../graph/resident.js';
+import { layoutResident, scratchDir, writeResidentFile } from '../graph/resident.js';
 import type { Provider } from '../runtime/providers.js';
 import { MeasuredSession } from '../runtime/session.js';
 import { summarize } from './stats.js';
@@ -44,7 +44,7 @@ export const BANDWIDTH_PROBE_BYTES = 256 * 2 ** 20;
  * uses to pick the fastest working provider (a software Vulkan adapter loses to the CPU).
  */
 export async function quickBandwidth(provider: Provider, bytes = 64 * 2 ** 20): Promise<number> {
-  const dir = mkdtempSync(join(scratchRoot(bytes), 'kvscope-quick-'));
+  const dir = scratchDir('quick', bytes);
   try {
     const K = 256;
     const N = Math.floor(bytes / 4 / K);
@@ -119,7 +119,7 @@ async function probeRate(
 }
 
 export async function probeDevice(provider: Provider, opts: { threads?: number; bytes?: number; matmulN?: number } = {}): Promise<ProbeResult> {
-  const dir = mkdtempSync(join(scratchRoot(opts.bytes ?? BANDWIDTH_PROBE_BYTES), 'kvscope-probe-'));
+  const dir = scratchDir('probe', opts.bytes ?? BANDWIDTH_PROBE_BYTES);
   const threads = opts.threads;
   try {
     // Fixed cost of one run: a graph that does nearly nothing.

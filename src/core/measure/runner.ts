@@ -3,12 +3,11 @@
  * (build the graph with its cache resident, open a session, warm up, time steps adaptively,
  * sample memory), streaming each finished point. Cancelling keeps every point measured so far.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
 import { SweepConfigSchema, type EngineEvent, type Point, type Report, type SweepConfig, type SweepConfigInput } from '../../contract/schemas.js';
 import { buildGraph, type BuiltGraph, type Form, type GraphRequest } from '../graph/builders.js';
-import { scratchRoot } from '../graph/resident.js';
+import { scratchDir } from '../graph/resident.js';
 import { randomFeeds, verifyGraph } from '../graph/verify.js';
 import { ortVersion, type Provider } from '../runtime/providers.js';
 import { chooseProvider } from './provider-choice.js';
@@ -88,7 +87,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
   let plan: Plan = planSweep(config, { availableBytes: availableMemory(), provider, deviceFreeBytes });
   const ownDir = !opts.workDir;
   const largest = Math.max(0, ...plan.points.filter((p) => p.fits).map((p) => p.predictedBytes));
-  const dir = opts.workDir ?? mkdtempSync(join(scratchRoot(largest), 'kvscope-run-'));
+  const dir = opts.workDir ?? scratchDir('run', largest);
   // Read once: snapshots after every point reuse it (nvidia-smi is a process start each time).
   const machine = machineFacts();
   const report = (complete: boolean, reason?: string, probes?: ProbeResult): Report => ({
