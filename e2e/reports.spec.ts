@@ -3,7 +3,7 @@
  * through the e2e bridge: save + reopen round trip, exports (CSV, HTML, PNG), a corrupted
  * report, history surviving a bridge restart, a comparison of two reports, planner figures
  * for a preset, config.json import errors and warnings, the MLA what-if rank, the capacity of an
- * imported ONNX decoder, and deleting a history entry.
+ * imported ONNX decoder, deleting a history entry, and a GPU report from another machine.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -355,4 +355,21 @@ test('history: an entry is deleted after a confirm step', async () => {
   await expect(history.locator(`tr[data-history-id="${id}"]`)).toHaveCount(0);
   await expect(page.getByTestId('notice')).toContainText(`Deleted history entry ${id}`);
   expect(existsSync(file)).toBe(false);
+});
+
+test('a GPU report from another machine opens with its device figures and the roofline note', async () => {
+  // The H200 sweep (docs/measurements): WebGPU on NVIDIA, MHA read faster than the probe.
+  await dropFile(page, 'h200-webgpu.json', readFileSync('docs/measurements/h200-webgpu.json', 'utf8'));
+  await expect(page.getByTestId('opened-report')).toHaveText('file: h200-webgpu.json');
+  await expect(page.getByRole('region', { name: 'Results table' }).locator('tbody tr')).toHaveCount(25);
+  const note = page.getByTestId('roofline-note');
+  await expect(note).toContainText('beat their roofline (up to 392%, decode/mha/fp32/b1/t131072)');
+  await expect(note).toContainText('where the probe read 253.7 GB/s');
+  await expect(page.getByRole('region', { name: 'Placement warnings' })).toHaveCount(0);
+  // GPU memory (nvidia-smi) of the MHA layer at 128K: 20,643 MiB for a 20,480 MiB cache.
+  const table = page.getByRole('region', { name: 'Results table' });
+  const col = await table.locator('thead th').evaluateAll((ths) => ths.findIndex((th) => th.textContent?.startsWith('GPU memory')));
+  expect(col).toBeGreaterThan(0);
+  const row = (await tableText(page)).find((r) => r[0] === 'mha' && r[2] === '128K');
+  expect(row?.[col]).toBe('20.2 GiB');
 });

@@ -1,4 +1,5 @@
 /** Text output of the CLI: the summary table and the one-paragraph answer. */
+import { rooflineBeaten, rooflineBeatenText } from '../contract/roofline.js';
 import type { Point, Report } from '../contract/schemas.js';
 import { formatBytes } from '../core/measure/planner.js';
 import { savingsVsMha } from '../core/report/report.js';
@@ -101,16 +102,10 @@ export function answer(report: Report): string {
   lines.push(
     `Largest context whose whole-model cache fits ${report.memoryBudget ? `${formatBytes(report.memoryBudget.bytes)} (${report.memoryBudget.note})` : formatBytes(report.machine.freeMemoryBytes * report.config.memoryFraction)} here (batch 1): ${fits}.`,
   );
-  // Efficiency over 1: a graph read or computed faster than the probe did, so the probe is a lower bound here.
-  const over = ok.filter((p) => (p.roofline?.efficiency ?? 0) > 1.05);
-  if (over.length > 0 && report.probes) {
-    const top = over.reduce((a, b) => (b.roofline!.efficiency > a.roofline!.efficiency ? b : a));
-    const fastest = Math.max(...ok.map((p) => p.roofline?.achievedGBs ?? 0));
-    lines.push(
-      `Note: ${over.length} point(s) beat their roofline (up to ${pct(top.roofline!.efficiency)}, ${top.id}): the graphs read up to ` +
-        `${fastest.toFixed(1)} GB/s where the probe read ${report.probes.bandwidthGBs.toFixed(1)} GB/s, so the probe underestimates ` +
-        `this device and those efficiencies are upper bounds.`,
-    );
-  }
+  const beaten = rooflineBeaten(
+    report.points.filter((p) => p.mode === 'decode'),
+    report.probes?.bandwidthGBs,
+  );
+  if (beaten) lines.push(`Note: ${rooflineBeatenText(beaten)}`);
   return lines.join('\n');
 }

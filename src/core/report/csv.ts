@@ -46,6 +46,9 @@ export const CSV_COLUMNS: readonly Col[] = [
   ['measured_delta_bytes', (p) => p.memory?.measuredDeltaBytes],
   ['private_delta_bytes', (p) => p.memory?.privateDeltaBytes],
   ['verify_max_abs_error', (p) => p.verifyMaxAbsError],
+  // appended (columns only ever grow at the end)
+  ['device_used_bytes', (p) => (p.memory?.device.available ? p.memory.device.usedBytes : undefined)],
+  ['device_memory_source', (p) => (p.memory ? (p.memory.device.available ? p.memory.device.source : p.memory.device.reason) : undefined)],
 ];
 
 function cell(v: string | number | boolean | null | undefined): string {

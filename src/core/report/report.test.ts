@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -181,5 +181,17 @@ describe('BAD CALL - broken and hostile report files', () => {
     const r = parseReport(text) as unknown as Record<string, unknown>;
     expect(r.extra).toBeUndefined();
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('CSV of a GPU report', () => {
+  it('carries the device memory and its source (H200, docs/measurements)', () => {
+    const report = parseReport(readFileSync(new URL('../../../docs/measurements/h200-webgpu.json', import.meta.url), 'utf8'));
+    const [head, ...rows] = parseCsv(toCsv(report));
+    const col = (name: string) => head!.indexOf(name);
+    const mha = rows.find((r) => r[col('id')] === 'decode/mha/fp32/b1/t131072')!;
+    expect(Number(mha[col('device_used_bytes')])).toBe(21645754368);
+    expect(mha[col('device_memory_source')]).toBe('nvidia-smi --query-compute-apps (reserved by this process)');
+    expect(Number(mha[col('analytic_cache_bytes')])).toBe(20480 * 2 ** 20);
   });
 });

@@ -23,6 +23,8 @@ export interface Row {
   efficiency: number | null;
   bandwidthFraction: number | null;
   measuredDeltaBytes: number | null;
+  /** GPU memory the point used (nvidia-smi), where the platform tells it. */
+  deviceBytes: number | null;
   fellBack: string;
   verifyMaxAbsError: number | null;
 }
@@ -55,6 +57,7 @@ export function toRow(p: Point, bandwidthGBs: number | null): Row {
     efficiency: p.roofline?.efficiency ?? null,
     bandwidthFraction: bandwidthFraction(p, bandwidthGBs),
     measuredDeltaBytes: p.memory?.measuredDeltaBytes ?? null,
+    deviceBytes: p.memory?.device.available ? p.memory.device.usedBytes : null,
     fellBack: p.placement?.fellBack.join(', ') ?? '',
     verifyMaxAbsError: p.verifyMaxAbsError ?? null,
   };
