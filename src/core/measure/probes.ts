@@ -5,12 +5,11 @@
  *    and a ReduceSum over the same bytes; the faster of the two is the device's read rate.
  *  - FLOP/s: a square fp32 MatMul with both operands fed (no constant folding possible).
  */
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../graph/onnx.js';
-import { layoutResident, scratchDir, writeResidentFile } from '../graph/resident.js';
+import { layoutResident, scratchDir, writeResidentFile, type ResidentTensor } from '../graph/resident.js';
 import type { Provider } from '../runtime/providers.js';
 import { MeasuredSession } from '../runtime/session.js';
 import { summarize } from './stats.js';
@@ -38,36 +37,6 @@ async function timeRuns(s: MeasuredSession, feeds: Record<string, ort.Tensor>, r
 
 /** Bytes of the bandwidth probe's matrix: large enough to defeat caches, small enough to be quick. */
 export const BANDWIDTH_PROBE_BYTES = 256 * 2 ** 20;
-
-/**
- * Read bandwidth of a GEMV over a `bytes`-sized resident matrix: the quick probe `--ep auto`
- * uses to pick the fastest working provider (a software Vulkan adapter loses to the CPU).
- */
-export async function quickBandwidth(provider: Provider, bytes = 64 * 2 ** 20): Promise<number> {
-  const dir = scratchDir('quick', bytes);
-  try {
-    const K = 256;
-    const N = Math.floor(bytes / 4 / K);
-    const g = new GraphBuilder('quick');
-    const x = g.input('x', 'fp32', [1, K]);
-    const { tensors } = layoutResident([{ name: 'big', role: 'cache', layer: 0, type: 'fp32', dims: [K, N], fillKey: 'big' }]);
-    const t = tensors[0]!;
-    g.external({ name: 'big', type: 'fp32', dims: [K, N], location: 'big.bin', offset: t.offset, length: t.length });
-    g.node('MatMul', [x, 'big'], { outputs: ['y'] });
-    g.output('y', 'fp32', [1, N]);
-    writeFileSync(join(dir, 'quick.onnx'), g.encode());
-    writeResidentFile(join(dir, 'big.bin'), tensors, 5);
-    const s = await MeasuredSession.open(join(dir, 'quick.onnx'), { provider });
-    try {
-      const ms = summarize(await timeRuns(s, { x: new ort.Tensor('float32', new Float32Array(K).fill(0.01), [1, K]) }, 5)).median;
-      return t.length / (ms / 1000) / 1e9;
-    } finally {
-      await s.dispose();
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 /**
  * A run of a GPU provider carries a fixed cost (dispatch, sync, read-back) that can be larger than
@@ -118,49 +87,86 @@ async function probeRate(
   return { rate: ((REPEATS - 1) * work) / ((many - one) / 1000), slope: true };
 }
 
+const slopeNote = (slope: boolean): string => (slope ? `, slope of 1 vs ${REPEATS} per run (removes the fixed run cost)` : '');
+
+/** Median ms of an (almost) empty graph's run: the fixed cost of one session.run on `provider`. */
+async function measureEmptyRun(dir: string, provider: Provider, threads: number | undefined, reps: number): Promise<number> {
+  const e = new GraphBuilder('empty');
+  const ein = e.input('x', 'fp32', [1, 4]);
+  e.node('Relu', [ein], { outputs: ['y'] });
+  e.output('y', 'fp32', [1, 4]);
+  writeFileSync(join(dir, 'empty.onnx'), e.encode());
+  const es = await MeasuredSession.open(join(dir, 'empty.onnx'), { provider, threads });
+  try {
+    return summarize(await timeRuns(es, { x: new ort.Tensor('float32', new Float32Array(4), [1, 4]) }, reps)).median;
+  } finally {
+    await es.dispose();
+  }
+}
+
+/**
+ * Read rate (bytes/s) of a GEMV [1, K] x [K, N] over a `bytes`-sized resident matrix written to
+ * dir/big.bin; on a GPU provider whose fixed run cost would dominate, the slope over repeats
+ * (9 GEMVs with distinct inputs over the same matrix, so nothing merges them).
+ */
+async function gemvRate(
+  dir: string,
+  provider: Provider,
+  threads: number | undefined,
+  emptyRunMs: number,
+  K: number,
+  bytes: number,
+  reps: number,
+): Promise<{ tensors: ResidentTensor[]; rate: number; how: string }> {
+  const N = Math.floor(bytes / 4 / K);
+  const { tensors } = layoutResident([{ name: 'big', role: 'cache', layer: 0, type: 'fp32', dims: [K, N], fillKey: 'big' }]);
+  const t = tensors[0]!;
+  writeResidentFile(join(dir, 'big.bin'), tensors, 5);
+  const xTensor = new ort.Tensor('float32', new Float32Array(K).fill(0.01), [1, K]);
+  const r = await probeRate(dir, 'gemv', provider, threads, emptyRunMs, t.length, reps, (repeats): Built => {
+    const g = new GraphBuilder('bandwidth');
+    const m = g.external({ name: 'big', type: 'fp32', dims: [K, N], location: 'big.bin', offset: t.offset, length: t.length });
+    const feeds: Record<string, ort.Tensor> = {};
+    const ys: string[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const x = g.input(i === 0 ? 'x' : `x${i}`, 'fp32', [1, K]);
+      feeds[x] = xTensor;
+      ys.push(g.op('MatMul', [x, m], undefined, i === 0 ? 'probe_gemv' : `probe_gemv${i}`));
+    }
+    g.node(repeats === 1 ? 'Identity' : 'Sum', ys, { outputs: ['y'] });
+    g.output('y', 'fp32', [1, N]);
+    return { graph: g, feeds };
+  });
+  return { tensors, rate: r.rate, how: `GEMV [1,${K}]x[${K},${N}] fp32${slopeNote(r.slope)}` };
+}
+
+/**
+ * Read bandwidth (GB/s) of a GEMV over a `bytes`-sized resident matrix: the quick probe `--ep auto`
+ * uses to pick the fastest working provider. A software Vulkan adapter loses to the CPU it runs
+ * on; a real GPU's fixed run cost is taken out (slope), or a 1 ms WebGPU run cost would hand an
+ * H200 machine to its CPU.
+ */
+export async function quickBandwidth(provider: Provider, bytes = 64 * 2 ** 20): Promise<number> {
+  const dir = scratchDir('quick', bytes);
+  try {
+    const emptyRunMs = await measureEmptyRun(dir, provider, undefined, 9);
+    return (await gemvRate(dir, provider, undefined, emptyRunMs, 256, bytes, 5)).rate / 1e9;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function probeDevice(provider: Provider, opts: { threads?: number; bytes?: number; matmulN?: number } = {}): Promise<ProbeResult> {
   const dir = scratchDir('probe', opts.bytes ?? BANDWIDTH_PROBE_BYTES);
   const threads = opts.threads;
   try {
-    // Fixed cost of one run: a graph that does nearly nothing.
-    const e = new GraphBuilder('empty');
-    const ein = e.input('x', 'fp32', [1, 4]);
-    e.node('Relu', [ein], { outputs: ['y'] });
-    e.output('y', 'fp32', [1, 4]);
-    writeFileSync(join(dir, 'empty.onnx'), e.encode());
-    const es = await MeasuredSession.open(join(dir, 'empty.onnx'), { provider, threads });
-    let emptyRunMs: number;
-    try {
-      emptyRunMs = summarize(await timeRuns(es, { x: new ort.Tensor('float32', new Float32Array(4), [1, 4]) }, 50)).median;
-    } finally {
-      await es.dispose();
-    }
-
+    const emptyRunMs = await measureEmptyRun(dir, provider, threads, 50);
     const K = 1024;
-    const N = Math.floor((opts.bytes ?? BANDWIDTH_PROBE_BYTES) / 4 / K);
-    const { tensors } = layoutResident([{ name: 'big', role: 'cache', layer: 0, type: 'fp32', dims: [K, N], fillKey: 'big' }]);
+    const { tensors, rate: gemv, how: gemvHow } = await gemvRate(dir, provider, threads, emptyRunMs, K, opts.bytes ?? BANDWIDTH_PROBE_BYTES, 9);
     const t = tensors[0]!;
-    writeResidentFile(join(dir, 'big.bin'), tensors, 5);
+    const N = t.dims[1]!;
     const big = (g: GraphBuilder): string => g.external({ name: 'big', type: 'fp32', dims: [K, N], location: 'big.bin', offset: t.offset, length: t.length });
     const xTensor = new ort.Tensor('float32', new Float32Array(K).fill(0.01), [1, K]);
-    const slopeNote = (slope: boolean): string => (slope ? `, slope of 1 vs ${REPEATS} per run (removes the fixed run cost)` : '');
-
-    // GEMV and ReduceSum over one resident [K, N] matrix; repeats read it again (distinct inputs, so nothing merges them).
-    const gemvHow = `GEMV [1,${K}]x[${K},${N}] fp32`;
-    const gemv = await probeRate(dir, 'gemv', provider, threads, emptyRunMs, t.length, 9, (repeats): Built => {
-      const g = new GraphBuilder('bandwidth');
-      const m = big(g);
-      const feeds: Record<string, ort.Tensor> = {};
-      const ys: string[] = [];
-      for (let r = 0; r < repeats; r++) {
-        const x = g.input(r === 0 ? 'x' : `x${r}`, 'fp32', [1, K]);
-        feeds[x] = xTensor;
-        ys.push(g.op('MatMul', [x, m], undefined, r === 0 ? 'probe_gemv' : `probe_gemv${r}`));
-      }
-      g.node(repeats === 1 ? 'Identity' : 'Sum', ys, { outputs: ['y'] });
-      g.output('y', 'fp32', [1, N]);
-      return { graph: g, feeds };
-    });
     const reduceHow = `ReduceSum over [${K},${N}] fp32`;
     // One ReduceSum: repeats of it would be merged (same node, same input), so no slope here.
     const reduce = await probeRate(
@@ -183,7 +189,7 @@ export async function probeDevice(provider: Provider, opts: { threads?: number; 
       false,
     );
     const rates: Rate[] = [
-      { rate: gemv.rate, how: gemvHow + slopeNote(gemv.slope) },
+      { rate: gemv, how: gemvHow },
       { rate: reduce.rate, how: reduceHow + slopeNote(reduce.slope) },
     ];
     const best = rates.reduce((a, b) => (b.rate > a.rate ? b : a));
