@@ -54,6 +54,7 @@ async function shape(xd: number[], md: number[]): Promise<void> {
     writeFileSync(file, g.encode());
     res.push(await time(file, feeds));
   }
+  rmSync(data, { force: true }); // /dev/shm is memory: one shape's data at a time
   const [one, nine] = res as [number, number];
   console.log(
     `${JSON.stringify(xd)}x${JSON.stringify(md)} ${(t.length / 2 ** 20).toFixed(0)} MiB: 1 run ${one.toFixed(3)} ms ${(t.length / one / 1e6).toFixed(0)} GB/s; 9 reps ${nine.toFixed(3)} ms; slope ${((8 * t.length) / (nine - one) / 1e6).toFixed(0)} GB/s`,

@@ -19,7 +19,8 @@ step() { # step LIMIT_SECONDS CMD...: SIGINT at the limit, so a sweep still writ
   echo "exit ${PIPESTATUS[0]}" | tee -a "$log"
 }
 start=$(date +%s)
-if [ -d .gl ] && ! ldconfig -p | grep -q libvulkan.so.1; then
+# (grep reads everything: with -q it could exit early, SIGPIPE ldconfig, and pipefail would say 'missing')
+if [ -d .gl ] && ! ldconfig -p | grep libvulkan.so.1 >/dev/null; then
   for f in .gl/*.deb; do dpkg -x "$f" /; done
   ldconfig
 fi

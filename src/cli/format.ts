@@ -104,7 +104,7 @@ export function answer(report: Report): string {
   );
   const beaten = rooflineBeaten(
     report.points.filter((p) => p.mode === 'decode'),
-    report.probes?.bandwidthGBs,
+    report.probes,
   );
   if (beaten) lines.push(`Note: ${rooflineBeatenText(beaten)}`);
   return lines.join('\n');

@@ -3,20 +3,26 @@ import { point } from './fixtures.js';
 import { rooflineBeaten, rooflineBeatenText } from './roofline.js';
 
 describe('rooflineBeaten', () => {
-  const at = (id: string, efficiency: number, achievedGBs: number) => {
+  const at = (id: string, efficiency: number, achievedGBs: number, bound: 'memory' | 'compute' = 'memory', achievedGflops = 1) => {
     const p = point({ variant: 'mha', context: 1024 });
-    return { ...p, id, roofline: { ...p.roofline!, efficiency, achievedGBs } };
+    return { ...p, id, roofline: { ...p.roofline!, efficiency, achievedGBs, bound, achievedGflops } };
   };
+  const probes = (bandwidthGBs: number, gflops = 1000) => ({ bandwidthGBs, gflops });
   it('counts points over 105% and names the highest, with the fastest read', () => {
-    const b = rooflineBeaten([at('a', 1.0, 20), at('b', 3.9, 996), at('c', 1.2, 300)], 254);
-    expect(b).toEqual({ count: 2, topId: 'b', topEfficiency: 3.9, fastestGBs: 996, probeGBs: 254 });
+    const b = rooflineBeaten([at('a', 1.0, 20), at('b', 3.9, 996), at('c', 1.2, 300), at('d', 0.5, 5000, 'compute')], probes(254));
+    expect(b).toEqual({ count: 2, topId: 'b', topEfficiency: 3.9, bound: 'memory', fastest: 996, probe: 254 });
     expect(rooflineBeatenText(b!)).toBe(
-      '2 point(s) beat their roofline (up to 390%, b): the graphs read up to 996.0 GB/s where the probe read 254.0 GB/s, so the probe underestimates this device and those efficiencies are upper bounds.',
+      "2 point(s) beat their roofline (up to 390%, b): the graphs read up to 996.0 GB/s where the probe read 254.0 GB/s, so the probe underestimates this device's bandwidth and those efficiencies are upper bounds.",
     );
   });
+  it('speaks of FLOP/s when the point that beats it most is compute-bound', () => {
+    const b = rooflineBeaten([at('m', 1.1, 9000), at('c', 1.5, 10, 'compute', 3000)], probes(254, 2000));
+    expect(b).toMatchObject({ topId: 'c', bound: 'compute', fastest: 3000, probe: 2000 });
+    expect(rooflineBeatenText(b!)).toMatch(/computed up to 3000\.0 GFLOP\/s where the probe computed 2000\.0 GFLOP\/s/);
+  });
   it('is null within noise, without probes, and for points that were not measured', () => {
-    expect(rooflineBeaten([at('a', 1.04, 20)], 20)).toBeNull();
+    expect(rooflineBeaten([at('a', 1.04, 20)], probes(20))).toBeNull();
     expect(rooflineBeaten([at('a', 2, 20)], null)).toBeNull();
-    expect(rooflineBeaten([{ ...at('a', 2, 20), status: 'failed' as const }], 20)).toBeNull();
+    expect(rooflineBeaten([{ ...at('a', 2, 20), status: 'failed' as const }], probes(20))).toBeNull();
   });
 });

@@ -10,32 +10,37 @@ export const BEAT_ROOFLINE = 1.05;
 
 export interface RooflineBeaten {
   count: number;
-  /** The point with the highest efficiency, and that efficiency. */
+  /** The point with the highest efficiency, that efficiency and its bound. */
   topId: string;
   topEfficiency: number;
-  /** Fastest read any measured point achieved (GB/s), against the probe's figure. */
-  fastestGBs: number;
-  probeGBs: number;
+  bound: 'memory' | 'compute';
+  /** Fastest rate of that bound any measured point achieved (GB/s or GFLOP/s), and the probe's. */
+  fastest: number;
+  probe: number;
 }
 
-export function rooflineBeaten(points: readonly Point[], probeGBs: number | null | undefined): RooflineBeaten | null {
+export function rooflineBeaten(points: readonly Point[], probes: { bandwidthGBs: number; gflops: number } | null | undefined): RooflineBeaten | null {
   const measured = points.filter((p) => p.status === 'ok' && p.roofline);
   const over = measured.filter((p) => p.roofline!.efficiency > BEAT_ROOFLINE);
-  if (over.length === 0 || !probeGBs) return null;
+  if (over.length === 0 || !probes) return null;
   const top = over.reduce((a, b) => (b.roofline!.efficiency > a.roofline!.efficiency ? b : a));
+  const bound = top.roofline!.bound;
+  const sameBound = measured.filter((p) => p.roofline!.bound === bound);
   return {
     count: over.length,
     topId: top.id,
     topEfficiency: top.roofline!.efficiency,
-    fastestGBs: Math.max(...measured.map((p) => p.roofline!.achievedGBs)),
-    probeGBs,
+    bound,
+    fastest: Math.max(...sameBound.map((p) => (bound === 'memory' ? p.roofline!.achievedGBs : p.roofline!.achievedGflops))),
+    probe: bound === 'memory' ? probes.bandwidthGBs : probes.gflops,
   };
 }
 
 export function rooflineBeatenText(b: RooflineBeaten): string {
+  const [verb, unit, what] = b.bound === 'memory' ? ['read', 'GB/s', 'bandwidth'] : ['computed', 'GFLOP/s', 'matmul rate'];
   return (
-    `${b.count} point(s) beat their roofline (up to ${(b.topEfficiency * 100).toFixed(0)}%, ${b.topId}): the graphs read up to ` +
-    `${b.fastestGBs.toFixed(1)} GB/s where the probe read ${b.probeGBs.toFixed(1)} GB/s, so the probe underestimates ` +
-    `this device and those efficiencies are upper bounds.`
+    `${b.count} point(s) beat their roofline (up to ${(b.topEfficiency * 100).toFixed(0)}%, ${b.topId}): the graphs ${verb} up to ` +
+    `${b.fastest.toFixed(1)} ${unit} where the probe ${verb} ${b.probe.toFixed(1)} ${unit}, so the probe underestimates ` +
+    `this device's ${what} and those efficiencies are upper bounds.`
   );
 }

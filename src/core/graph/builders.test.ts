@@ -9,7 +9,7 @@ import { MeasuredSession, placementReport } from '../runtime/session.js';
 import { testProviders } from '../testing/providers.js';
 import { buildGraph, layerCost, normalizeRequest, type Form, type Mode } from './builders.js';
 import { decodeModel } from './onnx.js';
-import { randomFeeds, tensorToFloat64, verifyGraph } from './verify.js';
+import { FP16_MAX_RELATIVE_L2, outputsAgree, randomFeeds, tensorToFloat64, verifyGraph } from './verify.js';
 
 const mla: AttentionSpec = { kind: 'mla', numHeads: 4, kvLoraRank: 32, qkNopeHeadDim: 16, qkRopeHeadDim: 8, vHeadDim: 12, qLoraRank: 0 };
 const CASES: [Variant, AttentionSpec, Form][] = [
@@ -72,6 +72,19 @@ describe('the reference check fails a wrong graph', () => {
       expect((await verifyGraph(right, 'cpu')).relativeL2).toBeLessThan(dtype === 'fp16' ? 2e-3 : 1e-6);
     });
   }
+});
+
+describe('the verdict', () => {
+  it('accepts fp16 within the relative L2 limit on a GPU provider only, when the elementwise bounds fail', () => {
+    const near = FP16_MAX_RELATIVE_L2 / 2;
+    expect(outputsAgree(0, 1, 'fp32', 'cpu')).toBe(true); // elementwise bounds held
+    expect(outputsAgree(0.01, near, 'fp16', 'webgpu')).toBe(true);
+    expect(outputsAgree(0.01, near, 'fp16', 'cpu')).toBe(false);
+    expect(outputsAgree(0.01, near, 'fp32', 'webgpu')).toBe(false);
+    expect(outputsAgree(0.01, 2 * FP16_MAX_RELATIVE_L2, 'fp16', 'webgpu')).toBe(false);
+    expect(outputsAgree(0.01, Infinity, 'fp16', 'webgpu')).toBe(false);
+    expect(outputsAgree(0.01, NaN, 'fp16', 'webgpu')).toBe(false);
+  });
 });
 
 describe('MLA absorbed equals MLA naive', () => {

@@ -4,7 +4,7 @@
  * a second full copy of it held in memory.
  */
 import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statfsSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromHalfBits, toHalfBits, type ElemType, ELEM_BYTES } from './onnx.js';
 
@@ -175,8 +175,16 @@ export function scratchRoot(bytesNeeded: number): string {
   return tmpdir();
 }
 
-/** kvscope-<purpose>-<pid>-<random>: the folders scratchDir makes. */
-const SCRATCH_NAME = /^kvscope-[a-z]+-(\d+)-[A-Za-z0-9]+$/;
+/**
+ * kvscope-<purpose>-<host>-<pid>-<random>: the folders scratchDir makes. The host part keeps a
+ * process from judging folders of another container that shares /dev/shm or /tmp (its pids are
+ * another namespace's).
+ */
+const SCRATCH_NAME = /^kvscope-[a-z]+-([A-Za-z0-9]+)-(\d+)-[A-Za-z0-9]+$/;
+const HOST =
+  hostname()
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, 24) || 'host';
 
 function alive(pid: number): boolean {
   try {
@@ -191,6 +199,9 @@ function alive(pid: number): boolean {
  * Removes scratch folders left by kvscope processes that no longer run (an engine killed
  * mid-sweep leaves its cache in /dev/shm, which is memory until reboot). Returns their paths.
  */
+/** This host's name as scratch folder names carry it. */
+export const SCRATCH_HOST = HOST;
+
 export function removeStaleScratch(roots: string[] = ['/dev/shm', tmpdir()]): string[] {
   const removed: string[] = [];
   for (const root of new Set(roots)) {
@@ -201,8 +212,9 @@ export function removeStaleScratch(roots: string[] = ['/dev/shm', tmpdir()]): st
       continue;
     }
     for (const name of names) {
-      const pid = Number(SCRATCH_NAME.exec(name)?.[1] ?? NaN);
-      if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+      const m = SCRATCH_NAME.exec(name);
+      const pid = Number(m?.[2] ?? NaN);
+      if (!m || m[1] !== HOST || !Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
       try {
         rmSync(join(root, name), { recursive: true, force: true });
         removed.push(join(root, name));
@@ -215,11 +227,11 @@ export function removeStaleScratch(roots: string[] = ['/dev/shm', tmpdir()]): st
 }
 
 /**
- * A fresh scratch folder for `purpose` (run, probe, bench...) with room for `bytesNeeded`, named
- * with this process's pid, after removing folders of kvscope processes that died. The caller
+ * A fresh scratch folder for `purpose` (lower-case letters: run, probe, bench...) with room for
+ * `bytesNeeded`, named with this host and process, after removing folders of kvscope processes that died. The caller
  * removes it when done.
  */
 export function scratchDir(purpose: string, bytesNeeded: number): string {
   removeStaleScratch();
-  return mkdtempSync(join(scratchRoot(bytesNeeded), `kvscope-${purpose}-${process.pid}-`));
+  return mkdtempSync(join(scratchRoot(bytesNeeded), `kvscope-${purpose}-${HOST}-${process.pid}-`));
 }

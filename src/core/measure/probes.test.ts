@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testProviders } from '../testing/providers.js';
-import { probeDevice } from './probes.js';
+import { probeDevice, slopeRate } from './probes.js';
 
 describe('probeDevice', () => {
   it('measures bandwidth and FLOP/s on the CPU from one run per graph', async () => {
@@ -19,4 +19,22 @@ describe('probeDevice', () => {
     expect(p.gflopsMethod).toMatch(/^MatMul 64x64x64 fp32 on webgpu, resident operands, fastest of 7 runs, slope of 1 vs 9 per run/);
     for (const v of [p.bandwidthGBs, p.gflops]) expect(Number.isFinite(v) && v > 0).toBe(true);
   }, 120_000);
+});
+
+describe('slopeRate', () => {
+  it('takes the fixed run cost out: 1 ms fixed + 0.25 ms of work, 9 repeats', () => {
+    const r = slopeRate(256e6, 1.25, 1 + 9 * 0.25);
+    expect(r.slope).toBe(true);
+    expect(r.rate).toBeCloseTo(256e6 / 0.25e-3, -3); // 1.024 TB/s, where one run says 205 GB/s
+  });
+  it('falls back to the single run, marked, where the slope is implausible', () => {
+    // repeats no slower (noise), or barely slower: an absurd rate
+    expect(slopeRate(1e6, 2, 1.9)).toEqual({ rate: 1e6 / 2e-3, slope: 'rejected' });
+    expect(slopeRate(1e6, 2, 2.001)).toEqual({ rate: 1e6 / 2e-3, slope: 'rejected' });
+    // each repeat much slower than a whole single run: a negative fixed cost
+    expect(slopeRate(1e6, 2, 2 + 8 * 3).slope).toBe('rejected');
+  });
+  it('takes the single run where the slope finds no fixed cost within noise', () => {
+    expect(slopeRate(1e6, 2, 2 + 8 * 2.2)).toEqual({ rate: 1e6 / 2e-3, slope: true });
+  });
 });

@@ -67,7 +67,7 @@ async function probeRate(
   reps: number,
   build: (repeats: number) => Built,
   canRepeat = true,
-): Promise<{ rate: number; slope: boolean }> {
+): Promise<{ rate: number; slope: boolean | 'rejected' }> {
   const fastest = async (repeats: number): Promise<number> => {
     const { graph, feeds } = build(repeats);
     const file = join(dir, `${name}-${repeats}.onnx`);
@@ -82,12 +82,29 @@ async function probeRate(
   };
   const one = await fastest(1);
   if (!canRepeat || provider === 'cpu' || one >= SLOPE_BELOW_EMPTY_RUNS * emptyRunMs) return { rate: work / (one / 1000), slope: false };
-  const many = await fastest(REPEATS);
-  if (many <= one) return { rate: work / (one / 1000), slope: false };
-  return { rate: ((REPEATS - 1) * work) / ((many - one) / 1000), slope: true };
+  return slopeRate(work, one, await fastest(REPEATS));
 }
 
-const slopeNote = (slope: boolean): string => (slope ? `, slope of 1 vs ${REPEATS} per run (removes the fixed run cost)` : '');
+/**
+ * Work per second from the fastest run of the work once (`oneMs`) and `REPEATS` times (`manyMs`).
+ * One repeat's time from the slope is accepted where it is plausible: not over the whole single
+ * run by more than noise (20%; a fixed cost cannot be negative, and where the slope says ~0 the
+ * single run is the figure), and not under 1/20 of it (noise on a tiny difference would give an
+ * arbitrarily high rate). Otherwise the single run's rate, marked.
+ */
+export function slopeRate(work: number, oneMs: number, manyMs: number): { rate: number; slope: true | 'rejected' } {
+  const perRepeat = (manyMs - oneMs) / (REPEATS - 1);
+  if (!(perRepeat <= 1.2 * oneMs && perRepeat >= oneMs / 20)) return { rate: work / (oneMs / 1000), slope: 'rejected' };
+  return { rate: work / (Math.min(perRepeat, oneMs) / 1000), slope: true };
+}
+
+/** How a probe's rate was taken, for its method string. */
+const slopeNote = (slope: boolean | 'rejected'): string =>
+  slope === 'rejected'
+    ? `, one run (the slope over ${REPEATS} repeats was implausible, so the fixed run cost is included)`
+    : slope
+      ? `, slope of 1 vs ${REPEATS} per run (removes the fixed run cost)`
+      : '';
 
 /** Median ms of an (almost) empty graph's run: the fixed cost of one session.run on `provider`. */
 async function measureEmptyRun(dir: string, provider: Provider, threads: number | undefined, reps: number): Promise<number> {

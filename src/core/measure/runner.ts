@@ -55,7 +55,8 @@ function machineFacts(): Report['machine'] {
 function deviceMemory(provider: Provider, baselineUsedBytes: number | null): NonNullable<Point['memory']>['device'] {
   if (provider === 'cpu') return { available: false, reason: 'CPU provider: the cache is in process memory (RSS above)' };
   const used = nvidiaProcessMemory();
-  const gpu = nvidiaGpus()[0];
+  const gpus = nvidiaGpus();
+  const gpu = gpus.length === 1 ? gpus[0] : undefined;
   if (used !== null)
     return {
       available: true,
@@ -63,12 +64,15 @@ function deviceMemory(provider: Provider, baselineUsedBytes: number | null): Non
       totalBytes: gpu?.memoryBytes ?? null,
       source: 'nvidia-smi --query-compute-apps (reserved by this process)',
     };
-  if (gpu?.usedBytes !== undefined && baselineUsedBytes !== null)
+  // Device-wide: only with one GPU (else which one is unknown), and only while usage did not fall
+  // below the start (other processes freeing memory would make the difference meaningless).
+  if (gpu?.usedBytes !== undefined && baselineUsedBytes !== null && gpu.usedBytes >= baselineUsedBytes)
     return {
       available: true,
       usedBytes: gpu.usedBytes - baselineUsedBytes,
       totalBytes: gpu.memoryBytes,
-      source: 'nvidia-smi memory.used, device-wide, minus its value at the start of the sweep (this process is not listed as a compute app)',
+      source:
+        'nvidia-smi memory.used, device-wide, minus its value at the start of the sweep (this process is not listed as a compute app; other processes count too)',
     };
   return { available: false, reason: `no per-process GPU memory source for ${provider} here (nvidia-smi not found; onnxruntime-node exposes none)` };
 }
@@ -82,7 +86,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
   const points: Point[] = [];
   // GPU providers: the device's free memory bounds the fit too (where nvidia-smi tells it).
   const gpus = provider === 'cpu' ? [] : nvidiaGpus();
-  const gpuBaselineUsedBytes = gpus[0]?.usedBytes ?? null;
+  const gpuBaselineUsedBytes = gpus.length === 1 ? (gpus[0]!.usedBytes ?? null) : null;
   const deviceFreeBytes = nvidiaFreeBytes(gpus);
   let plan: Plan = planSweep(config, { availableBytes: availableMemory(), provider, deviceFreeBytes });
   const ownDir = !opts.workDir;

@@ -37,6 +37,18 @@ describe('nvidia-smi readings', () => {
     fakeNvidiaSmi('NVIDIA H200, 580.159.04, 143771, 1024', '1, 999\n');
     expect(nvidiaProcessMemory()).toBeNull();
   });
+  it('reads "[N/A]" as unknown, not NaN, and gives no free memory for several GPUs', () => {
+    fakeNvidiaSmi('NVIDIA GB10, 580.1, [N/A], [N/A]', `${process.pid}, [N/A]\n`);
+    const gpus = nvidiaGpus();
+    expect(gpus).toEqual([{ name: 'NVIDIA GB10', vendor: 'NVIDIA', driver: '580.1', memoryBytes: null }]);
+    expect(nvidiaFreeBytes(gpus)).toBeNull();
+    expect(nvidiaProcessMemory()).toBeNull();
+    const two = [
+      { name: 'A', memoryBytes: 80 * 2 ** 30, usedBytes: 0 },
+      { name: 'B', memoryBytes: 80 * 2 ** 30, usedBytes: 79 * 2 ** 30 },
+    ];
+    expect(nvidiaFreeBytes(two)).toBeNull(); // which one the adapter is cannot be told
+  });
   it('gives nothing where nvidia-smi is missing', () => {
     process.env.PATH = mkdtempSync(join(tmpdir(), 'kvscope-empty-'));
     dirs.push(process.env.PATH);

@@ -71,6 +71,12 @@ export interface GpuInfo {
   usedBytes?: number;
 }
 
+/** Bytes from nvidia-smi's MiB figure, or null for "[N/A]", "Not Supported" and the like. */
+function mib(field: string | undefined): number | null {
+  const v = Number(field);
+  return field !== undefined && field !== '' && Number.isFinite(v) && v >= 0 ? v * 2 ** 20 : null;
+}
+
 /** NVIDIA GPUs through nvidia-smi; [] where there is none or it is not installed. */
 export function nvidiaGpus(): GpuInfo[] {
   try {
@@ -85,7 +91,16 @@ export function nvidiaGpus(): GpuInfo[] {
       .filter(Boolean)
       .map((line) => {
         const [name, driver, total, used] = line.split(',').map((x) => x.trim());
-        return { name: name ?? '?', vendor: 'NVIDIA', driver, memoryBytes: Number(total) * 2 ** 20, usedBytes: Number(used) * 2 ** 20 };
+        // "[N/A]" or "Not Supported" (unified-memory parts): unknown, not NaN
+        const totalMiB = mib(total);
+        const usedMiB = mib(used);
+        return {
+          name: name ?? '?',
+          vendor: 'NVIDIA',
+          driver,
+          memoryBytes: totalMiB,
+          ...(usedMiB !== null ? { usedBytes: usedMiB } : {}),
+        };
       });
   } catch {
     return [];
@@ -108,8 +123,9 @@ export function nvidiaProcessMemory(pid = process.pid): number | null {
     let found = false;
     for (const line of out.trim().split('\n')) {
       const [p, used] = line.split(',').map((x) => x.trim());
-      if (Number(p) === pid) {
-        total += Number(used) * 2 ** 20;
+      const bytes = mib(used);
+      if (Number(p) === pid && bytes !== null) {
+        total += bytes;
         found = true;
       }
     }
@@ -119,8 +135,10 @@ export function nvidiaProcessMemory(pid = process.pid): number | null {
   }
 }
 
-/** Free memory of the first NVIDIA GPU (total - used, device-wide), or null where nvidia-smi cannot tell. */
+/** Free memory of the only NVIDIA GPU (total - used, device-wide); null where nvidia-smi cannot tell or there are several. */
 export function nvidiaFreeBytes(gpus: GpuInfo[] = nvidiaGpus()): number | null {
+  // With several GPUs, which one a provider's adapter is cannot be told from here.
+  if (gpus.length !== 1) return null;
   const g = gpus[0];
   if (!g || g.memoryBytes === null || g.usedBytes === undefined || !Number.isFinite(g.memoryBytes - g.usedBytes)) return null;
   return g.memoryBytes - g.usedBytes;

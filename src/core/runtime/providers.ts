@@ -2,12 +2,12 @@
  * Execution providers: what onnxruntime-node has compiled in, and which really work here (a
  * tiny session is opened and run on each; the reason is kept when one does not).
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { GraphBuilder } from '../graph/onnx.js';
+import { scratchDir } from '../graph/resident.js';
 
 export const PROVIDERS = ['cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const;
 export type Provider = (typeof PROVIDERS)[number];
@@ -44,7 +44,7 @@ function tinyModel(dir: string): string {
 /** Opens and runs a tiny session on every provider; never throws. */
 export async function detectProviders(): Promise<ProviderStatus[]> {
   const compiled = new Set(ort.listSupportedBackends().map((b) => b.name));
-  const dir = mkdtempSync(join(tmpdir(), 'kvscope-probe-'));
+  const dir = scratchDir('detect', 1 << 20);
   try {
     const model = tinyModel(dir);
     const out: ProviderStatus[] = [];
