@@ -8,7 +8,9 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { buildGraph } from '../graph/builders.js';
 import { GraphBuilder } from '../graph/onnx.js';
+import { randomFeeds } from '../graph/verify.js';
 import { layoutResident, scratchDir, writeResidentFile, type ResidentTensor } from '../graph/resident.js';
 import type { Provider } from '../runtime/providers.js';
 import { MeasuredSession } from '../runtime/session.js';
@@ -46,10 +48,8 @@ export const BANDWIDTH_PROBE_BYTES = 256 * 2 ** 20;
 const SLOPE_BELOW_EMPTY_RUNS = 20;
 const REPEATS = 9;
 
-interface Built {
-  graph: GraphBuilder;
-  feeds: Record<string, ort.Tensor>;
-}
+/** A probe graph: built here, or already written to a file (by the attention builders). */
+type Built = { graph: GraphBuilder; feeds: Record<string, ort.Tensor> } | { file: string; feeds: Record<string, ort.Tensor> };
 
 interface Rate {
   rate: number;
@@ -69,9 +69,13 @@ async function probeRate(
   canRepeat = true,
 ): Promise<{ rate: number; slope: boolean | 'rejected' }> {
   const fastest = async (repeats: number): Promise<number> => {
-    const { graph, feeds } = build(repeats);
-    const file = join(dir, `${name}-${repeats}.onnx`);
-    writeFileSync(file, graph.encode());
+    const built = build(repeats);
+    const { feeds } = built;
+    let file: string;
+    if ('graph' in built) {
+      file = join(dir, `${name}-${repeats}.onnx`);
+      writeFileSync(file, built.graph.encode());
+    } else file = built.file;
     const s = await MeasuredSession.open(file, { provider, threads });
     try {
       // Fastest of the runs: the attainable peak, not a typical run.
@@ -209,6 +213,37 @@ export async function probeDevice(provider: Provider, opts: { threads?: number; 
       { rate: gemv, how: gemvHow },
       { rate: reduce.rate, how: reduceHow + slopeNote(reduce.slope) },
     ];
+    // GPU providers: also an MHA decode graph over a resident cache of the same size, the access
+    // pattern of attention itself. On an H200 through WebGPU the GEMV read 0.25-0.29 TB/s while
+    // MHA decode graphs read about 1 TB/s with the run cost in; the device's roofline is the best
+    // rate any of these graphs reaches. Repeats are layers (each with its own cache).
+    if (provider !== 'cpu') {
+      const heads = 32;
+      const headDim = 128;
+      // half the GEMV's bytes per layer: the 9-layer graph of the slope holds 4.5x the GEMV matrix
+      const T = Math.floor((opts.bytes ?? BANDWIDTH_PROBE_BYTES) / 2 / (2 * heads * headDim * 4));
+      if (T >= 16) {
+        const perLayer = 2 * heads * headDim * T * 4;
+        const mha = await probeRate(dir, 'mha', provider, threads, emptyRunMs, perLayer, 5, (repeats): Built => {
+          const g = buildGraph(
+            {
+              variant: 'mha',
+              spec: { kind: 'mha', numHeads: heads, numKvHeads: heads, headDim },
+              mode: 'decode',
+              batch: 1,
+              context: T,
+              dtype: 'fp32',
+              layers: repeats,
+              form: 'decomposed',
+            },
+            dir,
+            `mha${repeats}`,
+          );
+          return { file: g.modelPath, feeds: randomFeeds(g.inputs, 1).feeds };
+        });
+        rates.push({ rate: mha.rate, how: `MHA decode graph (${heads} heads x ${headDim}, T = ${T}, fp32)${slopeNote(mha.slope)}` });
+      }
+    }
     const best = rates.reduce((a, b) => (b.rate > a.rate ? b : a));
 
     // FLOP/s: a square MatMul. On the CPU both operands are fed; on a GPU provider they are
