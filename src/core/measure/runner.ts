@@ -16,7 +16,7 @@ import { KVSCOPE_VERSION } from '../version.js';
 import { planSweep, predictedStepSeconds, type Plan, type PlannedPoint } from './planner.js';
 import { probeDevice, type ProbeResult } from './probes.js';
 import { adaptiveRepeat, summarize } from './stats.js';
-import { availableMemory, cpuModel, nvidiaFreeBytes, nvidiaGpus, nvidiaProcessMemory, osDescription, processMemory, resetPeak } from './system.js';
+import { availableMemory, cpuModel, gpuFacts, nvidiaFreeBytes, nvidiaGpus, nvidiaProcessMemory, osDescription, processMemory, resetPeak } from './system.js';
 
 export interface RunOptions {
   runId: string;
@@ -41,7 +41,7 @@ function machineFacts(): Report['machine'] {
     totalMemoryBytes: os.totalmem(),
     freeMemoryBytes: availableMemory(),
     os: osDescription(),
-    gpu: nvidiaGpus().map(({ name, vendor, driver, memoryBytes }) => ({ name, vendor, driver, memoryBytes })),
+    gpu: gpuFacts().map(({ name, vendor, driver, memoryBytes }) => ({ name, vendor, driver, memoryBytes })),
     onnxruntimeVersion: ortVersion(),
     nodeVersion: process.versions.node,
   };

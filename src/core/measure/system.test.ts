@@ -1,8 +1,8 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { nvidiaFreeBytes, nvidiaGpus, nvidiaProcessMemory } from './system.js';
+import { drmGpus, nvidiaFreeBytes, nvidiaGpus, nvidiaProcessMemory } from './system.js';
 
 // A stand-in nvidia-smi on PATH that prints what the real one prints for these two queries.
 const dirs: string[] = [];
@@ -55,5 +55,49 @@ describe('nvidia-smi readings', () => {
     expect(nvidiaGpus()).toEqual([]);
     expect(nvidiaFreeBytes()).toBeNull();
     expect(nvidiaProcessMemory()).toBeNull();
+  });
+});
+
+describe('GPUs from the kernel (DRM sysfs)', () => {
+  // A stand-in /sys/class/drm: card0 an AMD GPU (amdgpu, VRAM), card1 an Intel iGPU (i915),
+  // card2 the same AMD device again (a second node of one GPU), card0-DP-1 a connector.
+  function fakeSysfs(): string {
+    const root = mkdtempSync(join(tmpdir(), 'kvscope-drm-'));
+    dirs.push(root);
+    const pci = join(root, 'pci');
+    const device = (bdf: string, files: Record<string, string>, driver: string): string => {
+      const d = join(pci, bdf);
+      mkdirSync(join(pci, 'drivers', driver), { recursive: true });
+      mkdirSync(d, { recursive: true });
+      for (const [k, v] of Object.entries(files)) writeFileSync(join(d, k), `${v}\n`);
+      symlinkSync(join(pci, 'drivers', driver), join(d, 'driver'));
+      return d;
+    };
+    const amd = device(
+      '0000:03:00.0',
+      { vendor: '0x1002', device: '0x744c', mem_info_vram_total: String(24 * 2 ** 30), product_name: 'Radeon RX 7900 XTX' },
+      'amdgpu',
+    );
+    const intel = device('0000:00:02.0', { vendor: '0x8086', device: '0xa780' }, 'i915');
+    const drm = join(root, 'drm');
+    for (const [card, dev] of [
+      ['card0', amd],
+      ['card1', intel],
+      ['card2', amd],
+    ] as const) {
+      mkdirSync(join(drm, card), { recursive: true });
+      symlinkSync(dev, join(drm, card, 'device'));
+    }
+    mkdirSync(join(drm, 'card0-DP-1'));
+    return drm;
+  }
+  it('names vendor, driver and VRAM where the driver tells it, once per device', () => {
+    expect(drmGpus(fakeSysfs())).toEqual([
+      { name: 'Radeon RX 7900 XTX', vendor: 'AMD', driver: 'amdgpu (kernel driver)', memoryBytes: 24 * 2 ** 30 },
+      { name: 'Intel GPU 0xa780', vendor: 'Intel', driver: 'i915 (kernel driver)', memoryBytes: null },
+    ]);
+  });
+  it('gives nothing where there is no DRM', () => {
+    expect(drmGpus(join(tmpdir(), 'kvscope-no-such-dir'))).toEqual([]);
   });
 });

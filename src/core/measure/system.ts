@@ -3,7 +3,8 @@
  * (and the report says which figures are not available there).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import os from 'node:os';
 
 export interface ProcMemory {
@@ -142,6 +143,79 @@ export function nvidiaFreeBytes(gpus: GpuInfo[] = nvidiaGpus()): number | null {
   const g = gpus[0];
   if (!g || g.memoryBytes === null || g.usedBytes === undefined || !Number.isFinite(g.memoryBytes - g.usedBytes)) return null;
   return g.memoryBytes - g.usedBytes;
+}
+
+/** PCI vendor ids of GPU makers (sysfs gives the id, not the name). */
+const PCI_VENDORS: Record<string, string> = {
+  '0x10de': 'NVIDIA',
+  '0x1002': 'AMD',
+  '0x8086': 'Intel',
+  '0x13b5': 'ARM',
+  '0x5143': 'Qualcomm',
+  '0x1af4': 'virtio',
+  '0x15ad': 'VMware',
+  '0x1414': 'Microsoft',
+};
+
+function readTrimmed(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * GPUs the Linux kernel's DRM subsystem lists (/sys/class/drm/cardN): vendor, PCI device id,
+ * kernel driver, and VRAM where the driver tells it (amdgpu's mem_info_vram_total). This is what
+ * can be said of an AMD or Intel adapter: onnxruntime-node does not name the WebGPU adapter.
+ */
+export function drmGpus(root = '/sys/class/drm'): GpuInfo[] {
+  let cards: string[];
+  try {
+    cards = readdirSync(root).filter((n) => /^card\d+$/.test(n));
+  } catch {
+    return [];
+  }
+  const seen = new Set<string>();
+  const out: GpuInfo[] = [];
+  for (const card of cards.sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)))) {
+    const dev = join(root, card, 'device');
+    let id: string;
+    try {
+      id = realpathSync(dev);
+    } catch {
+      continue;
+    }
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const vendorId = readTrimmed(join(dev, 'vendor'));
+    if (!vendorId) continue;
+    const vendor = PCI_VENDORS[vendorId] ?? vendorId;
+    let driver: string | undefined;
+    try {
+      driver = basename(readlinkSync(join(dev, 'driver')));
+    } catch {
+      driver = undefined;
+    }
+    const vram = Number(readTrimmed(join(dev, 'mem_info_vram_total')) ?? NaN);
+    const product = readTrimmed(join(dev, 'product_name'));
+    const deviceId = readTrimmed(join(dev, 'device')) ?? '?';
+    out.push({
+      name: product || `${vendor} GPU ${deviceId}`,
+      vendor,
+      ...(driver ? { driver: `${driver} (kernel driver)` } : {}),
+      memoryBytes: Number.isFinite(vram) && vram > 0 ? vram : null,
+    });
+  }
+  return out;
+}
+
+/** The machine's GPUs: NVIDIA through nvidia-smi (names, driver, memory), the others through DRM. */
+export function gpuFacts(): GpuInfo[] {
+  const nvidia = nvidiaGpus();
+  const others = drmGpus().filter((g) => !(nvidia.length > 0 && g.vendor === 'NVIDIA'));
+  return [...nvidia, ...others];
 }
 
 export function cpuModel(): string {
