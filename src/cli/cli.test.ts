@@ -87,6 +87,18 @@ describe('kvscope sweep --plan and presets', () => {
   });
 });
 
+describe('kvscope devices', () => {
+  it('lists every provider with whether it works and why not, the GPUs and free memory', async () => {
+    const io = capture();
+    expect(await main(['devices'], io)).toBe(0);
+    expect(io.stdout).toMatch(/^provider +compiled in +works +note$/m);
+    expect(io.stdout).toMatch(/^cpu +yes +yes +probe \d+ ms$/m);
+    for (const p of ['webgpu', 'cuda', 'dml', 'coreml']) expect(io.stdout).toMatch(new RegExp(`^${p} +(yes|no) +(yes|no) `, 'm'));
+    expect(io.stdout).toMatch(/^gpu: /m);
+    expect(io.stdout).toMatch(/^free memory: [\d.]+ [KMGT]?i?B$/m);
+  });
+});
+
 describe('kvscope sweep (real, small)', () => {
   it('measures, prints the table and the answer, and writes a valid report', async () => {
     const out = join(dir, 'small.json');

@@ -8,7 +8,7 @@ import { ZodError } from 'zod';
 import { SweepConfigSchema, type EngineEvent, type Report, type SweepConfig } from '../contract/schemas.js';
 import { formatBytes, planSweep } from '../core/measure/planner.js';
 import { runSweep } from '../core/measure/runner.js';
-import { availableMemory } from '../core/measure/system.js';
+import { availableMemory, gpuFacts } from '../core/measure/system.js';
 import { PRESETS, presetModel } from '../core/model/presets.js';
 import { kvBytesPerToken, SpecError, type AttentionSpec } from '../core/model/spec.js';
 import { ReportError, readReport, writeFileAtomic, writeReport } from '../core/report/report.js';
@@ -439,7 +439,11 @@ async function devices(io: Io): Promise<number> {
   const rows = [['provider', 'compiled in', 'works', 'note']];
   for (const s of await detectProviders())
     rows.push([s.name, s.compiledIn ? 'yes' : 'no', s.works ? 'yes' : 'no', s.reason ?? (s.probeMs ? `probe ${s.probeMs.toFixed(0)} ms` : '')]);
-  io.out(`${table(rows)}\nfree memory: ${formatBytes(availableMemory())}\n`);
+  const gpus = gpuFacts();
+  const gpuLines = gpus.length
+    ? gpus.map((g) => `gpu: ${g.name}${g.driver ? `, driver ${g.driver}` : ''}${g.memoryBytes !== null ? `, ${formatBytes(g.memoryBytes)}` : ''}`)
+    : ['gpu: none listed (nvidia-smi or the kernel DRM list; onnxruntime-node does not name the WebGPU adapter)'];
+  io.out(`${table(rows)}\n${gpuLines.join('\n')}\nfree memory: ${formatBytes(availableMemory())}\n`);
   return 0;
 }
 
