@@ -300,9 +300,12 @@ test('planner: the MLA what-if rank changes the MLA row', async () => {
   const mla = page.getByTestId('kv-per-token-mla-absorbed');
   // default rank 4 x 128: (512 + 64) x 2 B x 32 layers
   await expect(mla).toHaveAttribute('title', '36864 bytes');
+  await expect(page.getByTestId('dims-mla-absorbed')).toHaveText('MLA 32 heads, d_c 512 + d_R 64');
   await page.getByLabel('What-if MLA rank').fill('256');
-  // (256 + 64) x 2 B x 32 layers
+  // (256 + 64) x 2 B x 32 layers; the row says which rank it assumed
   await expect(mla).toHaveAttribute('title', '20480 bytes');
+  await expect(page.getByTestId('dims-mla-absorbed')).toHaveText('MLA 32 heads, d_c 256 + d_R 64');
+  await expect(page.getByTestId('dims-gqa')).toHaveText('32 heads x 128, 8 K/V heads');
   await expect(page.getByTestId('kv-per-token-gqa')).toHaveAttribute('title', '131072 bytes');
   await page.getByLabel('What-if MLA rank').fill('0');
   await expect(page.getByRole('alert').filter({ hasText: 'MLA rank must be a positive whole number' })).toBeVisible();

@@ -194,6 +194,8 @@ describe('kvscope plan', () => {
     const mla = j.variants.find((v: { variant: string }) => v.variant === 'mla-absorbed');
     expect(mla.kvBytesPerToken).toBe((512 + 64) * 32);
     expect(mla.vsMha).toBeCloseTo(576 / 8192, 10);
+    expect(mla.shape).toBe('MLA 32 heads, d_c 512 + d_R 64');
+    expect(j.variants.find((v: { variant: string }) => v.variant === 'mha').shape).toBe('32 heads x 128, 32 K/V heads');
     expect(j.largestContext).toBe(Math.floor((80e9 - j.weightsBytes) / j.kvBytesPerToken));
   });
   it('BAD CALL - weights that cannot fit and a bad size', async () => {

@@ -327,6 +327,7 @@ function plan(f: PlanFlags, io: Io): number {
   const rows = [
     [
       'variant',
+      'dims',
       'KV/token',
       `cache at ${r.cacheTokens} x b${f.batch}`,
       'vs MHA',
@@ -339,6 +340,7 @@ function plan(f: PlanFlags, io: Io): number {
   for (const v of r.variants) {
     rows.push([
       `${v.variant}${v.isModel ? ' (model)' : ''}`,
+      v.shape,
       formatBytes(v.kvBytesPerToken),
       formatBytes(v.cacheBytesAtContext),
       `${(v.vsMha * 100).toFixed(1)}%`,

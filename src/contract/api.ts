@@ -234,6 +234,8 @@ export type CapacityRequest = z.infer<typeof CapacityRequestSchema>;
 
 export interface VariantCapacityInfo {
   variant: string;
+  /** The attention dims the row is computed for, e.g. "32 heads x 128, 8 K/V heads", "MLA d_c 512 + d_R 64". */
+  shape: string;
   isModel: boolean;
   kvBytesPerToken: number;
   cacheBytesAtContext: number;

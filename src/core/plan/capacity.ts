@@ -10,7 +10,7 @@ import type { Report } from '../../contract/schemas.js';
 import { variantSpec } from '../measure/planner.js';
 import type { ModelInfo } from '../model/hf-config.js';
 import type { ParamCount } from '../model/params.js';
-import { BYTES_PER_ELEMENT, kvBytesPerToken, SpecError, VARIANTS, type AnalyticDtype, type Variant } from '../model/spec.js';
+import { BYTES_PER_ELEMENT, kvBytesPerToken, SpecError, valueDim, VARIANTS, type AnalyticDtype, type AttentionSpec, type Variant } from '../model/spec.js';
 
 export interface CapacityInput {
   model: ModelInfo;
@@ -25,6 +25,13 @@ export interface CapacityInput {
   mlaRank?: number;
   /** A sweep of this model's dims on this machine, for measured figures and the estimate. */
   report?: Report;
+}
+
+/** The dims a capacity row is computed for: what a what-if assumed (e.g. the MLA rank). */
+export function describeSpec(s: AttentionSpec): string {
+  if (s.kind === 'mla') return `MLA ${s.numHeads} heads, d_c ${s.kvLoraRank} + d_R ${s.qkRopeHeadDim}`;
+  const v = valueDim(s);
+  return `${s.numHeads} heads x ${s.headDim}${v !== s.headDim ? `/${v}` : ''}, ${s.numKvHeads} K/V head${s.numKvHeads === 1 ? '' : 's'}`;
 }
 
 /**
@@ -68,16 +75,19 @@ export function planCapacity(i: CapacityInput): CapacityResult {
   for (const variant of VARIANTS) {
     if (variant === 'mla-naive') continue; // same cache as absorbed
     let perToken: number;
+    let shape: string;
     try {
       const spec = variantSpec(i.model, variant, i.gqaGroups);
       if (spec.kind === 'mla' && i.mlaRank !== undefined && i.model.attention.kind !== 'mla') spec.kvLoraRank = i.mlaRank;
       perToken = kvBytesPerToken(spec, i.cacheDtype) * L;
+      shape = describeSpec(spec);
     } catch {
       continue; // e.g. GQA groups that do not divide the heads
     }
     const cacheBytesAtContext = perToken * cacheTokens * i.batch;
     const v: VariantCapacity = {
       variant,
+      shape,
       isModel: variant === modelVariant || (i.model.attention.kind === 'gqa' && variant === 'gqa'),
       kvBytesPerToken: perToken,
       cacheBytesAtContext,
