@@ -5,6 +5,7 @@
 #   QUICK=1  small contexts only (to try the pack on this machine first)
 #   ROUND=2  the default sweep and an fp16 decode+prefill sweep, no benchmarks
 #   ROUND=3  bench/gpu-explore.ts (probe shapes, fp16 check errors) and an fp16 MLA sweep
+#   ROUND=4  the next run: --ep auto, --layers 8, fp16 MLA, probe shapes (docs/measurements)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/kvscope-device-out}
@@ -47,6 +48,14 @@ fi
 if [ "${QUICK:-0}" = 1 ]; then
   step 200 "${K[@]}" sweep --ep webgpu --contexts 512,2k --out "$OUT/webgpu.json"
   step 100 node "$kv/bench.mjs" forms
+elif [ "${ROUND:-1}" = 4 ]; then
+  # the checks left open by the first H200 session (docs/measurements/README.md), about 4 min:
+  # --ep auto must pick WebGPU; the probe with its MHA candidate; --layers 8 amortizing the run
+  # cost; fp16 MLA passing the reference check; which MatMul shapes read fastest.
+  step 150 "${K[@]}" sweep --ep auto --out "$OUT/auto.json"
+  step 120 "${K[@]}" sweep --ep webgpu --layers 8 --variants mha,gqa,mla-absorbed --contexts 2k,8k,32k --out "$OUT/webgpu-layers8.json"
+  step 90 "${K[@]}" sweep --ep webgpu --variants mla --cache-dtype fp16 --modes decode,prefill --contexts 2k,32k --max-prefill 2k --out "$OUT/webgpu-mla-fp16.json"
+  step 90 node "$kv/explore.mjs" webgpu
 elif [ "${ROUND:-1}" = 3 ]; then
   step 150 node "$kv/explore.mjs" webgpu
   step 150 "${K[@]}" sweep --ep webgpu --variants mla --cache-dtype fp16 --modes decode,prefill --contexts 2k,32k --max-prefill 2k --out "$OUT/webgpu-mla-fp16.json"
