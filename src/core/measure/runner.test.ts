@@ -3,6 +3,8 @@ import type { EngineEvent, SweepConfigInput } from '../../contract/schemas.js';
 import { ReportSchema } from '../../contract/schemas.js';
 import { runSweep } from './runner.js';
 import { SESSION_BASE_BYTES } from './planner.js';
+import { fakeNvidiaSmi } from '../testing/nvidia-smi.js';
+import { testProviders } from '../testing/providers.js';
 import { availableMemory } from './system.js';
 
 // Probe figures given, so these tests time the sweep logic and not the probes.
@@ -108,6 +110,41 @@ describe('runSweep', () => {
     expect(p.timing!.tokensPerSecond).toBeNull();
     expect(p.verifyMaxAbsError).toBeLessThan(1e-4);
   });
+
+  it('on a GPU provider with nvidia-smi: bounds the fit by free device memory and reads device memory device-wide', async (ctx) => {
+    if (!(await testProviders()).includes('webgpu')) ctx.skip();
+    // One GPU with 1 GiB free, and this process not among its compute apps (a WebGPU process is
+    // a graphics client): the budget is the device's, device memory the device-wide difference.
+    const restore = fakeNvidiaSmi('Fake GPU, 1.0, 2048, 1024', '1, 500\n');
+    try {
+      const report = await runSweep(
+        {
+          ...small,
+          provider: 'webgpu',
+          model: { ...small.model, attention: { kind: 'mha', numHeads: 64, numKvHeads: 64, headDim: 32 } } as never,
+          variants: ['mha'],
+          contexts: [64, 65536],
+          memoryFraction: 0.5,
+        },
+        { runId: 'r-gpu', probes, onEvent: () => {} },
+      );
+      expect(report.memoryBudget).toEqual({ bytes: 0.5 * 2 ** 30, limitedBy: 'device', note: '50% of 1.0 GiB free webgpu device memory' });
+      const [ok, big] = report.points;
+      expect(ok!.status).toBe('ok');
+      expect(ok!.memory!.device).toEqual({
+        available: true,
+        usedBytes: 0,
+        totalBytes: 2048 * 2 ** 20,
+        source:
+          'nvidia-smi memory.used, device-wide, minus its value at the start of the sweep (this process is not listed as a compute app; other processes count too)',
+      });
+      // 64 heads x 32 x 2 x 4 B x 65536 tokens = 1 GiB of cache: over the device's budget
+      expect(big!.status).toBe('does-not-fit');
+      expect(big!.reason).toMatch(/budget is 512 MiB \(50% of 1\.0 GiB free webgpu device memory\)/);
+    } finally {
+      restore();
+    }
+  }, 120_000);
 
   it('BAD CALL - a provider that does not work here is a clear error', async () => {
     await expect(runSweep({ ...small, provider: 'coreml' }, { runId: 'r5', probes, onEvent: () => {} })).rejects.toThrow(

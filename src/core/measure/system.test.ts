@@ -1,24 +1,18 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fakeNvidiaSmi as installFakeNvidiaSmi } from '../testing/nvidia-smi.js';
 import { drmGpus, nvidiaFreeBytes, nvidiaGpus, nvidiaProcessMemory } from './system.js';
 
-// A stand-in nvidia-smi on PATH that prints what the real one prints for these two queries.
 const dirs: string[] = [];
+const restores: (() => void)[] = [];
 const savedPath = process.env.PATH;
 function fakeNvidiaSmi(gpuCsv: string, appsCsv: string): void {
-  const dir = mkdtempSync(join(tmpdir(), 'kvscope-smi-'));
-  dirs.push(dir);
-  const script = join(dir, 'nvidia-smi');
-  writeFileSync(
-    script,
-    `#!/bin/sh\ncase "$1" in\n  --query-gpu=*) printf '%s\\n' '${gpuCsv}' ;;\n  --query-compute-apps=*) printf '%s' '${appsCsv}' ;;\nesac\n`,
-  );
-  chmodSync(script, 0o755);
-  process.env.PATH = `${dir}:${savedPath}`;
+  restores.push(installFakeNvidiaSmi(gpuCsv, appsCsv));
 }
 afterEach(() => {
+  for (const r of restores.splice(0).reverse()) r();
   process.env.PATH = savedPath;
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
