@@ -40,3 +40,19 @@ describe('slopeRate', () => {
     expect(slopeRate(1e6, 2, 2 + 8 * 2.2)).toEqual({ rate: 1e6 / 2e-3, slope: true });
   });
 });
+
+describe('--ep auto', () => {
+  it('measures a quick GEMV on every working provider and takes the fastest, saying so', async () => {
+    const { chooseProvider, providerStatuses } = await import('./provider-choice.js');
+    const working = (await providerStatuses()).filter((s) => s.works).map((s) => s.name);
+    const { provider, why } = await chooseProvider('auto');
+    if (working.length === 1) {
+      expect(why).toBe('auto: the only provider that works here');
+      return;
+    }
+    const rates = [...why.matchAll(/(\w+) ([\d.]+) GB\/s/g)].map((m) => [m[1], Number(m[2])] as const);
+    expect(rates.map(([n]) => n).sort()).toEqual([...working].sort());
+    for (const [, r] of rates) expect(r).toBeGreaterThan(0);
+    expect(provider).toBe(rates.reduce((a, b) => (b[1] > a[1] ? b : a))[0]);
+  }, 120_000);
+});

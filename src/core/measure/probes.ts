@@ -162,16 +162,21 @@ async function gemvRate(
 }
 
 /**
- * Read bandwidth (GB/s) of a GEMV over a `bytes`-sized resident matrix: the quick probe `--ep auto`
- * uses to pick the fastest working provider. A software Vulkan adapter loses to the CPU it runs
- * on; a real GPU's fixed run cost is taken out (slope), or a 1 ms WebGPU run cost would hand an
- * H200 machine to its CPU.
+ * Read bandwidth (GB/s) of a GEMV over a resident matrix: the quick probe `--ep auto` uses to pick
+ * the fastest working provider. A software Vulkan adapter loses to the CPU it runs on; a real
+ * GPU's fixed run cost is taken out (slope), or a 1 ms WebGPU run cost would hand an H200 machine
+ * to its CPU. 64 MiB first; where that takes under 20 ms (a fast device), again over 512 MiB,
+ * which no CPU cache holds (a server CPU's L3 can hold 64 MiB and read it at several times its
+ * memory rate).
  */
-export async function quickBandwidth(provider: Provider, bytes = 64 * 2 ** 20): Promise<number> {
-  const dir = scratchDir('quick', bytes);
+export async function quickBandwidth(provider: Provider, bytes = 64 * 2 ** 20, largeBytes = 512 * 2 ** 20): Promise<number> {
+  const dir = scratchDir('quick', largeBytes);
   try {
     const emptyRunMs = await measureEmptyRun(dir, provider, undefined, 9);
-    return (await gemvRate(dir, provider, undefined, emptyRunMs, 256, bytes, 5)).rate / 1e9;
+    const rate = (await gemvRate(dir, provider, undefined, emptyRunMs, 256, bytes, 5)).rate;
+    if (bytes / rate >= 0.02 || largeBytes <= bytes) return rate / 1e9;
+    rmSync(join(dir, 'big.bin'), { force: true });
+    return (await gemvRate(dir, provider, undefined, emptyRunMs, 256, largeBytes, 5)).rate / 1e9;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
