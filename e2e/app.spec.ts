@@ -81,6 +81,8 @@ test('first run: explains, detects devices, plans the default sweep', async () =
   await expect(device.getByText(/cpu: works/)).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('plan-points')).toContainText(/\d+ planned/);
   await expect(page.getByTestId('plan-eta')).not.toHaveText('–');
+  // no NVIDIA GPU here: the host's available memory bounds the plan, and it says so
+  await expect(page.getByTestId('plan-budget')).toHaveText(/^[\d.]+ GiB \(80% of [\d.]+ GiB available\)$/);
   await page.screenshot({ path: `${SHOTS}/first-run.png`, fullPage: true });
 });
 

@@ -79,6 +79,8 @@ export const PlanSummarySchema = z.object({
   points: z.array(PlannedPointSummarySchema),
   availableBytes: z.number(),
   budgetBytes: z.number(),
+  /** How the budget was made, e.g. "80% of 22.9 GiB available" or "... free webgpu device memory". */
+  budgetNote: z.string(),
   estimatedSeconds: z.number(),
   largestContextThatFits: z.record(z.string(), z.number().nullable()),
 });

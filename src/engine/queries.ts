@@ -6,7 +6,7 @@ import os from 'node:os';
 import type { OnnxLayout, OnnxSweepResult, PlanSummary, PresetInfo, SystemInfo } from '../contract/api.js';
 import type { SweepConfig } from '../contract/schemas.js';
 import { planSweep } from '../core/measure/planner.js';
-import { availableMemory, cpuModel, gpuFacts, osDescription } from '../core/measure/system.js';
+import { availableMemory, cpuModel, gpuFacts, nvidiaFreeBytes, osDescription } from '../core/measure/system.js';
 import { PRESETS, presetModel } from '../core/model/presets.js';
 import { chooseProvider, providerStatuses as providers } from '../core/measure/provider-choice.js';
 import { ortVersion, type Provider } from '../core/runtime/providers.js';
@@ -45,7 +45,7 @@ export async function resolveProvider(asked: SweepConfig['provider']): Promise<P
 
 export async function plan(config: SweepConfig): Promise<PlanSummary> {
   const provider = await resolveProvider(config.provider);
-  const p = planSweep(config, { availableBytes: availableMemory(), provider });
+  const p = planSweep(config, { availableBytes: availableMemory(), provider, deviceFreeBytes: provider === 'cpu' ? null : nvidiaFreeBytes() });
   return {
     model: {
       name: p.model.name,
@@ -75,6 +75,7 @@ export async function plan(config: SweepConfig): Promise<PlanSummary> {
     })),
     availableBytes: p.availableBytes,
     budgetBytes: p.budgetBytes,
+    budgetNote: p.budgetNote,
     estimatedSeconds: p.estimatedSeconds,
     largestContextThatFits: p.largestContextThatFits,
   };
