@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseReport } from '../core/report/report.js';
-import { answer } from './format.js';
+import { answer, summaryTable } from './format.js';
 
 // A real report: the default sweep on WebGPU on an NVIDIA H200 (docs/measurements/README.md).
 const h200 = parseReport(readFileSync(new URL('../../docs/measurements/h200-webgpu.json', import.meta.url), 'utf8'));
@@ -27,5 +27,16 @@ describe('the sweep summary', () => {
     expect(answer(h200)).toMatch(/fits 100 GiB here/);
     const withBudget = { ...h200, memoryBudget: { bytes: 2 ** 36, limitedBy: 'device' as const, note: '80% of 80.0 GiB free webgpu device memory' } };
     expect(answer(withBudget)).toMatch(/fits 64\.0 GiB \(80% of 80\.0 GiB free webgpu device memory\) here/);
+  });
+});
+
+describe('the sweep table', () => {
+  it("shows each point's fixed run cost beside its step (most of a short GPU step)", () => {
+    const lines = summaryTable(h200).split('\n');
+    const head = lines[0]!.split(/ {2,}/);
+    expect(head.slice(4, 8)).toEqual(['step ms/layer', 'cv', 'run cost ms', 'model ms']);
+    const mha512 = lines.find((l) => l.startsWith('decode mha fp32 b1 T=512 '))!.split(/ {2,}/);
+    expect(mha512[4]).toBe('1.12'); // step
+    expect(mha512[6]).toBe('1.03'); // run cost of the same graph at T = 16
   });
 });

@@ -12,6 +12,10 @@ export function table(rows: string[][]): string {
 const ms = (v: number | undefined): string => (v === undefined ? '-' : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(3));
 const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : `${(v * 100).toFixed(0)}%`);
 
+/**
+ * The points as a table. "run cost ms" is the fixed cost of one run (the same graph at T = 16),
+ * measured beside the step and never subtracted: on a GPU it can be most of a short step.
+ */
 export function summaryTable(report: Report): string {
   const savings = savingsVsMha(report.points);
   const L = report.scaling.modelLayers;
@@ -23,6 +27,7 @@ export function summaryTable(report: Report): string {
       'KV at ctx (model)',
       'step ms/layer',
       'cv',
+      'run cost ms',
       'model ms',
       'tok/s',
       'GB/s',
@@ -44,6 +49,7 @@ export function summaryTable(report: Report): string {
       formatBytes(p.modelCacheBytes),
       ms(t?.perLayerMs),
       t ? t.cv.toFixed(3) : '-',
+      ms(t?.overheadMs ?? undefined),
       ms(t?.modelMs),
       t?.tokensPerSecond ? t.tokensPerSecond.toPrecision(3) : '-',
       p.roofline ? p.roofline.achievedGBs.toFixed(1) : '-',

@@ -16,6 +16,8 @@ export interface Row {
   medianMs: number | null;
   p95Ms: number | null;
   cv: number | null;
+  /** Fixed cost of one run (the same graph at T = 16), beside the step, never subtracted. */
+  overheadMs: number | null;
   modelMs: number | null;
   tokensPerSecond: number | null;
   achievedGBs: number | null;
@@ -50,6 +52,7 @@ export function toRow(p: Point, bandwidthGBs: number | null): Row {
     medianMs: p.timing?.medianMs ?? null,
     p95Ms: p.timing?.p95Ms ?? null,
     cv: p.timing?.cv ?? null,
+    overheadMs: p.timing?.overheadMs ?? null,
     modelMs: p.timing?.modelMs ?? null,
     tokensPerSecond: p.timing?.tokensPerSecond ?? null,
     achievedGBs: p.roofline?.achievedGBs ?? null,
