@@ -23,6 +23,11 @@ describe('the sweep summary', () => {
     };
     expect(answer(capped)).not.toMatch(/beat their roofline/);
   });
+  it('says when short steps are mostly the fixed run cost (WebGPU on the H200 up to 32K)', () => {
+    expect(answer(h200)).toMatch(
+      /Note: 14 decode point\(s\), up to 32768 tokens, are mostly the fixed cost of one run \(up to 100% of the step\): .* --layers N puts N layers in one run/,
+    );
+  });
   it('names the memory budget and what bounded it when the report records it', () => {
     expect(answer(h200)).toMatch(/fits 100 GiB here/);
     const withBudget = { ...h200, memoryBudget: { bytes: 2 ** 36, limitedBy: 'device' as const, note: '80% of 80.0 GiB free webgpu device memory' } };

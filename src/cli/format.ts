@@ -1,5 +1,5 @@
 /** Text output of the CLI: the summary table and the one-paragraph answer. */
-import { rooflineBeaten, rooflineBeatenText } from '../contract/roofline.js';
+import { rooflineBeaten, rooflineBeatenText, runCostDominated, runCostDominatedText } from '../contract/roofline.js';
 import type { Point, Report } from '../contract/schemas.js';
 import { formatBytes } from '../core/measure/planner.js';
 import { savingsVsMha } from '../core/report/report.js';
@@ -113,5 +113,7 @@ export function answer(report: Report): string {
     report.probes,
   );
   if (beaten) lines.push(`Note: ${rooflineBeatenText(beaten)}`);
+  const runCost = runCostDominated(report.points);
+  if (runCost) lines.push(`Note: ${runCostDominatedText(runCost, report.scaling.measuredLayers)}`);
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { point } from './fixtures.js';
-import { rooflineBeaten, rooflineBeatenText } from './roofline.js';
+import { rooflineBeaten, rooflineBeatenText, runCostDominated, runCostDominatedText } from './roofline.js';
 
 describe('rooflineBeaten', () => {
   const at = (id: string, efficiency: number, achievedGBs: number, bound: 'memory' | 'compute' = 'memory', achievedGflops = 1) => {
@@ -24,5 +24,23 @@ describe('rooflineBeaten', () => {
     expect(rooflineBeaten([at('a', 1.04, 20)], probes(20))).toBeNull();
     expect(rooflineBeaten([at('a', 2, 20)], null)).toBeNull();
     expect(rooflineBeaten([{ ...at('a', 2, 20), status: 'failed' as const }], probes(20))).toBeNull();
+  });
+});
+
+describe('runCostDominated', () => {
+  const at = (context: number, medianMs: number, overheadMs: number | null) => {
+    const p = point({ variant: 'mha', context });
+    return { ...p, timing: { ...p.timing!, medianMs, overheadMs } };
+  };
+  it('counts decode steps over half run cost, with the longest context and the largest share', () => {
+    const r = runCostDominated([at(512, 1.1, 1.0), at(8192, 1.6, 1.0), at(32768, 6, 1.0), at(1024, 2, null)]);
+    expect(r).toEqual({ count: 2, upToContext: 8192, maxShare: 1.0 / 1.1 });
+    expect(runCostDominatedText(r!, 1)).toMatch(
+      /^2 decode point\(s\), up to 8192 tokens, are mostly the fixed cost of one run \(up to 91% of the step\).* --layers N /,
+    );
+    expect(runCostDominatedText(r!, 4)).toMatch(/More --layers \(now 4\)/);
+  });
+  it('is null when every step is mostly work (the CPU at these sizes)', () => {
+    expect(runCostDominated([at(512, 1, 0.02), at(4096, 8, 0.02)])).toBeNull();
   });
 });

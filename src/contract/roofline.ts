@@ -44,3 +44,34 @@ export function rooflineBeatenText(b: RooflineBeaten): string {
     `this device's ${what} and those efficiencies are upper bounds.`
   );
 }
+
+/** Share of a step above which the fixed run cost is said to dominate it. */
+export const RUN_COST_DOMINATES = 0.5;
+
+export interface RunCostDominated {
+  count: number;
+  /** The longest context among those points, and the largest share seen. */
+  upToContext: number;
+  maxShare: number;
+}
+
+/** Decode points whose step is mostly the fixed cost of one run (measured on the same graph at T = 16). */
+export function runCostDominated(points: readonly Point[]): RunCostDominated | null {
+  const shares = points
+    .filter((p) => p.status === 'ok' && p.mode === 'decode' && p.timing?.overheadMs != null && p.timing.medianMs > 0)
+    .map((p) => ({ p, share: p.timing!.overheadMs! / p.timing!.medianMs }))
+    .filter((x) => x.share > RUN_COST_DOMINATES);
+  if (shares.length === 0) return null;
+  return {
+    count: shares.length,
+    upToContext: Math.max(...shares.map((x) => x.p.context)),
+    maxShare: Math.min(1, Math.max(...shares.map((x) => x.share))),
+  };
+}
+
+export function runCostDominatedText(r: RunCostDominated, layers: number): string {
+  return (
+    `${r.count} decode point(s), up to ${r.upToContext} tokens, are mostly the fixed cost of one run (up to ${(r.maxShare * 100).toFixed(0)}% of the step): ` +
+    `there the step measures the runtime more than attention. ${layers === 1 ? '--layers N' : `More --layers (now ${layers})`} puts N layers in one run and divides that cost by N.`
+  );
+}
