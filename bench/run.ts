@@ -1,7 +1,7 @@
 /**
  * kvscope's benchmarks: each prints ratios measured in this one run (no timed assertions).
  *   npm run bench            all four
- *   npm run bench -- roofline|overhead|memory|repeat|fill|forms
+ *   npm run bench -- roofline|overhead|memory|repeat|fill|forms [cpu|webgpu|...]   (provider: cpu)
  * Targets (issue 3): best graph >= 0.6 of its roofline at T = 32K (fp32, CPU); per-run overhead
  * < 5% of the step at T = 4K; measured cache memory within 10% of analytic for caches >= 256 MB;
  * coefficient of variation of the median over 3 sweeps < 5% at T >= 8K; cache fill >= 1 GB/s.
@@ -18,16 +18,24 @@ import { summarize } from '../src/core/measure/stats.js';
 import { straightforwardDecode } from './reference-decode.js';
 
 const which = process.argv[2] ?? 'all';
+// The provider the sweeps and probes run on: cpu unless named (`npm run bench -- roofline webgpu`).
+const PROVIDERS = ['cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const;
+const provider = (process.argv[3] ?? 'cpu') as (typeof PROVIDERS)[number];
+if (!PROVIDERS.includes(provider)) {
+  process.stderr.write(`bench: unknown provider ${process.argv[3]}; one of ${PROVIDERS.join(', ')}\n`);
+  process.exit(2);
+}
+const EP = provider === 'cpu' ? 'CPU' : provider;
 const log = (s: string): void => void process.stdout.write(`${s}\n`);
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 
 async function sweep(config: Omit<SweepConfigInput, 'provider'>, probes: ProbeResult): Promise<Report> {
-  return runSweep({ provider: 'cpu', ...config }, { runId: 'bench', probes, onEvent: () => {} });
+  return runSweep({ provider, ...config }, { runId: 'bench', probes, onEvent: () => {} });
 }
 
 async function roofline(probes: ProbeResult): Promise<void> {
   const T = 32768;
-  log(`\n## Decode roofline efficiency at T = ${T}, fp32, CPU (llama-3.1-8b dims as each variant)`);
+  log(`\n## Decode roofline efficiency at T = ${T}, fp32, ${EP} (llama-3.1-8b dims as each variant)`);
   const r = await sweep(
     {
       model: { source: 'preset', preset: 'llama-3.1-8b' },
@@ -70,7 +78,7 @@ async function roofline(probes: ProbeResult): Promise<void> {
 }
 
 async function overhead(probes: ProbeResult): Promise<void> {
-  log('\n## Fixed per-run overhead as a fraction of the step at T = 4K (fp32, CPU, deepseek-v3 dims)');
+  log(`\n## Fixed per-run overhead as a fraction of the step at T = 4K (fp32, ${EP}, deepseek-v3 dims)`);
   log('measurement overhead = one session.run of an empty graph (the timer, the binding, input and output copies of a trivial graph);');
   log('tiny-T graph = the same graph at T = 16: the overhead plus the step work that does not grow with T (query, MLA W_UK/W_UV reads)');
   const r = await sweep(
@@ -106,7 +114,7 @@ async function memory(probes: ProbeResult): Promise<void> {
 }
 
 async function repeatability(probes: ProbeResult): Promise<void> {
-  log('\n## Repeatability: CV of the median step over 3 sweeps at T >= 8K (fp32, CPU, llama-3.1-8b dims)');
+  log(`\n## Repeatability: CV of the median step over 3 sweeps at T >= 8K (fp32, ${EP}, llama-3.1-8b dims)`);
   const runs: Report[] = [];
   for (let i = 0; i < 3; i++) {
     runs.push(
@@ -185,7 +193,7 @@ async function forms(): Promise<void> {
   }
 }
 
-const probes = await probeDevice('cpu');
+const probes = await probeDevice(provider);
 log(
   `# kvscope benchmarks (${new Date().toISOString()})\nprobes: ${probes.bandwidthGBs.toFixed(1)} GB/s (${probes.bandwidthMethod}); ${probes.gflops.toFixed(1)} GFLOP/s (${probes.gflopsMethod})`,
 );

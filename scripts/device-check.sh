@@ -56,6 +56,7 @@ elif [ "${ROUND:-1}" = 4 ]; then
   step 120 "${K[@]}" sweep --ep webgpu --layers 8 --variants mha,gqa,mla-absorbed --contexts 2k,8k,32k --out "$OUT/webgpu-layers8.json"
   step 90 "${K[@]}" sweep --ep webgpu --variants mla --cache-dtype fp16 --modes decode,prefill --contexts 2k,32k --max-prefill 2k --out "$OUT/webgpu-mla-fp16.json"
   step 90 node "$kv/explore.mjs" webgpu
+  step 90 node "$kv/bench.mjs" roofline webgpu
 elif [ "${ROUND:-1}" = 3 ]; then
   step 150 node "$kv/explore.mjs" webgpu
   step 150 "${K[@]}" sweep --ep webgpu --variants mla --cache-dtype fp16 --modes decode,prefill --contexts 2k,32k --max-prefill 2k --out "$OUT/webgpu-mla-fp16.json"
