@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { rooflineBeaten, rooflineBeatenText, runCostDominated, runCostDominatedText } from '../../contract/roofline.js';
 import type { Report } from '../../contract/schemas.js';
 import { formatBytes } from '../measure/planner.js';
 import { savingsVsMha } from './report.js';
@@ -38,7 +39,7 @@ function chartLibrary(): string {
 const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
 
 const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#1b1f24;background:#fff}
-h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}.muted{color:#57606a}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}.muted{color:#57606a}.note{color:#9a6400}
 table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #d0d7de;padding:3px 6px;text-align:right}
 td:first-child,th:first-child{text-align:left}.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px}
 .chart{border:1px solid #d0d7de;border-radius:6px;padding:8px;height:320px}
@@ -95,6 +96,19 @@ export function reportLabel(r: Report): string {
   return `${r.provider.name} · ${r.machine.cpuModel} · ${r.createdAt.slice(0, 16)}`;
 }
 
+/** The notes the CLI and the app show: points that beat the probe, steps that are mostly run cost. */
+function reportNotes(r: Report): string {
+  const notes: string[] = [];
+  const beaten = rooflineBeaten(
+    r.points.filter((p) => p.mode === 'decode'),
+    r.probes,
+  );
+  if (beaten) notes.push(rooflineBeatenText(beaten));
+  const runCost = runCostDominated(r.points);
+  if (runCost) notes.push(runCostDominatedText(runCost, r.scaling.measuredLayers));
+  return notes.map((n) => `<p class="note">Note: ${escapeHtml(n)}</p>\n`).join('');
+}
+
 /** Standalone HTML for one report, or an overlay of several (a comparison). */
 export function toHtml(reports: Report[], title?: string): string {
   if (reports.length === 0) throw new Error('no report to render');
@@ -110,7 +124,7 @@ export function toHtml(reports: Report[], title?: string): string {
       (r) => `<h2>${escapeHtml(reportLabel(r))}</h2>
 <p class="muted">${escapeHtml(r.model.name)} · ${escapeHtml(r.provider.name)} · onnxruntime ${escapeHtml(r.machine.onnxruntimeVersion)} · ${escapeHtml(r.machine.os)} · ${r.complete ? 'complete' : `incomplete (${escapeHtml(r.incompleteReason ?? '')})`}
 ${r.probes ? ` · probes ${r.probes.bandwidthGBs.toFixed(1)} GB/s, ${r.probes.gflops.toFixed(1)} GFLOP/s` : ''} · ${escapeHtml(r.scaling.note)}</p>
-${reportTables(r)}`,
+${reportNotes(r)}${reportTables(r)}`,
     )
     .join('\n');
   return `<!doctype html>

@@ -184,6 +184,15 @@ describe('BAD CALL - broken and hostile report files', () => {
   });
 });
 
+describe('HTML of a GPU report', () => {
+  it('carries the notes the CLI and the app show', () => {
+    const report = parseReport(readFileSync(new URL('../../../docs/measurements/h200-webgpu.json', import.meta.url), 'utf8'));
+    const html = toHtml([report]);
+    expect(html).toContain('<p class="note">Note: 3 point(s) beat their roofline (up to 392%, decode/mha/fp32/b1/t131072)');
+    expect(html).toContain('<p class="note">Note: 14 decode point(s), up to 32768 tokens, are mostly the fixed cost of one run');
+  });
+});
+
 describe('CSV of a GPU report', () => {
   it('carries the device memory and its source (H200, docs/measurements)', () => {
     const report = parseReport(readFileSync(new URL('../../../docs/measurements/h200-webgpu.json', import.meta.url), 'utf8'));
