@@ -26,6 +26,11 @@ if (!PROVIDERS.includes(provider)) {
   process.exit(2);
 }
 const EP = provider === 'cpu' ? 'CPU' : provider;
+const BENCHES = ['all', 'roofline', 'overhead', 'memory', 'repeat', 'fill', 'forms'];
+if (!BENCHES.includes(which)) {
+  process.stderr.write(`bench: unknown benchmark ${which}; one of ${BENCHES.join(', ')}, then optionally a provider (roofline webgpu)\n`);
+  process.exit(2);
+}
 const log = (s: string): void => void process.stdout.write(`${s}\n`);
 const pct = (x: number): string => `${(x * 100).toFixed(1)}%`;
 

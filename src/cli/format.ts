@@ -13,8 +13,9 @@ const ms = (v: number | undefined): string => (v === undefined ? '-' : v >= 100 
 const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : `${(v * 100).toFixed(0)}%`);
 
 /**
- * The points as a table. "run cost ms" is the fixed cost of one run (the same graph at T = 16),
- * measured beside the step and never subtracted: on a GPU it can be most of a short step.
+ * The points as a table. "run cost/layer" is the fixed cost of one run (the same graph at T = 16)
+ * over the layers in the graph, beside the per-layer step and never subtracted: on a GPU it can be
+ * most of a short step, and more --layers divide it.
  */
 export function summaryTable(report: Report): string {
   const savings = savingsVsMha(report.points);
@@ -27,7 +28,7 @@ export function summaryTable(report: Report): string {
       'KV at ctx (model)',
       'step ms/layer',
       'cv',
-      'run cost ms',
+      'run cost/layer',
       'model ms',
       'tok/s',
       'GB/s',
@@ -49,7 +50,7 @@ export function summaryTable(report: Report): string {
       formatBytes(p.modelCacheBytes),
       ms(t?.perLayerMs),
       t ? t.cv.toFixed(3) : '-',
-      ms(t?.overheadMs ?? undefined),
+      ms(t?.overheadMs != null ? t.overheadMs / report.scaling.measuredLayers : undefined),
       ms(t?.modelMs),
       t?.tokensPerSecond ? t.tokensPerSecond.toPrecision(3) : '-',
       p.roofline ? p.roofline.achievedGBs.toFixed(1) : '-',

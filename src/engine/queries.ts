@@ -6,7 +6,7 @@ import os from 'node:os';
 import type { OnnxLayout, OnnxSweepResult, PlanSummary, PresetInfo, SystemInfo } from '../contract/api.js';
 import type { SweepConfig } from '../contract/schemas.js';
 import { planSweep } from '../core/measure/planner.js';
-import { availableMemory, cpuModel, gpuFacts, nvidiaFreeBytes, osDescription } from '../core/measure/system.js';
+import { availableMemory, cpuModel, gpuFacts, nvidiaFreeBytes, nvidiaGpusAsync, osDescription } from '../core/measure/system.js';
 import { PRESETS, presetModel } from '../core/model/presets.js';
 import { chooseProvider, providerStatuses as providers } from '../core/measure/provider-choice.js';
 import { ortVersion, type Provider } from '../core/runtime/providers.js';
@@ -22,7 +22,7 @@ export async function describe(): Promise<SystemInfo> {
       totalMemoryBytes: os.totalmem(),
       freeMemoryBytes: availableMemory(),
       os: osDescription(),
-      gpu: gpuFacts().map((g) => ({ name: g.name, vendor: g.vendor, driver: g.driver, memoryBytes: g.memoryBytes })),
+      gpu: gpuFacts(await nvidiaGpusAsync()).map((g) => ({ name: g.name, vendor: g.vendor, driver: g.driver, memoryBytes: g.memoryBytes })),
       onnxruntimeVersion: ortVersion(),
       nodeVersion: process.versions.node,
     },
@@ -45,7 +45,8 @@ export async function resolveProvider(asked: SweepConfig['provider']): Promise<P
 
 export async function plan(config: SweepConfig): Promise<PlanSummary> {
   const provider = await resolveProvider(config.provider);
-  const p = planSweep(config, { availableBytes: availableMemory(), provider, deviceFreeBytes: provider === 'cpu' ? null : nvidiaFreeBytes() });
+  const deviceFreeBytes = provider === 'cpu' ? null : nvidiaFreeBytes(await nvidiaGpusAsync());
+  const p = planSweep(config, { availableBytes: availableMemory(), provider, deviceFreeBytes });
   return {
     model: {
       name: p.model.name,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fakeNvidiaSmi as installFakeNvidiaSmi } from '../testing/nvidia-smi.js';
-import { drmGpus, nvidiaFreeBytes, nvidiaGpus, nvidiaProcessMemory } from './system.js';
+import { drmGpus, nvidiaFreeBytes, nvidiaGpus, nvidiaGpusAsync, nvidiaProcessMemory } from './system.js';
 
 const dirs: string[] = [];
 const restores: (() => void)[] = [];
@@ -23,6 +23,12 @@ describe('nvidia-smi readings', () => {
     const gpus = nvidiaGpus();
     expect(gpus).toEqual([{ name: 'NVIDIA H200', vendor: 'NVIDIA', driver: '580.159.04', memoryBytes: 143771 * 2 ** 20, usedBytes: 1024 * 2 ** 20 }]);
     expect(nvidiaFreeBytes(gpus)).toBe((143771 - 1024) * 2 ** 20);
+  });
+  it('reads the same without blocking (the engine queries)', async () => {
+    fakeNvidiaSmi('NVIDIA H200, 580.159.04, 143771, 1024', '');
+    expect(await nvidiaGpusAsync()).toEqual(nvidiaGpus());
+    fakeNvidiaSmi('NVIDIA H200, 580.159.04, [N/A], [N/A]', '');
+    expect((await nvidiaGpusAsync())[0]!.memoryBytes).toBeNull();
   });
   it('sums this process in the compute apps, and says "unknown" (null) when it is not listed, not 0', () => {
     fakeNvidiaSmi('NVIDIA H200, 580.159.04, 143771, 1024', `${process.pid}, 300\n${process.pid}, 200\n1, 999\n`);

@@ -2,7 +2,7 @@
  * What the OS says about memory and the machine. Linux reads /proc; elsewhere Node's os module
  * (and the report says which figures are not available there).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import os from 'node:os';
@@ -78,34 +78,45 @@ function mib(field: string | undefined): number | null {
   return field !== undefined && field !== '' && Number.isFinite(v) && v >= 0 ? v * 2 ** 20 : null;
 }
 
+const GPU_QUERY = ['--query-gpu=name,driver_version,memory.total,memory.used', '--format=csv,noheader,nounits'];
+
+function parseGpus(out: string): GpuInfo[] {
+  return out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [name, driver, total, used] = line.split(',').map((x) => x.trim());
+      // "[N/A]" or "Not Supported" (unified-memory parts): unknown, not NaN
+      const totalMiB = mib(total);
+      const usedMiB = mib(used);
+      return {
+        name: name ?? '?',
+        vendor: 'NVIDIA',
+        driver,
+        memoryBytes: totalMiB,
+        ...(usedMiB !== null ? { usedBytes: usedMiB } : {}),
+      };
+    });
+}
+
 /** NVIDIA GPUs through nvidia-smi; [] where there is none or it is not installed. */
 export function nvidiaGpus(): GpuInfo[] {
   try {
-    const out = execFileSync('nvidia-smi', ['--query-gpu=name,driver_version,memory.total,memory.used', '--format=csv,noheader,nounits'], {
-      encoding: 'utf8',
-      timeout: 5000,
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    return out
-      .trim()
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => {
-        const [name, driver, total, used] = line.split(',').map((x) => x.trim());
-        // "[N/A]" or "Not Supported" (unified-memory parts): unknown, not NaN
-        const totalMiB = mib(total);
-        const usedMiB = mib(used);
-        return {
-          name: name ?? '?',
-          vendor: 'NVIDIA',
-          driver,
-          memoryBytes: totalMiB,
-          ...(usedMiB !== null ? { usedBytes: usedMiB } : {}),
-        };
-      });
+    return parseGpus(execFileSync('nvidia-smi', GPU_QUERY, { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] }));
   } catch {
     return [];
   }
+}
+
+/**
+ * nvidiaGpus without blocking the thread: for the engine's queries, which may interleave with a
+ * running sweep's timed steps (a synchronous nvidia-smi would stretch one).
+ */
+export function nvidiaGpusAsync(): Promise<GpuInfo[]> {
+  return new Promise((resolve) => {
+    execFile('nvidia-smi', GPU_QUERY, { encoding: 'utf8', timeout: 5000 }, (err, out) => resolve(err ? [] : parseGpus(out)));
+  });
 }
 
 /**
@@ -212,8 +223,7 @@ export function drmGpus(root = '/sys/class/drm'): GpuInfo[] {
 }
 
 /** The machine's GPUs: NVIDIA through nvidia-smi (names, driver, memory), the others through DRM. */
-export function gpuFacts(): GpuInfo[] {
-  const nvidia = nvidiaGpus();
+export function gpuFacts(nvidia: GpuInfo[] = nvidiaGpus()): GpuInfo[] {
   const others = drmGpus().filter((g) => !(nvidia.length > 0 && g.vendor === 'NVIDIA'));
   return [...nvidia, ...others];
 }

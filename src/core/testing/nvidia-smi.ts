@@ -18,7 +18,8 @@ export function fakeNvidiaSmi(gpuCsv: string, appsCsv: string): () => void {
   chmodSync(script, 0o755);
   process.env.PATH = `${dir}${delimiter}${saved ?? ''}`;
   return () => {
-    process.env.PATH = saved;
+    if (saved === undefined) delete process.env.PATH;
+    else process.env.PATH = saved;
     rmSync(dir, { recursive: true, force: true });
   };
 }
