@@ -115,7 +115,8 @@ describe('runSweep', () => {
     if (!(await testProviders()).includes('webgpu')) ctx.skip();
     // One GPU with 1 GiB free, and this process not among its compute apps (a WebGPU process is
     // a graphics client): the budget is the device's, device memory the device-wide difference.
-    const restore = fakeNvidiaSmi('Fake GPU, 1.0, 2048, 1024', '1, 500\n');
+    const smi = fakeNvidiaSmi('Fake GPU, 1.0, 2048, {used}', '1, 500\n');
+    smi.setUsedMiB(1024);
     try {
       const report = await runSweep(
         {
@@ -126,14 +127,21 @@ describe('runSweep', () => {
           contexts: [64, 65536],
           memoryFraction: 0.5,
         },
-        { runId: 'r-gpu', probes, onEvent: () => {} },
+        {
+          runId: 'r-gpu',
+          probes,
+          // the device's usage grows by 300 MiB once the first point starts (as if its session took it)
+          onEvent: (e) => {
+            if (e.type === 'progress' && e.current.startsWith('decode/')) smi.setUsedMiB(1324);
+          },
+        },
       );
       expect(report.memoryBudget).toEqual({ bytes: 0.5 * 2 ** 30, limitedBy: 'device', note: '50% of 1.0 GiB free webgpu device memory' });
       const [ok, big] = report.points;
       expect(ok!.status).toBe('ok');
       expect(ok!.memory!.device).toEqual({
         available: true,
-        usedBytes: 0,
+        usedBytes: 300 * 2 ** 20,
         totalBytes: 2048 * 2 ** 20,
         source:
           'nvidia-smi memory.used, device-wide, minus its value at the start of the sweep (this process is not listed as a compute app; other processes count too)',
@@ -142,7 +150,7 @@ describe('runSweep', () => {
       expect(big!.status).toBe('does-not-fit');
       expect(big!.reason).toMatch(/budget is 512 MiB \(50% of 1\.0 GiB free webgpu device memory\)/);
     } finally {
-      restore();
+      smi.restore();
     }
   }, 120_000);
 

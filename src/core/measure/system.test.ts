@@ -9,7 +9,7 @@ const dirs: string[] = [];
 const restores: (() => void)[] = [];
 const savedPath = process.env.PATH;
 function fakeNvidiaSmi(gpuCsv: string, appsCsv: string): void {
-  restores.push(installFakeNvidiaSmi(gpuCsv, appsCsv));
+  restores.push(installFakeNvidiaSmi(gpuCsv, appsCsv).restore);
 }
 afterEach(() => {
   for (const r of restores.splice(0).reverse()) r();
