@@ -368,7 +368,9 @@ test('a GPU report from another machine opens with its device figures and the ro
   const note = page.getByTestId('roofline-note');
   await expect(note).toContainText('beat their roofline (up to 392%, decode/mha/fp32/b1/t131072)');
   await expect(note).toContainText('where the probe read 253.7 GB/s');
-  await expect(page.getByTestId('run-cost-note')).toContainText('14 decode point(s), up to 32768 tokens, are mostly the fixed cost of one run');
+  await expect(page.getByTestId('run-cost-note')).toContainText(
+    '14 decode point(s), up to 32768 tokens, take mostly what the same graph takes at 16 cached tokens',
+  );
   await expect(page.getByRole('region', { name: 'Placement warnings' })).toHaveCount(0);
   // GPU memory (nvidia-smi) of the MHA layer at 128K: 20,643 MiB for a 20,480 MiB cache.
   const table = page.getByRole('region', { name: 'Results table' });

@@ -25,7 +25,7 @@ describe('the sweep summary', () => {
   });
   it('says when short steps are mostly the fixed run cost (WebGPU on the H200 up to 32K)', () => {
     expect(answer(h200)).toMatch(
-      /Note: 14 decode point\(s\), up to 32768 tokens, are mostly the fixed cost of one run \(up to 100% of the step\): .* --layers N puts N layers in one run/,
+      /Note: 14 decode point\(s\), up to 32768 tokens, take mostly what the same graph takes at 16 cached tokens \(up to 100% of the step\): .* --layers N divides that by N\./,
     );
   });
   it('names the memory budget and what bounded it when the report records it', () => {
@@ -36,10 +36,10 @@ describe('the sweep summary', () => {
 });
 
 describe('the sweep table', () => {
-  it("shows each point's fixed run cost beside its step (most of a short GPU step)", () => {
+  it("shows each point's step at T = 16 beside its step (most of a short GPU step)", () => {
     const lines = summaryTable(h200).split('\n');
     const head = lines[0]!.split(/ {2,}/);
-    expect(head.slice(4, 8)).toEqual(['step ms/layer', 'cv', 'run cost/layer', 'model ms']);
+    expect(head.slice(4, 8)).toEqual(['step ms/layer', 'cv', 'T=16 ms/layer', 'model ms']);
     const mha512 = lines.find((l) => l.startsWith('decode mha fp32 b1 T=512 '))!.split(/ {2,}/);
     expect(mha512[4]).toBe('1.12'); // step
     expect(mha512[6]).toBe('1.03'); // run cost of the same graph at T = 16

@@ -13,9 +13,10 @@ const ms = (v: number | undefined): string => (v === undefined ? '-' : v >= 100 
 const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : `${(v * 100).toFixed(0)}%`);
 
 /**
- * The points as a table. "run cost/layer" is the fixed cost of one run (the same graph at T = 16)
- * over the layers in the graph, beside the per-layer step and never subtracted: on a GPU it can be
- * most of a short step, and more --layers divide it.
+ * The points as a table. "T=16 ms/layer" is the same graph's step at 16 cached tokens (a run's
+ * fixed cost plus work that does not grow with the context, like MLA's W_UK/W_UV) over the layers
+ * in the graph, beside the per-layer step and never subtracted: on a GPU it can be most of a short
+ * step.
  */
 export function summaryTable(report: Report): string {
   const savings = savingsVsMha(report.points);
@@ -28,7 +29,7 @@ export function summaryTable(report: Report): string {
       'KV at ctx (model)',
       'step ms/layer',
       'cv',
-      'run cost/layer',
+      'T=16 ms/layer',
       'model ms',
       'tok/s',
       'GB/s',

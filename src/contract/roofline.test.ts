@@ -36,9 +36,9 @@ describe('runCostDominated', () => {
     const r = runCostDominated([at(512, 1.1, 1.0), at(8192, 1.6, 1.0), at(32768, 6, 1.0), at(1024, 2, null)]);
     expect(r).toEqual({ count: 2, upToContext: 8192, maxShare: 1.0 / 1.1 });
     expect(runCostDominatedText(r!, 1)).toMatch(
-      /^2 decode point\(s\), up to 8192 tokens, are mostly the fixed cost of one run \(up to 91% of the step\).* --layers N /,
+      /^2 decode point\(s\), up to 8192 tokens, take mostly what the same graph takes at 16 cached tokens \(up to 91% of the step\).* --layers N divides/,
     );
-    expect(runCostDominatedText(r!, 4)).toMatch(/More --layers \(now 4\)/);
+    expect(runCostDominatedText(r!, 4)).toMatch(/more --layers \(now 4\) divides/);
   });
   it('is null when every step is mostly work (the CPU at these sizes)', () => {
     expect(runCostDominated([at(512, 1, 0.02), at(4096, 8, 0.02)])).toBeNull();

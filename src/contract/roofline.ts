@@ -55,7 +55,7 @@ export interface RunCostDominated {
   maxShare: number;
 }
 
-/** Decode points whose step is mostly the fixed cost of one run (measured on the same graph at T = 16). */
+/** Decode points whose step is mostly what the same graph takes at T = 16 (the point's overheadMs). */
 export function runCostDominated(points: readonly Point[]): RunCostDominated | null {
   const shares = points
     .filter((p) => p.status === 'ok' && p.mode === 'decode' && p.timing?.overheadMs != null && p.timing.medianMs > 0)
@@ -71,7 +71,9 @@ export function runCostDominated(points: readonly Point[]): RunCostDominated | n
 
 export function runCostDominatedText(r: RunCostDominated, layers: number): string {
   return (
-    `${r.count} decode point(s), up to ${r.upToContext} tokens, are mostly the fixed cost of one run (up to ${(r.maxShare * 100).toFixed(0)}% of the step): ` +
-    `there the step measures the runtime more than attention. ${layers === 1 ? '--layers N' : `More --layers (now ${layers})`} puts N layers in one run and divides that cost by N.`
+    `${r.count} decode point(s), up to ${r.upToContext} tokens, take mostly what the same graph takes at 16 cached tokens ` +
+    `(up to ${(r.maxShare * 100).toFixed(0)}% of the step): a run's fixed cost plus work that does not grow with the context ` +
+    `(MLA's W_UK/W_UV). There the step says little about how attention scales with context; where the run's fixed cost ` +
+    `is most of it (a GPU), ${layers === 1 ? '--layers N' : `more --layers (now ${layers})`} divides that by N.`
   );
 }

@@ -16,7 +16,7 @@ export interface Row {
   medianMs: number | null;
   p95Ms: number | null;
   cv: number | null;
-  /** Fixed cost of one run (the same graph at T = 16), beside the step, never subtracted. */
+  /** The same graph's step at T = 16 (a run's fixed cost plus work that does not grow with T), beside the step, never subtracted. */
   overheadMs: number | null;
   modelMs: number | null;
   tokensPerSecond: number | null;
