@@ -1,5 +1,5 @@
 /** Text output of the CLI: the summary table and the one-paragraph answer. */
-import { rooflineBeaten, rooflineBeatenText, runCostDominated, runCostDominatedText } from '../contract/roofline.js';
+import { reportNotes } from '../contract/roofline.js';
 import type { Point, Report } from '../contract/schemas.js';
 import { formatBytes } from '../core/measure/planner.js';
 import { savingsVsMha } from '../core/report/report.js';
@@ -110,12 +110,6 @@ export function answer(report: Report): string {
   lines.push(
     `Largest context whose whole-model cache fits ${report.memoryBudget ? `${formatBytes(report.memoryBudget.bytes)} (${report.memoryBudget.note})` : formatBytes(report.machine.freeMemoryBytes * report.config.memoryFraction)} here (batch 1): ${fits}.`,
   );
-  const beaten = rooflineBeaten(
-    report.points.filter((p) => p.mode === 'decode'),
-    report.probes,
-  );
-  if (beaten) lines.push(`Note: ${rooflineBeatenText(beaten)}`);
-  const runCost = runCostDominated(report.points);
-  if (runCost) lines.push(`Note: ${runCostDominatedText(runCost, report.scaling.measuredLayers)}`);
+  for (const note of reportNotes(report)) lines.push(`Note: ${note}`);
   return lines.join('\n');
 }

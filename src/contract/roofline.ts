@@ -3,7 +3,7 @@
  * probe is a lower bound on this device and those efficiencies are upper bounds. Shared by the
  * CLI summary and the app (pure: no Node APIs).
  */
-import type { Point } from './schemas.js';
+import type { Point, Report } from './schemas.js';
 
 /** Efficiency above which a point counts as beating its roofline (5% for timing noise). */
 export const BEAT_ROOFLINE = 1.05;
@@ -76,4 +76,17 @@ export function runCostDominatedText(r: RunCostDominated, layers: number): strin
     `(MLA's W_UK/W_UV). There the step says little about how attention scales with context; where the run's fixed cost ` +
     `is most of it (a GPU), ${layers === 1 ? '--layers N' : `more --layers (now ${layers})`} divides that by N.`
   );
+}
+
+/** The notes a report carries (CLI summary, HTML report): points that beat the probe, then short steps. */
+export function reportNotes(r: Pick<Report, 'points' | 'probes' | 'scaling'>): string[] {
+  const notes: string[] = [];
+  const beaten = rooflineBeaten(
+    r.points.filter((p) => p.mode === 'decode'),
+    r.probes,
+  );
+  if (beaten) notes.push(rooflineBeatenText(beaten));
+  const runCost = runCostDominated(r.points);
+  if (runCost) notes.push(runCostDominatedText(runCost, r.scaling.measuredLayers));
+  return notes;
 }

@@ -3,7 +3,9 @@
  * onnxruntime on the provider the sweep uses (so a GPU provider is probed on the GPU).
  *  - bandwidth: a GEMV over a large resident matrix ([1, K] x [K, N], the decode access pattern)
  *    and a ReduceSum over the same bytes; the faster of the two is the device's read rate.
- *  - FLOP/s: a square fp32 MatMul with both operands fed (no constant folding possible).
+ *    GPU providers also try an MHA decode graph (attention's own access pattern).
+ *  - FLOP/s: a square fp32 MatMul; on the CPU with both operands fed, on a GPU provider resident.
+ * On a GPU provider whose fixed run cost would dominate, rates are slopes over repeats.
  */
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +13,7 @@ import * as ort from 'onnxruntime-node';
 import { buildGraph } from '../graph/builders.js';
 import { GraphBuilder } from '../graph/onnx.js';
 import { randomFeeds } from '../graph/verify.js';
-import { layoutResident, scratchDir, writeResidentFile, type ResidentTensor } from '../graph/resident.js';
+import { layoutResident, scratchDir, writeResidentFile } from '../graph/resident.js';
 import type { Provider } from '../runtime/providers.js';
 import { MeasuredSession } from '../runtime/session.js';
 import { summarize } from './stats.js';
@@ -138,15 +140,18 @@ async function gemvRate(
   K: number,
   bytes: number,
   reps: number,
-): Promise<{ tensors: ResidentTensor[]; rate: number; how: string }> {
+): Promise<{ N: number; matrixBytes: number; declareMatrix: (g: GraphBuilder) => string; rate: number; how: string }> {
   const N = Math.floor(bytes / 4 / K);
   const { tensors } = layoutResident([{ name: 'big', role: 'cache', layer: 0, type: 'fp32', dims: [K, N], fillKey: 'big' }]);
   const t = tensors[0]!;
   writeResidentFile(join(dir, 'big.bin'), tensors, 5);
+  /** Declares the resident matrix in a graph (dir/big.bin), for other probes over the same bytes. */
+  const declareMatrix = (g: GraphBuilder): string =>
+    g.external({ name: 'big', type: 'fp32', dims: [K, N], location: 'big.bin', offset: t.offset, length: t.length });
   const xTensor = new ort.Tensor('float32', new Float32Array(K).fill(0.01), [1, K]);
   const r = await probeRate(dir, 'gemv', provider, threads, emptyRunMs, t.length, reps, (repeats): Built => {
     const g = new GraphBuilder('bandwidth');
-    const m = g.external({ name: 'big', type: 'fp32', dims: [K, N], location: 'big.bin', offset: t.offset, length: t.length });
+    const m = declareMatrix(g);
     const feeds: Record<string, ort.Tensor> = {};
     const ys: string[] = [];
     for (let i = 0; i < repeats; i++) {
@@ -158,7 +163,7 @@ async function gemvRate(
     g.output('y', 'fp32', [1, N]);
     return { graph: g, feeds };
   });
-  return { tensors, rate: r.rate, how: `GEMV [1,${K}]x[${K},${N}] fp32${slopeNote(r.slope)}` };
+  return { N, matrixBytes: t.length, declareMatrix, rate: r.rate, how: `GEMV [1,${K}]x[${K},${N}] fp32${slopeNote(r.slope)}` };
 }
 
 /**
@@ -195,10 +200,7 @@ export async function probeDevice(provider: Provider, opts: { threads?: number; 
   try {
     const emptyRunMs = await measureEmptyRun(dir, provider, threads, 50);
     const K = 1024;
-    const { tensors, rate: gemv, how: gemvHow } = await gemvRate(dir, provider, threads, emptyRunMs, K, bytes, 9);
-    const t = tensors[0]!;
-    const N = t.dims[1]!;
-    const big = (g: GraphBuilder): string => g.external({ name: 'big', type: 'fp32', dims: [K, N], location: 'big.bin', offset: t.offset, length: t.length });
+    const { N, matrixBytes, declareMatrix, rate: gemv, how: gemvHow } = await gemvRate(dir, provider, threads, emptyRunMs, K, bytes, 9);
     const xTensor = new ort.Tensor('float32', new Float32Array(K).fill(0.01), [1, K]);
     const reduceHow = `ReduceSum over [${K},${N}] fp32`;
     // One ReduceSum: repeats of it would be merged (same node, same input), so no slope here.
@@ -208,11 +210,11 @@ export async function probeDevice(provider: Provider, opts: { threads?: number; 
       provider,
       threads,
       emptyRunMs,
-      t.length,
+      matrixBytes,
       9,
       () => {
         const g = new GraphBuilder('reduce');
-        const m = big(g);
+        const m = declareMatrix(g);
         const x = g.input('x', 'fp32', [1, K]);
         const sum = g.op('ReduceSum', [m, g.ints('axes', [0])], { keepdims: 1 }, 'probe_reduce');
         g.node('Add', [sum, g.op('ReduceSum', [x], { keepdims: 1 })], { outputs: ['y'] });

@@ -16,7 +16,18 @@ import { KVSCOPE_VERSION } from '../version.js';
 import { planSweep, predictedStepSeconds, type Plan, type PlannedPoint } from './planner.js';
 import { probeDevice, type ProbeResult } from './probes.js';
 import { adaptiveRepeat, summarize } from './stats.js';
-import { availableMemory, cpuModel, gpuFacts, nvidiaFreeBytes, nvidiaGpus, nvidiaProcessMemory, osDescription, processMemory, resetPeak } from './system.js';
+import {
+  availableMemory,
+  cpuModel,
+  gpuFacts,
+  nvidiaFreeBytes,
+  nvidiaGpus,
+  nvidiaProcessMemory,
+  osDescription,
+  processMemory,
+  resetPeak,
+  type GpuInfo,
+} from './system.js';
 
 export interface RunOptions {
   runId: string;
@@ -34,14 +45,14 @@ export interface RunOptions {
 export const OVERHEAD_CONTEXT = 16;
 const VERIFY_CONTEXT = 16;
 
-function machineFacts(): Report['machine'] {
+function machineFacts(nvidia: GpuInfo[]): Report['machine'] {
   return {
     cpuModel: cpuModel(),
     cores: os.cpus().length,
     totalMemoryBytes: os.totalmem(),
     freeMemoryBytes: availableMemory(),
     os: osDescription(),
-    gpu: gpuFacts().map(({ name, vendor, driver, memoryBytes }) => ({ name, vendor, driver, memoryBytes })),
+    gpu: gpuFacts(nvidia).map(({ name, vendor, driver, memoryBytes }) => ({ name, vendor, driver, memoryBytes })),
     onnxruntimeVersion: ortVersion(),
     nodeVersion: process.versions.node,
   };
@@ -85,7 +96,8 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
   const { provider, why } = await chooseProvider(config.provider);
   const points: Point[] = [];
   // GPU providers: the device's free memory bounds the fit too (where nvidia-smi tells it).
-  const gpus = provider === 'cpu' ? [] : nvidiaGpus();
+  const nvidia = nvidiaGpus();
+  const gpus = provider === 'cpu' ? [] : nvidia;
   const gpuBaselineUsedBytes = gpus.length === 1 ? (gpus[0]!.usedBytes ?? null) : null;
   const deviceFreeBytes = nvidiaFreeBytes(gpus);
   let plan: Plan = planSweep(config, { availableBytes: availableMemory(), provider, deviceFreeBytes });
@@ -93,7 +105,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
   const largest = Math.max(0, ...plan.points.filter((p) => p.fits).map((p) => p.predictedBytes));
   const dir = opts.workDir ?? scratchDir('run', largest);
   // Read once: snapshots after every point reuse it (nvidia-smi is a process start each time).
-  const machine = machineFacts();
+  const machine = machineFacts(nvidia);
   const report = (complete: boolean, reason?: string, probes?: ProbeResult): Report => ({
     schema: 'kvscope.report',
     version: 1,

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { rooflineBeaten, rooflineBeatenText, runCostDominated, runCostDominatedText } from '../../contract/roofline.js';
+import { reportNotes } from '../../contract/roofline.js';
 import type { Report } from '../../contract/schemas.js';
 import { formatBytes } from '../measure/planner.js';
 import { savingsVsMha } from './report.js';
@@ -96,19 +96,6 @@ export function reportLabel(r: Report): string {
   return `${r.provider.name} · ${r.machine.cpuModel} · ${r.createdAt.slice(0, 16)}`;
 }
 
-/** The notes the CLI and the app show: points that beat the probe, steps that are mostly run cost. */
-function reportNotes(r: Report): string {
-  const notes: string[] = [];
-  const beaten = rooflineBeaten(
-    r.points.filter((p) => p.mode === 'decode'),
-    r.probes,
-  );
-  if (beaten) notes.push(rooflineBeatenText(beaten));
-  const runCost = runCostDominated(r.points);
-  if (runCost) notes.push(runCostDominatedText(runCost, r.scaling.measuredLayers));
-  return notes.map((n) => `<p class="note">Note: ${escapeHtml(n)}</p>\n`).join('');
-}
-
 /** Standalone HTML for one report, or an overlay of several (a comparison). */
 export function toHtml(reports: Report[], title?: string): string {
   if (reports.length === 0) throw new Error('no report to render');
@@ -124,7 +111,9 @@ export function toHtml(reports: Report[], title?: string): string {
       (r) => `<h2>${escapeHtml(reportLabel(r))}</h2>
 <p class="muted">${escapeHtml(r.model.name)} · ${escapeHtml(r.provider.name)} · onnxruntime ${escapeHtml(r.machine.onnxruntimeVersion)} · ${escapeHtml(r.machine.os)} · ${r.complete ? 'complete' : `incomplete (${escapeHtml(r.incompleteReason ?? '')})`}
 ${r.probes ? ` · probes ${r.probes.bandwidthGBs.toFixed(1)} GB/s, ${r.probes.gflops.toFixed(1)} GFLOP/s` : ''} · ${escapeHtml(r.scaling.note)}</p>
-${reportNotes(r)}${reportTables(r)}`,
+${reportNotes(r)
+  .map((n) => `<p class="note">Note: ${escapeHtml(n)}</p>\n`)
+  .join('')}${reportTables(r)}`,
     )
     .join('\n');
   return `<!doctype html>
