@@ -12,6 +12,7 @@ import { layoutResident, scratchDir, writeResidentFile } from '../src/core/graph
 import { MeasuredSession } from '../src/core/runtime/session.js';
 import { buildGraph } from '../src/core/graph/builders.js';
 import { verifyGraph } from '../src/core/graph/verify.js';
+import { measure, POLICIES } from '../src/core/measure/harness.js';
 import { resolveModel, variantSpec } from '../src/core/measure/planner.js';
 
 const ep = (process.argv[2] ?? 'webgpu') as 'webgpu' | 'cpu';
@@ -19,16 +20,9 @@ const dir = scratchDir('explore', 4 * 2 ** 30);
 const prod = (d: number[]) => d.reduce((a, b) => a * b, 1);
 async function time(file: string, feeds: Record<string, ort.Tensor>): Promise<number> {
   const s = await MeasuredSession.open(file, { provider: ep });
-  await s.run(feeds);
-  await s.run(feeds);
-  let best = Infinity;
-  for (let i = 0; i < 9; i++) {
-    const t0 = performance.now();
-    await s.run(feeds);
-    best = Math.min(best, performance.now() - t0);
-  }
+  const m = await measure(() => s.run(feeds), POLICIES.probe);
   await s.dispose();
-  return best;
+  return m.summary.min;
 }
 let n = 0;
 async function shape(xd: number[], md: number[]): Promise<void> {

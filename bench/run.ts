@@ -14,6 +14,7 @@ import { layoutResident, scratchDir, writeResidentFile } from '../src/core/graph
 import { formatBytes } from '../src/core/measure/planner.js';
 import { probeDevice, type ProbeResult } from '../src/core/measure/probes.js';
 import { runSweep } from '../src/core/measure/runner.js';
+import { measure, POLICIES } from '../src/core/measure/harness.js';
 import { summarize } from '../src/core/measure/stats.js';
 import { straightforwardDecode } from './reference-decode.js';
 
@@ -62,15 +63,9 @@ async function roofline(probes: ProbeResult): Promise<void> {
       // the TS loops read the decomposed layout (K^T, V): contiguous in T for the scores
       const g = buildGraph({ variant: p.variant, spec: p.spec, mode: 'decode', batch: 1, context: T, dtype: 'fp32', layers: 1 }, dir, `ref-${p.variant}`);
       const step = straightforwardDecode(g);
-      step();
-      const times: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        const t0 = performance.now();
-        step();
-        times.push(performance.now() - t0);
-      }
+      // a TypeScript loop over 1 GiB takes seconds per step: the fewest runs an interval needs
+      const refMs = (await measure(step, { ...POLICIES.longPoint, warmupRuns: 1, budgetMs: 0 })).summary.median;
       rmSync(g.dataPath!, { force: true });
-      const refMs = summarize(times).median;
       const attainable = p.roofline!.attainableMs;
       log(
         `${p.variant.padEnd(13)} graph (${p.form}) ${p.timing!.medianMs.toFixed(2)} ms, ${p.roofline!.bound}-bound, attainable ${attainable.toFixed(2)} ms: ` +
@@ -179,16 +174,10 @@ async function forms(): Promise<void> {
           );
           const s = await MeasuredSession.open(g.modelPath, { provider });
           const { feeds } = randomFeeds(g.inputs, 1);
-          for (let i = 0; i < 2; i++) await s.run(feeds);
-          const times: number[] = [];
-          for (let i = 0; i < 10; i++) {
-            const t0 = performance.now();
-            await s.run(feeds);
-            times.push(performance.now() - t0);
-          }
+          const m = await measure(() => s.run(feeds), POLICIES.calibration);
           await s.dispose();
           rmSync(g.dataPath!, { force: true });
-          cells.push(`${form} ${summarize(times).median.toFixed(2)}`);
+          cells.push(`${form} ${m.summary.median.toFixed(2)}${m.noisy ? ' (noisy)' : ''}`);
         }
         log(`${provider.padEnd(7)} ${variant.padEnd(13)} ${cells.join(' | ')}`);
       }

@@ -1,6 +1,7 @@
 /** Text output of the CLI: the summary table and the one-paragraph answer. */
 import { reportNotes } from '../contract/roofline.js';
 import type { Point, Report } from '../contract/schemas.js';
+import { intervalText, noiseFlag, noiseNotes, noiseSummary } from '../contract/timing.js';
 import { formatBytes } from '../core/measure/planner.js';
 import { savingsVsMha } from '../core/report/report.js';
 
@@ -28,6 +29,8 @@ export function summaryTable(report: Report): string {
       'KV/token (model)',
       'KV at ctx (model)',
       'step ms/layer',
+      '95% CI',
+      'noisy',
       'cv',
       'T=16 ms/layer',
       'model ms',
@@ -50,6 +53,8 @@ export function summaryTable(report: Report): string {
       formatBytes(p.kvBytesPerTokenPerLayer * L),
       formatBytes(p.modelCacheBytes),
       ms(t?.perLayerMs),
+      t ? intervalText(t) : '-',
+      noiseFlag(t),
       t ? t.cv.toFixed(3) : '-',
       ms(t?.overheadMs != null ? t.overheadMs / report.scaling.measuredLayers : undefined),
       ms(t?.modelMs),
@@ -66,9 +71,10 @@ export function summaryTable(report: Report): string {
   return table(rows);
 }
 
-/** Points not measured, with why. */
+/** Points not measured, with why; then the noisy ones, with why. */
 export function skippedNotes(report: Report): string[] {
-  return report.points.filter((p) => p.status !== 'ok').map((p) => `${p.id}: ${p.status}${p.reason ? ` (${p.reason})` : ''}`);
+  const skipped = report.points.filter((p) => p.status !== 'ok').map((p) => `${p.id}: ${p.status}${p.reason ? ` (${p.reason})` : ''}`);
+  return [...skipped, ...noiseNotes(report.points).map((n) => `noisy ${n}`)];
 }
 
 /** The answer to "how much KV memory does MLA save at long context, and what does it cost per step". */
@@ -111,5 +117,7 @@ export function answer(report: Report): string {
     `Largest context whose whole-model cache fits ${report.memoryBudget ? `${formatBytes(report.memoryBudget.bytes)} (${report.memoryBudget.note})` : formatBytes(report.machine.freeMemoryBytes * report.config.memoryFraction)} here (batch 1): ${fits}.`,
   );
   for (const note of reportNotes(report)) lines.push(`Note: ${note}`);
+  const noise = noiseSummary(report.points);
+  if (noise) lines.push(`Note: ${noise}`);
   return lines.join('\n');
 }

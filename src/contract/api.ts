@@ -175,11 +175,24 @@ export const OpenedReportSchema = z.object({
 });
 export type OpenedReport = { source: 'file' | 'history' | 'dropped'; name: string; path: string | null; report: Report };
 
+/** Whether a report's step differs from the first report's: the ratio's 95% interval lies beyond 1 +/- the noise threshold. */
+export type Verdict = 'faster' | 'slower' | 'no significant difference';
+
+/** A point's change against the first report: the ratio's bootstrap interval and the verdict, or why there is none. */
+export type Change = { ratioCi95: [number, number]; verdict: Verdict } | { ratioCi95: null; verdict: null; why: string };
+
 /** One row of `report:compare`: a point aligned across reports, ratios to the first. */
 export interface ComparedRow {
   key: string;
+  /** Median step (ms) per report, null where that report has no measured point. */
   medians: (number | null)[];
+  /** Each median's 95% interval, null where missing (reports migrated from version 1 have none). */
+  ci95: ([number, number] | null)[];
+  /** Each report's median / the first report's (null where either is missing). */
   ratios: (number | null)[];
+  /** Per report: the change against the first (null for the first itself and where a point is missing). */
+  changes: (Change | null)[];
+  /** Cache bytes per token per layer per report (analytic). */
   kvBytes: (number | null)[];
 }
 

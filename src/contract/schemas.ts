@@ -101,14 +101,44 @@ export const SweepConfigSchema = z.object({
 export type SweepConfig = z.infer<typeof SweepConfigSchema>;
 export type SweepConfigInput = z.input<typeof SweepConfigSchema>;
 
+/** Competing load while a point was timed (shares of the machine's CPU time, 0..1; null where the OS does not tell). */
+export const LoadSchema = z.object({
+  otherCpuShare: z.number().min(0).max(1).nullable(),
+  stealShare: z.number().min(0).max(1).nullable(),
+  loadAvg1: z.number().min(0).nullable(),
+});
+
+/** Why the harness stopped sampling: the interval target was met, the budget ran out, the sample cap, or a cancel. */
+export const StoppedBySchema = z.enum(['target', 'budget', 'max-samples', 'cancelled']);
+
+/** Raw samples a report keeps per point (the last ones); statistics are computed from all of them. */
+export const MAX_REPORT_SAMPLES = 1000;
+
+const ms = z.number().finite().min(0);
+
 export const TimingSchema = z.object({
-  medianMs: z.number(),
-  p95Ms: z.number(),
-  minMs: z.number(),
-  meanMs: z.number(),
+  medianMs: ms,
+  /** 95% interval of the median (order statistics over every sample); null in reports migrated from version 1. */
+  ci95Ms: z.tuple([ms, ms]).nullable(),
+  p95Ms: ms,
+  minMs: ms,
+  meanMs: ms,
   /** Coefficient of variation (stddev / mean). */
-  cv: z.number(),
+  cv: z.number().finite().min(0),
+  /** Interquartile range and median absolute deviation (robust spread); null when migrated from version 1. */
+  iqrMs: ms.nullable(),
+  madMs: ms.nullable(),
+  /** Samples outside Tukey's fences; null when migrated from version 1. */
+  outliers: z.number().int().min(0).nullable(),
   reps: z.number().int(),
+  /** The last MAX_REPORT_SAMPLES per-run times (ms), in run order; null when migrated from version 1 (samples missing). */
+  samplesMs: z.array(ms).max(MAX_REPORT_SAMPLES).nullable(),
+  stoppedBy: StoppedBySchema.nullable(),
+  /** True where the interval target was not met, or outliers or competing load make the figure doubtful; null when unknown (version 1). */
+  noisy: z.boolean().nullable(),
+  /** Why it is noisy, one sentence each (empty when not). */
+  noise: z.array(z.string()),
+  load: LoadSchema.nullable(),
   /** Fixed per-run overhead (same graph at tiny T), measured separately, not subtracted. */
   overheadMs: z.number().nullable(),
   /** Decode: batch / step time over the measured layers scaled to the model. */
@@ -128,6 +158,8 @@ export const RooflineSchema = z.object({
   bound: z.enum(['memory', 'compute']),
   /** attainable / measured, 0..1 (over 1 means the probe underestimated the device). */
   efficiency: z.number(),
+  /** The efficiency over the step's 95% interval (attainable / hi, attainable / lo); null when migrated from version 1. */
+  efficiencyCi95: z.tuple([z.number(), z.number()]).nullable(),
 });
 
 export const DeviceMemorySchema = z.union([
@@ -206,6 +238,10 @@ export const MachineSchema = z.object({
   gpu: z.array(z.object({ name: z.string(), vendor: z.string().optional(), driver: z.string().optional(), memoryBytes: z.number().nullable() })),
   onnxruntimeVersion: z.string(),
   nodeVersion: z.string(),
+  /** CPU frequency governor (Linux cpufreq) or "not available"; absent before version 2. */
+  cpuGovernor: z.string().optional(),
+  /** Competing load over the whole sweep; absent before version 2. */
+  load: LoadSchema.optional(),
 });
 
 export const ProbesSchema = z.object({
@@ -227,11 +263,14 @@ export const ModelSummarySchema = z.object({
   slidingWindow: z.number().int().nullable(),
 });
 
-export const REPORT_SCHEMA_VERSION = 1;
+/** Version 2 added raw samples, intervals and noise to timings (docs/report-schema.md has the migration from 1). */
+export const REPORT_SCHEMA_VERSION = 2;
 
 export const ReportSchema = z.object({
   schema: z.literal('kvscope.report'),
   version: z.literal(REPORT_SCHEMA_VERSION),
+  /** Set when the file was written in an older version and migrated on load (what it lacks is null). */
+  migratedFrom: z.number().int().optional(),
   kvscopeVersion: z.string(),
   createdAt: z.string(),
   /** False when the sweep was interrupted (cancel, Ctrl-C, failure); points kept are valid. */

@@ -16,7 +16,7 @@ import { randomFeeds } from '../graph/verify.js';
 import { layoutResident, scratchDir, writeResidentFile } from '../graph/resident.js';
 import type { Provider } from '../runtime/providers.js';
 import { MeasuredSession } from '../runtime/session.js';
-import { summarize } from './stats.js';
+import { measure, POLICIES, type Measurement, type TimingPolicy } from './harness.js';
 
 export interface ProbeResult {
   bandwidthGBs: number;
@@ -27,16 +27,9 @@ export interface ProbeResult {
   emptyRunMs: number;
 }
 
-async function timeRuns(s: MeasuredSession, feeds: Record<string, ort.Tensor>, reps: number): Promise<number[]> {
-  await s.run(feeds); // warm-up (shader compilation on GPU providers)
-  await s.run(feeds);
-  const out: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await s.run(feeds);
-    out.push(performance.now() - t0);
-  }
-  return out;
+/** A probe's runs through the timing harness (its warm-up covers shader compilation on GPU providers). */
+function timeRuns(s: MeasuredSession, feeds: Record<string, ort.Tensor>, policy: Readonly<TimingPolicy> = POLICIES.probe): Promise<Measurement> {
+  return measure(() => s.run(feeds), policy);
 }
 
 /** Bytes of the bandwidth probe's matrix: large enough to defeat caches, small enough to be quick. */
@@ -66,7 +59,7 @@ async function probeRate(
   threads: number | undefined,
   emptyRunMs: number,
   work: number,
-  reps: number,
+  policy: Readonly<TimingPolicy>,
   build: (repeats: number) => Built,
   canRepeat = true,
 ): Promise<{ rate: number; slope: boolean | 'rejected' }> {
@@ -81,7 +74,7 @@ async function probeRate(
     const s = await MeasuredSession.open(file, { provider, threads });
     try {
       // Fastest of the runs: the attainable peak, not a typical run.
-      return summarize(await timeRuns(s, feeds, reps)).min;
+      return (await timeRuns(s, feeds, policy)).summary.min;
     } finally {
       await s.dispose();
     }
@@ -113,7 +106,7 @@ const slopeNote = (slope: boolean | 'rejected'): string =>
       : '';
 
 /** Median ms of an (almost) empty graph's run: the fixed cost of one session.run on `provider`. */
-async function measureEmptyRun(dir: string, provider: Provider, threads: number | undefined, reps: number): Promise<number> {
+async function measureEmptyRun(dir: string, provider: Provider, threads: number | undefined, policy: Readonly<TimingPolicy>): Promise<number> {
   const e = new GraphBuilder('empty');
   const ein = e.input('x', 'fp32', [1, 4]);
   e.node('Relu', [ein], { outputs: ['y'] });
@@ -121,7 +114,7 @@ async function measureEmptyRun(dir: string, provider: Provider, threads: number 
   writeFileSync(join(dir, 'empty.onnx'), e.encode());
   const es = await MeasuredSession.open(join(dir, 'empty.onnx'), { provider, threads });
   try {
-    return summarize(await timeRuns(es, { x: new ort.Tensor('float32', new Float32Array(4), [1, 4]) }, reps)).median;
+    return (await timeRuns(es, { x: new ort.Tensor('float32', new Float32Array(4), [1, 4]) }, policy)).summary.median;
   } finally {
     await es.dispose();
   }
@@ -139,7 +132,7 @@ async function gemvRate(
   emptyRunMs: number,
   K: number,
   bytes: number,
-  reps: number,
+  policy: Readonly<TimingPolicy>,
 ): Promise<{ N: number; matrixBytes: number; declareMatrix: (g: GraphBuilder) => string; rate: number; how: string }> {
   const N = Math.floor(bytes / 4 / K);
   const { tensors } = layoutResident([{ name: 'big', role: 'cache', layer: 0, type: 'fp32', dims: [K, N], fillKey: 'big' }]);
@@ -149,7 +142,7 @@ async function gemvRate(
   const declareMatrix = (g: GraphBuilder): string =>
     g.external({ name: 'big', type: 'fp32', dims: [K, N], location: 'big.bin', offset: t.offset, length: t.length });
   const xTensor = new ort.Tensor('float32', new Float32Array(K).fill(0.01), [1, K]);
-  const r = await probeRate(dir, 'gemv', provider, threads, emptyRunMs, t.length, reps, (repeats): Built => {
+  const r = await probeRate(dir, 'gemv', provider, threads, emptyRunMs, t.length, policy, (repeats): Built => {
     const g = new GraphBuilder('bandwidth');
     const m = declareMatrix(g);
     const feeds: Record<string, ort.Tensor> = {};
@@ -177,12 +170,12 @@ async function gemvRate(
 export async function quickBandwidth(provider: Provider, bytes = 64 * 2 ** 20, largeBytes = 512 * 2 ** 20): Promise<number> {
   const dir = scratchDir('quick', largeBytes);
   try {
-    const emptyRunMs = await measureEmptyRun(dir, provider, undefined, 9);
-    const rate = (await gemvRate(dir, provider, undefined, emptyRunMs, 256, bytes, 5)).rate;
+    const emptyRunMs = await measureEmptyRun(dir, provider, undefined, POLICIES.quick);
+    const rate = (await gemvRate(dir, provider, undefined, emptyRunMs, 256, bytes, POLICIES.quick)).rate;
     if (bytes / rate >= 0.02 || largeBytes <= bytes) return rate / 1e9;
     rmSync(join(dir, 'big.bin'), { force: true });
     try {
-      return (await gemvRate(dir, provider, undefined, emptyRunMs, 256, largeBytes, 5)).rate / 1e9;
+      return (await gemvRate(dir, provider, undefined, emptyRunMs, 256, largeBytes, POLICIES.quick)).rate / 1e9;
     } catch {
       // a buffer limit, device memory or scratch space: the small figure still ranks the provider
       return rate / 1e9;
@@ -198,9 +191,9 @@ export async function probeDevice(provider: Provider, opts: { threads?: number; 
   const dir = scratchDir('probe', provider === 'cpu' ? bytes : 6 * bytes);
   const threads = opts.threads;
   try {
-    const emptyRunMs = await measureEmptyRun(dir, provider, threads, 50);
+    const emptyRunMs = await measureEmptyRun(dir, provider, threads, POLICIES.probe);
     const K = 1024;
-    const { N, matrixBytes, declareMatrix, rate: gemv, how: gemvHow } = await gemvRate(dir, provider, threads, emptyRunMs, K, bytes, 9);
+    const { N, matrixBytes, declareMatrix, rate: gemv, how: gemvHow } = await gemvRate(dir, provider, threads, emptyRunMs, K, bytes, POLICIES.probe);
     const xTensor = new ort.Tensor('float32', new Float32Array(K).fill(0.01), [1, K]);
     const reduceHow = `ReduceSum over [${K},${N}] fp32`;
     // One ReduceSum: repeats of it would be merged (same node, same input), so no slope here.
@@ -211,7 +204,7 @@ export async function probeDevice(provider: Provider, opts: { threads?: number; 
       threads,
       emptyRunMs,
       matrixBytes,
-      9,
+      POLICIES.probe,
       () => {
         const g = new GraphBuilder('reduce');
         const m = declareMatrix(g);
@@ -240,7 +233,7 @@ export async function probeDevice(provider: Provider, opts: { threads?: number; 
       if (T >= 16) {
         const perLayer = 2 * heads * headDim * T * 4;
         rmSync(join(dir, 'big.bin'), { force: true }); // the GEMV and ReduceSum are done with it
-        const mha = await probeRate(dir, 'mha', provider, threads, emptyRunMs, perLayer, 5, (repeats): Built => {
+        const mha = await probeRate(dir, 'mha', provider, threads, emptyRunMs, perLayer, POLICIES.probe, (repeats): Built => {
           const g = buildGraph(
             {
               variant: 'mha',
@@ -276,7 +269,7 @@ export async function probeDevice(provider: Provider, opts: { threads?: number; 
       { name: 'mm_b', role: 'cache', layer: 0, type: 'fp32', dims: [M, M], fillKey: 'mm_b' },
     ]).tensors;
     if (provider !== 'cpu') writeResidentFile(join(dir, 'mm.bin'), mmOperands, 6);
-    const mm = await probeRate(dir, 'matmul', provider, threads, emptyRunMs, mmFlops, 7, (repeats): Built => {
+    const mm = await probeRate(dir, 'matmul', provider, threads, emptyRunMs, mmFlops, POLICIES.probe, (repeats): Built => {
       const g = new GraphBuilder('matmul');
       if (provider === 'cpu') {
         const a = g.input('a', 'fp32', [M, M]);
@@ -304,7 +297,7 @@ export async function probeDevice(provider: Provider, opts: { threads?: number; 
       bandwidthGBs: best.rate / 1e9,
       gflops: mm.rate / 1e9,
       bandwidthMethod: `${best.how} on ${provider} (best of: ${rates.map((x) => `${x.how} ${(x.rate / 1e9).toFixed(1)} GB/s`).join('; ')})${notes.map((n) => `; ${n}`).join('')}`,
-      gflopsMethod: `MatMul ${M}x${M}x${M} fp32 on ${provider}${provider === 'cpu' ? '' : ', resident operands'}, fastest of 7 runs${slopeNote(mm.slope)}`,
+      gflopsMethod: `MatMul ${M}x${M}x${M} fp32 on ${provider}${provider === 'cpu' ? '' : ', resident operands'}, fastest run${slopeNote(mm.slope)}`,
       emptyRunMs,
     };
   } finally {

@@ -5,7 +5,15 @@
  */
 import { rmSync } from 'node:fs';
 import os from 'node:os';
-import { SweepConfigSchema, type EngineEvent, type Point, type Report, type SweepConfig, type SweepConfigInput } from '../../contract/schemas.js';
+import {
+  REPORT_SCHEMA_VERSION,
+  SweepConfigSchema,
+  type EngineEvent,
+  type Point,
+  type Report,
+  type SweepConfig,
+  type SweepConfigInput,
+} from '../../contract/schemas.js';
 import { buildGraph, type BuiltGraph, type Form, type GraphRequest } from '../graph/builders.js';
 import { scratchDir } from '../graph/resident.js';
 import { randomFeeds, verifyGraph } from '../graph/verify.js';
@@ -15,7 +23,8 @@ import { MeasuredSession, placementReport, providerShortName } from '../runtime/
 import { KVSCOPE_VERSION } from '../version.js';
 import { planSweep, predictedStepSeconds, type Plan, type PlannedPoint } from './planner.js';
 import { probeDevice, type ProbeResult } from './probes.js';
-import { adaptiveRepeat, summarize } from './stats.js';
+import { CancelledError, keptSamples, measure, POLICIES, type Measurement, type TimingPolicy } from './harness.js';
+import { cpuGovernor, loadBetween, loadMark } from './load.js';
 import {
   availableMemory,
   cpuModel,
@@ -55,6 +64,7 @@ function machineFacts(nvidia: GpuInfo[]): Report['machine'] {
     gpu: gpuFacts(nvidia).map(({ name, vendor, driver, memoryBytes }) => ({ name, vendor, driver, memoryBytes })),
     onnxruntimeVersion: ortVersion(),
     nodeVersion: process.versions.node,
+    cpuGovernor: cpuGovernor(),
   };
 }
 
@@ -106,14 +116,15 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
   const dir = opts.workDir ?? scratchDir('run', largest);
   // Read once: snapshots after every point reuse it (nvidia-smi is a process start each time).
   const machine = machineFacts(nvidia);
+  const sweepStart = loadMark();
   const report = (complete: boolean, reason?: string, probes?: ProbeResult): Report => ({
     schema: 'kvscope.report',
-    version: 1,
+    version: REPORT_SCHEMA_VERSION,
     kvscopeVersion: KVSCOPE_VERSION,
     createdAt: new Date().toISOString(),
     complete,
     ...(reason ? { incompleteReason: reason } : {}),
-    machine,
+    machine: { ...machine, load: loadBetween(sweepStart, loadMark()) },
     provider: { name: provider, options: { threads: config.threads, graphOptimizationLevel: 'all', disable_prepacking: true, choice: why } },
     config,
     model: {
@@ -214,9 +225,9 @@ async function chooseForm(pp: PlannedPoint, c: PointContext): Promise<{ form: Fo
   for (const form of forms) {
     const g = buildGraph({ ...request(pp, c.config, context, pp.batch, 1), form }, c.dir, `form${graphCounter++}`);
     try {
-      const { samples, session } = await timeGraph(g, c, 200, 2);
+      const { m, session } = await timeGraph(g, c, POLICIES.calibration);
       await session.dispose();
-      timings[form] = summarize(samples).median;
+      timings[form] = m.summary.median;
     } catch {
       // A form this provider cannot run is not a candidate; the others still are.
     } finally {
@@ -271,26 +282,43 @@ function request(pp: PlannedPoint, config: SweepConfig, context: number, batch =
 /** Steps predicted longer than this get one warm-up run and 3 timed ones at least (not 2 and 5). */
 export const LONG_STEP_SECONDS = 0.25;
 
-async function timeGraph(
-  g: BuiltGraph,
-  c: PointContext,
-  budgetMs: number,
-  warmup: number,
-  minReps = 5,
-): Promise<{ samples: number[]; session: MeasuredSession }> {
+/** Opens a session on the graph and times its runs through the harness (the session stays open for memory reads). */
+async function timeGraph(g: BuiltGraph, c: PointContext, policy: Readonly<TimingPolicy>): Promise<{ m: Measurement; session: MeasuredSession }> {
   const session = await MeasuredSession.open(g.modelPath, { provider: c.provider, threads: c.config.threads });
-  const { feeds } = randomFeeds(g.inputs, 11);
-  for (let i = 0; i < warmup; i++) await session.run(feeds);
-  const { samples } = await adaptiveRepeat(
-    async () => {
-      const t = performance.now();
-      await session.run(feeds);
-      return performance.now() - t;
-    },
-    { budgetMs, minReps },
-    c.cancelled,
-  );
-  return { samples, session };
+  try {
+    const { feeds } = randomFeeds(g.inputs, 11);
+    return { m: await measure(() => session.run(feeds), policy, c.cancelled), session };
+  } catch (e) {
+    await session.dispose();
+    throw e;
+  }
+}
+
+/** The timing fields a measurement gives a point (everything but the per-layer scaling). */
+export function timingFields(
+  m: Measurement,
+): Pick<
+  NonNullable<Point['timing']>,
+  'medianMs' | 'ci95Ms' | 'p95Ms' | 'minMs' | 'meanMs' | 'cv' | 'iqrMs' | 'madMs' | 'outliers' | 'reps' | 'samplesMs' | 'stoppedBy' | 'noisy' | 'noise' | 'load'
+> {
+  const s = m.summary;
+  return {
+    medianMs: s.median,
+    ci95Ms: s.ci95,
+    p95Ms: s.p95,
+    minMs: s.min,
+    meanMs: s.mean,
+    cv: s.cv,
+    iqrMs: s.iqr,
+    madMs: s.mad,
+    outliers: s.outliers,
+    reps: s.n,
+    samplesMs: keptSamples(m.samples),
+    stoppedBy: m.stoppedBy,
+    noisy: m.noisy,
+    noise: m.noiseText,
+    load: m.load,
+  };
 }
 
 async function measurePoint(planned: PlannedPoint, c: PointContext): Promise<Point> {
@@ -349,9 +377,9 @@ async function measurePoint(planned: PlannedPoint, c: PointContext): Promise<Poi
     if (overheadMs === undefined && pp.mode === 'decode') {
       const tiny = buildGraph(request(pp, c.config, OVERHEAD_CONTEXT), c.dir, `overhead${graphCounter++}`);
       graphs.push(tiny);
-      const { samples, session } = await timeGraph(tiny, c, 300, 3);
+      const { m, session } = await timeGraph(tiny, c, POLICIES.overhead);
       await session.dispose();
-      overheadMs = summarize(samples).median;
+      overheadMs = m.summary.median;
       c.overhead.set(okey, overheadMs);
     }
 
@@ -361,12 +389,11 @@ async function measurePoint(planned: PlannedPoint, c: PointContext): Promise<Poi
     const fillGBs = g.fillSeconds > 0 ? (g.cacheBytes + g.weightBytes) / g.fillSeconds / 1e9 : undefined;
     const before = processMemory();
     const long = predicted > LONG_STEP_SECONDS;
-    const { samples, session } = await timeGraph(g, c, c.config.budgetSeconds * 1000, long ? 1 : 2, long ? 3 : 5);
+    const { m, session } = await timeGraph(g, c, { ...(long ? POLICIES.longPoint : POLICIES.point), budgetMs: c.config.budgetSeconds * 1000 });
     const after = processMemory();
     const device = deviceMemory(c.provider, c.gpuBaselineUsedBytes);
     await session.dispose();
-    if (samples.length === 0) return { ...p, status: 'cancelled', reason: 'sweep cancelled before this point was timed' };
-    const s = summarize(samples);
+    const s = m.summary;
     const L = c.config.layers;
     const modelLayers = c.modelLayers;
     const seconds = s.median / 1000;
@@ -375,12 +402,7 @@ async function measurePoint(planned: PlannedPoint, c: PointContext): Promise<Poi
     return {
       ...p,
       timing: {
-        medianMs: s.median,
-        p95Ms: s.p95,
-        minMs: s.min,
-        meanMs: s.mean,
-        cv: s.cv,
-        reps: s.n,
+        ...timingFields(m),
         overheadMs: overheadMs ?? null,
         tokensPerSecond: pp.mode === 'decode' ? pp.batch / (((s.median / L) * modelLayers) / 1000) : null,
         perLayerMs: s.median / L,
@@ -394,6 +416,7 @@ async function measurePoint(planned: PlannedPoint, c: PointContext): Promise<Poi
         attainableMs: attainable * 1000,
         bound: memBound ? 'memory' : 'compute',
         efficiency: attainable / seconds,
+        efficiencyCi95: [(attainable * 1000) / s.ci95[1], (attainable * 1000) / s.ci95[0]],
       },
       memory: {
         analyticCacheBytes: g.cacheBytes,
@@ -412,6 +435,7 @@ async function measurePoint(planned: PlannedPoint, c: PointContext): Promise<Poi
       seconds: (performance.now() - t0) / 1000,
     };
   } catch (e) {
+    if (e instanceof CancelledError) return { ...p, status: 'cancelled', reason: 'sweep cancelled before this point was timed' };
     return { ...p, status: 'failed', reason: (e as Error).message.split('\n')[0]!.slice(0, 500), seconds: (performance.now() - t0) / 1000 };
   } finally {
     for (const g of graphs) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adaptiveRepeat, quantile, summarize } from './stats.js';
+import { compareSamples, medianRanks, quantile, seededRandom, summarize } from './stats.js';
 
 describe('summarize', () => {
   it('gives median, p95, min, mean and cv', () => {
@@ -17,28 +17,72 @@ describe('summarize', () => {
   });
 });
 
-describe('adaptiveRepeat', () => {
-  it('stops when the median is stable', async () => {
-    const r = await adaptiveRepeat(async () => 10, { budgetMs: 1e9, minReps: 5, batch: 5 });
-    expect(r.stoppedBy).toBe('stable');
-    expect(r.samples.length).toBe(10);
+/** Seeded samples: a lognormal around `median` (its median is exactly `median`), sigma as given. */
+function lognormal(rnd: () => number, n: number, median: number, sigma: number): number[] {
+  return Array.from({ length: n }, () => {
+    // Box-Muller
+    const z = Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+    return median * Math.exp(sigma * z);
   });
-  it('stops at the budget when times keep moving', async () => {
-    let i = 0;
-    const r = await adaptiveRepeat(async () => (i++ % 2 ? 1 : 100) * (1 + i / 10), { budgetMs: 2000, minReps: 5 });
-    expect(r.stoppedBy).toBe('budget');
-    expect(r.samples.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2000);
+}
+
+describe("the median's 95% interval (order statistics)", () => {
+  it('uses the exact binomial ranks', () => {
+    expect(medianRanks(5)).toBeNull(); // [min, max] of 5 covers 93.75% only
+    expect(medianRanks(6)).toEqual({ r: 1, coverage: 1 - 2 / 64 });
+    // n = 100: ranks 40 and 61 (the textbook table), coverage 0.9648
+    const r100 = medianRanks(100)!;
+    expect(r100.r).toBe(40);
+    expect(r100.coverage).toBeCloseTo(0.9648, 3);
   });
-  it('runs minReps even over budget, and stops when cancelled', async () => {
-    const slow = await adaptiveRepeat(async () => 5000, { budgetMs: 10, minReps: 3 });
-    expect(slow.samples.length).toBe(3);
-    let n = 0;
-    const c = await adaptiveRepeat(
-      async () => 1,
-      { budgetMs: 1e9 },
-      () => ++n > 2,
-    );
-    expect(c.stoppedBy).toBe('cancelled');
-    expect(c.samples.length).toBe(2);
+  it('below 6 samples the interval is the range and says its coverage is under 95%', () => {
+    const s = summarize([3, 1, 2]);
+    expect(s.ci95).toEqual([1, 3]);
+    expect(s.ciCoverage).toBeCloseTo(0.75, 10);
+  });
+  it('contains the true median in at least 93 of 100 seeded trials', () => {
+    for (const n of [10, 30, 200]) {
+      const rnd = seededRandom(n);
+      let hits = 0;
+      for (let t = 0; t < 100; t++) {
+        const [lo, hi] = summarize(lognormal(rnd, n, 10, 0.3)).ci95;
+        if (lo <= 10 && 10 <= hi) hits++;
+      }
+      expect(hits, `n = ${n}`).toBeGreaterThanOrEqual(93);
+    }
+  });
+  it('gives robust spread and Tukey outliers', () => {
+    const s = summarize([10, 10, 10, 10, 11, 11, 11, 11, 100]);
+    expect(s.iqr).toBe(1);
+    expect(s.mad).toBe(1);
+    expect(s.outliers).toBe(1);
+  });
+});
+
+describe('compareSamples (bootstrap ratio of medians)', () => {
+  const rnd = seededRandom(7);
+  const a = lognormal(rnd, 60, 5, 0.05);
+  it('a sample set against itself: no significant difference', () => {
+    const r = compareSamples(a, a);
+    expect(r.ratio).toBe(1);
+    expect(r.ci95[0]).toBeLessThanOrEqual(1);
+    expect(r.ci95[1]).toBeGreaterThanOrEqual(1);
+    expect(r.verdict).toBe('no significant difference');
+  });
+  it('samples scaled by 1.5 are slower, and the other way faster', () => {
+    const b = a.map((x) => x * 1.5);
+    const slower = compareSamples(a, b);
+    expect(slower.verdict).toBe('slower');
+    expect(slower.ratio).toBeCloseTo(1.5, 10);
+    expect(slower.ci95[0]).toBeGreaterThan(1.4);
+    expect(compareSamples(b, a).verdict).toBe('faster');
+  });
+  it('a change inside the noise threshold is not a verdict', () => {
+    const b = a.map((x) => x * 1.01);
+    expect(compareSamples(a, b, { threshold: 0.02 }).verdict).toBe('no significant difference');
+  });
+  it('is reproducible (seeded)', () => {
+    const b = lognormal(seededRandom(3), 40, 5.1, 0.1);
+    expect(compareSamples(a, b)).toEqual(compareSamples(a, b));
   });
 });

@@ -1,13 +1,29 @@
-/** Statistics of step times. */
+/**
+ * Statistics of step times, pure (no Node APIs, so the renderer can recompute from a saved
+ * report): the median with a distribution-free 95% interval (order statistics), robust spread
+ * (IQR, MAD), Tukey outliers, and the ratio of two medians with a bootstrap interval and a
+ * verdict. The method is described in docs/measurement.md ("How a timing is taken").
+ */
+import type { Verdict } from '../../contract/api.js';
 
 export interface Summary {
   median: number;
+  /** 95% confidence interval of the median from order statistics; [min, max] below 6 samples (see ciCoverage). */
+  ci95: [number, number];
+  /** Coverage the interval really has: >= 0.95 from 6 samples on; less below (the whole range of 2..5 samples). */
+  ciCoverage: number;
   p95: number;
   min: number;
   max: number;
   mean: number;
   /** Coefficient of variation: stddev / mean (0 for one sample). */
   cv: number;
+  /** Interquartile range (p75 - p25). */
+  iqr: number;
+  /** Median absolute deviation from the median (unscaled). */
+  mad: number;
+  /** Samples outside Tukey's fences (1.5 IQR beyond the quartiles). */
+  outliers: number;
   n: number;
 }
 
@@ -20,61 +36,151 @@ export function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
 }
 
+const LOG2 = Math.log(2);
+
+/**
+ * Ranks (1-based) [r, n - r + 1] of the order statistics that bound the median with at least
+ * `confidence`: the largest r with 2 P(Bin(n, 1/2) <= r - 1) <= 1 - confidence. Null where even
+ * [min, max] has less coverage (n < 6 at 95%). Exact binomial sums in log space.
+ */
+export function medianRanks(n: number, confidence = 0.95): { r: number; coverage: number } | null {
+  const alphaHalf = (1 - confidence) / 2;
+  // P(X <= k) accumulated from k = 0; stop once it passes alpha/2
+  let logC = 0; // log C(n, 0)
+  let cdf = 0;
+  let r = 0;
+  let tail = 0;
+  for (let k = 0; k < n / 2; k++) {
+    const pmf = Math.exp(logC - n * LOG2);
+    if (cdf + pmf > alphaHalf) break;
+    cdf += pmf;
+    r = k + 1;
+    tail = cdf;
+    logC += Math.log((n - k) / (k + 1));
+  }
+  return r === 0 ? null : { r, coverage: 1 - 2 * tail };
+}
+
 export function summarize(samples: readonly number[]): Summary {
   if (samples.length === 0) throw new Error('summary of no samples');
-  const sorted = [...samples].sort((a, b) => a - b);
-  const n = sorted.length;
-  const mean = sorted.reduce((a, b) => a + b, 0) / n;
-  const variance = n > 1 ? sorted.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
+  const sorted = Float64Array.from(samples).sort();
+  const s = Array.from(sorted);
+  const n = s.length;
+  const mean = s.reduce((a, b) => a + b, 0) / n;
+  const variance = n > 1 ? s.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1) : 0;
+  const median = quantile(s, 0.5);
+  const q1 = quantile(s, 0.25);
+  const q3 = quantile(s, 0.75);
+  const iqr = q3 - q1;
+  const dev = s.map((x) => Math.abs(x - median)).sort((a, b) => a - b);
+  const lowFence = q1 - 1.5 * iqr;
+  const highFence = q3 + 1.5 * iqr;
+  const ranks = medianRanks(n);
+  const ci95: [number, number] = ranks ? [s[ranks.r - 1]!, s[n - ranks.r]!] : [s[0]!, s[n - 1]!];
   return {
-    median: quantile(sorted, 0.5),
-    p95: quantile(sorted, 0.95),
-    min: sorted[0]!,
-    max: sorted[n - 1]!,
+    median,
+    ci95,
+    ciCoverage: ranks ? ranks.coverage : n === 1 ? 0 : 1 - 2 * 0.5 ** n,
+    p95: quantile(s, 0.95),
+    min: s[0]!,
+    max: s[n - 1]!,
     mean,
     cv: mean > 0 ? Math.sqrt(variance) / mean : 0,
+    iqr,
+    mad: quantile(dev, 0.5),
+    outliers: s.filter((x) => x < lowFence || x > highFence).length,
     n,
   };
 }
 
-export interface AdaptiveOptions {
-  /** Stop once this much time has been spent timing (ms). */
-  budgetMs: number;
-  minReps: number;
-  maxReps: number;
-  /** Stop when the median moved less than this fraction over the last batch of reps. */
-  stableWithin: number;
-  /** Reps between stability checks. */
-  batch: number;
+/** Half the interval's width relative to the median (the figure the stopping rule targets). */
+export function relativeHalfWidth(ci: readonly [number, number], median: number): number {
+  return median > 0 ? (ci[1] - ci[0]) / 2 / median : Infinity;
 }
 
-export const DEFAULT_ADAPTIVE: AdaptiveOptions = { budgetMs: 2000, minReps: 5, maxReps: 500, stableWithin: 0.01, batch: 5 };
+/** A small seeded generator (mulberry32): bootstrap intervals are reproducible. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** k-th smallest (0-based) of buf[0..n), in place (Hoare's quickselect, expected linear time). */
+function select(buf: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = buf.length - 1;
+  while (lo < hi) {
+    const pivot = buf[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (buf[i]! < pivot) i++;
+      while (buf[j]! > pivot) j--;
+      if (i <= j) {
+        const t = buf[i]!;
+        buf[i] = buf[j]!;
+        buf[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return buf[k]!;
+  }
+  return buf[k]!;
+}
+
+function resampledMedian(x: readonly number[], rnd: () => number, buf: Float64Array): number {
+  const n = x.length;
+  for (let i = 0; i < n; i++) buf[i] = x[Math.floor(rnd() * n)]!;
+  if (n % 2) return select(buf, (n - 1) / 2);
+  const hi = select(buf, n / 2);
+  // after selecting n/2, the lower half holds the values <= it: its maximum is the other middle value
+  let lo = -Infinity;
+  for (let i = 0; i < n / 2; i++) if (buf[i]! > lo) lo = buf[i]!;
+  return (lo + hi) / 2;
+}
+
+export interface RatioEstimate {
+  /** median(b) / median(a). */
+  ratio: number;
+  /** Percentile bootstrap 95% interval of the ratio. */
+  ci95: [number, number];
+  /** slower: b's interval of the ratio lies above 1 (+ threshold); faster: below; else no significant difference. */
+  verdict: Verdict;
+}
+
+/** Resamples for ratio intervals: enough for a stable 2.5/97.5 percentile, bounded for big comparisons. */
+export const BOOTSTRAP_RESAMPLES = 1000;
 
 /**
- * Runs `step` (which returns its own duration in ms) until the median is stable or the budget
- * is spent; always at least minReps runs. Returns every sample and why it stopped.
+ * Ratio of medians b / a with a seeded percentile-bootstrap 95% interval over the raw samples of
+ * both, and a verdict: a change counts where the whole interval lies beyond 1 +/- `threshold`
+ * (criterion.rs's noise threshold; 0 gives the bare significance test).
  */
-export async function adaptiveRepeat(
-  step: () => Promise<number>,
-  opts: Partial<AdaptiveOptions> = {},
-  shouldStop: () => boolean = () => false,
-): Promise<{ samples: number[]; stoppedBy: 'stable' | 'budget' | 'max-reps' | 'cancelled' }> {
-  const o = { ...DEFAULT_ADAPTIVE, ...opts };
-  const samples: number[] = [];
-  let spent = 0;
-  let lastMedian: number | null = null;
-  for (;;) {
-    if (shouldStop()) return { samples, stoppedBy: 'cancelled' };
-    const ms = await step();
-    samples.push(ms);
-    spent += ms;
-    if (samples.length < o.minReps) continue;
-    if (samples.length >= o.maxReps) return { samples, stoppedBy: 'max-reps' };
-    if (spent >= o.budgetMs) return { samples, stoppedBy: 'budget' };
-    if ((samples.length - o.minReps) % o.batch === 0) {
-      const med = summarize(samples).median;
-      if (lastMedian !== null && Math.abs(med - lastMedian) / lastMedian < o.stableWithin) return { samples, stoppedBy: 'stable' };
-      lastMedian = med;
-    }
-  }
+export function compareSamples(
+  a: readonly number[],
+  b: readonly number[],
+  opts: { resamples?: number; seed?: number; threshold?: number } = {},
+): RatioEstimate {
+  if (a.length === 0 || b.length === 0) throw new Error('comparison of no samples');
+  const resamples = opts.resamples ?? BOOTSTRAP_RESAMPLES;
+  const threshold = opts.threshold ?? 0;
+  const rnd = seededRandom(opts.seed ?? 1);
+  const ratio = summarize(b).median / summarize(a).median;
+  const bufA = new Float64Array(a.length);
+  const bufB = new Float64Array(b.length);
+  const ratios = new Float64Array(resamples);
+  for (let i = 0; i < resamples; i++) ratios[i] = resampledMedian(b, rnd, bufB) / resampledMedian(a, rnd, bufA);
+  ratios.sort();
+  const sorted = Array.from(ratios);
+  const ci95: [number, number] = [quantile(sorted, 0.025), quantile(sorted, 0.975)];
+  const verdict: Verdict = ci95[0] > 1 + threshold ? 'slower' : ci95[1] < 1 - threshold ? 'faster' : 'no significant difference';
+  return { ratio, ci95, verdict };
 }

@@ -49,6 +49,19 @@ export const CSV_COLUMNS: readonly Col[] = [
   // appended (columns only ever grow at the end)
   ['device_used_bytes', (p) => (p.memory?.device.available ? p.memory.device.usedBytes : undefined)],
   ['device_memory_source', (p) => (p.memory ? (p.memory.device.available ? p.memory.device.source : p.memory.device.reason) : undefined)],
+  // report version 2: the median's 95% interval, robust spread, noise (raw samples stay in the JSON)
+  ['median_ci95_lo_ms', (p) => p.timing?.ci95Ms?.[0]],
+  ['median_ci95_hi_ms', (p) => p.timing?.ci95Ms?.[1]],
+  ['iqr_ms', (p) => p.timing?.iqrMs],
+  ['mad_ms', (p) => p.timing?.madMs],
+  ['outliers', (p) => p.timing?.outliers],
+  ['stopped_by', (p) => p.timing?.stoppedBy],
+  ['noisy', (p) => p.timing?.noisy],
+  ['noise', (p) => p.timing?.noise.join('; ')],
+  ['other_cpu_share', (p) => p.timing?.load?.otherCpuShare],
+  ['steal_share', (p) => p.timing?.load?.stealShare],
+  ['roofline_efficiency_ci95_lo', (p) => p.roofline?.efficiencyCi95?.[0]],
+  ['roofline_efficiency_ci95_hi', (p) => p.roofline?.efficiencyCi95?.[1]],
 ];
 
 function cell(v: string | number | boolean | null | undefined): string {

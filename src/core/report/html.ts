@@ -9,6 +9,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { reportNotes } from '../../contract/roofline.js';
 import type { Report } from '../../contract/schemas.js';
+import { changeText, intervalText, noiseFlag, noiseNotes, noiseSummary } from '../../contract/timing.js';
+import { compareReports, NOISE_THRESHOLD } from './compare.js';
 import { formatBytes } from '../measure/planner.js';
 import { savingsVsMha } from './report.js';
 
@@ -77,6 +79,8 @@ function reportTables(r: Report): string {
         p.status + (p.reason ? `: ${p.reason}` : ''),
         formatBytes(p.modelCacheBytes),
         t ? t.perLayerMs.toFixed(3) : '',
+        t ? intervalText(t) : '',
+        noiseFlag(t),
         t ? t.cv.toFixed(3) : '',
         t?.tokensPerSecond ? t.tokensPerSecond.toPrecision(3) : '',
         p.roofline ? `${(p.roofline.efficiency * 100).toFixed(0)}% (${p.roofline.bound})` : '',
@@ -87,8 +91,25 @@ function reportTables(r: Report): string {
       return `<tr>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`;
     })
     .join('\n');
-  const head = ['point', 'status', 'KV at ctx (model)', 'ms/layer', 'cv', 'tok/s', 'roofline', 'RSS delta', 'mem vs MHA', 'time vs MHA'];
+  const head = ['point', 'status', 'KV at ctx (model)', 'ms/layer', '95% CI', 'noisy', 'cv', 'tok/s', 'roofline', 'RSS delta', 'mem vs MHA', 'time vs MHA'];
   return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
+}
+
+/** Per-point ratios to the first report, with the ratio's 95% interval and a verdict. */
+function comparisonTable(reports: Report[]): string {
+  const rows = compareReports(reports)
+    .map(
+      (row) =>
+        `<tr><td>${escapeHtml(row.key)}</td>${row.ratios
+          .slice(1)
+          .map((x, i) => `<td>${escapeHtml(changeText(x, row.changes[i + 1] ?? null))}</td>`)
+          .join('')}</tr>`,
+    )
+    .join('\n');
+  const head = ['point', ...reports.slice(1).map((_, i) => `${String.fromCharCode(66 + i)}/A`)];
+  return `<h2>Step time against A (${escapeHtml(reportLabel(reports[0]!))})</h2>
+<p class="muted">Ratio of medians, its bootstrap 95% interval over the raw samples, and a verdict (a change counts beyond ±${(NOISE_THRESHOLD * 100).toFixed(0)}%).</p>
+<table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>\n${rows}\n</tbody></table>\n`;
 }
 
 /** A label for a report in comparisons: provider and machine. */
@@ -101,7 +122,8 @@ export function toHtml(reports: Report[], title?: string): string {
   if (reports.length === 0) throw new Error('no report to render');
   const embedded = reports.map((r) => ({
     label: reportLabel(r),
-    points: r.points,
+    // the charts need no raw samples (they stay in the JSON report)
+    points: r.points.map((p) => (p.timing ? { ...p, timing: { ...p.timing, samplesMs: null } } : p)),
     // MHA median per context (decode, same dtype/batch as the first), for the savings chart
     mha: Object.fromEntries(r.points.filter((p) => p.variant === 'mha' && p.mode === 'decode' && p.timing).map((p) => [p.context, p.timing!.medianMs])),
   }));
@@ -111,11 +133,12 @@ export function toHtml(reports: Report[], title?: string): string {
       (r) => `<h2>${escapeHtml(reportLabel(r))}</h2>
 <p class="muted">${escapeHtml(r.model.name)} · ${escapeHtml(r.provider.name)} · onnxruntime ${escapeHtml(r.machine.onnxruntimeVersion)} · ${escapeHtml(r.machine.os)} · ${r.complete ? 'complete' : `incomplete (${escapeHtml(r.incompleteReason ?? '')})`}
 ${r.probes ? ` · probes ${r.probes.bandwidthGBs.toFixed(1)} GB/s, ${r.probes.gflops.toFixed(1)} GFLOP/s` : ''} · ${escapeHtml(r.scaling.note)}</p>
-${reportNotes(r)
+${[...reportNotes(r), ...[noiseSummary(r.points) ?? []].flat(), ...noiseNotes(r.points).map((n) => `noisy ${n}`)]
   .map((n) => `<p class="note">Note: ${escapeHtml(n)}</p>\n`)
   .join('')}${reportTables(r)}`,
     )
     .join('\n');
+  const comparison = reports.length > 1 ? comparisonTable(reports) : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${CSP}">
@@ -126,7 +149,7 @@ ${reportNotes(r)
 <div class="charts"><div class="chart"><canvas id="chart-memory" role="img" aria-label="KV cache vs context"></canvas></div>
 <div class="chart"><canvas id="chart-decode" role="img" aria-label="Decode step vs context"></canvas></div>
 <div class="chart"><canvas id="chart-savings" role="img" aria-label="Step time vs MHA"></canvas></div></div>
-${sections}
+${comparison}${sections}
 <script type="application/json" id="kvscope-data">${jsonForScript({ reports: embedded })}</script>
 <script>${chartLibrary()}</script>
 <script>${CHART_SCRIPT}</script>

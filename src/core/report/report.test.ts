@@ -6,6 +6,7 @@ import type { Report, SweepConfigInput } from '../../contract/schemas.js';
 import { CHROMIUM_ARGS } from '../../cli/chromium.js';
 import { runSweep } from '../measure/runner.js';
 import { testProviders } from '../testing/providers.js';
+import { changeText, intervalText, noiseSummary } from '../../contract/timing.js';
 import { compareReports } from './compare.js';
 import { CSV_COLUMNS, parseCsv, toCsv } from './csv.js';
 import { escapeHtml, jsonForScript, toHtml } from './html.js';
@@ -138,7 +139,7 @@ describe('BAD CALL - broken and hostile report files', () => {
     ['not an object', () => '[1,2,3]', /not a kvscope report/],
     ['null', () => 'null', /not a kvscope report/],
     ["another tool's JSON", () => JSON.stringify({ name: 'x', version: 1 }), /not a kvscope report \(no "schema": "kvscope.report"\)/],
-    ['newer version', () => JSON.stringify({ ...good(), version: 2 }), /report version 2; this kvscope reads versions up to 1: update kvscope/],
+    ['newer version', () => JSON.stringify({ ...good(), version: 3 }), /report version 3; this kvscope reads versions up to 2: update kvscope/],
     ['version missing', () => JSON.stringify({ ...good(), version: undefined }), /report version undefined/],
     ['points not an array', () => JSON.stringify({ ...good(), points: 'lots' }), /points: .*expected array/],
     [
@@ -202,5 +203,66 @@ describe('CSV of a GPU report', () => {
     expect(Number(mha[col('device_used_bytes')])).toBe(21645754368);
     expect(mha[col('device_memory_source')]).toBe('nvidia-smi --query-compute-apps (reserved by this process)');
     expect(Number(mha[col('analytic_cache_bytes')])).toBe(20480 * 2 ** 20);
+  });
+});
+
+describe('report version 1, migrated on load (a real v1 report: the H200 sweep)', () => {
+  const text = readFileSync(new URL('../../../docs/measurements/h200-webgpu.json', import.meta.url), 'utf8');
+  it('is a version 1 file on disk', () => {
+    expect((JSON.parse(text) as { version: number }).version).toBe(1);
+  });
+  const r = parseReport(text, 'h200-webgpu.json');
+  it('opens as the current version, marked as migrated, samples shown as missing', () => {
+    expect(r.version).toBe(2);
+    expect(r.migratedFrom).toBe(1);
+    const t = r.points.find((p) => p.timing)!.timing!;
+    expect(t.samplesMs).toBeNull();
+    expect(t.ci95Ms).toBeNull();
+    expect(t.noisy).toBeNull();
+    expect(intervalText(t)).toBe('n/a');
+    expect(noiseSummary(r.points)).toMatch(/before version 2: no raw samples/);
+  });
+  it('compares without a verdict, and says why', () => {
+    const rows = compareReports([r, r]);
+    const timed = rows.find((x) => x.medians[0] !== null)!;
+    expect(timed.ratios[1]).toBe(1);
+    expect(timed.changes[1]).toEqual({ ratioCi95: null, verdict: null, why: expect.stringMatching(/raw samples missing/) });
+    expect(changeText(timed.ratios[1]!, timed.changes[1]!)).toMatch(/^1\.00x \(no verdict: raw samples missing/);
+  });
+  it('exports as CSV and HTML, and saves as version 2', () => {
+    expect(toCsv(r).split('\r\n')[0]).toMatch(/,median_ci95_lo_ms,median_ci95_hi_ms,/);
+    expect(toHtml([r])).toMatch(/n\/a/);
+    const reparsed = parseReport(JSON.stringify(r));
+    expect(reparsed).toEqual(r);
+  });
+});
+
+describe('comparisons say what is significant', () => {
+  it('a report against itself: no significant difference on every timed point', () => {
+    const rows = compareReports([cpu, cpu]).filter((x) => x.medians[0] !== null);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.changes[1]?.verdict).toBe('no significant difference');
+  });
+  it('a copy whose samples are 1.5x: slower on every timed point', () => {
+    const slow = {
+      ...cpu,
+      points: cpu.points.map((p) =>
+        p.timing ? { ...p, timing: { ...p.timing, medianMs: p.timing.medianMs * 1.5, samplesMs: p.timing.samplesMs!.map((x) => x * 1.5) } } : p,
+      ),
+    };
+    const rows = compareReports([cpu, slow]).filter((x) => x.medians[0] !== null);
+    for (const row of rows) {
+      expect(row.changes[1]?.verdict).toBe('slower');
+      expect(row.ratios[1]).toBeCloseTo(1.5, 6);
+    }
+    expect(toHtml([cpu, slow])).toMatch(/1\.50x \[1\.\d\d, 1\.\d\d\] slower/);
+  });
+  it('is linear: two reports of 20,000 points each compare in well under a second', () => {
+    const many = { ...cpu, points: Array.from({ length: 20000 }, (_, i) => ({ ...cpu.points[0]!, id: `p${i}`, context: i + 1 })) };
+    const t = performance.now();
+    const rows = compareReports([many, many]);
+    expect(rows).toHaveLength(20000);
+    expect(rows[0]!.changes[1]).toMatchObject({ verdict: null, why: expect.stringMatching(/too many samples in all/) });
+    expect(performance.now() - t).toBeLessThan(5000);
   });
 });

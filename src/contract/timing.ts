@@ -1,0 +1,52 @@
+/**
+ * How a timing's uncertainty is shown: one definition for the CLI, the CSV, the HTML report and
+ * the app (pure: no Node APIs). A timing carries the 95% interval of its median and a noise
+ * verdict; reports migrated from version 1 have neither, and say so.
+ */
+import type { Change } from './api.js';
+import type { Point } from './schemas.js';
+
+type Timing = NonNullable<Point['timing']>;
+
+/** Half the 95% interval relative to the median, e.g. 0.012; null where the interval is missing. */
+export function halfWidth(t: Timing | undefined): number | null {
+  if (!t?.ci95Ms || !(t.medianMs > 0)) return null;
+  return (t.ci95Ms[1] - t.ci95Ms[0]) / 2 / t.medianMs;
+}
+
+/** "±1.2%", or "n/a" where the report has no interval (samples missing). */
+export function intervalText(t: Timing | undefined): string {
+  const h = halfWidth(t);
+  return h === null ? 'n/a' : `±${(h * 100).toFixed(h < 0.1 ? 1 : 0)}%`;
+}
+
+/** "noisy", "" (quiet) or "?" (not known: a report from before version 2). */
+export function noiseFlag(t: Timing | undefined): string {
+  if (!t) return '';
+  return t.noisy === null ? '?' : t.noisy ? 'noisy' : '';
+}
+
+/** The noisy points and why, one line each ("id: reason; reason"). */
+export function noiseNotes(points: readonly Point[]): string[] {
+  return points.filter((p) => p.timing?.noisy).map((p) => `${p.id}: ${p.timing!.noise.join('; ')}`);
+}
+
+/** A one-sentence summary of how many points met the interval target, for the top of a report. */
+export function noiseSummary(points: readonly Point[]): string | null {
+  const timed = points.filter((p) => p.timing);
+  if (timed.length === 0) return null;
+  const unknown = timed.filter((p) => p.timing!.noisy === null).length;
+  if (unknown === timed.length) return 'These timings come from a report written before version 2: no raw samples, intervals or noise verdicts.';
+  const noisy = timed.filter((p) => p.timing!.noisy).length;
+  return noisy === 0
+    ? `All ${timed.length} timed points met the interval target (95% interval of the median within ±2%) on a quiet machine.`
+    : `${noisy} of ${timed.length} timed points are noisy (interval target missed, outliers, or a busy machine): treat their figures with care.`;
+}
+
+/** "1.52x [1.49, 1.55] slower", or the ratio alone with why there is no verdict. */
+export function changeText(ratio: number | null, c: Change | null): string {
+  if (ratio === null) return '-';
+  if (!c) return `${ratio.toFixed(2)}x`;
+  if (c.verdict === null) return `${ratio.toFixed(2)}x (no verdict: ${c.why})`;
+  return `${ratio.toFixed(2)}x [${c.ratioCi95[0].toFixed(2)}, ${c.ratioCi95[1].toFixed(2)}] ${c.verdict}`;
+}

@@ -1,0 +1,172 @@
+/**
+ * The one timing harness: everything kvscope times (sweep points, the fixed run cost, op-form
+ * calibration, roofline probes, --ep auto's quick read, the ONNX decoder sweep, the benches)
+ * runs through `measure` with a `TimingPolicy`. The policy says how many warm-up runs, how many
+ * samples and how much timed time at least, the time budget, and the stopping rule: sample until
+ * the 95% interval of the median is within +/- targetHalfWidth of it, or the budget is spent.
+ * A result carries its raw samples, the interval, the machine's competing load while it ran, and
+ * whether (and why) it is noisy. Method: docs/measurement.md, "How a timing is taken".
+ */
+import { busyReason, loadBetween, loadMark, type LoadFigures } from './load.js';
+import { relativeHalfWidth, summarize, type Summary } from './stats.js';
+
+export interface TimingPolicy {
+  /** Runs before timing starts (shader compilation, first-touch page faults, caches). */
+  warmupRuns: number;
+  /** Samples at least (6 is the fewest for which an order-statistic 95% interval exists). */
+  minSamples: number;
+  /** Timed milliseconds at least, before the stopping rule may stop. */
+  minTimeMs: number;
+  /** Timed milliseconds at most; minSamples still run when one step takes longer. */
+  budgetMs: number;
+  maxSamples: number;
+  /** Stop once the 95% interval's half-width is within this fraction of the median. */
+  targetHalfWidth: number;
+  /** More outliers (Tukey fences) than this share of the samples marks the result noisy. */
+  maxOutlierShare: number;
+}
+
+/** The default policy; every other is this with a few fields changed (see `policy`). */
+export const DEFAULT_POLICY: Readonly<TimingPolicy> = {
+  warmupRuns: 2,
+  minSamples: 10,
+  minTimeMs: 50,
+  budgetMs: 2000,
+  maxSamples: 100_000,
+  targetHalfWidth: 0.02,
+  maxOutlierShare: 0.1,
+};
+
+/** Named uses of the policy, so a change to how probes or points are timed is made here. */
+export const POLICIES = {
+  /** A sweep point: the budget comes from the config (budgetSeconds). */
+  point: DEFAULT_POLICY,
+  /** A step predicted to take over LONG_STEP_SECONDS: one warm-up, the fewest samples an interval needs. */
+  longPoint: { ...DEFAULT_POLICY, warmupRuns: 1, minSamples: 6 },
+  /** The fixed run cost (the same graph at 16 tokens). */
+  overhead: { ...DEFAULT_POLICY, warmupRuns: 3, budgetMs: 300 },
+  /** Op-form calibration at 4K tokens: which form is fastest. */
+  calibration: { ...DEFAULT_POLICY, budgetMs: 200 },
+  /** Roofline probes (a run of a probe is one GEMV or MatMul over hundreds of MiB). */
+  probe: { ...DEFAULT_POLICY, minSamples: 9, budgetMs: 1500 },
+  /** --ep auto's quick read on each provider. */
+  quick: { ...DEFAULT_POLICY, minSamples: 6, budgetMs: 300 },
+  /** kvscope onnx: one decoder step per past length. */
+  decoder: { ...DEFAULT_POLICY, budgetMs: 300 },
+} satisfies Record<string, Readonly<TimingPolicy>>;
+
+export type StoppedBy = 'target' | 'budget' | 'max-samples' | 'cancelled';
+
+/** Why a result is noisy: codes for code, sentences for people (noiseText). */
+export type NoiseReason = 'interval' | 'few-samples' | 'outliers' | 'busy';
+
+export interface Measurement {
+  samples: number[];
+  summary: Summary;
+  stoppedBy: StoppedBy;
+  /** Timed ms in all (sum of the samples). */
+  spentMs: number;
+  load: LoadFigures;
+  noisy: boolean;
+  noise: NoiseReason[];
+  /** The reasons in words, one sentence each. */
+  noiseText: string[];
+}
+
+/** Times one call of `run` in ms. */
+export function timed(run: () => unknown): () => Promise<number> {
+  return async () => {
+    const t = performance.now();
+    await run();
+    return performance.now() - t;
+  };
+}
+
+/**
+ * Samples `step` (which returns its own duration in ms) under `policy`. Exported for tests with
+ * synthetic durations; code that times real work calls `measure`.
+ */
+export async function sampleLoop(
+  step: () => Promise<number>,
+  policy: Readonly<TimingPolicy>,
+  shouldStop: () => boolean = () => false,
+): Promise<{ samples: number[]; stoppedBy: StoppedBy; spentMs: number }> {
+  const samples: number[] = [];
+  let spent = 0;
+  let nextCheck = policy.minSamples;
+  for (;;) {
+    if (shouldStop()) return { samples, stoppedBy: 'cancelled', spentMs: spent };
+    const ms = await step();
+    samples.push(ms);
+    spent += ms;
+    const n = samples.length;
+    if (n < policy.minSamples) continue;
+    if (n >= policy.maxSamples) return { samples, stoppedBy: 'max-samples', spentMs: spent };
+    if (spent >= policy.minTimeMs && n >= nextCheck) {
+      // checks at geometric steps (10%) keep the sorting cost linear overall
+      nextCheck = n + Math.max(1, Math.floor(n / 10));
+      const s = summarize(samples);
+      if (relativeHalfWidth(s.ci95, s.median) <= policy.targetHalfWidth && s.ciCoverage >= 0.95) return { samples, stoppedBy: 'target', spentMs: spent };
+    }
+    if (spent >= policy.budgetMs) return { samples, stoppedBy: 'budget', spentMs: spent };
+  }
+}
+
+/** The noise verdict of a finished measurement (also applied to saved samples; pure). */
+export function judgeNoise(
+  summary: Summary,
+  stoppedBy: StoppedBy,
+  load: LoadFigures | null,
+  policy: Readonly<TimingPolicy> = DEFAULT_POLICY,
+): { noisy: boolean; noise: NoiseReason[]; noiseText: string[] } {
+  const noise: NoiseReason[] = [];
+  const text: string[] = [];
+  const hw = relativeHalfWidth(summary.ci95, summary.median);
+  if (summary.ciCoverage < 0.95) {
+    noise.push('few-samples');
+    text.push(`only ${summary.n} run(s) fit the time budget: too few for a 95% interval of the median`);
+  } else if (hw > policy.targetHalfWidth) {
+    noise.push('interval');
+    const why = stoppedBy === 'cancelled' ? 'when the sweep was cancelled' : 'when the time budget ran out';
+    text.push(`the 95% interval is +/-${(hw * 100).toFixed(1)}% of the median, wider than the +/-${(policy.targetHalfWidth * 100).toFixed(0)}% target, ${why}`);
+  }
+  if (summary.n > 0 && summary.outliers / summary.n > policy.maxOutlierShare) {
+    noise.push('outliers');
+    text.push(`${summary.outliers} of ${summary.n} runs were outliers (beyond 1.5 IQR)`);
+  }
+  const busy = load ? busyReason(load) : null;
+  if (busy) {
+    noise.push('busy');
+    text.push(`the machine was busy while it ran: ${busy}`);
+  }
+  return { noisy: noise.length > 0, noise, noiseText: text };
+}
+
+/**
+ * Warms up, then samples `run` under `policy` while recording the machine's competing load.
+ * Throws when cancelled before any sample (nothing to report).
+ */
+export async function measure(run: () => unknown, policy: Readonly<TimingPolicy>, shouldStop: () => boolean = () => false): Promise<Measurement> {
+  for (let i = 0; i < policy.warmupRuns && !shouldStop(); i++) await run();
+  const before = loadMark();
+  const { samples, stoppedBy, spentMs } = await sampleLoop(timed(run), policy, shouldStop);
+  const load = loadBetween(before, loadMark());
+  if (samples.length === 0) throw new CancelledError();
+  const summary = summarize(samples);
+  return { samples, summary, stoppedBy, spentMs, load, ...judgeNoise(summary, stoppedBy, load, policy) };
+}
+
+export class CancelledError extends Error {
+  override name = 'CancelledError';
+  constructor() {
+    super('cancelled before the first timed run');
+  }
+}
+
+/** Raw samples kept per point in a report: the last this many (statistics use them all). */
+export const MAX_KEPT_SAMPLES = 1000;
+
+/** The samples a report keeps: the last MAX_KEPT_SAMPLES, rounded to 0.1 µs (the timer's resolution). */
+export function keptSamples(samples: readonly number[]): number[] {
+  return samples.slice(-MAX_KEPT_SAMPLES).map((x) => Math.round(x * 1e4) / 1e4);
+}
