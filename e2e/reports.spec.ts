@@ -196,7 +196,10 @@ test('compare overlays two reports with per-point ratios', async () => {
   const table = page.getByTestId('ratio-table');
   await expect(table.locator('tbody tr')).toHaveCount(4);
   await expect(table.locator('thead')).toContainText('#2 / #1');
-  await expect(table.locator('tbody tr').first().locator('td').last()).toHaveText(/^\d+\.\d\d×$/);
+  // the ratio with its bootstrap 95% interval and a verdict (both runs carry raw samples)
+  await expect(table.locator('tbody tr').first().locator('td').last()).toHaveText(
+    /^\d+\.\d\d× \[\d+\.\d\d, \d+\.\d\d\] (faster|slower|no significant difference)$/,
+  );
   for (const id of ['compare-memory', 'compare-step', 'compare-tokens']) {
     await expect(page.locator(`[data-chart="${id}"] canvas`)).toHaveAttribute('data-values', /^[1-9]/);
   }

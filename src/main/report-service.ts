@@ -3,7 +3,7 @@
  * default file names, the export bodies (JSON, CSV, standalone HTML, PNG), the history of
  * sessions kept in the app's data folder, and the capacity planner's answer.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CapacityAnswer, CapacityRequest, ExportRequest, HistoryEntry, OnnxCapacityAnswer, OnnxCapacityRequest, OpenedReport } from '../contract/api.js';
 import { ExportRequestSchema } from '../contract/api.js';
@@ -14,7 +14,8 @@ import { PRESETS, presetModel } from '../core/model/presets.js';
 import { planCapacity, planOnnxCapacity } from '../core/plan/capacity.js';
 import { toCsv } from '../core/report/csv.js';
 import { toHtml } from '../core/report/html.js';
-import { parseReport, ReportError, writeFileAtomic, writeReport } from '../core/report/report.js';
+import { readBoundedFile } from '../core/io/files.js';
+import { MAX_REPORT_BYTES, parseReport, ReportError, writeFileAtomic, writeReport } from '../core/report/report.js';
 
 export const slug = (s: string): string =>
   s
@@ -63,12 +64,17 @@ export function writeExport(path: string, data: string | Buffer): void {
   writeFileAtomic(path, data);
 }
 
+/** A report file's text: stat first, regular files only, at most MAX_REPORT_BYTES (messages name the file, not its folder). */
+function readReportText(path: string): string {
+  return readBoundedFile(path, { maxBytes: MAX_REPORT_BYTES, kind: 'report', label: basename(path) }).toString('utf8');
+}
+
 export function openReportFile(path: string, source: OpenedReport['source'] = 'file'): OpenedReport {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readReportText(path);
   } catch (e) {
-    throw new ReportError(`cannot read ${basename(path)}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ReportError((e as Error).message);
   }
   return { source, name: basename(path), path, report: parseReport(text, basename(path)) };
 }
@@ -112,7 +118,7 @@ export class History {
     const out: HistoryEntry[] = [];
     for (const f of this.#files()) {
       try {
-        out.push(entryOf(f.slice(0, -'.json'.length), parseReport(readFileSync(join(this.dir, f), 'utf8'), f)));
+        out.push(entryOf(f.slice(0, -'.json'.length), parseReport(readReportText(join(this.dir, f)), f)));
       } catch {
         // a broken file in the data folder: skipped, never fatal
       }

@@ -4,10 +4,10 @@
  * Naming conventions recognised: Hugging Face Optimum (`past_key_values.{i}.key|value` ->
  * `present.{i}.key|value`) and `past_key_{i}` / `past_value_{i}`.
  */
-import { readFileSync } from 'node:fs';
 import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { decodeModel } from '../graph/onnx.js';
+import { MAX_ONNX_BYTES, readBoundedFile } from '../io/files.js';
 import { processMemory } from '../measure/system.js';
 import { adaptiveRepeat, summarize } from '../measure/stats.js';
 import { SpecError, type Dtype } from './spec.js';
@@ -182,7 +182,8 @@ export async function sweepDecoder(
   pasts: number[],
   opts: { budgetMs?: number; provider?: 'cpu' | 'webgpu' } = {},
 ): Promise<{ layout: DecoderLayout; points: DecoderPoint[] }> {
-  const layout = detectDecoderLayout(readFileSync(path));
+  // regular files only, at most MAX_ONNX_BYTES (protobuf's 2 GiB), checked before reading
+  const layout = detectDecoderLayout(readBoundedFile(path, { maxBytes: MAX_ONNX_BYTES, kind: 'ONNX model' }));
   const session = await ort.InferenceSession.create(path, { executionProviders: [opts.provider ?? 'cpu'], logSeverityLevel: 3 });
   const points: DecoderPoint[] = [];
   try {

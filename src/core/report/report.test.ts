@@ -227,7 +227,7 @@ describe('report version 1, migrated on load (a real v1 report: the H200 sweep)'
     const timed = rows.find((x) => x.medians[0] !== null)!;
     expect(timed.ratios[1]).toBe(1);
     expect(timed.changes[1]).toEqual({ ratioCi95: null, verdict: null, why: expect.stringMatching(/raw samples missing/) });
-    expect(changeText(timed.ratios[1]!, timed.changes[1]!)).toMatch(/^1\.00x \(no verdict: raw samples missing/);
+    expect(changeText(timed.ratios[1]!, timed.changes[1]!)).toMatch(/^1\.00× \(no verdict: raw samples missing/);
   });
   it('exports as CSV and HTML, and saves as version 2', () => {
     expect(toCsv(r).split('\r\n')[0]).toMatch(/,median_ci95_lo_ms,median_ci95_hi_ms,/);
@@ -255,7 +255,7 @@ describe('comparisons say what is significant', () => {
       expect(row.changes[1]?.verdict).toBe('slower');
       expect(row.ratios[1]).toBeCloseTo(1.5, 6);
     }
-    expect(toHtml([cpu, slow])).toMatch(/1\.50x \[1\.\d\d, 1\.\d\d\] slower/);
+    expect(toHtml([cpu, slow])).toMatch(/1\.50× \[1\.\d\d, 1\.\d\d\] slower/);
   });
   it('is linear: two reports of 20,000 points each compare in well under a second', () => {
     const many = { ...cpu, points: Array.from({ length: 20000 }, (_, i) => ({ ...cpu.points[0]!, id: `p${i}`, context: i + 1 })) };

@@ -3,9 +3,11 @@
  * figures derived from it (savings against MHA). Schema: src/contract/schemas.ts, documented in
  * docs/report-schema.md.
  */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-
 import { REPORT_SCHEMA_VERSION, ReportSchema, type Point, type Report } from '../../contract/schemas.js';
+import { readBoundedFile, writeFileAtomic } from '../io/files.js';
+
+/** Atomic writes live in src/core/io/files.ts; re-exported for the callers that import them from here. */
+export { writeFileAtomic };
 
 export class ReportError extends Error {
   override name = 'ReportError';
@@ -17,6 +19,7 @@ export const MAX_REPORT_BYTES = 64 * 2 ** 20;
 /** Parses and validates report JSON text; errors say what is wrong and where. */
 export function parseReport(text: string, source = 'report'): Report {
   if (text.length > MAX_REPORT_BYTES) throw new ReportError(`${source} is ${text.length} bytes, more than a report can be (${MAX_REPORT_BYTES})`);
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a UTF-8 BOM some editors add
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -27,6 +30,10 @@ export function parseReport(text: string, source = 'report'): Report {
     throw new ReportError(`${source} is not a kvscope report (no "schema": "kvscope.report")`);
   }
   const version = (raw as { version?: unknown }).version;
+  if (typeof version === 'string') {
+    const hint = /^\d+$/.test(version) ? ` ("version": ${version}, not "${version}")` : '';
+    throw new ReportError(`${source} has "version": ${JSON.stringify(version)}: the report version must be a number, not a string${hint}`);
+  }
   if (typeof version !== 'number' || version > REPORT_SCHEMA_VERSION) {
     throw new ReportError(
       `${source} has report version ${JSON.stringify(version)}; this kvscope reads versions up to ${REPORT_SCHEMA_VERSION}: update kvscope`,
@@ -43,18 +50,12 @@ export function parseReport(text: string, source = 'report'): Report {
 export function readReport(path: string): Report {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    // stat first: a FIFO or /dev/zero is refused, and so is a file over the limit, before reading
+    text = readBoundedFile(path, { maxBytes: MAX_REPORT_BYTES, kind: 'report' }).toString('utf8');
   } catch (e) {
-    throw new ReportError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new ReportError((e as Error).message);
   }
   return parseReport(text, path);
-}
-
-/** Writes a file atomically: a crash mid-write leaves the old file or none, never half of one. */
-export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
 }
 
 export function writeReport(path: string, report: Report): void {

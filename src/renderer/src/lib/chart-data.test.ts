@@ -23,6 +23,17 @@ describe('chart data', () => {
     expect(m.series[0]!.data[0]!.y).toBeCloseTo(0.064 * 8);
   });
 
+  it("step times carry each point's 95% interval (scaled like the step) and a noisy flag", () => {
+    const noisy = point({ variant: 'mha', context: 512 });
+    noisy.timing = { ...noisy.timing!, noisy: true, noise: ['the machine was busy while it ran'] };
+    const m = stepTimeChart(base({ points: [pts[0]!, noisy] }));
+    const [quiet, loud] = m.series[0]!.data;
+    expect(quiet!.lo).toBeCloseTo(0.064 * 0.99 * 8);
+    expect(quiet!.hi).toBeCloseTo(0.064 * 1.01 * 8);
+    expect(quiet!.noisy).toBeUndefined();
+    expect(loud!.noisy).toBe(true);
+  });
+
   it('memory: analytic lines plus measured points scaled to the model, budget and largest fit', () => {
     const m = memoryChart(base({ points: pts, budgetBytes: 1e6, largestContextThatFits: { mha: 244, mqa: 976 } }));
     const analytic = m.series.find((s) => s.label === 'MHA analytic')!;

@@ -12,6 +12,11 @@ export type ValueFormat = 'bytes' | 'ms' | 'number' | 'percent' | 'ratio';
 export interface XY {
   x: number;
   y: number;
+  /** The 95% interval of a measured value, in y's units (drawn as an error bar). */
+  lo?: number;
+  hi?: number;
+  /** The timing is noisy (drawn as a hollow, larger marker; the tooltip says why). */
+  noisy?: boolean;
 }
 
 export interface SeriesModel {
@@ -65,7 +70,13 @@ function seriesKey(p: Keyed, multiDtype: boolean, multiBatch: boolean): string {
 }
 
 /** Groups items into series by variant (dtype, batch), each sorted by context. */
-function group<T extends Keyed>(items: readonly T[], y: (item: T) => number | null | undefined, style: SeriesModel['style'], suffix = ''): SeriesModel[] {
+function group<T extends Keyed>(
+  items: readonly T[],
+  y: (item: T) => number | null | undefined,
+  style: SeriesModel['style'],
+  suffix = '',
+  extra: (item: T) => Omit<XY, 'x' | 'y'> = () => ({}),
+): SeriesModel[] {
   const multiDtype = new Set(items.map((i) => i.dtype)).size > 1;
   const multiBatch = new Set(items.map((i) => i.batch)).size > 1;
   const map = new Map<string, { variant: Variant; data: XY[] }>();
@@ -75,7 +86,7 @@ function group<T extends Keyed>(items: readonly T[], y: (item: T) => number | nu
     const key = seriesKey(it, multiDtype, multiBatch) + suffix;
     let s = map.get(key);
     if (!s) map.set(key, (s = { variant: it.variant, data: [] }));
-    s.data.push({ x: it.context, y: v });
+    s.data.push({ x: it.context, y: v, ...extra(it) });
   }
   return [...map.entries()]
     .sort((a, b) => ORDER.indexOf(a[1].variant) - ORDER.indexOf(b[1].variant) || a[0].localeCompare(b[0]))
@@ -83,6 +94,14 @@ function group<T extends Keyed>(items: readonly T[], y: (item: T) => number | nu
 }
 
 const ok = (p: Point): boolean => p.status === 'ok';
+
+/** A measured step's interval and noise flag, scaled like `value` (which is the median times a factor). */
+function uncertainty(p: Point, value: number | null | undefined): Omit<XY, 'x' | 'y'> {
+  const t = p.timing;
+  if (!t || value === null || value === undefined || !(t.medianMs > 0)) return {};
+  const f = value / t.medianMs;
+  return { ...(t.ci95Ms ? { lo: t.ci95Ms[0] * f, hi: t.ci95Ms[1] * f } : {}), ...(t.noisy ? { noisy: true } : {}) };
+}
 
 export function memoryChart(inp: ChartInputs): ChartModel {
   // Analytic line from the plan where there is one (it covers points not yet run), else from points.
@@ -146,6 +165,8 @@ export function stepTimeChart(inp: ChartInputs): ChartModel {
       inp.points.filter((p) => ok(p) && p.mode === 'decode' && p.timing),
       (p) => p.timing?.modelMs,
       'line',
+      '',
+      (p) => uncertainty(p, p.timing?.modelMs),
     ),
     empty: 'Decode step times appear here as points are measured.',
   };
@@ -236,6 +257,8 @@ export function prefillChart(inp: ChartInputs): ChartModel {
       inp.points.filter((p) => ok(p) && p.mode === 'prefill' && p.timing),
       (p) => p.timing?.modelMs,
       'line',
+      '',
+      (p) => uncertainty(p, p.timing?.modelMs),
     ),
     empty: 'Add the prefill mode to the sweep to measure prompt processing.',
   };

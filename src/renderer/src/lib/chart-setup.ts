@@ -12,6 +12,7 @@ import {
   Tooltip,
   type ChartConfiguration,
   type ChartDataset,
+  type Plugin,
   type Scale,
 } from 'chart.js';
 import zoomPlugin from 'chartjs-plugin-zoom';
@@ -64,7 +65,41 @@ export function formatValue(v: number, f: ValueFormat): string {
   }
 }
 
-type XYDataset = ChartDataset<'line', { x: number; y: number }[]>;
+type XYPoint = { x: number; y: number; lo?: number; hi?: number; noisy?: boolean };
+type XYDataset = ChartDataset<'line', XYPoint[]>;
+
+/** Draws each point's 95% interval (lo..hi) as a vertical bar with caps, in the dataset's colour. */
+export const errorBarsPlugin: Plugin<'line'> = {
+  id: 'kvscopeErrorBars',
+  afterDatasetsDraw(chart) {
+    const { ctx } = chart;
+    const y = chart.scales.y;
+    if (!y) return;
+    chart.data.datasets.forEach((ds, i) => {
+      const meta = chart.getDatasetMeta(i);
+      if (meta.hidden) return;
+      ctx.save();
+      ctx.strokeStyle = String(ds.borderColor ?? '#888');
+      ctx.lineWidth = 1.2;
+      (ds.data as XYPoint[]).forEach((p, j) => {
+        const el = meta.data[j];
+        if (!el || p.lo === undefined || p.hi === undefined) return;
+        const top = y.getPixelForValue(p.hi);
+        const bottom = y.getPixelForValue(p.lo);
+        if (!Number.isFinite(top) || !Number.isFinite(bottom) || Math.abs(bottom - top) < 2) return;
+        ctx.beginPath();
+        ctx.moveTo(el.x, top);
+        ctx.lineTo(el.x, bottom);
+        ctx.moveTo(el.x - 3, top);
+        ctx.lineTo(el.x + 3, top);
+        ctx.moveTo(el.x - 3, bottom);
+        ctx.lineTo(el.x + 3, bottom);
+        ctx.stroke();
+      });
+      ctx.restore();
+    });
+  },
+};
 
 export function toDatasets(model: ChartModel, palette: Palette): XYDataset[] {
   return model.series.map((s: SeriesModel) => {
@@ -74,15 +109,30 @@ export function toDatasets(model: ChartModel, palette: Palette): XYDataset[] {
     return {
       label: s.label,
       // chart.js keeps a reference: hand it a plain copy, never a reactive proxy.
-      data: s.data.map((p) => ({ x: p.x, y: p.y })),
+      data: s.data.map((p) => ({ x: p.x, y: p.y, ...(p.lo !== undefined ? { lo: p.lo, hi: p.hi } : {}), ...(p.noisy ? { noisy: true } : {}) })),
       borderColor: color,
       backgroundColor: color,
       borderWidth: s.style === 'scatter' || s.style === 'marker' ? 0 : 2,
       borderDash: s.dash && s.dash.length ? s.dash : s.style === 'dashed' ? [6, 4] : undefined,
       showLine: s.style === 'line' || s.style === 'dashed',
-      pointRadius: s.style === 'marker' ? 7 : s.style === 'scatter' ? 4 : s.style === 'dashed' || dense ? 0 : 2.5,
+      // noisy timings: a larger hollow cross, so they stand out from the quiet ones
+      pointRadius: s.data.some((p) => p.noisy)
+        ? s.data.map((p) => (p.noisy ? 6 : s.style === 'marker' ? 7 : s.style === 'scatter' ? 4 : s.style === 'dashed' || dense ? 0 : 2.5))
+        : s.style === 'marker'
+          ? 7
+          : s.style === 'scatter'
+            ? 4
+            : s.style === 'dashed' || dense
+              ? 0
+              : 2.5,
       spanGaps: true,
-      pointStyle: s.style === 'marker' ? 'triangle' : s.style === 'scatter' ? 'rectRot' : 'circle',
+      pointStyle: s.data.some((p) => p.noisy)
+        ? s.data.map((p) => (p.noisy ? 'crossRot' : 'circle'))
+        : s.style === 'marker'
+          ? 'triangle'
+          : s.style === 'scatter'
+            ? 'rectRot'
+            : 'circle',
       pointHoverRadius: 6,
       tension: 0,
       parsing: false,
@@ -96,9 +146,10 @@ export function inLegend(ds: { showLine?: boolean; pointStyle?: unknown } | unde
   return !(ds && ds.showLine === false && ds.pointStyle === 'triangle');
 }
 
-export function chartConfig(model: ChartModel, palette: Palette): ChartConfiguration<'line', { x: number; y: number }[]> {
+export function chartConfig(model: ChartModel, palette: Palette): ChartConfiguration<'line', XYPoint[]> {
   return {
     type: 'line',
+    plugins: [errorBarsPlugin],
     data: { datasets: toDatasets(model, palette) },
     options: {
       animation: false,
@@ -148,7 +199,12 @@ export function chartConfig(model: ChartModel, palette: Palette): ChartConfigura
         tooltip: {
           callbacks: {
             title: (items) => (items[0] ? `context ${formatTokens(items[0].parsed.x ?? 0)}` : ''),
-            label: (item) => `${item.dataset.label ?? ''}: ${formatValue(item.parsed.y ?? 0, model.format)}`,
+            label: (item) => {
+              const raw = item.raw as XYPoint;
+              const ci =
+                raw.lo !== undefined && raw.hi !== undefined ? ` [95% CI ${formatValue(raw.lo, model.format)}–${formatValue(raw.hi, model.format)}]` : '';
+              return `${item.dataset.label ?? ''}: ${formatValue(item.parsed.y ?? 0, model.format)}${ci}${raw.noisy ? ' (noisy)' : ''}`;
+            },
           },
         },
         zoom: {

@@ -15,6 +15,13 @@ describe('results table', () => {
     expect(sortRows(rows, { key: 'medianMs', dir: 'asc' }).map((r) => r.variant)).toEqual(['mqa', 'mha', 'gqa']);
   });
 
+  it('shows the interval as a half-width and the noise flag', () => {
+    expect(rows[0]!.ciHalfWidth).toBeCloseTo(0.01, 10);
+    expect(rows[0]!.noisy).toBe('');
+    expect(rows[1]!.ciHalfWidth).toBeNull();
+    expect(sortRows(rows, { key: 'ciHalfWidth', dir: 'asc' }).at(-1)!.variant).toBe('gqa');
+  });
+
   it('sorts strings', () => {
     expect(sortRows(rows, { key: 'variant', dir: 'asc' }).map((r) => r.variant)).toEqual(['gqa', 'mha', 'mqa']);
   });

@@ -1,5 +1,6 @@
 /** The results table: rows from points, sortable by any column. Pure. */
 import type { Point } from '../../../contract/schemas';
+import { halfWidth, noiseFlag } from '../../../contract/timing';
 import { bandwidthFraction } from './chart-data';
 
 export interface Row {
@@ -15,6 +16,12 @@ export interface Row {
   modelCacheBytes: number;
   medianMs: number | null;
   p95Ms: number | null;
+  /** Half the 95% interval of the median relative to it (e.g. 0.012 for +/-1.2%); null where the report has none. */
+  ciHalfWidth: number | null;
+  /** 'noisy', '' or '?' (unknown: a report from before version 2). */
+  noisy: string;
+  /** Why the point is noisy, in words. */
+  noise: string;
   cv: number | null;
   /** The same graph's step at T = 16 (a run's fixed cost plus work that does not grow with T), beside the step, never subtracted. */
   overheadMs: number | null;
@@ -51,6 +58,9 @@ export function toRow(p: Point, bandwidthGBs: number | null): Row {
     modelCacheBytes: p.modelCacheBytes,
     medianMs: p.timing?.medianMs ?? null,
     p95Ms: p.timing?.p95Ms ?? null,
+    ciHalfWidth: halfWidth(p.timing),
+    noisy: noiseFlag(p.timing),
+    noise: p.timing?.noise.join('; ') ?? '',
     cv: p.timing?.cv ?? null,
     overheadMs: p.timing?.overheadMs ?? null,
     modelMs: p.timing?.modelMs ?? null,
