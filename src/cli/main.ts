@@ -1,8 +1,10 @@
 /**
  * kvscope's headless entry: `kvscope sweep | presets | devices`. Drives src/core directly.
- * Exit codes: 0 ok, 1 failure, 2 bad usage or input, 130 interrupted (partial report written).
+ * Exit codes: 0 ok, 1 failure (a sweep also when its report could not be written to --out, even if a
+ * fallback file holds it), 2 bad usage or input, 130 interrupted (partial report written).
  */
-import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ZodError } from 'zod';
 import { SweepConfigSchema, type EngineEvent, type Report, type SweepConfig } from '../contract/schemas.js';
@@ -11,6 +13,7 @@ import { runSweep } from '../core/measure/runner.js';
 import { availableMemory, gpuFacts } from '../core/measure/system.js';
 import { PRESETS, presetModel } from '../core/model/presets.js';
 import { kvBytesPerToken, SpecError, type AttentionSpec } from '../core/model/spec.js';
+import { MAX_CONFIG_BYTES, MAX_ONNX_BYTES, readBoundedFile } from '../core/io/files.js';
 import { ReportError, readReport, writeFileAtomic, writeReport } from '../core/report/report.js';
 import { compareReports } from '../core/report/compare.js';
 import { toCsv } from '../core/report/csv.js';
@@ -24,6 +27,7 @@ import { detectProviders } from '../core/runtime/providers.js';
 import { KVSCOPE_VERSION } from '../core/version.js';
 import { parseBytes, parseContexts, parseCount, parseIntList, parseList, parseVariants, UsageError } from './args.js';
 import { answer, skippedNotes, summaryTable, table } from './format.js';
+import { jsonForTerminal, stripControl } from './sanitize.js';
 
 export interface Io {
   out: (s: string) => void;
@@ -67,17 +71,21 @@ interface SweepFlags {
   plan: boolean;
 }
 
-/** A file's bytes, or a UsageError naming the file and the OS's reason. */
-function readFileOrUsage(path: string, what: string): Buffer {
+/**
+ * A file's bytes, or a UsageError naming the file and the OS's reason. Only regular files of
+ * at most `maxBytes` are read (checked before reading): MAX_CONFIG_BYTES (16 MiB) for config
+ * files, MAX_ONNX_BYTES (2 GiB) for ONNX models; see src/core/io/files.ts.
+ */
+function readFileOrUsage(path: string, what: string, maxBytes: number): Buffer {
   try {
-    return readFileSync(path);
+    return readBoundedFile(path, { maxBytes, kind: what });
   } catch (e) {
-    throw new UsageError(`cannot read ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new UsageError((e as Error).message);
   }
 }
 
 function readJsonFile(path: string, what: string): unknown {
-  const text = readFileOrUsage(path, what).toString('utf8');
+  const text = readFileOrUsage(path, what, MAX_CONFIG_BYTES).toString('utf8');
   try {
     return JSON.parse(text);
   } catch (e) {
@@ -157,7 +165,87 @@ function progressLine(e: Extract<EngineEvent, { type: 'progress' }>): string {
   return `[${bar}] ${e.done}/${e.total}${eta}  ${e.current}`;
 }
 
-async function sweep(f: SweepFlags, io: Io): Promise<number> {
+/** Why a report could not be written, in one line (a FileError already names the file). */
+function writeFailure(e: unknown): string {
+  if (e instanceof ZodError) {
+    const i = e.issues[0];
+    return `the report is invalid (${i ? `${i.path.join('.') || '(root)'}: ${i.message}` : 'schema'})`;
+  }
+  return (e as Error).message;
+}
+
+/**
+ * Where a sweep's snapshots go: --out, and when that cannot be written, a fallback file in the
+ * temp folder, then in the current folder. A failed write never stops the sweep, the user is
+ * told once which file holds the points instead, and `written` is only ever a file that was
+ * really written (with how many points it holds).
+ */
+export class ReportSink {
+  /** The file written last, and the number of points in it; null until a write succeeds. */
+  written: { path: string; points: number } | null = null;
+  /** Whether the last write succeeded (the newest snapshot is in `written`). */
+  current = false;
+  /** Why the last failed write failed. */
+  lastError: string | null = null;
+  readonly #targets: string[];
+  #next = 0;
+  readonly #failures: string[] = [];
+  #told: string | null = null;
+  #toldNothing = false;
+  #outError: string | null = null;
+
+  constructor(
+    readonly out: string,
+    readonly io: Io,
+    fallbackName = `kvscope-report-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}-${process.pid}.json`,
+  ) {
+    this.#targets = [out, join(tmpdir(), fallbackName), resolve(fallbackName)];
+  }
+
+  write(report: Report): void {
+    for (let i = this.#next; i < this.#targets.length; i++) {
+      const path = this.#targets[i]!;
+      try {
+        writeReport(path, report);
+      } catch (e) {
+        this.lastError = writeFailure(e);
+        if (i === 0) this.#outError = this.lastError;
+        if (!this.#failures.includes(this.lastError)) this.#failures.push(this.lastError);
+        continue;
+      }
+      this.#next = i;
+      this.written = { path, points: report.points.length };
+      this.current = true;
+      if (i > 0 && this.#told !== path) {
+        this.#told = path;
+        this.io.err(`\nkvscope: ${this.#failures.join('; ')}; the report goes to ${path} instead\n`);
+      }
+      return;
+    }
+    // Nothing could be written this time; --out is not tried again (the fallbacks are).
+    this.#next = 1;
+    this.current = false;
+    if (!this.#toldNothing) {
+      this.#toldNothing = true;
+      this.io.err(`\nkvscope: no report file could be written (${this.#failures.join('; ')}); measuring on, retrying at each point\n`);
+    }
+  }
+
+  /** Whether the newest snapshot is in --out itself. */
+  get atOut(): boolean {
+    return this.current && this.written?.path === this.out;
+  }
+
+  /** One line saying which file really holds the points (never a file that was not written). */
+  where(total: number): string {
+    if (this.current && this.written) return this.written.path === this.out ? this.out : `${this.written.path} (not --out: ${this.#outError})`;
+    const last = this.lastError ?? 'unknown error';
+    if (!this.written) return `no file could be written (${last}); no file holds the ${total} points measured`;
+    return `the last write failed (${last}); ${this.written.path} holds an earlier snapshot with ${this.written.points} of ${total} points`;
+  }
+}
+
+async function sweep(f: SweepFlags, io: Io, raw: Io): Promise<number> {
   const config = configFromFlags(f);
   if (f.plan) {
     const plan = planSweep(config, { availableBytes: availableMemory(), provider: 'cpu' });
@@ -177,23 +265,26 @@ async function sweep(f: SweepFlags, io: Io): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   let last: Report | null = null;
+  const sink = new ReportSink(f.out, io);
   try {
     const report = await runSweep(config, {
       runId: 'cli',
       signal: controller.signal,
       onSnapshot: (r) => {
         last = r;
-        writeReport(f.out, r);
+        sink.write(r);
       },
       onEvent: (e) => {
-        if (e.type === 'progress') io.err(io.tty ? `\r\x1b[2K${progressLine(e)}` : `${progressLine(e)}\n`);
+        // the only control sequence kvscope prints itself: redraw the progress line in place
+        if (e.type === 'progress' && io.tty) raw.err(`\r\x1b[2K${stripControl(progressLine(e))}`);
+        else if (e.type === 'progress') io.err(`${progressLine(e)}\n`);
         else if (e.type === 'error') io.err(`\nerror: ${e.message}\n`);
       },
     });
     last = report;
-    writeReport(f.out, report);
+    sink.write(report);
     if (io.tty) io.err('\n');
-    if (f.json) io.out(`${JSON.stringify(report, null, 2)}\n`);
+    if (f.json) io.out(`${jsonForTerminal(report)}\n`);
     else {
       io.out(`${summaryTable(report)}\n`);
       const notes = skippedNotes(report);
@@ -204,11 +295,12 @@ async function sweep(f: SweepFlags, io: Io): Promise<number> {
           `${report.scaling.note}.\n`,
       );
     }
-    io.err(`report: ${f.out}${report.complete ? '' : ` (incomplete: ${report.incompleteReason})`}\n`);
+    io.err(`report: ${sink.where(report.points.length)}${report.complete ? '' : ` (incomplete: ${report.incompleteReason})`}\n`);
     if (interrupted) return 130;
-    return report.complete ? 0 : 1;
+    // not at --out: a script that reads --out next must not take an old or missing file for this run
+    return report.complete && sink.atOut ? 0 : 1;
   } catch (e) {
-    if (last) io.err(`partial report kept in ${f.out}\n`);
+    if (last) io.err(`partial report: ${sink.where((last as Report).points.length)}\n`);
     throw e;
   } finally {
     process.off('SIGINT', onSigint);
@@ -247,7 +339,7 @@ function modelForPlan(f: PlanFlags): { model: ModelInfo; params: ParamCount } {
 
 function planOnnx(file: string, f: PlanFlags, io: Io): number {
   if (f.preset || f.config) throw new UsageError('give one of --preset, --config FILE or --onnx FILE');
-  const layout = detectDecoderLayout(readFileOrUsage(file, 'ONNX model'));
+  const layout = detectDecoderLayout(readFileOrUsage(file, 'ONNX model', MAX_ONNX_BYTES));
   const memoryBytes = f.memory ? parseBytes(f.memory, '--memory') : availableMemory();
   const context = parseCount(f.context, '--context');
   const r = planOnnxCapacity(layout, {
@@ -258,7 +350,7 @@ function planOnnx(file: string, f: PlanFlags, io: Io): number {
   });
   if (f.json) {
     io.out(
-      `${JSON.stringify({ model: file, layout: { layers: layout.layers, numKvHeads: layout.numKvHeads, headDim: layout.headDim, dtype: layout.dtype, params: layout.params }, context, memoryBytes, ...r }, null, 2)}\n`,
+      `${jsonForTerminal({ model: file, layout: { layers: layout.layers, numKvHeads: layout.numKvHeads, headDim: layout.headDim, dtype: layout.dtype, params: layout.params }, context, memoryBytes, ...r })}\n`,
     );
     return 0;
   }
@@ -291,30 +383,26 @@ function plan(f: PlanFlags, io: Io): number {
   const own = r.variants.find((v) => v.isModel) ?? r.variants[0]!;
   if (f.json) {
     io.out(
-      `${JSON.stringify(
-        {
-          model: model.name,
-          spec: model.attention,
-          derivedFrom: model.derivedFrom,
-          warnings: model.warnings ?? [],
-          layers: model.numLayers,
-          slidingWindow: model.slidingWindow,
-          analytic: true,
-          kvBytesPerToken: own.kvBytesPerToken,
-          context: parseCount(f.context, '--context'),
-          cacheTokens: r.cacheTokens,
-          cacheBytesAtContext: own.cacheBytesAtContext,
-          weightsBytes: r.weightsBytes,
-          activeWeightBytes: r.activeWeightBytes,
-          paramsSource: r.paramsSource,
-          memoryBytes,
-          largestContext: own.largestContext,
-          largestBatch: own.largestBatch,
-          variants: r.variants,
-        },
-        null,
-        2,
-      )}\n`,
+      `${jsonForTerminal({
+        model: model.name,
+        spec: model.attention,
+        derivedFrom: model.derivedFrom,
+        warnings: model.warnings ?? [],
+        layers: model.numLayers,
+        slidingWindow: model.slidingWindow,
+        analytic: true,
+        kvBytesPerToken: own.kvBytesPerToken,
+        context: parseCount(f.context, '--context'),
+        cacheTokens: r.cacheTokens,
+        cacheBytesAtContext: own.cacheBytesAtContext,
+        weightsBytes: r.weightsBytes,
+        activeWeightBytes: r.activeWeightBytes,
+        paramsSource: r.paramsSource,
+        memoryBytes,
+        largestContext: own.largestContext,
+        largestBatch: own.largestBatch,
+        variants: r.variants,
+      })}\n`,
     );
     return 0;
   }
@@ -398,11 +486,11 @@ async function compare(files: string[], f: { html?: string; png?: string }, io: 
 }
 
 async function onnxSweep(file: string, f: { contexts: string; ep: string; budget: string; json: boolean }, io: Io): Promise<number> {
-  const layout = detectDecoderLayout(readFileOrUsage(file, 'ONNX model'));
+  const layout = detectDecoderLayout(readFileOrUsage(file, 'ONNX model', MAX_ONNX_BYTES));
   const provider = parseList(f.ep, ['cpu', 'webgpu'] as const, '--ep')[0]!;
   const { points } = await sweepDecoder(file, parseContexts(f.contexts), { provider, budgetMs: num(f.budget, '--budget') * 1000 });
   if (f.json) {
-    io.out(`${JSON.stringify({ layout, points }, null, 2)}\n`);
+    io.out(`${jsonForTerminal({ layout, points })}\n`);
     return 0;
   }
   io.out(
@@ -449,12 +537,19 @@ async function devices(io: Io): Promise<number> {
   return 0;
 }
 
-export function buildProgram(io: Io, result: { code: number }): Command {
+/** The same streams with control characters stripped from everything written (\n and \t kept). */
+export function sanitizedIo(io: Io): Io {
+  return { tty: io.tty, out: (s) => io.out(stripControl(s)), err: (s) => io.err(stripControl(s)) };
+}
+
+export function buildProgram(raw: Io, result: { code: number }): Command {
+  // Commands print report, config and ONNX strings: none reaches the terminal with control characters.
+  const io = sanitizedIo(raw);
   const program = new Command('kvscope')
     .description('Measure the KV-cache memory and decode speed of attention variants (MHA, GQA, MQA, MLA) on this machine')
     .version(KVSCOPE_VERSION)
     .exitOverride()
-    .configureOutput({ writeOut: io.out, writeErr: io.err });
+    .configureOutput({ writeOut: raw.out, writeErr: raw.err });
   program
     .command('sweep')
     .description('sweep variants x contexts x batch x cache dtype on one execution provider and write a JSON report')
@@ -482,7 +577,7 @@ export function buildProgram(io: Io, result: { code: number }): Command {
     .option('--json', 'print the report JSON on stdout instead of the table', false)
     .option('--plan', 'print the planned points and predicted memory, run nothing', false)
     .action(async (flags: SweepFlags) => {
-      result.code = await sweep(flags, io);
+      result.code = await sweep(flags, io, raw);
     });
   program
     .command('plan')
@@ -556,10 +651,10 @@ export async function main(argv: string[], io: Io = defaultIo): Promise<number> 
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof UsageError || e instanceof SpecError || e instanceof ZodError || e instanceof ReportError) {
-      io.err(`kvscope: ${e.message}\n`);
+      io.err(`kvscope: ${stripControl(e.message)}\n`);
       return 2;
     }
-    io.err(`kvscope: ${(e as Error).message}\n`);
+    io.err(`kvscope: ${stripControl((e as Error).message)}\n`);
     return 1;
   }
 }
