@@ -226,7 +226,9 @@ describe('kvscope export and compare', () => {
     expect(readFileSync(join(dir, 'a.html'), 'utf8')).toMatch(/<canvas id="chart-decode"/);
     const cmp = capture();
     expect(await main(['compare', a, b, '--html', join(dir, 'ab.html')], cmp)).toBe(0);
-    expect(cmp.stdout).toMatch(/decode mqa fp32 b1 T=256\s+[\d.]+\s+[\d.]+\s+[\d.]+/);
+    expect(cmp.stdout).toMatch(
+      /decode mqa fp32 b1 T=256\s+[\d.]+ \[[\d.]+, [\d.]+\]\s+[\d.]+ \[[\d.]+, [\d.]+\]\s+[\d.]+× \[[\d.]+, [\d.]+\] (faster|slower|no significant difference)/,
+    );
     expect(readFileSync(join(dir, 'ab.html'), 'utf8')).toMatch(/kvscope comparison/);
   });
   it('BAD CALL - a corrupted report and a single report to compare', async () => {
@@ -252,7 +254,7 @@ describe('kvscope onnx', () => {
     const io = capture();
     expect(await main(['onnx', model, '--contexts', '128,1k', '--budget', '0.05'], io)).toBe(0);
     expect(io.stdout).toMatch(/2 layers, 4 K\/V heads x 8, fp32 cache, 512 B per token/);
-    expect(io.stdout).toMatch(/1024\s+[\d.]+\s+[\d.]+\s+513 KiB\s+513 KiB/);
+    expect(io.stdout).toMatch(/1024\s+[\d.]+\s+\[[\d.]+, [\d.]+\]\s+(noisy\s+)?[\d.]+\s+513 KiB\s+513 KiB/);
     const bad = capture();
     expect(await main(['onnx', join(dir, 'a.csv')], bad)).toBe(2);
   });

@@ -15,7 +15,8 @@ import { PRESETS, presetModel } from '../core/model/presets.js';
 import { kvBytesPerToken, SpecError, type AttentionSpec } from '../core/model/spec.js';
 import { MAX_CONFIG_BYTES, MAX_ONNX_BYTES, readBoundedFile } from '../core/io/files.js';
 import { ReportError, readReport, writeFileAtomic, writeReport } from '../core/report/report.js';
-import { compareReports } from '../core/report/compare.js';
+import { compareReports, NOISE_THRESHOLD } from '../core/report/compare.js';
+import { changeText } from '../contract/timing.js';
 import { toCsv } from '../core/report/csv.js';
 import { reportLabel, toHtml } from '../core/report/html.js';
 import { exportPngs } from './png.js';
@@ -462,19 +463,23 @@ async function exportReport(file: string, f: { format: string; out?: string }, i
   return 0;
 }
 
-async function compare(files: string[], f: { html?: string; png?: string }, io: Io): Promise<number> {
+async function compare(files: string[], f: { html?: string; png?: string; json?: boolean }, io: Io): Promise<number> {
   if (files.length < 2) throw new UsageError('compare needs at least two reports: kvscope compare a.json b.json');
   const reports = files.map((file) => readReport(file));
   const rows = compareReports(reports);
+  if (f.json) {
+    io.out(`${jsonForTerminal({ reports: files.map((file, i) => ({ file, label: reportLabel(reports[i]!) })), noiseThreshold: NOISE_THRESHOLD, rows })}\n`);
+    return 0;
+  }
   const header = [
     'point',
-    ...reports.map((r, i) => `${String.fromCharCode(65 + i)} ms`),
-    ...reports.slice(1).map((_, i) => `${String.fromCharCode(66 + i)}/A`),
+    ...reports.map((r, i) => `${String.fromCharCode(65 + i)} ms [95% CI]`),
+    ...reports.slice(1).map((_, i) => `${String.fromCharCode(66 + i)}/A [95% CI] verdict`),
   ];
   const body = rows.map((r) => [
     r.key,
-    ...r.medians.map((m) => (m === null ? '-' : m.toFixed(3))),
-    ...r.ratios.slice(1).map((x) => (x === null ? '-' : x.toFixed(2))),
+    ...r.medians.map((m, i) => (m === null ? '-' : `${m.toFixed(3)} ${r.ci95[i] ? `[${r.ci95[i]![0].toFixed(3)}, ${r.ci95[i]![1].toFixed(3)}]` : '[n/a]'}`)),
+    ...r.ratios.slice(1).map((x, i) => changeText(x, r.changes[i + 1] ?? null)),
   ]);
   io.out(`${reports.map((r, i) => `${String.fromCharCode(65 + i)}: ${files[i]} (${reportLabel(r)})`).join('\n')}\n${table([header, ...body])}\n`);
   if (f.html) {
@@ -497,11 +502,13 @@ async function onnxSweep(file: string, f: { contexts: string; ep: string; budget
     `${file}: ${layout.layers} layers, ${layout.numKvHeads} K/V heads x ${layout.headDim}, ${layout.dtype} cache, ` +
       `${formatBytes(layout.kvBytesPerToken)} per token (analytic); the cache is fed as past_key_values each step\n`,
   );
-  const rows = [['past tokens', 'step ms', 'cv', 'present (measured)', 'present (analytic)', 'RSS delta']];
+  const rows = [['past tokens', 'step ms', '95% CI', 'noisy', 'cv', 'present (measured)', 'present (analytic)', 'RSS delta']];
   for (const p of points) {
     rows.push([
       String(p.past),
       p.medianMs.toFixed(3),
+      `[${p.ci95Ms[0].toFixed(3)}, ${p.ci95Ms[1].toFixed(3)}]`,
+      p.noise.length > 0 ? 'noisy' : '',
       p.cv.toFixed(3),
       formatBytes(p.measuredPresentBytes),
       formatBytes(p.analyticPresentBytes),
@@ -509,6 +516,7 @@ async function onnxSweep(file: string, f: { contexts: string; ep: string; budget
     ]);
   }
   io.out(`${table(rows)}\n`);
+  for (const p of points.filter((x) => x.noise.length > 0)) io.out(`noisy at ${p.past} past tokens: ${p.noise.join('; ')}\n`);
   return 0;
 }
 
@@ -612,7 +620,8 @@ export function buildProgram(raw: Io, result: { code: number }): Command {
     .argument('<reports...>', 'two or more kvscope reports')
     .option('--html <file>', 'also write an HTML comparison with overlaid charts')
     .option('--png <file>', 'also write the overlaid charts as PNG (base name)')
-    .action(async (files: string[], flags: { html?: string; png?: string }) => {
+    .option('--json', 'print the rows as JSON (ratios, their 95% intervals and verdicts)', false)
+    .action(async (files: string[], flags: { html?: string; png?: string; json?: boolean }) => {
       result.code = await compare(files, flags, io);
     });
   program

@@ -179,7 +179,14 @@ export type OpenedReport = { source: 'file' | 'history' | 'dropped'; name: strin
 export type Verdict = 'faster' | 'slower' | 'no significant difference';
 
 /** A point's change against the first report: the ratio's bootstrap interval and the verdict, or why there is none. */
-export type Change = { ratioCi95: [number, number]; verdict: Verdict } | { ratioCi95: null; verdict: null; why: string };
+export type Change =
+  | {
+      /** Ratio of the medians of the kept raw samples (a report keeps the last 1,000 per point, so this can differ from the ratio of the medians over all runs). */
+      ratio: number;
+      ratioCi95: [number, number];
+      verdict: Verdict;
+    }
+  | { ratioCi95: null; verdict: null; why: string };
 
 /** One row of `report:compare`: a point aligned across reports, ratios to the first. */
 export interface ComparedRow {

@@ -242,6 +242,8 @@ export const MachineSchema = z.object({
   cpuGovernor: z.string().optional(),
   /** Competing load over the whole sweep; absent before version 2. */
   load: LoadSchema.optional(),
+  /** The engine's scheduling priority while it measured (raised where the OS allows); absent before version 2. */
+  processPriority: z.string().optional(),
 });
 
 export const ProbesSchema = z.object({
@@ -313,6 +315,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     etaSeconds: z.number().nullable(),
   }),
   z.object({ type: z.literal('point'), runId: z.string(), point: PointSchema }),
+  /** A point's timed runs begin (active) or end: the app holds heavy rendering in between. */
+  z.object({ type: z.literal('timing'), runId: z.string(), active: z.boolean() }),
   z.object({ type: z.literal('done'), runId: z.string(), report: ReportSchema }),
   z.object({ type: z.literal('error'), runId: z.string(), message: z.string(), partial: ReportSchema.nullable() }),
 ]);

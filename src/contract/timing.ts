@@ -43,10 +43,13 @@ export function noiseSummary(points: readonly Point[]): string | null {
     : `${noisy} of ${timed.length} timed points are noisy (interval target missed, outliers, or a busy machine): treat their figures with care.`;
 }
 
-/** "1.52× [1.49, 1.55] slower", or the ratio alone with why there is no verdict. */
+/**
+ * "1.52× [1.49, 1.55] slower" (ratio and interval from the same raw samples), or the ratio of the
+ * medians alone with why there is no verdict.
+ */
 export function changeText(ratio: number | null, c: Change | null): string {
   if (ratio === null) return '-';
   if (!c) return `${ratio.toFixed(2)}×`;
   if (c.verdict === null) return `${ratio.toFixed(2)}× (no verdict: ${c.why})`;
-  return `${ratio.toFixed(2)}× [${c.ratioCi95[0].toFixed(2)}, ${c.ratioCi95[1].toFixed(2)}] ${c.verdict}`;
+  return `${c.ratio.toFixed(2)}× [${c.ratioCi95[0].toFixed(2)}, ${c.ratioCi95[1].toFixed(2)}] ${c.verdict}`;
 }

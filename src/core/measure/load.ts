@@ -92,3 +92,24 @@ export function cpuGovernor(): string {
     return 'not available';
   }
 }
+
+/**
+ * Raises this process's scheduling priority (nice -7, "above normal" on Windows) so that other
+ * work on the machine, the app's own renderer included, preempts the measurement less. Where the
+ * OS refuses (an unprivileged user on Linux), the priority stays and the note says so.
+ */
+export function raisePriority(target = os.constants.priority.PRIORITY_ABOVE_NORMAL): { priority: number | null; note: string } {
+  let before: number;
+  try {
+    before = os.getPriority();
+  } catch (e) {
+    return { priority: null, note: `priority not available (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+  }
+  if (before <= target) return { priority: before, note: `priority ${before} (already at or above ${target})` };
+  try {
+    os.setPriority(target);
+    return { priority: os.getPriority(), note: `priority raised from ${before} to ${target}` };
+  } catch (e) {
+    return { priority: before, note: `priority ${before}: the OS refused to raise it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+  }
+}

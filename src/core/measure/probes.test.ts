@@ -9,14 +9,14 @@ describe('probeDevice', () => {
     expect(p.gflops).toBeGreaterThan(0.1);
     expect(p.emptyRunMs).toBeGreaterThan(0);
     expect(p.bandwidthMethod).not.toMatch(/slope|MHA decode/);
-    expect(p.gflopsMethod).toBe('MatMul 256x256x256 fp32 on cpu, fastest of 7 runs');
+    expect(p.gflopsMethod).toMatch(/^MatMul 256x256x256 fp32 on cpu, fastest of \d+ runs$/);
   });
   it('on a GPU provider, takes the slope over repeats where the fixed run cost would dominate', async () => {
     if (!(await testProviders()).includes('webgpu')) return;
     // Small enough that one run is mostly fixed cost, even on software Vulkan.
     const p = await probeDevice('webgpu', { bytes: 2 ** 20, matmulN: 64 });
     expect(p.bandwidthMethod).toMatch(/GEMV \[1,1024\]x\[1024,256\] fp32, slope of 1 vs 9 per run/);
-    expect(p.gflopsMethod).toMatch(/^MatMul 64x64x64 fp32 on webgpu, resident operands, fastest of 7 runs, slope of 1 vs 9 per run/);
+    expect(p.gflopsMethod).toMatch(/^MatMul 64x64x64 fp32 on webgpu, resident operands, fastest of \d+ runs, slope of 1 vs 9 per run/);
     // GPU providers also try attention's own access pattern
     expect(p.bandwidthMethod).toMatch(/MHA decode graph \(32 heads x 128, T = 16, fp32\)/);
     for (const v of [p.bandwidthGBs, p.gflops]) expect(Number.isFinite(v) && v > 0).toBe(true);

@@ -62,7 +62,8 @@ async function probeRate(
   policy: Readonly<TimingPolicy>,
   build: (repeats: number) => Built,
   canRepeat = true,
-): Promise<{ rate: number; slope: boolean | 'rejected' }> {
+): Promise<{ rate: number; slope: boolean | 'rejected'; runs: number }> {
+  let runs = 0;
   const fastest = async (repeats: number): Promise<number> => {
     const built = build(repeats);
     const { feeds } = built;
@@ -74,14 +75,17 @@ async function probeRate(
     const s = await MeasuredSession.open(file, { provider, threads });
     try {
       // Fastest of the runs: the attainable peak, not a typical run.
-      return (await timeRuns(s, feeds, policy)).summary.min;
+      const m = await timeRuns(s, feeds, policy);
+      runs = m.summary.n;
+      return m.summary.min;
     } finally {
       await s.dispose();
     }
   };
   const one = await fastest(1);
-  if (!canRepeat || provider === 'cpu' || one >= SLOPE_BELOW_EMPTY_RUNS * emptyRunMs) return { rate: work / (one / 1000), slope: false };
-  return slopeRate(work, one, await fastest(REPEATS));
+  if (!canRepeat || provider === 'cpu' || one >= SLOPE_BELOW_EMPTY_RUNS * emptyRunMs) return { rate: work / (one / 1000), slope: false, runs };
+  const oneRuns = runs;
+  return { ...slopeRate(work, one, await fastest(REPEATS)), runs: Math.min(oneRuns, runs) };
 }
 
 /**
@@ -297,7 +301,7 @@ export async function probeDevice(provider: Provider, opts: { threads?: number; 
       bandwidthGBs: best.rate / 1e9,
       gflops: mm.rate / 1e9,
       bandwidthMethod: `${best.how} on ${provider} (best of: ${rates.map((x) => `${x.how} ${(x.rate / 1e9).toFixed(1)} GB/s`).join('; ')})${notes.map((n) => `; ${n}`).join('')}`,
-      gflopsMethod: `MatMul ${M}x${M}x${M} fp32 on ${provider}${provider === 'cpu' ? '' : ', resident operands'}, fastest run${slopeNote(mm.slope)}`,
+      gflopsMethod: `MatMul ${M}x${M}x${M} fp32 on ${provider}${provider === 'cpu' ? '' : ', resident operands'}, fastest of ${mm.runs} runs${slopeNote(mm.slope)}`,
       emptyRunMs,
     };
   } finally {

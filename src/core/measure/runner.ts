@@ -24,7 +24,7 @@ import { KVSCOPE_VERSION } from '../version.js';
 import { planSweep, predictedStepSeconds, type Plan, type PlannedPoint } from './planner.js';
 import { probeDevice, type ProbeResult } from './probes.js';
 import { CancelledError, keptSamples, measure, POLICIES, type Measurement, type TimingPolicy } from './harness.js';
-import { cpuGovernor, loadBetween, loadMark } from './load.js';
+import { cpuGovernor, loadBetween, loadMark, raisePriority } from './load.js';
 import {
   availableMemory,
   cpuModel,
@@ -115,7 +115,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
   const largest = Math.max(0, ...plan.points.filter((p) => p.fits).map((p) => p.predictedBytes));
   const dir = opts.workDir ?? scratchDir('run', largest);
   // Read once: snapshots after every point reuse it (nvidia-smi is a process start each time).
-  const machine = machineFacts(nvidia);
+  const machine = { ...machineFacts(nvidia), processPriority: raisePriority().note };
   const sweepStart = loadMark();
   const report = (complete: boolean, reason?: string, probes?: ProbeResult): Report => ({
     schema: 'kvscope.report',
@@ -182,6 +182,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
         cancelled,
         modelLayers: plan.model.numLayers,
         gpuBaselineUsedBytes,
+        signalTiming: (active) => onEvent({ type: 'timing', runId, active }),
       });
       doneSeconds += (performance.now() - t0) / 1000;
       points.push(point);
@@ -253,6 +254,8 @@ interface PointContext {
   modelLayers: number;
   /** nvidia-smi memory.used when the sweep began (device-wide), or null. */
   gpuBaselineUsedBytes: number | null;
+  /** Tells the host that a point's timed runs begin or end (the app renders between them). */
+  signalTiming: (active: boolean) => void;
 }
 
 function basePoint(pp: PlannedPoint): Point {
@@ -389,7 +392,10 @@ async function measurePoint(planned: PlannedPoint, c: PointContext): Promise<Poi
     const fillGBs = g.fillSeconds > 0 ? (g.cacheBytes + g.weightBytes) / g.fillSeconds / 1e9 : undefined;
     const before = processMemory();
     const long = predicted > LONG_STEP_SECONDS;
-    const { m, session } = await timeGraph(g, c, { ...(long ? POLICIES.longPoint : POLICIES.point), budgetMs: c.config.budgetSeconds * 1000 });
+    c.signalTiming(true);
+    const { m, session } = await timeGraph(g, c, { ...(long ? POLICIES.longPoint : POLICIES.point), budgetMs: c.config.budgetSeconds * 1000 }).finally(() =>
+      c.signalTiming(false),
+    );
     const after = processMemory();
     const device = deviceMemory(c.provider, c.gpuBaselineUsedBytes);
     await session.dispose();

@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-node';
 import { decodeModel } from '../graph/onnx.js';
 import { MAX_ONNX_BYTES, readBoundedFile } from '../io/files.js';
 import { processMemory } from '../measure/system.js';
-import { adaptiveRepeat, summarize } from '../measure/stats.js';
+import { measure, POLICIES } from '../measure/harness.js';
 import { SpecError, type Dtype } from './spec.js';
 
 const { onnx } = onnxProto;
@@ -152,9 +152,13 @@ export function detectDecoderLayout(bytes: Uint8Array): DecoderLayout {
 export interface DecoderPoint {
   past: number;
   medianMs: number;
+  /** 95% interval of the median. */
+  ci95Ms: [number, number];
   p95Ms: number;
   cv: number;
   reps: number;
+  /** Why the timing is doubtful (empty when it met the interval target on a quiet machine). */
+  noise: string[];
   /** Analytic bytes of the cache fed in (past length) and returned (past + 1). */
   analyticPastBytes: number;
   analyticPresentBytes: number;
@@ -205,21 +209,21 @@ export async function sweepDecoder(
       let out = await session.run(feeds);
       const measuredPresentBytes = layout.presentOutputs.flat().reduce((a, n) => a + (out[n]?.data as ArrayBufferView).byteLength, 0);
       const rssDeltaBytes = processMemory().rssBytes - before.rssBytes;
-      const { samples } = await adaptiveRepeat(
+      const m = await measure(
         async () => {
-          const t = performance.now();
           out = await session.run(feeds);
-          return performance.now() - t;
         },
-        { budgetMs: opts.budgetMs ?? 300, minReps: 3 },
+        { ...POLICIES.decoder, ...(opts.budgetMs !== undefined ? { budgetMs: opts.budgetMs } : {}) },
       );
-      const s = summarize(samples);
+      const s = m.summary;
       points.push({
         past,
         medianMs: s.median,
+        ci95Ms: s.ci95,
         p95Ms: s.p95,
         cv: s.cv,
         reps: s.n,
+        noise: m.noiseText,
         analyticPastBytes: layout.kvBytesPerToken * past,
         analyticPresentBytes: layout.kvBytesPerToken * (past + 1),
         measuredPresentBytes,

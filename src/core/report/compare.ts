@@ -38,7 +38,7 @@ function change(base: Point | undefined, p: Point | undefined, resamples: number
     return { ratioCi95: null, verdict: null, why: 'raw samples missing (a report from before version 2): no interval, no verdict' };
   if (resamples < MIN_RESAMPLES) return { ratioCi95: null, verdict: null, why: 'too many samples in all to bootstrap every point in bounded time' };
   const r = compareSamples(a, b, { resamples, threshold: NOISE_THRESHOLD });
-  return { ratioCi95: r.ci95, verdict: r.verdict };
+  return { ratio: r.ratio, ratioCi95: r.ci95, verdict: r.verdict };
 }
 
 export function compareReports(reports: Report[]): ComparedRow[] {

@@ -3,6 +3,7 @@
  * figures derived from it (savings against MHA). Schema: src/contract/schemas.ts, documented in
  * docs/report-schema.md.
  */
+import { migrateReport } from './migrate.js';
 import { REPORT_SCHEMA_VERSION, ReportSchema, type Point, type Report } from '../../contract/schemas.js';
 import { readBoundedFile, writeFileAtomic } from '../io/files.js';
 
@@ -39,7 +40,7 @@ export function parseReport(text: string, source = 'report'): Report {
       `${source} has report version ${JSON.stringify(version)}; this kvscope reads versions up to ${REPORT_SCHEMA_VERSION}: update kvscope`,
     );
   }
-  const parsed = ReportSchema.safeParse(raw);
+  const parsed = ReportSchema.safeParse(migrateReport(raw, REPORT_SCHEMA_VERSION));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new ReportError(`${source} is not a valid report: ${issue.path.join('.') || '(root)'}: ${issue.message}`);

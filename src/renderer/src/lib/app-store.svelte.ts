@@ -18,6 +18,7 @@ import type {
   SystemInfo,
 } from '../../../contract/api';
 import type { Report, SweepConfigInput } from '../../../contract/schemas';
+import { FlushGate } from './flush-gate';
 import { compareLabel, type CompareItem } from './compare-data';
 import { classifyDrop, defaultPlannerForm, onnxPlannerRequest, plannerRequest, type PlannerForm } from './planner-form';
 import { defaultForm, FormError, formToConfig, type SetupForm } from './config-form';
@@ -86,8 +87,12 @@ export class AppStore {
 
   #api: KvscopeApi;
   #queue: AppEvent[] = [];
-  #scheduled = false;
-  #lastFlush = 0;
+  // At most one render per FLUSH_MS, and none while the engine times a point (flush-gate.ts).
+  #gate = new FlushGate(
+    () => this.#render(),
+    { now: () => performance.now(), setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as number) },
+    FLUSH_MS,
+  );
   #planSeq = 0;
 
   constructor(api: KvscopeApi) {
@@ -450,22 +455,14 @@ export class AppStore {
   }
 
   #enqueue(e: AppEvent): void {
-    this.#queue.push(e);
-    if (this.#scheduled) return;
-    this.#scheduled = true;
-    // At most one render per FLUSH_MS: a burst of points (fast small points arrive tens of ms
-    // apart) costs one update of the table and of each chart, not one per point.
-    const wait = Math.max(0, this.#lastFlush + FLUSH_MS - performance.now());
-    setTimeout(() => {
-      const go = (): void => {
-        this.#scheduled = false;
-        this.#lastFlush = performance.now();
-        this.#flush();
-      };
-      // rAF does not fire in hidden windows; there the timeout alone keeps the state current.
-      if (typeof document !== 'undefined' && document.visibilityState === 'visible') requestAnimationFrame(go);
-      else go();
-    }, wait);
+    if (e.type !== 'timing') this.#queue.push(e);
+    this.#gate.note(e);
+  }
+
+  /** Renders the queue: rAF where the window is visible (rAF does not fire in hidden windows). */
+  #render(): void {
+    if (typeof document !== 'undefined' && document.visibilityState === 'visible') requestAnimationFrame(() => this.#flush());
+    else this.#flush();
   }
 
   #flush(): void {

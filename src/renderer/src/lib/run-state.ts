@@ -54,7 +54,7 @@ export function applyEvents(state: RunState, events: readonly AppEvent[]): RunSt
     newPoints = [];
   };
   for (const e of events) {
-    if (e.type === 'ready') continue;
+    if (e.type === 'ready' || e.type === 'timing') continue;
     if (e.type === 'engine-gone') {
       if (e.runId === null || e.runId !== s.runId || (s.phase !== 'running' && s.phase !== 'starting')) continue;
       flush();
