@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ZodError } from 'zod';
+import { DEFAULT_BUDGET_SECONDS } from '../contract/defaults.js';
 import { SweepConfigSchema, type EngineEvent, type Report, type SweepConfig } from '../contract/schemas.js';
 import { formatBytes, planSweep } from '../core/measure/planner.js';
 import { runSweep } from '../core/measure/runner.js';
@@ -574,7 +575,7 @@ export function buildProgram(raw: Io, result: { code: number }): Command {
     .option('--modes <list>', 'decode,prefill', 'decode')
     .addOption(new Option('--ep <provider>', 'execution provider').choices(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']).default('auto'))
     .option('--layers <n>', 'identical layers per measured graph (scaled to the model)', '1')
-    .option('--budget <seconds>', 'timing budget per point', '1.5')
+    .option('--budget <seconds>', 'timing budget per point (sampling stops earlier once the 95% interval is within ±2%)', String(DEFAULT_BUDGET_SECONDS))
     .option('--max-step <seconds>', 'skip points predicted slower than this per step', '1')
     .option('--gqa-groups <n>', 'K/V heads of the GQA variant for non-GQA models', '8')
     .option('--threads <n>', 'intra-op threads (0 = onnxruntime default)', '0')

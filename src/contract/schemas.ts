@@ -4,6 +4,7 @@
  * these shapes; every boundary (IPC, files, CLI flags) validates with the schemas here.
  */
 import { z } from 'zod';
+import { DEFAULT_BUDGET_SECONDS } from './defaults.js';
 
 export const VariantSchema = z.enum(['mha', 'gqa', 'mqa', 'mla-naive', 'mla-absorbed']);
 export const DtypeSchema = z.enum(['fp32', 'fp16']);
@@ -80,8 +81,8 @@ export const SweepConfigSchema = z.object({
   provider: z.union([ProviderSchema, z.literal('auto')]).default('auto'),
   /** Layers built into each graph (identical); results are scaled to the model's layer count. */
   layers: z.number().int().positive().max(256).default(1),
-  /** Seconds of timed runs per point at most (adaptive repetitions stop earlier when stable). */
-  budgetSeconds: z.number().positive().max(3600).default(2),
+  /** Seconds of timed runs per point at most (sampling stops earlier once the median's 95% interval is within +/-2%). */
+  budgetSeconds: z.number().positive().max(3600).default(DEFAULT_BUDGET_SECONDS),
   /** Prefill is measured only up to this context (its scores grow as T^2). */
   maxPrefillContext: z
     .number()

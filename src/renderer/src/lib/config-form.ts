@@ -1,4 +1,5 @@
 /** The setup form's plain state and its translation into a SweepConfig. Pure. */
+import { DEFAULT_BUDGET_SECONDS } from '../../../contract/defaults';
 import type { SweepConfigInput } from '../../../contract/schemas';
 import { parseContexts, parseIntList } from './format';
 
@@ -72,7 +73,7 @@ export function defaultForm(): SetupForm {
     dtypes: ['fp32'],
     modes: ['decode'],
     layers: 1,
-    budgetSeconds: 1,
+    budgetSeconds: DEFAULT_BUDGET_SECONDS,
     threads: 0,
     provider: 'auto',
   };
