@@ -2,7 +2,7 @@
  * Derives an attention spec and model facts from a Hugging Face config.json, recording which
  * field each figure came from. Errors name the field at fault.
  */
-import { SpecError, validateSpec, type AttentionSpec } from './spec.js';
+import { MAX_DIM, SpecError, validateSpec, type AttentionSpec } from './spec.js';
 
 /** A model as kvscope needs it: the attention spec plus the facts that scale it. */
 export interface ModelInfo {
@@ -41,11 +41,48 @@ export const KNOWN_MODEL_TYPES = [
 
 type Json = Record<string, unknown>;
 
-function num(cfg: Json, field: string, derived: Record<string, string>, what: string): number | undefined {
+const MAX_TOKENS = 2 ** 31 - 1;
+
+/**
+ * Every numeric config.json field kvscope reads, with its allowed range (integers, inclusive).
+ * Dims are at least 1 and at most MAX_DIM (2^20), as in the sweep schema; 0 is allowed only where
+ * it means "none" (kv_lora_rank: not MLA, q_lora_rank: queries not compressed, sliding_window: no
+ * window). A value outside its range (0 layers, 1e308, -1, 1.5, "32") is refused with the field,
+ * the value and the range, before any figure is computed from it.
+ */
+export const CONFIG_FIELD_RANGES = {
+  hidden_size: [1, MAX_DIM],
+  n_embd: [1, MAX_DIM],
+  d_model: [1, MAX_DIM],
+  num_attention_heads: [1, MAX_DIM],
+  n_head: [1, MAX_DIM],
+  num_heads: [1, MAX_DIM],
+  num_hidden_layers: [1, MAX_DIM],
+  n_layer: [1, MAX_DIM],
+  num_layers: [1, MAX_DIM],
+  num_key_value_heads: [1, MAX_DIM],
+  num_kv_heads: [1, MAX_DIM],
+  n_head_kv: [1, MAX_DIM],
+  head_dim: [1, MAX_DIM],
+  kv_lora_rank: [0, MAX_DIM],
+  qk_nope_head_dim: [1, MAX_DIM],
+  qk_rope_head_dim: [1, MAX_DIM],
+  v_head_dim: [1, MAX_DIM],
+  q_lora_rank: [0, MAX_DIM],
+  max_position_embeddings: [1, MAX_TOKENS],
+  n_positions: [1, MAX_TOKENS],
+  max_sequence_length: [1, MAX_TOKENS],
+  sliding_window: [0, MAX_TOKENS],
+  vocab_size: [1, MAX_TOKENS],
+} as const satisfies Record<string, readonly [number, number]>;
+export type ConfigField = keyof typeof CONFIG_FIELD_RANGES;
+
+function num(cfg: Json, field: ConfigField, derived: Record<string, string>, what: string): number | undefined {
   const v = cfg[field];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isFinite(v) || !Number.isInteger(v) || v < 0) {
-    throw new SpecError(`config field "${field}" must be a non-negative integer, got ${JSON.stringify(v)}`, field);
+  const [min, max] = CONFIG_FIELD_RANGES[field];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new SpecError(`config field "${field}" must be an integer from ${min} to ${max}, got ${JSON.stringify(v) ?? String(v)}`, field);
   }
   derived[field] = what;
   return v;
@@ -58,7 +95,7 @@ function required(value: number | undefined, fields: string[]): number {
   return value;
 }
 
-function firstNum(cfg: Json, fields: string[], derived: Record<string, string>, what: string): number | undefined {
+function firstNum(cfg: Json, fields: ConfigField[], derived: Record<string, string>, what: string): number | undefined {
   for (const f of fields) {
     const v = num(cfg, f, derived, what);
     if (v !== undefined) return v;
@@ -81,7 +118,6 @@ export function modelFromHfConfig(raw: unknown, name?: string): ModelInfo {
   const layers = required(firstNum(cfg, ['num_hidden_layers', 'n_layer', 'num_layers'], derived, 'layers'), ['num_hidden_layers', 'n_layer']);
   const maxContext = firstNum(cfg, ['max_position_embeddings', 'n_positions', 'max_sequence_length'], derived, 'max context') ?? null;
   const vocab = num(cfg, 'vocab_size', derived, 'vocabulary') ?? null;
-  if (heads === 0) throw new SpecError('num_attention_heads must be positive', 'num_attention_heads');
 
   let attention: AttentionSpec;
   const kvLoraRank = num(cfg, 'kv_lora_rank', derived, 'MLA latent rank d_c');
@@ -109,7 +145,7 @@ export function modelFromHfConfig(raw: unknown, name?: string): ModelInfo {
       }
     }
     kvHeads ??= heads;
-    if (kvHeads === 0 || heads % kvHeads !== 0) {
+    if (heads % kvHeads !== 0) {
       throw new SpecError(`num_key_value_heads (${kvHeads}) must divide num_attention_heads (${heads})`, 'num_key_value_heads');
     }
     let headDim = num(cfg, 'head_dim', derived, 'head dim (given)');
