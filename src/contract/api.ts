@@ -113,6 +113,12 @@ export const EngineLifecycleSchema = z.object({
   exitCode: z.number().int().nullable(),
   /** Human sentence for the UI. */
   message: z.string(),
+  /**
+   * The run's report rebuilt by the engine client from the last snapshot and the points received
+   * (complete: false, incompleteReason "engine crashed: ..."); null when no run was going or no
+   * point had arrived.
+   */
+  partial: ReportSchema.nullable(),
 });
 export type EngineLifecycle = z.infer<typeof EngineLifecycleSchema>;
 
@@ -212,6 +218,8 @@ export const HistoryEntrySchema = z.object({
   machine: z.string(),
   points: z.number().int(),
   complete: z.boolean(),
+  /** Why an incomplete run stopped (cancelled, failed: ..., engine crashed: ...). */
+  incompleteReason: z.string().optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
 

@@ -304,6 +304,10 @@ export const ReportSchema = z.object({
 });
 export type Report = z.infer<typeof ReportSchema>;
 
+/** A report without its points: what the engine sends after each point (the points went out one by one). */
+export const ReportHeaderSchema = ReportSchema.omit({ points: true });
+export type ReportHeader = z.infer<typeof ReportHeaderSchema>;
+
 /** Engine -> host events, each tagged with the run. */
 export const EngineEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready'), pid: z.number().int() }),
@@ -318,6 +322,12 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('point'), runId: z.string(), point: PointSchema }),
   /** A point's timed runs begin (active) or end: the app holds heavy rendering in between. */
   z.object({ type: z.literal('timing'), runId: z.string(), active: z.boolean() }),
+  /**
+   * After each point: the report so far without its points (those went out as 'point' events).
+   * The host's engine client keeps the last one to rebuild the partial report if the engine dies;
+   * it is not forwarded to the renderer.
+   */
+  z.object({ type: z.literal('snapshot'), runId: z.string(), header: ReportHeaderSchema }),
   z.object({ type: z.literal('done'), runId: z.string(), report: ReportSchema }),
   z.object({ type: z.literal('error'), runId: z.string(), message: z.string(), partial: ReportSchema.nullable() }),
 ]);

@@ -6,8 +6,42 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../contract/api';
 import { SystemInfoSchema } from '../contract/api';
+import { point, report } from '../contract/fixtures';
+import { ReportSchema, SweepConfigSchema } from '../contract/schemas';
 import { EngineClient, type EngineChild, type ExitInfo } from './client';
+import { reportHeader } from './host';
 import { exitReason, nodeLauncher } from './node-launcher';
+
+const config = SweepConfigSchema.parse({ model: { source: 'preset', preset: 'llama-3.1-8b' }, variants: ['mha', 'gqa'], contexts: [64, 128] });
+
+/** A child the test drives: what the client posts to it, and a way to answer as the engine. */
+function fakeEngine(): { child: EngineChild; posted: unknown[]; send: (m: unknown) => void; exit: (i: ExitInfo) => void } {
+  const posted: unknown[] = [];
+  let onMessage: (m: unknown) => void = () => undefined;
+  let onExit: (i: ExitInfo) => void = () => undefined;
+  const child: EngineChild = {
+    pid: 4242,
+    postMessage: (m) => posted.push(m),
+    onMessage: (fn) => (onMessage = fn),
+    onExit: (fn) => (onExit = fn),
+    kill: () => onExit({ code: null, reason: 'killed' }),
+  };
+  return { child, posted, send: (m) => onMessage(m), exit: (i) => onExit(i) };
+}
+
+/** A client on a fake engine that has said ready, with a sweep started. */
+async function started(): Promise<{ c: EngineClient; engine: ReturnType<typeof fakeEngine>; events: AppEvent[]; runId: string; logs: string[] }> {
+  const engine = fakeEngine();
+  const events: AppEvent[] = [];
+  const logs: string[] = [];
+  const c = new EngineClient({ launch: () => engine.child, onEvent: (e) => events.push(e), log: (l) => logs.push(l) });
+  client = c;
+  const ready = c.ensure();
+  engine.send({ type: 'ready', pid: 4242 });
+  await ready;
+  const runId = await c.start(config);
+  return { c, engine, events, runId, logs };
+}
 
 const entry = join(import.meta.dirname, 'index.ts');
 let client: EngineClient | null = null;
@@ -53,9 +87,97 @@ describe('engine client (fake child)', () => {
     await expect(client.ensure()).rejects.toMatchObject({ name: 'EngineError', reason: 'ready-timeout' });
     expect(killed).toBe(true);
     expect(events).toEqual([
-      { type: 'engine-gone', runId: null, reason: 'ready-timeout', exitCode: null, message: 'The engine did not become ready in time and was stopped.' },
+      {
+        type: 'engine-gone',
+        runId: null,
+        reason: 'ready-timeout',
+        exitCode: null,
+        message: 'The engine did not become ready in time and was stopped.',
+        partial: null,
+      },
     ]);
   });
+
+  it('an engine crash mid-sweep yields the partial report: the last snapshot header plus the points received', async () => {
+    const { engine, events, runId } = await started();
+    const a = point({ variant: 'mha', context: 64 });
+    const b = point({ variant: 'gqa', context: 64 });
+    const header = reportHeader({ ...report([], false), incompleteReason: 'in progress' });
+    engine.send({ type: 'progress', runId, done: 0, total: 4, current: a.id, etaSeconds: 3 });
+    engine.send({ type: 'point', runId, point: a });
+    engine.send({ type: 'snapshot', runId, header });
+    engine.send({ type: 'point', runId, point: b });
+    engine.send({ type: 'snapshot', runId, header: { ...header, createdAt: '2026-11-28T00:00:01Z' } });
+    engine.exit({ code: null, reason: 'killed' });
+
+    // Snapshots stay in the client: the renderer already has the points.
+    expect(events.map((e) => e.type)).toEqual(['progress', 'point', 'point', 'engine-gone']);
+    const gone = events.at(-1)!;
+    expect(gone).toMatchObject({ type: 'engine-gone', runId, reason: 'killed', message: 'The engine was killed.' });
+    const partial = gone.type === 'engine-gone' ? gone.partial : null;
+    expect(ReportSchema.parse(partial)).toEqual({
+      ...header,
+      createdAt: '2026-11-28T00:00:01Z',
+      complete: false,
+      incompleteReason: 'engine crashed: The engine was killed.',
+      points: [a, b],
+    });
+  });
+
+  it('an engine crash before the first point has no partial report', async () => {
+    const { engine, events, runId } = await started();
+    engine.exit({ code: 3, reason: 'abnormal-exit' });
+    expect(events).toEqual([expect.objectContaining({ type: 'engine-gone', runId, partial: null })]);
+  });
+
+  it('BAD CALL - a malformed event ends the run with an error, the engine is told to cancel, and the next sweep starts', async () => {
+    const { c, engine, events, runId, logs } = await started();
+    const a = point({ variant: 'mha', context: 64 });
+    engine.send({ type: 'point', runId, point: a });
+    engine.send({ type: 'snapshot', runId, header: reportHeader(report([], false)) });
+    // num_hidden_layers 0 made figures like this: Infinity fails the contract.
+    const bad = point({ variant: 'gqa', context: 64 });
+    engine.send({ type: 'point', runId, point: { ...bad, timing: { ...bad.timing!, modelMs: Infinity } } });
+
+    expect(c.runId).toBeNull();
+    expect(engine.posted.at(-1)).toEqual({ type: 'cancel', runId });
+    const err = events.at(-1)!;
+    expect(err).toMatchObject({
+      type: 'error',
+      runId,
+      message: expect.stringMatching(/^The engine sent a malformed 'point' event \(point\.timing\.modelMs: .*Infinity\); the sweep was stopped\.$/),
+    });
+    const partial = err.type === 'error' ? err.partial : null;
+    expect(partial).toMatchObject({ complete: false, incompleteReason: expect.stringMatching(/^failed: The engine sent a malformed/), points: [a] });
+    expect(logs.some((l) => l.includes("malformed 'point' event"))).toBe(true);
+
+    // The old run's late events (its cancelled 'done', malformed too) change nothing; a new sweep starts.
+    engine.send({ type: 'done', runId, report: { bad: true } });
+    expect(events).toHaveLength(2);
+    const next = await c.start(config);
+    expect(next).not.toBe(runId);
+    expect(engine.posted.at(-1)).toMatchObject({ type: 'start', runId: next });
+  });
+
+  it('BAD CALL - a malformed message without a run id ends the running sweep too; one of another run is logged', async () => {
+    const { c, engine, events, runId, logs } = await started();
+    engine.send({ type: 'point', runId: 'some-old-run', point: { nope: 1 } });
+    expect(c.runId).toBe(runId);
+    expect(events).toEqual([]);
+    expect(logs.at(-1)).toMatch(/malformed 'point' event/);
+    engine.send('garbage');
+    expect(c.runId).toBeNull();
+    expect(events).toEqual([expect.objectContaining({ type: 'error', runId, message: expect.stringContaining('malformed message without a type') })]);
+  });
+
+  it('BAD CALL - a malformed reply rejects its query instead of leaving it pending', async () => {
+    const { c, engine } = await started();
+    const answer = c.query({ kind: 'presets' });
+    await new Promise((r) => setTimeout(r, 0));
+    const q = engine.posted.at(-1) as { id: number };
+    engine.send({ type: 'reply', id: q.id, error: { name: 42 } });
+    await expect(answer).rejects.toMatchObject({ name: 'EngineError', message: expect.stringMatching(/^the engine sent a malformed reply/) });
+  }, 10_000);
 
   it('BAD CALL - cancel of an unknown run', () => {
     client = new EngineClient({ launch: () => ({}) as EngineChild, onEvent: () => undefined });

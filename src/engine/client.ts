@@ -3,10 +3,23 @@
  * utilityProcess in main, child_process.fork in the e2e bridge and tests), waits for the ready
  * handshake with a timeout, answers queries by id, tracks the running sweep, and when the engine
  * goes away reports why and starts a fresh one on the next call.
+ *
+ * The running sweep's last 'snapshot' (the report header, sent after each point) and its points
+ * are kept here, so a crash still yields the partial report (on 'engine-gone'). Nothing the engine
+ * sends is dropped silently: a malformed event of the running sweep ends it with an 'error' event
+ * (and asks the engine to cancel it), a malformed reply rejects its query, anything else is logged.
  */
 import { randomUUID } from 'node:crypto';
-import { EngineReplySchema, type AppEvent, type EngineGoneReason, type EngineQuery, type EngineQueryKind, type EngineQueryResults } from '../contract/api.js';
-import { EngineEventSchema, type SweepConfig } from '../contract/schemas.js';
+import {
+  EngineReplySchema,
+  toSerializedError,
+  type AppEvent,
+  type EngineGoneReason,
+  type EngineQuery,
+  type EngineQueryKind,
+  type EngineQueryResults,
+} from '../contract/api.js';
+import { EngineEventSchema, type Point, type Report, type ReportHeader, type SweepConfig } from '../contract/schemas.js';
 
 export interface ExitInfo {
   code: number | null;
@@ -39,6 +52,21 @@ export class EngineError extends Error {
     super(message);
     this.name = 'EngineError';
   }
+}
+
+/** The sweep in progress, as far as the engine has told. */
+interface RunTrack {
+  id: string;
+  /** The last snapshot's report header; null before the first point. */
+  header: ReportHeader | null;
+  /** Points by id, in arrival order. */
+  points: Map<string, Point>;
+}
+
+/** The report so far of a run (complete: false), or null when there is nothing to keep. */
+function partialReport(run: RunTrack, reason: string): Report | null {
+  if (!run.header || run.points.size === 0) return null;
+  return { ...run.header, complete: false, incompleteReason: reason, points: [...run.points.values()] };
 }
 
 interface Live {
@@ -74,7 +102,7 @@ export class EngineClient {
   #opts: Required<Omit<EngineClientOptions, 'log'>> & Pick<EngineClientOptions, 'log'>;
   #live: Live | null = null;
   #nextId = 1;
-  #runId: string | null = null;
+  #run: RunTrack | null = null;
   #disposed = false;
 
   constructor(opts: EngineClientOptions) {
@@ -83,7 +111,7 @@ export class EngineClient {
 
   /** The run in progress, if any. */
   get runId(): string | null {
-    return this.#runId;
+    return this.#run?.id ?? null;
   }
 
   get pid(): number | undefined {
@@ -138,16 +166,16 @@ export class EngineClient {
 
   /** Starts a sweep; resolves with its run id. Events arrive through onEvent. */
   async start(config: SweepConfig): Promise<string> {
-    if (this.#runId) throw new EngineError(`a sweep (${this.#runId}) is already running; cancel it first`);
+    if (this.#run) throw new EngineError(`a sweep (${this.#run.id}) is already running; cancel it first`);
     await this.ensure();
     const runId = randomUUID();
-    this.#runId = runId;
+    this.#run = { id: runId, header: null, points: new Map() };
     this.#live?.child.postMessage({ type: 'start', runId, config });
     return runId;
   }
 
   cancel(runId: string): void {
-    if (this.#runId !== runId) throw new EngineError(`no sweep ${runId} is running`);
+    if (this.#run?.id !== runId) throw new EngineError(`no sweep ${runId} is running`);
     this.#live?.child.postMessage({ type: 'cancel', runId });
   }
 
@@ -170,7 +198,17 @@ export class EngineClient {
     const type = typeof raw === 'object' && raw !== null ? (raw as { type?: unknown }).type : undefined;
     if (type === 'reply') {
       const reply = EngineReplySchema.safeParse(raw);
-      if (!reply.success) return this.#log(`[engine ${live.child.pid ?? '?'}] malformed reply dropped`);
+      if (!reply.success) {
+        const detail = toSerializedError(reply.error).message;
+        this.#log(`[engine ${live.child.pid ?? '?'}] malformed reply: ${detail}`);
+        const id = (raw as { id?: unknown }).id;
+        const waiter = typeof id === 'number' ? live.pending.get(id) : undefined;
+        if (waiter) {
+          live.pending.delete(id as number);
+          waiter.reject(new EngineError(`the engine sent a malformed reply (${detail})`));
+        }
+        return;
+      }
       const waiter = live.pending.get(reply.data.id);
       live.pending.delete(reply.data.id);
       if (!waiter) return;
@@ -182,14 +220,38 @@ export class EngineClient {
       return;
     }
     const parsed = EngineEventSchema.safeParse(raw);
-    if (!parsed.success) return this.#log(`[engine ${live.child.pid ?? '?'}] malformed event dropped: ${parsed.error.message.slice(0, 200)}`);
+    if (!parsed.success) return this.#malformed(live, raw, type, toSerializedError(parsed.error).message);
     const event = parsed.data;
     if (event.type === 'ready') {
       onReady(event.pid);
       return;
     }
-    if ((event.type === 'done' || event.type === 'error') && event.runId === this.#runId) this.#runId = null;
+    const run = this.#run?.id === event.runId ? this.#run : null;
+    if (event.type === 'snapshot') {
+      // Kept for a crash; the renderer has the points already.
+      if (run) run.header = event.header;
+      return;
+    }
+    if (event.type === 'point' && run) run.points.set(event.point.id, event.point);
+    if ((event.type === 'done' || event.type === 'error') && run) this.#run = null;
     this.#opts.onEvent(event);
+  }
+
+  /**
+   * An event that fails the contract (e.g. a non-finite figure): logged always; when it belongs to
+   * the running sweep (or names no run), the sweep ends here with an 'error' event carrying the
+   * points received so far, and the engine is asked to cancel it so that its one-sweep slot frees.
+   */
+  #malformed(live: Live, raw: unknown, type: unknown, detail: string): void {
+    const what = typeof type === 'string' ? `'${type.slice(0, 40)}' event` : 'message without a type';
+    this.#log(`[engine ${live.child.pid ?? '?'}] malformed ${what}: ${detail}`);
+    const run = this.#run;
+    const runId = typeof raw === 'object' && raw !== null ? (raw as { runId?: unknown }).runId : undefined;
+    if (!run || (runId !== undefined && runId !== run.id)) return;
+    this.#run = null;
+    live.child.postMessage({ type: 'cancel', runId: run.id });
+    const message = `The engine sent a malformed ${what} (${detail}); the sweep was stopped.`;
+    this.#opts.onEvent({ type: 'error', runId: run.id, message, partial: partialReport(run, `failed: ${message}`) });
   }
 
   #goneWith(live: Live, info: ExitInfo): void {
@@ -200,9 +262,10 @@ export class EngineClient {
     live.failReady(new EngineError(message, info.reason));
     for (const [, w] of live.pending) w.reject(new EngineError(message, info.reason));
     live.pending.clear();
-    const runId = this.#runId;
-    this.#runId = null;
+    const run = this.#run;
+    this.#run = null;
     if (this.#disposed) return;
-    this.#opts.onEvent({ type: 'engine-gone', runId, reason: info.reason, exitCode: info.code, message });
+    const partial = run ? partialReport(run, `engine crashed: ${message}`) : null;
+    this.#opts.onEvent({ type: 'engine-gone', runId: run?.id ?? null, reason: info.reason, exitCode: info.code, message, partial });
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { point, report } from '../contract/fixtures';
 import type { EngineEvent, Report, SweepConfig } from '../contract/schemas';
 import { SweepConfigSchema } from '../contract/schemas';
 import { createEngineHost, type EngineDeps, type Outgoing, type RunSweep } from './host';
@@ -51,6 +52,56 @@ describe('engine host', () => {
     await host.idle();
     expect(seen?.aborted).toBe(true);
     expect(out).toEqual([{ type: 'done', runId: 'r1', report: fakeReport(false) }]);
+  });
+
+  it("sends each snapshot as the report's header only (its points went out as 'point' events)", async () => {
+    const p = point({ variant: 'mha', context: 64 });
+    const { out, host } = setup(async (_c, opts) => {
+      opts.onEvent({ type: 'point', runId: 'x', point: p });
+      opts.onSnapshot?.(report([p], false));
+      return report([p]);
+    });
+    host.handle({ type: 'start', runId: 'r1', config });
+    await host.idle();
+    expect(out.map((m) => m.type)).toEqual(['point', 'snapshot', 'done']);
+    const snap = out[1]!;
+    expect(snap).toMatchObject({ type: 'snapshot', runId: 'r1', header: { complete: false, model: { name: 'm' } } });
+    expect('header' in snap && 'points' in snap.header).toBe(false);
+  });
+
+  it('a start while a cancelled sweep winds down waits for it, then runs; a cancel while waiting ends it', async () => {
+    const finish: ((r: Report) => void)[] = [];
+    const { out, host } = setup(
+      (_c, opts) =>
+        new Promise((resolve) => {
+          finish.push(resolve);
+          opts.onEvent({ type: 'progress', runId: '', done: 0, total: 1, current: 'x', etaSeconds: null });
+        }),
+    );
+    host.handle({ type: 'start', runId: 'r1', config });
+    // The client stopped r1 (a malformed event) and asks to cancel it; its current point has not ended yet.
+    host.handle({ type: 'cancel', runId: 'r1' });
+    host.handle({ type: 'start', runId: 'r2', config });
+    expect(out.filter((m) => m.type === 'error')).toEqual([]);
+    expect(host.active()).toEqual(['r1', 'r2']);
+    finish[0]!(fakeReport(false));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(host.active()).toEqual(['r2']);
+    expect(out.map((m) => [m.type, 'runId' in m ? m.runId : null])).toEqual([
+      ['progress', 'r1'],
+      ['done', 'r1'],
+      ['progress', 'r2'],
+    ]);
+
+    // r2 cancelled, r3 waits, and is cancelled before it starts.
+    host.handle({ type: 'cancel', runId: 'r2' });
+    host.handle({ type: 'start', runId: 'r3', config });
+    host.handle({ type: 'cancel', runId: 'r3' });
+    expect(out.at(-1)).toEqual({ type: 'error', runId: 'r3', message: 'cancelled before it started', partial: null });
+    finish[1]!(fakeReport(false));
+    await host.idle();
+    expect(finish).toHaveLength(2);
+    expect(host.active()).toEqual([]);
   });
 
   it('one sweep at a time', async () => {

@@ -14,13 +14,19 @@ import {
   type PresetInfo,
   type SystemInfo,
 } from '../contract/api.js';
-import { EngineRequestSchema, type EngineEvent, type Report, type SweepConfig } from '../contract/schemas.js';
+import { EngineRequestSchema, type EngineEvent, type Report, type ReportHeader, type SweepConfig } from '../contract/schemas.js';
 
 /** The runner's signature (src/core/measure/runner.ts), injected so the loop is testable. */
 export type RunSweep = (
   config: SweepConfig,
-  opts: { runId: string; signal?: AbortSignal; onEvent: (e: EngineEvent) => void; workDir?: string },
+  opts: { runId: string; signal?: AbortSignal; onEvent: (e: EngineEvent) => void; workDir?: string; onSnapshot?: (partial: Report) => void },
 ) => Promise<Report>;
+
+/** A report without its points (the 'snapshot' event's header). */
+export function reportHeader(report: Report): ReportHeader {
+  const { points: _points, ...header } = report;
+  return header;
+}
 
 export interface EngineDeps {
   runSweep: RunSweep;
@@ -45,16 +51,28 @@ export interface EngineHost {
 
 export function createEngineHost(deps: EngineDeps, post: (m: Outgoing) => void): EngineHost {
   const runs = new Map<string, { controller: AbortController; settled: Promise<void> }>();
+  /** Starts waiting for a cancelled sweep to wind down (its current point ends first). */
+  const waiting = new Set<string>();
 
   function start(runId: string, config: SweepConfig): void {
-    if (runs.has(runId)) {
+    if (runs.has(runId) || waiting.has(runId)) {
       post({ type: 'error', runId, message: `run ${runId} is already in progress`, partial: null });
       return;
     }
     // onnxruntime sessions are heavy and measurements interfere: one sweep at a time.
-    const busy = [...runs.keys()][0];
+    const busy = [...runs.entries()][0];
     if (busy !== undefined) {
-      post({ type: 'error', runId, message: `another sweep (${busy}) is running; cancel it or wait for it to finish`, partial: null });
+      const [busyId, { controller, settled }] = busy;
+      // A cancelled sweep (by the user, or by the host after a malformed event) no longer holds
+      // the slot: the new one starts as soon as it has wound down.
+      if (controller.signal.aborted && waiting.size === 0) {
+        waiting.add(runId);
+        void settled.then(() => {
+          if (waiting.delete(runId)) start(runId, config);
+        });
+        return;
+      }
+      post({ type: 'error', runId, message: `another sweep (${busyId}) is running; cancel it or wait for it to finish`, partial: null });
       return;
     }
     const controller = new AbortController();
@@ -65,6 +83,8 @@ export function createEngineHost(deps: EngineDeps, post: (m: Outgoing) => void):
           runId,
           signal: controller.signal,
           workDir: deps.workDir,
+          // The header only: the points went out one by one as 'point' events.
+          onSnapshot: (partial) => post({ type: 'snapshot', runId, header: reportHeader(partial) }),
           // Tag events with this run whatever the runner emits, and never let it post 'done'
           // twice: the resolved report is the one 'done'.
           onEvent: (e) => {
@@ -131,14 +151,15 @@ export function createEngineHost(deps: EngineDeps, post: (m: Outgoing) => void):
     }
     const req = parsed.data;
     if (req.type === 'start') start(req.runId, req.config);
+    else if (waiting.delete(req.runId)) post({ type: 'error', runId: req.runId, message: 'cancelled before it started', partial: null });
     else runs.get(req.runId)?.controller.abort(new Error('cancelled by the user'));
   }
 
   return {
     handle,
-    active: () => [...runs.keys()],
+    active: () => [...runs.keys(), ...waiting],
     idle: async () => {
-      await Promise.all([...runs.values()].map((r) => r.settled));
+      while (runs.size > 0) await Promise.all([...runs.values()].map((r) => r.settled));
     },
   };
 }
