@@ -19,7 +19,7 @@ import { availableMemory } from '../../src/core/measure/system.js';
 import { compareReports } from '../../src/core/report/compare.js';
 import { parseReport } from '../../src/core/report/report.js';
 import { envelope } from '../../src/main/envelope.js';
-import { capacity, onnxCapacity, defaultReportName, exportBody, History, saveReport, writeExport } from '../../src/main/report-service.js';
+import { capacity, onnxCapacity, defaultReportName, exportBody, History, reportToKeep, saveReport, writeExport } from '../../src/main/report-service.js';
 import { CSP_HEADER } from '../../src/main/security.js';
 import { shimSource } from './shim.js';
 
@@ -46,8 +46,15 @@ function broadcast(event: AppEvent | unknown): void {
 const engine = new EngineClient({
   launch: nodeLauncher({ entry: join(root, 'src/engine/index.ts'), execArgv: ['--import', 'tsx'], log }),
   onEvent: (event) => {
-    const report = event.type === 'done' ? event.report : event.type === 'error' ? event.partial : null;
-    if (report && report.points.length > 0) history.add(report);
+    // As main does: the history first, then the page.
+    const report = reportToKeep(event);
+    if (report) {
+      try {
+        history.add(report);
+      } catch (err) {
+        log(`history: ${String(err)}`);
+      }
+    }
     broadcast(event);
   },
   readyTimeoutMs: 60_000,

@@ -10,7 +10,7 @@ import { CHANNELS } from '../contract/api.js';
 import { EngineClient } from '../engine/client.js';
 import { utilityLauncher } from './engine-process.js';
 import { registerIpc } from './ipc.js';
-import { History } from './report-service.js';
+import { History, reportToKeep } from './report-service.js';
 import { buildMenu } from './menu.js';
 import { allowPermission, CSP_HEADER, DEV_CSP, isAppUrl, windowOptions } from './security.js';
 
@@ -27,9 +27,9 @@ let history: History | null = null;
 const engine = new EngineClient({
   launch: utilityLauncher(enginePath, log),
   onEvent: (event) => {
-    // Every finished or interrupted run with points goes into the history before the UI hears of it.
-    const report = event.type === 'done' ? event.report : event.type === 'error' ? event.partial : null;
-    if (history && report && report.points.length > 0) {
+    // Every finished, interrupted or crashed run with points goes into the history before the UI hears of it.
+    const report = reportToKeep(event);
+    if (history && report) {
       try {
         history.add(report);
       } catch (err) {

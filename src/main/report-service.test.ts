@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CSV_COLUMNS } from '../core/report/csv.js';
 import { parseReport } from '../core/report/report.js';
 import { point, report } from '../contract/fixtures.js';
-import { capacity, defaultReportName, exportBody, History, onnxCapacity, openReportFile, saveReport } from './report-service.js';
+import { capacity, defaultReportName, exportBody, History, onnxCapacity, openReportFile, reportToKeep, saveReport } from './report-service.js';
 
 const r = report([point({ variant: 'mha', context: 64 }), point({ variant: 'gqa', context: 64 })]);
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'kvscope-rs-'));
@@ -55,6 +55,24 @@ describe('report service', () => {
     expect(() => again.open('../etc/passwd')).toThrow(/no history entry/);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(parseReport(readFileSync(join(dir, `${a.id}.json`), 'utf8'))).toEqual(r);
+  });
+
+  it("keeps a crashed run's partial report in the history, marked with why it stopped", () => {
+    const crashed = { ...report([point({ variant: 'mha', context: 64 })], false), incompleteReason: 'engine crashed: The engine was killed.' };
+    const gone = { type: 'engine-gone', runId: 'r1', reason: 'killed', exitCode: null, message: 'The engine was killed.', partial: crashed } as const;
+    expect(reportToKeep(gone)).toBe(crashed);
+    expect(reportToKeep({ ...gone, partial: null })).toBeNull();
+    expect(reportToKeep({ type: 'error', runId: 'r1', message: 'x', partial: { ...crashed, points: [] } })).toBeNull();
+    expect(reportToKeep({ type: 'done', runId: 'r1', report: r })).toBe(r);
+    expect(reportToKeep({ type: 'progress', runId: 'r1', done: 0, total: 1, current: 'x', etaSeconds: null })).toBeNull();
+
+    const h = new History(tmp());
+    const entry = h.add(crashed);
+    h.add(r);
+    expect(entry).toMatchObject({ complete: false, incompleteReason: 'engine crashed: The engine was killed.', points: 1 });
+    expect(h.list().find((e) => e.id === entry.id)).toEqual(entry);
+    expect(h.list().find((e) => e.id !== entry.id)).not.toHaveProperty('incompleteReason');
+    expect(h.open(entry.id).report).toEqual(crashed);
   });
 
   it('plans capacity for a preset: llama-3.1-8b bf16 = 131072 B/token', () => {

@@ -5,7 +5,16 @@
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { CapacityAnswer, CapacityRequest, ExportRequest, HistoryEntry, OnnxCapacityAnswer, OnnxCapacityRequest, OpenedReport } from '../contract/api.js';
+import type {
+  AppEvent,
+  CapacityAnswer,
+  CapacityRequest,
+  ExportRequest,
+  HistoryEntry,
+  OnnxCapacityAnswer,
+  OnnxCapacityRequest,
+  OpenedReport,
+} from '../contract/api.js';
 import { ExportRequestSchema } from '../contract/api.js';
 import type { Report } from '../contract/schemas.js';
 import { modelFromHfConfig, type ModelInfo } from '../core/model/hf-config.js';
@@ -88,7 +97,17 @@ function entryOf(id: string, r: Report): HistoryEntry {
     machine: r.machine.cpuModel,
     points: r.points.length,
     complete: r.complete,
+    ...(!r.complete && r.incompleteReason ? { incompleteReason: r.incompleteReason } : {}),
   };
+}
+
+/**
+ * The report an engine event leaves for the history: a finished run's, an interrupted or failed
+ * run's partial one, or the one the engine client rebuilt after a crash; null when it has no points.
+ */
+export function reportToKeep(event: AppEvent): Report | null {
+  const report = event.type === 'done' ? event.report : event.type === 'error' || event.type === 'engine-gone' ? event.partial : null;
+  return report && report.points.length > 0 ? report : null;
 }
 
 /** Sessions run on this machine: one validated JSON report per file in `dir`, newest first. */

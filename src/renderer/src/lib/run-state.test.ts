@@ -44,10 +44,23 @@ describe('run state', () => {
 
   it('an engine crash fails the run with its reason and keeps the points', () => {
     let s = applyEvents(running(), [{ type: 'point', runId: 'r1', point: point({ variant: 'mha', context: 64 }) }]);
-    s = applyEvents(s, [{ type: 'engine-gone', runId: 'r1', reason: 'oom', exitCode: null, message: 'The engine ran out of memory' }]);
+    s = applyEvents(s, [{ type: 'engine-gone', runId: 'r1', reason: 'oom', exitCode: null, message: 'The engine ran out of memory', partial: null }]);
     expect(s.phase).toBe('failed');
     expect(s.error).toBe('The engine ran out of memory');
     expect(s.points).toHaveLength(1);
+  });
+
+  it("an engine crash keeps the client's partial report, so it can be saved and exported", () => {
+    const a = point({ variant: 'mha', context: 64 });
+    let s = applyEvents(running(), [{ type: 'point', runId: 'r1', point: a }]);
+    const partial = { ...report([a], false), incompleteReason: 'engine crashed: The engine was killed.' };
+    s = applyEvents(s, [{ type: 'engine-gone', runId: 'r1', reason: 'killed', exitCode: null, message: 'The engine was killed.', partial }]);
+    expect(s.phase).toBe('failed');
+    expect(s.report).toEqual(partial);
+    expect(s.points).toEqual([a]);
+    // A crash of a run no longer shown changes nothing.
+    const other = applyEvents(s, [{ type: 'engine-gone', runId: 'r0', reason: 'killed', exitCode: null, message: 'x', partial: report([], false) }]);
+    expect(other).toBe(s);
   });
 
   it('an engine error keeps partial points', () => {

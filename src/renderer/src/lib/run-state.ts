@@ -54,11 +54,19 @@ export function applyEvents(state: RunState, events: readonly AppEvent[]): RunSt
     newPoints = [];
   };
   for (const e of events) {
-    if (e.type === 'ready' || e.type === 'timing') continue;
+    if (e.type === 'ready' || e.type === 'timing' || e.type === 'snapshot') continue;
     if (e.type === 'engine-gone') {
       if (e.runId === null || e.runId !== s.runId || (s.phase !== 'running' && s.phase !== 'starting')) continue;
       flush();
-      s = { ...s, phase: 'failed', error: e.message };
+      // The engine client rebuilt the report so far (complete: false, "engine crashed: ..."):
+      // it can be saved and exported like any other.
+      s = {
+        ...s,
+        points: e.partial ? upsertPoints(s.points, e.partial.points) : s.points,
+        report: e.partial ?? s.report,
+        phase: 'failed',
+        error: e.message,
+      };
       continue;
     }
     if (e.runId !== s.runId) continue;
