@@ -1,14 +1,19 @@
 /**
  * kvscope's benchmarks: each prints ratios measured in this one run (no timed assertions).
  *   npm run bench            all four
- *   npm run bench -- roofline|overhead|memory|repeat|fill|forms [cpu|webgpu|...]   (provider: cpu)
+ *   npm run bench -- roofline|overhead|memory|repeat|fill|forms|stability [cpu|webgpu|...]   (provider: cpu)
+ * stability (not part of all): issue 10's figures, from CLI runs in processes of their own.
  * Targets (issue 3): best graph >= 0.6 of its roofline at T = 32K (fp32, CPU); per-run overhead
  * < 5% of the step at T = 4K; measured cache memory within 10% of analytic for caches >= 256 MB;
  * coefficient of variation of the median over 3 sweeps < 5% at T >= 8K; cache fill >= 1 GB/s.
  */
-import { rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Report, SweepConfigInput } from '../src/contract/schemas.js';
+import type { Point, Report, SweepConfigInput } from '../src/contract/schemas.js';
+import { halfWidth } from '../src/contract/timing.js';
+import { readReport } from '../src/core/report/report.js';
 import { buildGraph } from '../src/core/graph/builders.js';
 import { layoutResident, scratchDir, writeResidentFile } from '../src/core/graph/resident.js';
 import { formatBytes } from '../src/core/measure/planner.js';
@@ -27,7 +32,7 @@ if (!PROVIDERS.includes(provider)) {
   process.exit(2);
 }
 const EP = provider === 'cpu' ? 'CPU' : provider;
-const BENCHES = ['all', 'roofline', 'overhead', 'memory', 'repeat', 'fill', 'forms'];
+const BENCHES = ['all', 'roofline', 'overhead', 'memory', 'repeat', 'fill', 'forms', 'stability'];
 if (!BENCHES.includes(which)) {
   process.stderr.write(`bench: unknown benchmark ${which}; one of ${BENCHES.join(', ')}, then optionally a provider (roofline webgpu)\n`);
   process.exit(2);
@@ -185,6 +190,101 @@ async function forms(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Runs the CLI in a process of its own (as a user would), returning its wall time in seconds. */
+function cli(args: string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [join(import.meta.dirname, '../bin/kvscope.js'), ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`kvscope ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-500)}`);
+  return (performance.now() - t0) / 1000;
+}
+
+const median = (xs: number[]): number => summarize(xs).median;
+
+/**
+ * Issue 10's stability figures, each from runs in this one invocation: the CLI's default sweep
+ * (share of points at T >= 2K whose 95% interval is within +/-2%, median half-width, duration);
+ * one point (MHA, Llama-3.1-8B dims, 32K) in 4 separate processes (do the within-run intervals
+ * hold the other runs' medians?); and each variant's roofline efficiency over 3 separate runs.
+ */
+async function stability(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'kvscope-stability-'));
+  try {
+    log(`\n## Stability: the CLI's default sweep (DeepSeek-V3 dims, 512..128K, ${EP})`);
+    const def = join(dir, 'default.json');
+    const secs = cli(['sweep', '--ep', provider, '--out', def]);
+    const r = readReport(def);
+    const timed = r.points.filter((p) => p.timing);
+    const long = timed.filter((p) => p.context >= 2048);
+    const hw = (p: Point): number => halfWidth(p.timing) ?? Infinity;
+    const met = long.filter((p) => hw(p) <= 0.02);
+    log(
+      `${secs.toFixed(0)} s; ${met.length} of ${long.length} timed points at T >= 2K meet +/-2% (${pct(met.length / long.length)}); ` +
+        `median half-width ${pct(median(timed.map(hw)))} (all ${timed.length} timed points); noisy ${timed.filter((p) => p.timing!.noisy).length}`,
+    );
+    for (const p of long.filter((x) => hw(x) > 0.02)) log(`  missed: ${p.id} +/-${pct(hw(p))}: ${p.timing!.noise.join('; ')}`);
+
+    log(`\n## Across runs: one point (MHA, llama-3.1-8b dims, 32K, ${EP}) in 4 separate processes`);
+    const runs: { median: number; ci: [number, number] }[] = [];
+    for (let i = 0; i < 4; i++) {
+      const f = join(dir, `point${i}.json`);
+      cli(['sweep', '--preset', 'llama-3.1-8b', '--variants', 'mha', '--contexts', '32k', '--ep', provider, '--out', f]);
+      const t = readReport(f).points.find((p) => p.timing)?.timing;
+      if (!t?.ci95Ms) throw new Error(`run ${i}: the point was not timed`);
+      runs.push({ median: t.medianMs, ci: t.ci95Ms });
+      log(
+        `run ${i + 1}: median ${t.medianMs.toFixed(2)} ms [${t.ci95Ms[0].toFixed(2)}, ${t.ci95Ms[1].toFixed(2)}]${t.noisy ? ` noisy: ${t.noise.join('; ')}` : ''}`,
+      );
+    }
+    let held = 0;
+    let pairs = 0;
+    for (const a of runs)
+      for (const b of runs) {
+        if (a === b) continue;
+        pairs++;
+        if (a.ci[0] <= b.median && b.median <= a.ci[1]) held++;
+      }
+    const ms = runs.map((x) => x.median);
+    log(
+      `medians ${Math.min(...ms).toFixed(2)}-${Math.max(...ms).toFixed(2)} ms (spread ${pct(Math.max(...ms) / Math.min(...ms) - 1)}); ` +
+        `a run's interval held another run's median in ${held} of ${pairs} pairs`,
+    );
+
+    log(`\n## Roofline efficiency over 3 separate runs (llama-3.1-8b dims as each variant, 32K, ${EP}, fresh probes each)`);
+    const eff = new Map<string, number[]>();
+    for (let i = 0; i < 3; i++) {
+      const f = join(dir, `roofline${i}.json`);
+      cli([
+        'sweep',
+        '--preset',
+        'llama-3.1-8b',
+        '--variants',
+        'mha,gqa,mqa,mla-absorbed',
+        '--contexts',
+        '32k',
+        '--ep',
+        provider,
+        '--max-step',
+        '30',
+        '--out',
+        f,
+      ]);
+      for (const p of readReport(f).points) if (p.roofline) eff.set(p.variant, [...(eff.get(p.variant) ?? []), p.roofline.efficiency]);
+    }
+    for (const [v, e] of eff) {
+      const spread = (Math.max(...e) - Math.min(...e)) / median(e);
+      log(`${v.padEnd(13)} efficiency ${e.map(pct).join(' / ')}: spread ${pct(spread)} of the median`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (which === 'stability') {
+  log(`# kvscope stability benchmark (${new Date().toISOString()})`);
+  await stability();
+  process.exit(0);
 }
 
 const probes = await probeDevice(provider);

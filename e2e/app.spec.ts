@@ -3,9 +3,10 @@
  * run, bad input, a small real sweep with streaming charts, cancel, an engine crash, and the
  * renderer's frame budget while points stream in.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { expect, test, type Page } from '@playwright/test';
+import { parseReport } from '../src/core/report/report.js';
 
 const SHOTS = 'docs/screenshots';
 mkdirSync(SHOTS, { recursive: true });
@@ -65,6 +66,14 @@ async function customModel(p: Page, dims: { heads: number; headDim: number; laye
   await p.getByLabel('Query heads').fill(String(dims.heads));
   await p.getByLabel('Head dim').fill(String(dims.headDim));
   await p.getByLabel('Model layers').fill(String(dims.layers));
+}
+
+/** The path a Save/Export notice names (the bridge's save dialogs answer at once). */
+async function savedPath(p: Page, what: string): Promise<string> {
+  const notice = p.getByTestId('notice');
+  await expect(notice).toContainText(`${what} saved to `);
+  const text = (await notice.textContent()) ?? '';
+  return text.slice(text.indexOf(' saved to ') + ' saved to '.length).trim();
 }
 
 async function setVariants(p: Page, wanted: string[]): Promise<void> {
@@ -242,6 +251,7 @@ test('charts redraw 1,000 points within a frame', async ({ request }) => {
             outliers: 0,
             reps: 10,
             samplesMs: null,
+            rounds: null,
             stoppedBy: 'target',
             noisy: false,
             noise: [],
@@ -291,7 +301,7 @@ test('cancel keeps the points already measured', async () => {
   await page.screenshot({ path: `${SHOTS}/cancelled.png` });
 });
 
-test('an engine crash is reported, points kept, and the next sweep gets a fresh engine', async ({ request }) => {
+test('an engine crash is reported, points kept, saved, reopened from history and exported, and the next sweep gets a fresh engine', async ({ request }) => {
   await page.getByLabel('Contexts').fill('64..16k');
   await page.getByRole('button', { name: 'Run sweep' }).click();
   const run = page.getByRole('region', { name: 'Run' });
@@ -301,7 +311,41 @@ test('an engine crash is reported, points kept, and the next sweep gets a fresh 
   await expect(run).toHaveAttribute('data-phase', 'failed', { timeout: 30_000 });
   await expect(run.getByTestId('run-error')).toContainText('The engine was killed');
   await expect(run.getByTestId('run-error')).toContainText('points already measured are kept');
+  const table = page.getByRole('region', { name: 'Results table' }).locator('tbody tr');
+  const rows = await table.count();
+  expect(rows).toBeGreaterThan(0);
+  await expect(page.getByTestId('report-incomplete')).toHaveText(/^partial: engine crashed: The engine was killed/);
   await page.screenshot({ path: `${SHOTS}/engine-crash.png` });
+
+  // The partial report is kept: saved as a valid report that says why it is partial...
+  await page.getByRole('button', { name: 'Save report (JSON)' }).click();
+  const saved = parseReport(readFileSync(await savedPath(page, 'Report'), 'utf8'));
+  expect(saved.complete).toBe(false);
+  expect(saved.incompleteReason).toMatch(/^engine crashed: The engine was killed/);
+  expect(saved.points).toHaveLength(rows);
+  expect(saved.probes).not.toBeNull();
+
+  // ...in the history, marked as crashed, and reopened from there with the same points...
+  const history = page.getByRole('region', { name: 'History' });
+  const entry = history.locator('tbody tr', { hasText: 'engine crashed' });
+  await expect(entry).toHaveCount(1);
+  await expect(entry.getByTestId('history-state')).toHaveText(/^partial: engine crashed: The engine was killed/);
+  await expect(entry.locator('td.num')).toHaveText(String(rows));
+  const id = (await entry.getAttribute('data-history-id'))!;
+  await entry.getByRole('button', { name: 'Open' }).click();
+  await expect(page.getByTestId('opened-report')).toHaveText(`history: ${id}`);
+  await expect(page.getByTestId('report-incomplete')).toHaveText(/^partial: engine crashed: /);
+  await expect(table).toHaveCount(rows);
+
+  // ...and exported.
+  await page.getByRole('button', { name: 'Export CSV' }).click();
+  const csv = readFileSync(await savedPath(page, 'CSV'), 'utf8')
+    .split(/\r?\n/)
+    .filter(Boolean);
+  expect(csv).toHaveLength(rows + 1);
+  await page.getByRole('button', { name: 'Export HTML' }).click();
+  expect(readFileSync(await savedPath(page, 'HTML'), 'utf8')).toContain('engine crashed');
+
   // A fresh engine answers the next plan.
   await page.getByLabel('Contexts').fill('64..128');
   await expect(page.getByTestId('plan-points')).toHaveText(/^8 planned/, { timeout: 60_000 });

@@ -28,6 +28,7 @@ export function point(over: Partial<Point> & Pick<Point, 'variant' | 'context'>)
       reps: 20,
       // 20 runs spread evenly over +/-2% of the median
       samplesMs: Array.from({ length: 20 }, (_, i) => ms * (0.98 + (0.04 * i) / 19)),
+      rounds: [{ medianMs: ms, n: 20, kept: 20 }],
       stoppedBy: 'target',
       noisy: false,
       noise: [],

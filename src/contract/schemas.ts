@@ -134,6 +134,16 @@ export const TimingSchema = z.object({
   reps: z.number().int(),
   /** The last MAX_REPORT_SAMPLES per-run times (ms), in run order; null when migrated from version 1 (samples missing). */
   samplesMs: z.array(ms).max(MAX_REPORT_SAMPLES).nullable(),
+  /**
+   * The rounds the samples were taken in (separate placements of the cache: a fresh file and
+   * session each), in order: each round's median and count, and how many of samplesMs are its
+   * (samplesMs holds the rounds one after another). Null when migrated from version 1.
+   */
+  rounds: z
+    .array(z.object({ medianMs: ms, n: z.number().int().min(1), kept: z.number().int().min(0) }))
+    .max(64)
+    .nullable()
+    .default(null),
   stoppedBy: StoppedBySchema.nullable(),
   /** True where the interval target was not met, or outliers or competing load make the figure doubtful; null when unknown (version 1). */
   noisy: z.boolean().nullable(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_POLICY, judgeNoise, keptSamples, MAX_KEPT_SAMPLES, measure, sampleLoop } from './harness.js';
+import { DEFAULT_POLICY, judgeNoise, keptSamples, MAX_KEPT_SAMPLES, measure, measureRounds, sampleLoop, type Round } from './harness.js';
 import { seededRandom, summarize } from './stats.js';
 
 const policy = { ...DEFAULT_POLICY, minSamples: 10, minTimeMs: 0, budgetMs: 2000 };
@@ -57,9 +57,12 @@ describe('the noise verdict', () => {
     expect(v.noise).toEqual(['busy']);
     expect(v.noiseText[0]).toBe('the machine was busy while it ran: other processes used 40% of the CPU time and the hypervisor stole 8% of the CPU time');
   });
-  it('many outliers make it noisy', () => {
-    const s = summarize([...Array.from({ length: 20 }, () => 10), 50, 60, 70, 80]);
-    expect(judgeNoise(s, 'target', null).noise).toContain('outliers');
+  it('outliers are named as the cause of a wide interval, but alone do not make a tight one noisy', () => {
+    const tight = summarize([...Array.from({ length: 40 }, (_, i) => 10 + (i % 4) * 0.01), 50, 60, 70, 80, 90, 95]);
+    expect(tight.outliers).toBe(6);
+    expect(judgeNoise(tight, 'target', null).noisy).toBe(false);
+    const wide = summarize([10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 50, 60]);
+    expect(judgeNoise({ ...wide, outliers: 3 }, 'budget', null).noise).toEqual(['interval', 'outliers']);
   });
 });
 
@@ -90,8 +93,61 @@ describe('measure', () => {
   });
 });
 
-it('reports keep the last MAX_KEPT_SAMPLES samples', () => {
-  const kept = keptSamples(Array.from({ length: MAX_KEPT_SAMPLES + 5 }, (_, i) => i + 0.123456));
-  expect(kept).toHaveLength(MAX_KEPT_SAMPLES);
-  expect(kept[0]).toBe(5.1235);
+it('reports keep the last MAX_KEPT_SAMPLES samples, shared between the rounds', () => {
+  const one = keptSamples([Array.from({ length: MAX_KEPT_SAMPLES + 5 }, (_, i) => i + 0.123456)]);
+  expect(one.samplesMs).toHaveLength(MAX_KEPT_SAMPLES);
+  expect(one.samplesMs[0]).toBe(5.1235);
+  expect(one.rounds).toEqual([{ medianMs: (MAX_KEPT_SAMPLES + 4) / 2 + 0.123456, n: MAX_KEPT_SAMPLES + 5, kept: MAX_KEPT_SAMPLES }]);
+  const two = keptSamples([Array.from({ length: 800 }, () => 1), [2, 2, 2]]);
+  expect(two.rounds.map((r) => r.kept)).toEqual([500, 3]);
+  expect(two.samplesMs).toHaveLength(503);
+});
+
+describe('measureRounds (separate placements of the work)', () => {
+  /** A round whose steps take `level` ms (busy-wait), within +/-0.5%. */
+  const roundAt = (level: number): Round => {
+    let i = 0;
+    return {
+      run: () => {
+        const end = performance.now() + level * (1 + ((i++ % 3) - 1) * 0.005);
+        while (performance.now() < end);
+      },
+      close: () => {},
+    };
+  };
+  const policy = { ...DEFAULT_POLICY, minSamples: 9, minTimeMs: 0, budgetMs: 400, minRounds: 3, maxRounds: 4, warmupRuns: 0 };
+  it('rounds that agree meet the target after minRounds', async () => {
+    let opened = 0;
+    const m = await measureRounds(async () => (opened++, roundAt(1)), policy);
+    expect(opened).toBe(3);
+    expect(m.rounds).toHaveLength(3);
+    expect(m.stoppedBy).toBe('target');
+  });
+  it('rounds that disagree widen the interval to their spread and keep adding rounds', async () => {
+    const levels = [1, 1.3, 0.8, 1.1];
+    let opened = 0;
+    const m = await measureRounds(async (r) => (opened++, roundAt(levels[r]!)), policy);
+    expect(opened).toBe(4);
+    // each round alone is within +/-1%; together the interval spans most of 0.8..1.3
+    const [lo, hi] = m.summary.ci95;
+    expect(lo).toBeLessThan(0.95);
+    expect(hi).toBeGreaterThan(1.05);
+    expect(m.noisy).toBe(true);
+    expect(m.noise).toContain('interval');
+  });
+  it('closes every round it opened, and stops when cancelled', async () => {
+    let open = 0;
+    let n = 0;
+    await expect(
+      measureRounds(
+        async () => {
+          open++;
+          return { ...roundAt(1), close: () => void open-- };
+        },
+        policy,
+        () => ++n > 5,
+      ),
+    ).resolves.toMatchObject({ stoppedBy: 'cancelled' });
+    expect(open).toBe(0);
+  });
 });

@@ -8,7 +8,7 @@
  * whether (and why) it is noisy. Method: docs/measurement.md, "How a timing is taken".
  */
 import { busyReason, loadBetween, loadMark, type LoadFigures } from './load.js';
-import { relativeHalfWidth, summarize, type Summary } from './stats.js';
+import { relativeHalfWidth, summarize, summarizeRounds, type Summary } from './stats.js';
 
 export interface TimingPolicy {
   /** Runs before timing starts (shader compilation, first-touch page faults, caches). */
@@ -22,8 +22,15 @@ export interface TimingPolicy {
   maxSamples: number;
   /** Stop once the 95% interval's half-width is within this fraction of the median. */
   targetHalfWidth: number;
-  /** More outliers (Tukey fences) than this share of the samples marks the result noisy. */
+  /** More outliers (Tukey fences) than this share of the samples is named as the cause of a wide interval. */
   maxOutlierShare: number;
+  /**
+   * Rounds: separate placements of the work (for a sweep point, a freshly written cache file and a
+   * new session each). The interval then covers the spread between rounds, which on a shared VM
+   * is larger than the spread within one (see docs/measurement.md, "Across runs").
+   */
+  minRounds: number;
+  maxRounds: number;
 }
 
 /** The default policy; every other is this with a few fields changed (see `policy`). */
@@ -35,14 +42,16 @@ export const DEFAULT_POLICY: Readonly<TimingPolicy> = {
   maxSamples: 100_000,
   targetHalfWidth: 0.02,
   maxOutlierShare: 0.1,
+  minRounds: 1,
+  maxRounds: 1,
 };
 
 /** Named uses of the policy, so a change to how probes or points are timed is made here. */
 export const POLICIES = {
-  /** A sweep point: the budget comes from the config (budgetSeconds). */
-  point: DEFAULT_POLICY,
-  /** A step predicted to take over LONG_STEP_SECONDS: one warm-up, the fewest samples an interval needs. */
-  longPoint: { ...DEFAULT_POLICY, warmupRuns: 1, minSamples: 6 },
+  /** A sweep point: the budget comes from the config (budgetSeconds); 3 to 4 placements of its cache. */
+  point: { ...DEFAULT_POLICY, minRounds: 3, maxRounds: 4 },
+  /** A step predicted to take over LONG_STEP_SECONDS: one warm-up, the fewest samples an interval needs, 2 placements. */
+  longPoint: { ...DEFAULT_POLICY, warmupRuns: 1, minSamples: 6, minRounds: 2, maxRounds: 2 },
   /** The fixed run cost (the same graph at 16 tokens). */
   overhead: { ...DEFAULT_POLICY, warmupRuns: 3, budgetMs: 300 },
   /** Op-form calibration at 4K tokens: which form is fastest. */
@@ -61,7 +70,10 @@ export type StoppedBy = 'target' | 'budget' | 'max-samples' | 'cancelled';
 export type NoiseReason = 'interval' | 'few-samples' | 'outliers' | 'busy';
 
 export interface Measurement {
+  /** Every sample, rounds in order. */
   samples: number[];
+  /** The samples of each round. */
+  rounds: number[][];
   summary: Summary;
   stoppedBy: StoppedBy;
   /** Timed ms in all (sum of the samples). */
@@ -112,7 +124,13 @@ export async function sampleLoop(
   }
 }
 
-/** The noise verdict of a finished measurement (also applied to saved samples; pure). */
+/**
+ * The noise verdict of a finished measurement (pure: also applied to saved samples). Noisy means
+ * the figure cannot be trusted to the target: the interval missed +/-targetHalfWidth (too few
+ * samples, or too wide when the budget ran out; many outliers are named as the likely cause), or
+ * the machine was busy with other work while it ran (then even a tight interval may be biased).
+ * Outliers alone, inside a tight interval, are counted but do not make a point noisy.
+ */
 export function judgeNoise(
   summary: Summary,
   stoppedBy: StoppedBy,
@@ -122,6 +140,7 @@ export function judgeNoise(
   const noise: NoiseReason[] = [];
   const text: string[] = [];
   const hw = relativeHalfWidth(summary.ci95, summary.median);
+  const manyOutliers = summary.n > 0 && summary.outliers / summary.n > policy.maxOutlierShare;
   if (summary.ciCoverage < 0.95) {
     noise.push('few-samples');
     text.push(`only ${summary.n} run(s) fit the time budget: too few for a 95% interval of the median`);
@@ -129,10 +148,10 @@ export function judgeNoise(
     noise.push('interval');
     const why = stoppedBy === 'cancelled' ? 'when the sweep was cancelled' : 'when the time budget ran out';
     text.push(`the 95% interval is +/-${(hw * 100).toFixed(1)}% of the median, wider than the +/-${(policy.targetHalfWidth * 100).toFixed(0)}% target, ${why}`);
-  }
-  if (summary.n > 0 && summary.outliers / summary.n > policy.maxOutlierShare) {
-    noise.push('outliers');
-    text.push(`${summary.outliers} of ${summary.n} runs were outliers (beyond 1.5 IQR)`);
+    if (manyOutliers) {
+      noise.push('outliers');
+      text.push(`${summary.outliers} of ${summary.n} runs were outliers (beyond 1.5 IQR)`);
+    }
   }
   const busy = load ? busyReason(load) : null;
   if (busy) {
@@ -153,7 +172,70 @@ export async function measure(run: () => unknown, policy: Readonly<TimingPolicy>
   const load = loadBetween(before, loadMark());
   if (samples.length === 0) throw new CancelledError();
   const summary = summarize(samples);
-  return { samples, summary, stoppedBy, spentMs, load, ...judgeNoise(summary, stoppedBy, load, policy) };
+  return { samples, rounds: [samples], summary, stoppedBy, spentMs, load, ...judgeNoise(summary, stoppedBy, load, policy) };
+}
+
+/** One placement of the work: how to run it once, and how to release it. */
+export interface Round {
+  run: () => unknown;
+  close: () => Promise<void> | void;
+}
+
+/**
+ * Measures in rounds: each round is opened by `openRound` (not timed: for a sweep point, a fresh
+ * cache file and session), warmed up and sampled (its own stopping rule, with a share of the
+ * budget); after minRounds, rounds are added while the two-level interval is wider than the
+ * target and budget is left, up to maxRounds. Throws CancelledError when cancelled before any sample.
+ */
+export async function measureRounds(
+  openRound: (index: number) => Promise<Round>,
+  policy: Readonly<TimingPolicy>,
+  shouldStop: () => boolean = () => false,
+): Promise<Measurement> {
+  const rounds: number[][] = [];
+  let spentMs = 0;
+  let stoppedBy: StoppedBy = 'budget';
+  const perRound: TimingPolicy = {
+    ...policy,
+    minSamples: Math.max(2, Math.ceil(policy.minSamples / policy.minRounds)),
+    minTimeMs: policy.minTimeMs / policy.minRounds,
+    budgetMs: policy.budgetMs / policy.maxRounds,
+    maxSamples: Math.ceil(policy.maxSamples / policy.maxRounds),
+  };
+  const before = loadMark();
+  for (let r = 0; r < policy.maxRounds; r++) {
+    if (shouldStop()) {
+      stoppedBy = 'cancelled';
+      break;
+    }
+    if (r >= policy.minRounds) {
+      const s = summarizeRounds(rounds);
+      if (relativeHalfWidth(s.ci95, s.median) <= policy.targetHalfWidth) {
+        stoppedBy = 'target';
+        break;
+      }
+      if (spentMs >= policy.budgetMs) break;
+    }
+    const round = await openRound(r);
+    try {
+      for (let i = 0; i < policy.warmupRuns && !shouldStop(); i++) await round.run();
+      const got = await sampleLoop(timed(round.run), perRound, shouldStop);
+      if (got.samples.length > 0) rounds.push(got.samples);
+      spentMs += got.spentMs;
+      if (got.stoppedBy === 'cancelled') stoppedBy = 'cancelled';
+    } finally {
+      await round.close();
+    }
+    if (stoppedBy === 'cancelled') break;
+    if (r === policy.maxRounds - 1) {
+      const s = summarizeRounds(rounds);
+      stoppedBy = relativeHalfWidth(s.ci95, s.median) <= policy.targetHalfWidth ? 'target' : spentMs >= policy.budgetMs ? 'budget' : 'max-samples';
+    }
+  }
+  const load = loadBetween(before, loadMark());
+  if (rounds.length === 0) throw new CancelledError();
+  const summary = summarizeRounds(rounds);
+  return { samples: rounds.flat(), rounds, summary, stoppedBy, spentMs, load, ...judgeNoise(summary, stoppedBy, load, policy) };
 }
 
 export class CancelledError extends Error {
@@ -166,7 +248,12 @@ export class CancelledError extends Error {
 /** Raw samples kept per point in a report: the last this many (statistics use them all). */
 export const MAX_KEPT_SAMPLES = 1000;
 
-/** The samples a report keeps: the last MAX_KEPT_SAMPLES, rounded to 0.1 µs (the timer's resolution). */
-export function keptSamples(samples: readonly number[]): number[] {
-  return samples.slice(-MAX_KEPT_SAMPLES).map((x) => Math.round(x * 1e4) / 1e4);
+/**
+ * The samples a report keeps: the last MAX_KEPT_SAMPLES / rounds of each round, rounded to 0.1 µs
+ * (the timer's resolution), flat, with each round's median, count and how many of it were kept.
+ */
+export function keptSamples(rounds: readonly (readonly number[])[]): { samplesMs: number[]; rounds: { medianMs: number; n: number; kept: number }[] } {
+  const per = Math.floor(MAX_KEPT_SAMPLES / Math.max(1, rounds.length));
+  const kept = rounds.map((r) => r.slice(-per).map((x) => Math.round(x * 1e4) / 1e4));
+  return { samplesMs: kept.flat(), rounds: rounds.map((r, i) => ({ medianMs: summarize(r).median, n: r.length, kept: kept[i]!.length })) };
 }

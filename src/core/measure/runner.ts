@@ -23,7 +23,7 @@ import { MeasuredSession, placementReport, providerShortName } from '../runtime/
 import { KVSCOPE_VERSION } from '../version.js';
 import { planSweep, predictedStepSeconds, type Plan, type PlannedPoint } from './planner.js';
 import { probeDevice, type ProbeResult } from './probes.js';
-import { CancelledError, keptSamples, measure, POLICIES, type Measurement, type TimingPolicy } from './harness.js';
+import { CancelledError, keptSamples, measure, measureRounds, POLICIES, type Measurement, type TimingPolicy } from './harness.js';
 import { cpuGovernor, loadBetween, loadMark, raisePriority } from './load.js';
 import {
   availableMemory,
@@ -302,7 +302,22 @@ export function timingFields(
   m: Measurement,
 ): Pick<
   NonNullable<Point['timing']>,
-  'medianMs' | 'ci95Ms' | 'p95Ms' | 'minMs' | 'meanMs' | 'cv' | 'iqrMs' | 'madMs' | 'outliers' | 'reps' | 'samplesMs' | 'stoppedBy' | 'noisy' | 'noise' | 'load'
+  | 'medianMs'
+  | 'ci95Ms'
+  | 'p95Ms'
+  | 'minMs'
+  | 'meanMs'
+  | 'cv'
+  | 'iqrMs'
+  | 'madMs'
+  | 'outliers'
+  | 'reps'
+  | 'samplesMs'
+  | 'rounds'
+  | 'stoppedBy'
+  | 'noisy'
+  | 'noise'
+  | 'load'
 > {
   const s = m.summary;
   return {
@@ -316,7 +331,7 @@ export function timingFields(
     madMs: s.mad,
     outliers: s.outliers,
     reps: s.n,
-    samplesMs: keptSamples(m.samples),
+    ...keptSamples(m.rounds),
     stoppedBy: m.stoppedBy,
     noisy: m.noisy,
     noise: m.noiseText,
@@ -392,13 +407,37 @@ async function measurePoint(planned: PlannedPoint, c: PointContext): Promise<Poi
     const fillGBs = g.fillSeconds > 0 ? (g.cacheBytes + g.weightBytes) / g.fillSeconds / 1e9 : undefined;
     const before = processMemory();
     const long = predicted > LONG_STEP_SECONDS;
-    c.signalTiming(true);
-    const { m, session } = await timeGraph(g, c, { ...(long ? POLICIES.longPoint : POLICIES.point), budgetMs: c.config.budgetSeconds * 1000 }).finally(() =>
-      c.signalTiming(false),
+    // Rounds: round 0 times the graph built above (memory is read after it); each later round
+    // writes the cache afresh (a new file, so new physical pages) and opens a new session.
+    let current = g;
+    let after = before;
+    let device: NonNullable<Point['memory']>['device'] = { available: false, reason: 'not measured' };
+    const m = await measureRounds(
+      async (r) => {
+        if (r > 0) {
+          rmSync(current.modelPath, { force: true });
+          if (current.dataPath) rmSync(current.dataPath, { force: true });
+          current = buildGraph(request(pp, c.config, pp.cacheTokens), c.dir, `point${graphCounter++}`);
+          graphs.push(current);
+        }
+        const session = await MeasuredSession.open(current.modelPath, { provider: c.provider, threads: c.config.threads });
+        const { feeds } = randomFeeds(current.inputs, 11);
+        c.signalTiming(true);
+        return {
+          run: () => session.run(feeds),
+          close: async () => {
+            c.signalTiming(false);
+            if (r === 0) {
+              after = processMemory();
+              device = deviceMemory(c.provider, c.gpuBaselineUsedBytes);
+            }
+            await session.dispose();
+          },
+        };
+      },
+      { ...(long ? POLICIES.longPoint : POLICIES.point), budgetMs: c.config.budgetSeconds * 1000 },
+      c.cancelled,
     );
-    const after = processMemory();
-    const device = deviceMemory(c.provider, c.gpuBaselineUsedBytes);
-    await session.dispose();
     const s = m.summary;
     const L = c.config.layers;
     const modelLayers = c.modelLayers;

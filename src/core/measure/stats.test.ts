@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareSamples, medianRanks, quantile, seededRandom, summarize } from './stats.js';
+import { compareSamples, medianRanks, quantile, roundsMedianCi, seededRandom, splitRounds, summarize, summarizeRounds } from './stats.js';
 
 describe('summarize', () => {
   it('gives median, p95, min, mean and cv', () => {
@@ -56,6 +56,33 @@ describe("the median's 95% interval (order statistics)", () => {
     expect(s.iqr).toBe(1);
     expect(s.mad).toBe(1);
     expect(s.outliers).toBe(1);
+  });
+});
+
+describe('rounds: the two-level interval', () => {
+  it('one round: close to the order-statistic interval', () => {
+    const x = lognormal(seededRandom(4), 200, 10, 0.1);
+    const [lo, hi] = roundsMedianCi([x]);
+    const exact = summarize(x).ci95;
+    expect(Math.abs(lo - exact[0]) / 10).toBeLessThan(0.01);
+    expect(Math.abs(hi - exact[1]) / 10).toBeLessThan(0.01);
+  });
+  it('rounds at different levels: the interval covers the spread between them', () => {
+    const rnd = seededRandom(5);
+    const rounds = [9, 10, 11].map((m) => lognormal(rnd, 100, m, 0.01));
+    const within = summarize(rounds.flat()).ci95;
+    const [lo, hi] = summarizeRounds(rounds).ci95;
+    expect(hi - lo).toBeGreaterThan(5 * (within[1] - within[0]));
+    expect(lo).toBeLessThan(9.6);
+    expect(hi).toBeGreaterThan(10.4);
+  });
+  it('splits kept samples back into rounds', () => {
+    expect(splitRounds([1, 2, 3, 4, 5], [2, 3])).toEqual([
+      [1, 2],
+      [3, 4, 5],
+    ]);
+    expect(splitRounds([1, 2, 3], [2, 3])).toEqual([[1, 2, 3]]); // inconsistent: one round
+    expect(splitRounds([1, 2], null)).toEqual([[1, 2]]);
   });
 });
 

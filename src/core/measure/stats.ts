@@ -136,21 +136,60 @@ function select(buf: Float64Array, k: number): number {
   return buf[k]!;
 }
 
-function resampledMedian(x: readonly number[], rnd: () => number, buf: Float64Array): number {
-  const n = x.length;
-  for (let i = 0; i < n; i++) buf[i] = x[Math.floor(rnd() * n)]!;
-  if (n % 2) return select(buf, (n - 1) / 2);
-  const hi = select(buf, n / 2);
+/** Median of buf[0..n) (reordered in place). */
+function medianOf(buf: Float64Array, n: number): number {
+  const view = n === buf.length ? buf : buf.subarray(0, n);
+  if (n % 2) return select(view, (n - 1) / 2);
+  const hi = select(view, n / 2);
   // after selecting n/2, the lower half holds the values <= it: its maximum is the other middle value
   let lo = -Infinity;
-  for (let i = 0; i < n / 2; i++) if (buf[i]! > lo) lo = buf[i]!;
+  for (let i = 0; i < n / 2; i++) if (view[i]! > lo) lo = view[i]!;
   return (lo + hi) / 2;
 }
 
+/** Draws per round in a bootstrap resample: the round's size, capped (an m-out-of-n bootstrap is wider, never narrower). */
+const MAX_DRAWS_PER_ROUND = 500;
+
+/**
+ * One two-level bootstrap resample of the median: rounds drawn with replacement, then samples
+ * within each drawn round. Rounds are separate placements of the cache (a fresh file and session
+ * each), so the spread between them counts, not only the spread within one.
+ */
+function resampledMedian(rounds: readonly (readonly number[])[], rnd: () => number, buf: Float64Array): number {
+  let k = 0;
+  for (let r = 0; r < rounds.length; r++) {
+    const x = rounds[Math.floor(rnd() * rounds.length)]!;
+    const draws = Math.min(x.length, MAX_DRAWS_PER_ROUND);
+    for (let i = 0; i < draws; i++) buf[k++] = x[Math.floor(rnd() * x.length)]!;
+  }
+  return medianOf(buf, k);
+}
+
+const bufferFor = (rounds: readonly (readonly number[])[]): Float64Array =>
+  new Float64Array(rounds.length * Math.max(...rounds.map((x) => Math.min(x.length, MAX_DRAWS_PER_ROUND))));
+
+/**
+ * 95% interval of the median of samples taken in rounds (two-level percentile bootstrap, seeded).
+ * With one round it is the ordinary bootstrap; summarize's order-statistic interval is the exact
+ * one there and is what a single round reports.
+ */
+export function roundsMedianCi(rounds: readonly (readonly number[])[], opts: { resamples?: number; seed?: number } = {}): [number, number] {
+  const used = rounds.filter((r) => r.length > 0);
+  if (used.length === 0) throw new Error('interval of no samples');
+  const resamples = opts.resamples ?? BOOTSTRAP_RESAMPLES;
+  const rnd = seededRandom(opts.seed ?? 1);
+  const buf = bufferFor(used);
+  const meds = new Float64Array(resamples);
+  for (let i = 0; i < resamples; i++) meds[i] = resampledMedian(used, rnd, buf);
+  meds.sort();
+  const sorted = Array.from(meds);
+  return [quantile(sorted, 0.025), quantile(sorted, 0.975)];
+}
+
 export interface RatioEstimate {
-  /** median(b) / median(a). */
+  /** median(b) / median(a) over all their samples. */
   ratio: number;
-  /** Percentile bootstrap 95% interval of the ratio. */
+  /** Percentile bootstrap 95% interval of the ratio (two-level where the samples come in rounds). */
   ci95: [number, number];
   /** slower: b's interval of the ratio lies above 1 (+ threshold); faster: below; else no significant difference. */
   verdict: Verdict;
@@ -159,28 +198,57 @@ export interface RatioEstimate {
 /** Resamples for ratio intervals: enough for a stable 2.5/97.5 percentile, bounded for big comparisons. */
 export const BOOTSTRAP_RESAMPLES = 1000;
 
+const asRounds = (x: readonly number[] | readonly (readonly number[])[]): (readonly number[])[] =>
+  (x.length > 0 && Array.isArray(x[0]) ? (x as readonly (readonly number[])[]) : [x as readonly number[]]).filter((r) => r.length > 0);
+
 /**
  * Ratio of medians b / a with a seeded percentile-bootstrap 95% interval over the raw samples of
- * both, and a verdict: a change counts where the whole interval lies beyond 1 +/- `threshold`
- * (criterion.rs's noise threshold; 0 gives the bare significance test).
+ * both (given flat, or as rounds: then rounds are resampled too), and a verdict: a change counts
+ * where the whole interval lies beyond 1 +/- `threshold` (criterion.rs's noise threshold; 0 gives
+ * the bare significance test).
  */
 export function compareSamples(
-  a: readonly number[],
-  b: readonly number[],
+  a: readonly number[] | readonly (readonly number[])[],
+  b: readonly number[] | readonly (readonly number[])[],
   opts: { resamples?: number; seed?: number; threshold?: number } = {},
 ): RatioEstimate {
-  if (a.length === 0 || b.length === 0) throw new Error('comparison of no samples');
+  const ra = asRounds(a);
+  const rb = asRounds(b);
+  if (ra.length === 0 || rb.length === 0) throw new Error('comparison of no samples');
   const resamples = opts.resamples ?? BOOTSTRAP_RESAMPLES;
   const threshold = opts.threshold ?? 0;
   const rnd = seededRandom(opts.seed ?? 1);
-  const ratio = summarize(b).median / summarize(a).median;
-  const bufA = new Float64Array(a.length);
-  const bufB = new Float64Array(b.length);
+  const ratio = summarize(rb.flat()).median / summarize(ra.flat()).median;
+  const bufA = bufferFor(ra);
+  const bufB = bufferFor(rb);
   const ratios = new Float64Array(resamples);
-  for (let i = 0; i < resamples; i++) ratios[i] = resampledMedian(b, rnd, bufB) / resampledMedian(a, rnd, bufA);
+  for (let i = 0; i < resamples; i++) ratios[i] = resampledMedian(rb, rnd, bufB) / resampledMedian(ra, rnd, bufA);
   ratios.sort();
   const sorted = Array.from(ratios);
   const ci95: [number, number] = [quantile(sorted, 0.025), quantile(sorted, 0.975)];
   const verdict: Verdict = ci95[0] > 1 + threshold ? 'slower' : ci95[1] < 1 - threshold ? 'faster' : 'no significant difference';
   return { ratio, ci95, verdict };
+}
+
+/** Splits flat kept samples into their rounds (sizes in order; a missing or inconsistent split is one round). */
+export function splitRounds(samples: readonly number[], roundSizes: readonly number[] | null | undefined): number[][] {
+  if (!roundSizes || roundSizes.length === 0 || roundSizes.reduce((x, y) => x + y, 0) !== samples.length) return [samples.slice()];
+  const out: number[][] = [];
+  let k = 0;
+  for (const n of roundSizes) {
+    out.push(samples.slice(k, k + n));
+    k += n;
+  }
+  return out;
+}
+
+/**
+ * Summary of samples taken in rounds: pooled statistics, with the median's interval from the
+ * two-level bootstrap where there are several rounds (one round: the exact order-statistic one).
+ */
+export function summarizeRounds(rounds: readonly (readonly number[])[]): Summary {
+  const used = rounds.filter((r) => r.length > 0);
+  const s = summarize(used.flat());
+  if (used.length < 2) return s;
+  return { ...s, ci95: roundsMedianCi(used), ciCoverage: s.n >= 6 ? 0.95 : s.ciCoverage };
 }

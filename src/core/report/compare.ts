@@ -6,7 +6,7 @@
 import type { Change, ComparedRow } from '../../contract/api.js';
 import type { Point, Report } from '../../contract/schemas.js';
 import { DEFAULT_POLICY } from '../measure/harness.js';
-import { BOOTSTRAP_RESAMPLES, compareSamples } from '../measure/stats.js';
+import { BOOTSTRAP_RESAMPLES, compareSamples, splitRounds } from '../measure/stats.js';
 
 export type { ComparedRow };
 
@@ -37,7 +37,13 @@ function change(base: Point | undefined, p: Point | undefined, resamples: number
   if (!a || !b || a.length === 0 || b.length === 0)
     return { ratioCi95: null, verdict: null, why: 'raw samples missing (a report from before version 2): no interval, no verdict' };
   if (resamples < MIN_RESAMPLES) return { ratioCi95: null, verdict: null, why: 'too many samples in all to bootstrap every point in bounded time' };
-  const r = compareSamples(a, b, { resamples, threshold: NOISE_THRESHOLD });
+  // rounds (separate placements of the cache) are resampled too: the interval covers their spread
+  const roundsOf = (t: NonNullable<Point['timing']>, x: number[]): number[][] =>
+    splitRounds(
+      x,
+      t.rounds?.map((r) => r.kept),
+    );
+  const r = compareSamples(roundsOf(base.timing, a), roundsOf(p.timing, b), { resamples, threshold: NOISE_THRESHOLD });
   return { ratio: r.ratio, ratioCi95: r.ci95, verdict: r.verdict };
 }
 

@@ -29,6 +29,7 @@ function v1ToV2(r: Json): Json {
           madMs: null,
           outliers: null,
           samplesMs: null,
+          rounds: null,
           stoppedBy: null,
           noisy: null,
           noise: [],
