@@ -153,7 +153,10 @@ describe('engine client (fake child)', () => {
 
     // The old run's late events (its cancelled 'done', malformed too) change nothing; a new sweep starts.
     engine.send({ type: 'done', runId, report: { bad: true } });
+    engine.send({ type: 'progress', runId, done: 2, total: 4, current: 'x', etaSeconds: 1 });
+    engine.send({ type: 'done', runId, report: report([a], false) });
     expect(events).toHaveLength(2);
+    expect(logs.at(-1)).toMatch(/'done' of run .*, which was already stopped here: not forwarded/);
     const next = await c.start(config);
     expect(next).not.toBe(runId);
     expect(engine.posted.at(-1)).toMatchObject({ type: 'start', runId: next });

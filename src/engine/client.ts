@@ -103,6 +103,8 @@ export class EngineClient {
   #live: Live | null = null;
   #nextId = 1;
   #run: RunTrack | null = null;
+  /** A run this client ended itself (malformed event): what the engine still sends of it is not forwarded. */
+  #stopped: string | null = null;
   #disposed = false;
 
   constructor(opts: EngineClientOptions) {
@@ -226,6 +228,14 @@ export class EngineClient {
       onReady(event.pid);
       return;
     }
+    if (event.runId === this.#stopped) {
+      // Its end was already reported; a second one would add a second history entry.
+      if (event.type === 'done' || event.type === 'error') {
+        this.#stopped = null;
+        this.#log(`[engine ${live.child.pid ?? '?'}] '${event.type}' of run ${event.runId}, which was already stopped here: not forwarded`);
+      }
+      return;
+    }
     const run = this.#run?.id === event.runId ? this.#run : null;
     if (event.type === 'snapshot') {
       // Kept for a crash; the renderer has the points already.
@@ -249,6 +259,7 @@ export class EngineClient {
     const runId = typeof raw === 'object' && raw !== null ? (raw as { runId?: unknown }).runId : undefined;
     if (!run || (runId !== undefined && runId !== run.id)) return;
     this.#run = null;
+    this.#stopped = run.id;
     live.child.postMessage({ type: 'cancel', runId: run.id });
     const message = `The engine sent a malformed ${what} (${detail}); the sweep was stopped.`;
     this.#opts.onEvent({ type: 'error', runId: run.id, message, partial: partialReport(run, `failed: ${message}`) });
