@@ -330,6 +330,8 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     etaSeconds: z.number().nullable(),
   }),
   z.object({ type: z.literal('point'), runId: z.string(), point: PointSchema }),
+  /** A point measured again in a later round of the sweep: replaces the point with the same id. */
+  z.object({ type: z.literal('point-update'), runId: z.string(), point: PointSchema }),
   /** A point's timed runs begin (active) or end: the app holds heavy rendering in between. */
   z.object({ type: z.literal('timing'), runId: z.string(), active: z.boolean() }),
   /**

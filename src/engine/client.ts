@@ -242,7 +242,7 @@ export class EngineClient {
       if (run) run.header = event.header;
       return;
     }
-    if (event.type === 'point' && run) run.points.set(event.point.id, event.point);
+    if ((event.type === 'point' || event.type === 'point-update') && run) run.points.set(event.point.id, event.point);
     if ((event.type === 'done' || event.type === 'error') && run) this.#run = null;
     this.#opts.onEvent(event);
   }

@@ -181,11 +181,56 @@ export interface Round {
   close: () => Promise<void> | void;
 }
 
+/** The policy one round runs under: its share of the samples, time and budget. */
+export function perRoundPolicy(policy: Readonly<TimingPolicy>): TimingPolicy {
+  return {
+    ...policy,
+    minSamples: Math.max(2, Math.ceil(policy.minSamples / policy.minRounds)),
+    minTimeMs: policy.minTimeMs / policy.minRounds,
+    budgetMs: policy.budgetMs / policy.maxRounds,
+    maxSamples: Math.ceil(policy.maxSamples / policy.maxRounds),
+  };
+}
+
+/** Whether rounds so far settle the figure: the interval met the target after minRounds, the budget is spent, or maxRounds ran. */
+export function roundsDone(rounds: readonly (readonly number[])[], spentMs: number, policy: Readonly<TimingPolicy>): boolean {
+  if (rounds.length >= policy.maxRounds) return true;
+  if (rounds.length < policy.minRounds) return false;
+  const s = summarizeRounds(rounds);
+  return relativeHalfWidth(s.ci95, s.median) <= policy.targetHalfWidth || spentMs >= policy.budgetMs;
+}
+
+/** The measurement rounds add up to (throws CancelledError when there is no sample at all). */
+export function finishRounds(
+  rounds: readonly (readonly number[])[],
+  spentMs: number,
+  policy: Readonly<TimingPolicy>,
+  load: LoadFigures,
+  cancelled: boolean,
+): Measurement {
+  const used = rounds.filter((r) => r.length > 0).map((r) => [...r]);
+  if (used.length === 0) throw new CancelledError();
+  const summary = summarizeRounds(used);
+  const met = relativeHalfWidth(summary.ci95, summary.median) <= policy.targetHalfWidth;
+  const stoppedBy: StoppedBy = met ? 'target' : cancelled ? 'cancelled' : spentMs >= policy.budgetMs ? 'budget' : 'max-samples';
+  return { samples: used.flat(), rounds: used, summary, stoppedBy, spentMs, load, ...judgeNoise(summary, stoppedBy, load, policy) };
+}
+
+/** Load over several intervals: the busiest one counts (a round that ran while the machine was busy taints the figure). */
+export function worstLoad(loads: readonly LoadFigures[]): LoadFigures {
+  const max = (xs: (number | null)[]): number | null => (xs.some((x) => x !== null) ? Math.max(...xs.filter((x): x is number => x !== null)) : null);
+  return {
+    otherCpuShare: max(loads.map((l) => l.otherCpuShare)),
+    stealShare: max(loads.map((l) => l.stealShare)),
+    loadAvg1: max(loads.map((l) => l.loadAvg1)),
+  };
+}
+
 /**
- * Measures in rounds: each round is opened by `openRound` (not timed: for a sweep point, a fresh
- * cache file and session), warmed up and sampled (its own stopping rule, with a share of the
- * budget); after minRounds, rounds are added while the two-level interval is wider than the
- * target and budget is left, up to maxRounds. Throws CancelledError when cancelled before any sample.
+ * Measures in rounds, one after another: each round is opened by `openRound` (not timed: for a
+ * sweep point, a fresh cache file and session), warmed up and sampled under perRoundPolicy; after
+ * minRounds, rounds are added until roundsDone. (A sweep interleaves the rounds of its points
+ * instead, with the same pieces: see runner.ts.) Throws CancelledError when cancelled before any sample.
  */
 export async function measureRounds(
   openRound: (index: number) => Promise<Round>,
@@ -194,48 +239,19 @@ export async function measureRounds(
 ): Promise<Measurement> {
   const rounds: number[][] = [];
   let spentMs = 0;
-  let stoppedBy: StoppedBy = 'budget';
-  const perRound: TimingPolicy = {
-    ...policy,
-    minSamples: Math.max(2, Math.ceil(policy.minSamples / policy.minRounds)),
-    minTimeMs: policy.minTimeMs / policy.minRounds,
-    budgetMs: policy.budgetMs / policy.maxRounds,
-    maxSamples: Math.ceil(policy.maxSamples / policy.maxRounds),
-  };
   const before = loadMark();
-  for (let r = 0; r < policy.maxRounds; r++) {
-    if (shouldStop()) {
-      stoppedBy = 'cancelled';
-      break;
-    }
-    if (r >= policy.minRounds) {
-      const s = summarizeRounds(rounds);
-      if (relativeHalfWidth(s.ci95, s.median) <= policy.targetHalfWidth) {
-        stoppedBy = 'target';
-        break;
-      }
-      if (spentMs >= policy.budgetMs) break;
-    }
-    const round = await openRound(r);
+  while (!roundsDone(rounds, spentMs, policy) && !shouldStop()) {
+    const round = await openRound(rounds.length);
     try {
       for (let i = 0; i < policy.warmupRuns && !shouldStop(); i++) await round.run();
-      const got = await sampleLoop(timed(round.run), perRound, shouldStop);
-      if (got.samples.length > 0) rounds.push(got.samples);
+      const got = await sampleLoop(timed(round.run), perRoundPolicy(policy), shouldStop);
+      rounds.push(got.samples);
       spentMs += got.spentMs;
-      if (got.stoppedBy === 'cancelled') stoppedBy = 'cancelled';
     } finally {
       await round.close();
     }
-    if (stoppedBy === 'cancelled') break;
-    if (r === policy.maxRounds - 1) {
-      const s = summarizeRounds(rounds);
-      stoppedBy = relativeHalfWidth(s.ci95, s.median) <= policy.targetHalfWidth ? 'target' : spentMs >= policy.budgetMs ? 'budget' : 'max-samples';
-    }
   }
-  const load = loadBetween(before, loadMark());
-  if (rounds.length === 0) throw new CancelledError();
-  const summary = summarizeRounds(rounds);
-  return { samples: rounds.flat(), rounds, summary, stoppedBy, spentMs, load, ...judgeNoise(summary, stoppedBy, load, policy) };
+  return finishRounds(rounds, spentMs, policy, loadBetween(before, loadMark()), shouldStop());
 }
 
 export class CancelledError extends Error {

@@ -15,8 +15,10 @@ describe('probeDevice', () => {
     if (!(await testProviders()).includes('webgpu')) return;
     // Small enough that one run is mostly fixed cost, even on software Vulkan.
     const p = await probeDevice('webgpu', { bytes: 2 ** 20, matmulN: 64 });
-    expect(p.bandwidthMethod).toMatch(/GEMV \[1,1024\]x\[1024,256\] fp32, slope of 1 vs 9 per run/);
-    expect(p.gflopsMethod).toMatch(/^MatMul 64x64x64 fp32 on webgpu, resident operands, fastest of \d+ runs, slope of 1 vs 9 per run/);
+    // the slope is tried; whether it is plausible depends on the timings (a busy machine can make it not)
+    const slope = '(slope of 1 vs 9 per run|one run \\(the slope over 9 repeats was implausible)';
+    expect(p.bandwidthMethod).toMatch(new RegExp(`GEMV \\[1,1024\\]x\\[1024,256\\] fp32, ${slope}`));
+    expect(p.gflopsMethod).toMatch(new RegExp(`^MatMul 64x64x64 fp32 on webgpu, resident operands, fastest of \\d+ runs, ${slope}`));
     // GPU providers also try attention's own access pattern
     expect(p.bandwidthMethod).toMatch(/MHA decode graph \(32 heads x 128, T = 16, fp32\)/);
     for (const v of [p.bandwidthGBs, p.gflops]) expect(Number.isFinite(v) && v > 0).toBe(true);

@@ -42,6 +42,31 @@ describe('runSweep', () => {
     expect(progress.at(-1)).toMatchObject({ done: 15, total: 15 });
   });
 
+  it("interleaves rounds across the sweep: every point's first round, then later rounds as updates", async () => {
+    const events: EngineEvent[] = [];
+    const report = await runSweep({ ...small, variants: ['mha', 'mqa'], contexts: [128, 256] }, { runId: 'r2', probes, onEvent: (e) => events.push(e) });
+    const kinds = events.filter((e) => e.type === 'point' || e.type === 'point-update').map((e) => e.type);
+    expect(kinds.slice(0, 4)).toEqual(['point', 'point', 'point', 'point']);
+    expect(kinds.slice(4).every((k) => k === 'point-update')).toBe(true);
+    for (const p of report.points) {
+      const rounds = p.timing!.rounds!;
+      // at least the policy's minimum of 3 placements, each a fresh cache (then one per pass)
+      expect(rounds.length, p.id).toBeGreaterThanOrEqual(3);
+      expect(rounds.reduce((a, r) => a + r.n, 0)).toBe(p.timing!.reps);
+      expect(rounds.reduce((a, r) => a + r.kept, 0)).toBe(p.timing!.samplesMs!.length);
+      const [lo, hi] = p.timing!.ci95Ms!;
+      expect(lo).toBeLessThanOrEqual(p.timing!.medianMs);
+      expect(hi).toBeGreaterThanOrEqual(p.timing!.medianMs);
+    }
+    // the last update of each point is the point in the report
+    const last = new Map(events.filter((e) => e.type === 'point' || e.type === 'point-update').map((e) => [e.point.id, e.point]));
+    for (const p of report.points) expect(last.get(p.id)).toEqual(p);
+    // timing events pair up: started and stopped once per round
+    const timing = events.filter((e) => e.type === 'timing');
+    expect(timing.filter((e) => e.active).length).toBe(timing.filter((e) => !e.active).length);
+    expect(timing.filter((e) => e.active).length).toBe(report.points.reduce((a, p) => a + p.timing!.rounds!.length, 0));
+  });
+
   it('records a point that cannot fit as does-not-fit, never attempts it, and continues', async () => {
     // budget: base + 8 MiB. 128 tokens of MHA (8x32x2x4 B/token = 2 KiB) fit; 4096 tokens with
     // a 64-head spec (64x32x2x4 x 4096 = 64 MiB) do not.

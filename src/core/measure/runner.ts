@@ -23,9 +23,23 @@ import { MeasuredSession, placementReport, providerShortName } from '../runtime/
 import { KVSCOPE_VERSION } from '../version.js';
 import { planSweep, predictedStepSeconds, type Plan, type PlannedPoint } from './planner.js';
 import { probeDevice, type ProbeResult } from './probes.js';
-import { CancelledError, keptSamples, measure, measureRounds, POLICIES, type Measurement, type TimingPolicy } from './harness.js';
-import { cpuGovernor, loadBetween, loadMark, raisePriority } from './load.js';
 import {
+  CancelledError,
+  finishRounds,
+  keptSamples,
+  measure,
+  perRoundPolicy,
+  POLICIES,
+  roundsDone,
+  sampleLoop,
+  timed,
+  worstLoad,
+  type Measurement,
+  type TimingPolicy,
+} from './harness.js';
+import { cpuGovernor, loadBetween, loadMark, raisePriority, type LoadFigures } from './load.js';
+import {
+  type ProcMemory,
   availableMemory,
   cpuModel,
   gpuFacts,
@@ -166,28 +180,45 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
     const forms = new Map<string, { form: Form; timings: Record<string, number> }>();
     const total = plan.points.length;
     let doneSeconds = 0;
+    const ctx: PointContext = {
+      config,
+      provider,
+      dir,
+      probes,
+      overhead,
+      verified,
+      forms,
+      cancelled,
+      modelLayers: plan.model.numLayers,
+      gpuBaselineUsedBytes,
+      signalTiming: (active) => onEvent({ type: 'timing', runId, active }),
+    };
+    // First pass: every point, its first round (streamed as 'point').
+    const unsettled: { index: number; state: RoundState }[] = [];
     for (const [i, pp] of plan.points.entries()) {
       if (cancelled()) return report(false, 'cancelled', probes);
       const eta = i === 0 ? plan.estimatedSeconds : (doneSeconds / i) * (total - i);
       onEvent({ type: 'progress', runId, done: i, total, current: pp.id, etaSeconds: eta });
       const t0 = performance.now();
-      const point = await measurePoint(pp, {
-        config,
-        provider,
-        dir,
-        probes,
-        overhead,
-        verified,
-        forms,
-        cancelled,
-        modelLayers: plan.model.numLayers,
-        gpuBaselineUsedBytes,
-        signalTiming: (active) => onEvent({ type: 'timing', runId, active }),
-      });
+      const { point, state } = await measurePoint(pp, ctx);
       doneSeconds += (performance.now() - t0) / 1000;
       points.push(point);
+      if (state) unsettled.push({ index: points.length - 1, state });
       onEvent({ type: 'point', runId, point });
       opts.onSnapshot?.(report(false, 'in progress', probes));
+    }
+    // Later passes: one more round of each point whose interval is not settled, interleaved, so
+    // a point's rounds are spread over the sweep (streamed as 'point-update').
+    for (let pass = 2; unsettled.length > 0; pass++) {
+      for (const u of [...unsettled]) {
+        if (cancelled()) return report(false, 'cancelled', probes);
+        onEvent({ type: 'progress', runId, done: total, total, current: `${points[u.index]!.id}: round ${pass}`, etaSeconds: null });
+        const { point, done } = await continuePoint(u.state, ctx);
+        points[u.index] = point;
+        if (done) unsettled.splice(unsettled.indexOf(u), 1);
+        onEvent({ type: 'point-update', runId, point });
+        opts.onSnapshot?.(report(false, 'in progress', probes));
+      }
     }
     onEvent({ type: 'progress', runId, done: total, total, current: 'done', etaSeconds: 0 });
     return report(!cancelled(), cancelled() ? 'cancelled' : undefined, probes);
@@ -339,18 +370,145 @@ export function timingFields(
   };
 }
 
-async function measurePoint(planned: PlannedPoint, c: PointContext): Promise<Point> {
+/** A timed point between its rounds: what was prepared once, and the rounds so far. */
+interface RoundState {
+  pp: PlannedPoint;
+  base: Point;
+  policy: TimingPolicy;
+  rounds: number[][];
+  spentMs: number;
+  loads: LoadFigures[];
+  overheadMs: number | null;
+  v: { error: number; relativeL2: number; ok: boolean; placement: Point['placement'] } | undefined;
+  /** Memory, read around the first round. */
+  mem: { cacheBytes: number; weightBytes: number; before: ProcMemory; after: ProcMemory; device: NonNullable<Point['memory']>['device'] } | null;
+  fillGBs?: number;
+  /** Wall seconds spent on the point so far (preparation and rounds). */
+  seconds: number;
+}
+
+/**
+ * One round of a point: the cache written afresh (a new file, so new physical pages), a new
+ * session, warm-up, samples under the round's policy. The first round also reads memory.
+ */
+async function runRound(st: RoundState, c: PointContext): Promise<void> {
+  const t0 = performance.now();
+  const first = st.mem === null;
+  if (first) resetPeak();
+  const g = buildGraph(request(st.pp, c.config, st.pp.cacheTokens), c.dir, `point${graphCounter++}`);
+  try {
+    if (first && g.fillSeconds > 0) st.fillGBs = (g.cacheBytes + g.weightBytes) / g.fillSeconds / 1e9;
+    const before = processMemory();
+    const session = await MeasuredSession.open(g.modelPath, { provider: c.provider, threads: c.config.threads });
+    try {
+      const { feeds } = randomFeeds(g.inputs, 11);
+      const run = (): Promise<unknown> => session.run(feeds);
+      c.signalTiming(true);
+      const mark = loadMark();
+      try {
+        for (let i = 0; i < st.policy.warmupRuns && !c.cancelled(); i++) await run();
+        const got = await sampleLoop(timed(run), perRoundPolicy(st.policy), c.cancelled);
+        if (got.samples.length > 0) st.rounds.push(got.samples);
+        st.spentMs += got.spentMs;
+      } finally {
+        c.signalTiming(false);
+      }
+      st.loads.push(loadBetween(mark, loadMark()));
+      if (first)
+        st.mem = {
+          cacheBytes: g.cacheBytes,
+          weightBytes: g.weightBytes,
+          before,
+          after: processMemory(),
+          device: deviceMemory(c.provider, c.gpuBaselineUsedBytes),
+        };
+    } finally {
+      await session.dispose();
+    }
+  } finally {
+    rmSync(g.modelPath, { force: true });
+    if (g.dataPath) rmSync(g.dataPath, { force: true });
+    st.seconds += (performance.now() - t0) / 1000;
+  }
+}
+
+/** The point the rounds so far add up to (throws CancelledError when no round has a sample). */
+function pointOf(st: RoundState, c: PointContext): Point {
+  const { pp, mem } = st;
+  const m = finishRounds(st.rounds, st.spentMs, st.policy, worstLoad(st.loads), c.cancelled());
+  const s = m.summary;
+  const L = c.config.layers;
+  const seconds = s.median / 1000;
+  const attainable = predictedStepSeconds(pp, c.probes.bandwidthGBs, c.probes.gflops);
+  const memBound = pp.bytesRead / (c.probes.bandwidthGBs * 1e9) >= pp.flops / (c.probes.gflops * 1e9);
+  return {
+    ...st.base,
+    timing: {
+      ...timingFields(m),
+      overheadMs: st.overheadMs,
+      tokensPerSecond: pp.mode === 'decode' ? pp.batch / (((s.median / L) * c.modelLayers) / 1000) : null,
+      perLayerMs: s.median / L,
+      modelMs: (s.median / L) * c.modelLayers,
+    },
+    roofline: {
+      bytes: pp.bytesRead,
+      flops: pp.flops,
+      achievedGBs: pp.bytesRead / seconds / 1e9,
+      achievedGflops: pp.flops / seconds / 1e9,
+      attainableMs: attainable * 1000,
+      bound: memBound ? 'memory' : 'compute',
+      efficiency: attainable / seconds,
+      efficiencyCi95: [(attainable * 1000) / s.ci95[1], (attainable * 1000) / s.ci95[0]],
+    },
+    ...(mem
+      ? {
+          memory: {
+            analyticCacheBytes: mem.cacheBytes,
+            analyticWeightBytes: mem.weightBytes,
+            predictedBytes: pp.predictedBytes,
+            rssBeforeBytes: mem.before.rssBytes,
+            rssAfterSessionBytes: mem.after.rssBytes,
+            rssPeakBytes: mem.after.peakBytes,
+            measuredDeltaBytes: mem.after.rssBytes - mem.before.rssBytes,
+            privateDeltaBytes: mem.after.anonBytes !== null && mem.before.anonBytes !== null ? mem.after.anonBytes - mem.before.anonBytes : null,
+            device: mem.device,
+          },
+        }
+      : {}),
+    placement: st.v?.placement,
+    verifyMaxAbsError: st.v?.error,
+    fillGBs: st.fillGBs,
+    seconds: st.seconds,
+  };
+}
+
+/**
+ * Another round of a point measured earlier in the sweep (rounds are interleaved across the
+ * sweep's points, so a point's rounds are spread over its duration). A round that fails leaves
+ * the point as its earlier rounds gave it.
+ */
+async function continuePoint(st: RoundState, c: PointContext): Promise<{ point: Point; done: boolean }> {
+  try {
+    await runRound(st, c);
+  } catch {
+    return { point: pointOf(st, c), done: true };
+  }
+  return { point: pointOf(st, c), done: roundsDone(st.rounds, st.spentMs, st.policy) || c.cancelled() };
+}
+
+async function measurePoint(planned: PlannedPoint, c: PointContext): Promise<{ point: Point; state: RoundState | null }> {
+  const point = (x: Point): { point: Point; state: null } => ({ point: x, state: null });
   let pp = planned;
   let p = basePoint(pp);
   const t0 = performance.now();
-  if (!pp.fits) return { ...p, status: 'does-not-fit', reason: pp.reason };
+  if (!pp.fits) return point({ ...p, status: 'does-not-fit', reason: pp.reason });
   const predicted = predictedStepSeconds(pp, c.probes.bandwidthGBs, c.probes.gflops);
   if (predicted > c.config.maxStepSeconds) {
-    return {
+    return point({
       ...p,
       status: 'too-slow',
       reason: `predicted ${predicted.toFixed(2)} s per step from the probes (${(pp.flops / 1e9).toFixed(1)} GFLOP, ${(pp.bytesRead / 1e9).toFixed(2)} GB) is over maxStepSeconds ${c.config.maxStepSeconds}`,
-    };
+    });
   }
   const graphs: BuiltGraph[] = [];
   try {
@@ -380,13 +538,13 @@ async function measurePoint(planned: PlannedPoint, c: PointContext): Promise<Poi
       c.verified.set(vkey, v);
     }
     if (v && !v.ok) {
-      return {
+      return point({
         ...p,
         status: 'failed',
         reason: `outputs differ from the float64 reference (max abs error ${v.error.toExponential(2)}, relative L2 error ${v.relativeL2.toExponential(2)})`,
         verifyMaxAbsError: v.error,
         placement: v.placement,
-      };
+      });
     }
     // Fixed per-run overhead: the same graph at a tiny context, once per variant/mode/dtype/batch.
     const okey = `${vkey}/b${pp.batch}`;
@@ -401,87 +559,24 @@ async function measurePoint(planned: PlannedPoint, c: PointContext): Promise<Poi
       c.overhead.set(okey, overheadMs);
     }
 
-    resetPeak();
-    const g = buildGraph(request(pp, c.config, pp.cacheTokens), c.dir, `point${graphCounter++}`);
-    graphs.push(g);
-    const fillGBs = g.fillSeconds > 0 ? (g.cacheBytes + g.weightBytes) / g.fillSeconds / 1e9 : undefined;
-    const before = processMemory();
     const long = predicted > LONG_STEP_SECONDS;
-    // Rounds: round 0 times the graph built above (memory is read after it); each later round
-    // writes the cache afresh (a new file, so new physical pages) and opens a new session.
-    let current = g;
-    let after = before;
-    let device: NonNullable<Point['memory']>['device'] = { available: false, reason: 'not measured' };
-    const m = await measureRounds(
-      async (r) => {
-        if (r > 0) {
-          rmSync(current.modelPath, { force: true });
-          if (current.dataPath) rmSync(current.dataPath, { force: true });
-          current = buildGraph(request(pp, c.config, pp.cacheTokens), c.dir, `point${graphCounter++}`);
-          graphs.push(current);
-        }
-        const session = await MeasuredSession.open(current.modelPath, { provider: c.provider, threads: c.config.threads });
-        const { feeds } = randomFeeds(current.inputs, 11);
-        c.signalTiming(true);
-        return {
-          run: () => session.run(feeds),
-          close: async () => {
-            c.signalTiming(false);
-            if (r === 0) {
-              after = processMemory();
-              device = deviceMemory(c.provider, c.gpuBaselineUsedBytes);
-            }
-            await session.dispose();
-          },
-        };
-      },
-      { ...(long ? POLICIES.longPoint : POLICIES.point), budgetMs: c.config.budgetSeconds * 1000 },
-      c.cancelled,
-    );
-    const s = m.summary;
-    const L = c.config.layers;
-    const modelLayers = c.modelLayers;
-    const seconds = s.median / 1000;
-    const attainable = predictedStepSeconds(pp, c.probes.bandwidthGBs, c.probes.gflops);
-    const memBound = pp.bytesRead / (c.probes.bandwidthGBs * 1e9) >= pp.flops / (c.probes.gflops * 1e9);
-    return {
-      ...p,
-      timing: {
-        ...timingFields(m),
-        overheadMs: overheadMs ?? null,
-        tokensPerSecond: pp.mode === 'decode' ? pp.batch / (((s.median / L) * modelLayers) / 1000) : null,
-        perLayerMs: s.median / L,
-        modelMs: (s.median / L) * modelLayers,
-      },
-      roofline: {
-        bytes: pp.bytesRead,
-        flops: pp.flops,
-        achievedGBs: pp.bytesRead / seconds / 1e9,
-        achievedGflops: pp.flops / seconds / 1e9,
-        attainableMs: attainable * 1000,
-        bound: memBound ? 'memory' : 'compute',
-        efficiency: attainable / seconds,
-        efficiencyCi95: [(attainable * 1000) / s.ci95[1], (attainable * 1000) / s.ci95[0]],
-      },
-      memory: {
-        analyticCacheBytes: g.cacheBytes,
-        analyticWeightBytes: g.weightBytes,
-        predictedBytes: pp.predictedBytes,
-        rssBeforeBytes: before.rssBytes,
-        rssAfterSessionBytes: after.rssBytes,
-        rssPeakBytes: after.peakBytes,
-        measuredDeltaBytes: after.rssBytes - before.rssBytes,
-        privateDeltaBytes: after.anonBytes !== null && before.anonBytes !== null ? after.anonBytes - before.anonBytes : null,
-        device,
-      },
-      placement: v?.placement,
-      verifyMaxAbsError: v?.error,
-      fillGBs,
+    const st: RoundState = {
+      pp,
+      base: p,
+      policy: { ...(long ? POLICIES.longPoint : POLICIES.point), budgetMs: c.config.budgetSeconds * 1000 },
+      rounds: [],
+      spentMs: 0,
+      loads: [],
+      overheadMs: overheadMs ?? null,
+      v,
+      mem: null,
       seconds: (performance.now() - t0) / 1000,
     };
+    await runRound(st, c);
+    return { point: pointOf(st, c), state: roundsDone(st.rounds, st.spentMs, st.policy) || c.cancelled() ? null : st };
   } catch (e) {
-    if (e instanceof CancelledError) return { ...p, status: 'cancelled', reason: 'sweep cancelled before this point was timed' };
-    return { ...p, status: 'failed', reason: (e as Error).message.split('\n')[0]!.slice(0, 500), seconds: (performance.now() - t0) / 1000 };
+    if (e instanceof CancelledError) return point({ ...p, status: 'cancelled', reason: 'sweep cancelled before this point was timed' });
+    return point({ ...p, status: 'failed', reason: (e as Error).message.split('\n')[0]!.slice(0, 500), seconds: (performance.now() - t0) / 1000 });
   } finally {
     for (const g of graphs) {
       rmSync(g.modelPath, { force: true });

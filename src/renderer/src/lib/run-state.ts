@@ -76,6 +76,7 @@ export function applyEvents(state: RunState, events: readonly AppEvent[]): RunSt
         s = { ...s, progress: { done: e.done, total: e.total, current: e.current, etaSeconds: e.etaSeconds } };
         break;
       case 'point':
+      case 'point-update':
         if (s.phase === 'starting') s = { ...s, phase: 'running' };
         newPoints.push(e.point);
         break;
