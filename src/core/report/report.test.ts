@@ -6,6 +6,7 @@ import type { Report, SweepConfigInput } from '../../contract/schemas.js';
 import { CHROMIUM_ARGS } from '../../cli/chromium.js';
 import { runSweep } from '../measure/runner.js';
 import { testProviders } from '../testing/providers.js';
+import { point as fixturePoint, report as fixtureReport } from '../../contract/fixtures.js';
 import { changeText, intervalText, noiseSummary } from '../../contract/timing.js';
 import { compareReports } from './compare.js';
 import { CSV_COLUMNS, parseCsv, toCsv } from './csv.js';
@@ -244,18 +245,30 @@ describe('comparisons say what is significant', () => {
     for (const row of rows) expect(row.changes[1]?.verdict).toBe('no significant difference');
   });
   it('a copy whose samples are 1.5x: slower on every timed point', () => {
-    const slow = {
-      ...cpu,
-      points: cpu.points.map((p) =>
-        p.timing ? { ...p, timing: { ...p.timing, medianMs: p.timing.medianMs * 1.5, samplesMs: p.timing.samplesMs!.map((x) => x * 1.5) } } : p,
+    // A report whose rounds agree (fixtures: one round of 20 runs within +/-2%). A real sweep's
+    // points here can have rounds far apart (tiny steps, 0.05 s budgets), and then 1.5x is,
+    // rightly, not always significant.
+    const base = fixtureReport([64, 128, 256].flatMap((c) => [fixturePoint({ variant: 'mha', context: c }), fixturePoint({ variant: 'mqa', context: c })]));
+    const scaled = (r: Report, k: number): Report => ({
+      ...r,
+      points: r.points.map((p) =>
+        p.timing ? { ...p, timing: { ...p.timing, medianMs: p.timing.medianMs * k, samplesMs: p.timing.samplesMs!.map((x) => x * k) } } : p,
       ),
-    };
-    const rows = compareReports([cpu, slow]).filter((x) => x.medians[0] !== null);
+    });
+    const slow = scaled(base, 1.5);
+    const rows = compareReports([base, slow]);
+    expect(rows).toHaveLength(6);
     for (const row of rows) {
       expect(row.changes[1]?.verdict).toBe('slower');
       expect(row.ratios[1]).toBeCloseTo(1.5, 6);
     }
-    expect(toHtml([cpu, slow])).toMatch(/1\.50× \[1\.\d\d, 1\.\d\d\] slower/);
+    expect(compareReports([slow, base]).every((row) => row.changes[1]?.verdict === 'faster')).toBe(true);
+    expect(toHtml([base, slow])).toMatch(/1\.50× \[1\.\d\d, 1\.\d\d\] slower/);
+    // the real sweep: the ratio is exact, and the verdict is never 'faster'
+    for (const row of compareReports([cpu, scaled(cpu, 1.5)]).filter((x) => x.medians[0] !== null)) {
+      expect(row.ratios[1]).toBeCloseTo(1.5, 6);
+      expect(row.changes[1]?.verdict).not.toBe('faster');
+    }
   });
   it('is linear: two reports of 20,000 points each compare in well under a second', () => {
     const many = { ...cpu, points: Array.from({ length: 20000 }, (_, i) => ({ ...cpu.points[0]!, id: `p${i}`, context: i + 1 })) };
