@@ -99,14 +99,14 @@ export function answer(report: Report): string {
     );
     const t = mla.timing!;
     lines.push(
-      `Decode step at ${mla.context} cached tokens on ${report.provider.name}: ${mla.variant} ${ms(t.perLayerMs)} ms/layer ` +
+      `Decode step at ${mla.context} cached tokens on ${report.provider.name}: ${mla.variant} ${ms(t.perLayerMs)} ms/layer ${intervalText(t)}${t.noisy ? ' (noisy)' : ''} ` +
         `(${ms(t.modelMs)} ms for all ${report.scaling.modelLayers} layers, ${mla.roofline?.bound}-bound, ${pct(mla.roofline?.efficiency)} of its roofline).`,
     );
     if (both?.timing) {
       const m = ok.find((p) => p.variant === 'mha' && p.context === both.context && p.batch === both.batch && p.dtype === both.dtype)!;
       lines.push(
-        `At ${both.context} tokens, where both ran: ${both.variant} ${ms(both.timing.perLayerMs)} ms/layer vs MHA-equivalent ` +
-          `${ms(m.timing!.perLayerMs)} ms/layer (${((both.timing.medianMs / m.timing!.medianMs) * 100).toFixed(0)}% of MHA's step time).`,
+        `At ${both.context} tokens, where both ran: ${both.variant} ${ms(both.timing.perLayerMs)} ms/layer ${intervalText(both.timing)} vs MHA-equivalent ` +
+          `${ms(m.timing!.perLayerMs)} ms/layer ${intervalText(m.timing)} (${((both.timing.medianMs / m.timing!.medianMs) * 100).toFixed(0)}% of MHA's step time).`,
       );
     }
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { point } from './fixtures.js';
-import { rooflineBeaten, rooflineBeatenText, runCostDominated, runCostDominatedText } from './roofline.js';
+import { efficiencyCrossing, reportNotes, rooflineBeaten, rooflineBeatenText, runCostDominated, runCostDominatedText } from './roofline.js';
 
 describe('rooflineBeaten', () => {
   const at = (id: string, efficiency: number, achievedGBs: number, bound: 'memory' | 'compute' = 'memory', achievedGflops = 1) => {
@@ -42,5 +42,17 @@ describe('runCostDominated', () => {
   });
   it('is null when every step is mostly work (the CPU at these sizes)', () => {
     expect(runCostDominated([at(512, 1, 0.02), at(4096, 8, 0.02)])).toBeNull();
+  });
+});
+
+describe('efficiency intervals past 100%', () => {
+  it('lists the points whose interval reaches past 100%, and the notes say so', () => {
+    const near = point({ variant: 'mha', context: 512 });
+    near.roofline = { ...near.roofline!, efficiency: 0.97, efficiencyCi95: [0.9, 1.04] };
+    const far = point({ variant: 'mqa', context: 512 });
+    expect(efficiencyCrossing([near, far])).toEqual([near.id]);
+    expect(reportNotes({ points: [near, far], probes: null, scaling: { measuredLayers: 1, modelLayers: 8, note: '' } }).join(' ')).toMatch(
+      /1 point\(s\) have an efficiency interval that reaches past 100% \(decode\/mha\/fp32\/b1\/t512\)/,
+    );
   });
 });

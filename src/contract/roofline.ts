@@ -78,7 +78,19 @@ export function runCostDominatedText(r: RunCostDominated, layers: number): strin
   );
 }
 
-/** The notes a report carries (CLI summary, HTML report): points that beat the probe, then short steps. */
+/** Points whose efficiency interval (from the step's 95% interval) reaches past 100%: at or over the probe's roofline within noise. */
+export function efficiencyCrossing(points: readonly Point[]): string[] {
+  return points.filter((p) => p.status === 'ok' && p.roofline?.efficiencyCi95 && p.roofline.efficiencyCi95[1] > 1).map((p) => p.id);
+}
+
+export function efficiencyCrossingText(ids: readonly string[]): string {
+  return (
+    `${ids.length} point(s) have an efficiency interval that reaches past 100% (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''}): ` +
+    `within their timing noise they run at or above the probe's roofline, so their efficiency says little beyond "near the limit".`
+  );
+}
+
+/** The notes a report carries (CLI summary, HTML report): points that beat the probe, efficiency intervals past 100%, then short steps. */
 export function reportNotes(r: Pick<Report, 'points' | 'probes' | 'scaling'>): string[] {
   const notes: string[] = [];
   const beaten = rooflineBeaten(
@@ -86,6 +98,8 @@ export function reportNotes(r: Pick<Report, 'points' | 'probes' | 'scaling'>): s
     r.probes,
   );
   if (beaten) notes.push(rooflineBeatenText(beaten));
+  const crossing = efficiencyCrossing(r.points);
+  if (crossing.length > 0) notes.push(efficiencyCrossingText(crossing));
   const runCost = runCostDominated(r.points);
   if (runCost) notes.push(runCostDominatedText(runCost, r.scaling.measuredLayers));
   return notes;

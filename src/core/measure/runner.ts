@@ -209,11 +209,24 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
     }
     // Later passes: one more round of each point whose interval is not settled, interleaved, so
     // a point's rounds are spread over the sweep (streamed as 'point-update').
+    // Progress counts rounds from here: the points, plus the rounds still possible (at most maxRounds each).
+    let extraDone = 0;
+    const extraLeft = (): number => unsettled.reduce((a, u) => a + u.state.policy.maxRounds - u.state.rounds.length, 0);
+    const roundSeconds = doneSeconds / Math.max(1, total);
     for (let pass = 2; unsettled.length > 0; pass++) {
       for (const u of [...unsettled]) {
         if (cancelled()) return report(false, 'cancelled', probes);
-        onEvent({ type: 'progress', runId, done: total, total, current: `${points[u.index]!.id}: round ${pass}`, etaSeconds: null });
+        const left = extraLeft();
+        onEvent({
+          type: 'progress',
+          runId,
+          done: total + extraDone,
+          total: total + extraDone + left,
+          current: `round ${pass}: ${points[u.index]!.id}`,
+          etaSeconds: left * roundSeconds,
+        });
         const { point, done } = await continuePoint(u.state, ctx);
+        extraDone++;
         points[u.index] = point;
         if (done) unsettled.splice(unsettled.indexOf(u), 1);
         onEvent({ type: 'point-update', runId, point });
