@@ -45,6 +45,11 @@ export function upsertPoints(points: readonly Point[], incoming: readonly Point[
   return out;
 }
 
+/** A run that ended in an error or a crash, keeping the partial report where one came. */
+function failed(s: RunState, partial: Report | null, message: string): RunState {
+  return { ...s, points: partial ? upsertPoints(s.points, partial.points) : s.points, report: partial ?? s.report, phase: 'failed', error: message };
+}
+
 /** Applies a batch of events in order. Events of another run are ignored. */
 export function applyEvents(state: RunState, events: readonly AppEvent[]): RunState {
   let s = state;
@@ -60,13 +65,7 @@ export function applyEvents(state: RunState, events: readonly AppEvent[]): RunSt
       flush();
       // The engine client rebuilt the report so far (complete: false, "engine crashed: ..."):
       // it can be saved and exported like any other.
-      s = {
-        ...s,
-        points: e.partial ? upsertPoints(s.points, e.partial.points) : s.points,
-        report: e.partial ?? s.report,
-        phase: 'failed',
-        error: e.message,
-      };
+      s = failed(s, e.partial, e.message);
       continue;
     }
     if (e.runId !== s.runId) continue;
@@ -95,13 +94,7 @@ export function applyEvents(state: RunState, events: readonly AppEvent[]): RunSt
       }
       case 'error':
         flush();
-        s = {
-          ...s,
-          points: e.partial ? upsertPoints(s.points, e.partial.points) : s.points,
-          report: e.partial ?? s.report,
-          phase: 'failed',
-          error: e.message,
-        };
+        s = failed(s, e.partial, e.message);
         break;
     }
   }
