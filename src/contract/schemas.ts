@@ -279,7 +279,7 @@ export const ModelSummarySchema = z.object({
 /** Version 2 added raw samples, intervals and noise to timings (docs/report-schema.md has the migration from 1). */
 export const REPORT_SCHEMA_VERSION = 2;
 
-export const ReportSchema = z.object({
+const ReportObjectSchema = z.object({
   schema: z.literal('kvscope.report'),
   version: z.literal(REPORT_SCHEMA_VERSION),
   /** Set when the file was written in an older version and migrated on load (what it lacks is null). */
@@ -312,10 +312,20 @@ export const ReportSchema = z.object({
     })
     .optional(),
 });
+/** A report: point ids are unique, and every point's context and batch are positive (a hostile or broken file is refused on load). */
+export const ReportSchema = ReportObjectSchema.superRefine((r, ctx) => {
+  const seen = new Set<string>();
+  r.points.forEach((p, i) => {
+    if (seen.has(p.id)) ctx.addIssue({ code: 'custom', path: ['points', i, 'id'], message: `duplicate point id ${JSON.stringify(p.id)} (ids must be unique)` });
+    seen.add(p.id);
+    for (const field of ['context', 'batch'] as const)
+      if (p[field] < 1) ctx.addIssue({ code: 'custom', path: ['points', i, field], message: `${field} ${p[field]} is out of range (1 or more)` });
+  });
+});
 export type Report = z.infer<typeof ReportSchema>;
 
 /** A report without its points: what the engine sends after each point (the points went out one by one). */
-export const ReportHeaderSchema = ReportSchema.omit({ points: true });
+export const ReportHeaderSchema = ReportObjectSchema.omit({ points: true });
 export type ReportHeader = z.infer<typeof ReportHeaderSchema>;
 
 /** Engine -> host events, each tagged with the run. */
