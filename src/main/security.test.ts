@@ -54,6 +54,34 @@ describe('window security', () => {
     expect(isAppUrl('not a url', file)).toBe(false);
   });
 
+  it('a file: URL is the app only as the same local file: no remote host, no UNC share, one path however encoded', () => {
+    const file = 'file:///opt/kvscope/resources/app.asar/out/renderer/index.html';
+    const path = '/opt/kvscope/resources/app.asar/out/renderer/index.html';
+    // a host names another machine (on Windows a UNC share): never the app
+    expect(isAppUrl(`file://evil.example${path}`, file)).toBe(false);
+    expect(isAppUrl(`file://192.168.1.9${path}`, file)).toBe(false);
+    expect(isAppUrl(`file://evil.example${path}`, `file://evil.example${path}`)).toBe(false);
+    // UNC with an empty host, as Windows paths like \\server\share become
+    expect(isAppUrl(`file:////server/share${path}`, file)).toBe(false);
+    expect(isAppUrl(`file:////evil.example${path}`, file)).toBe(false);
+    expect(isAppUrl('file:\\\\evil.example\\opt\\kvscope\\resources\\app.asar\\out\\renderer\\index.html', file)).toBe(false);
+    // localhost is this machine
+    expect(isAppUrl(`file://localhost${path}`, file)).toBe(true);
+    expect(isAppUrl(`${file}#/history`, file)).toBe(true);
+    // percent-encoding: the same file is the app, another file or an encoded separator is not
+    expect(isAppUrl('file:///opt/kvscope/resources/app%2Easar/out/renderer/index.html', file)).toBe(true);
+    expect(isAppUrl('file:///opt/kvscope/resources/app.asar/out/renderer/x/%2e%2e/index.html', file)).toBe(true);
+    expect(isAppUrl('file:///opt%2Fkvscope/resources/app.asar/out/renderer/index.html', file)).toBe(false);
+    expect(isAppUrl('file:///opt/kvscope/resources/app.asar/out/renderer%5Cindex.html', file)).toBe(false);
+    expect(isAppUrl('file:///opt/kvscope/resources/app.asar/out/renderer/index.html%00.png', file)).toBe(false);
+    expect(isAppUrl('file:///opt/kvscope/resources/app.asar/out/renderer/%E0%A4%A.html', file)).toBe(false);
+    expect(isAppUrl('file:///etc/%70asswd', file)).toBe(false);
+    // an install folder with a space, however the space is written
+    const win = 'file:///C:/Program%20Files/kvscope/resources/app.asar/out/renderer/index.html';
+    expect(isAppUrl('file:///C:/Program Files/kvscope/resources/app.asar/out/renderer/index.html', win)).toBe(true);
+    expect(isAppUrl('file://server/C:/Program%20Files/kvscope/resources/app.asar/out/renderer/index.html', win)).toBe(false);
+  });
+
   it('permission requests are denied', () => {
     for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) expect(allowPermission(p)).toBe(false);
   });

@@ -72,8 +72,28 @@ export function windowOptions(preloadPath: string, dark: boolean) {
 }
 
 /**
+ * The local path a file: URL names, or null where it names none kvscope trusts: a host other than
+ * none or localhost (a remote or UNC share on Windows: file://server/share/...), a UNC path with
+ * an empty host (file:////server/share/...), an encoded separator or NUL (%2F, %5C, %00), or
+ * broken percent-encoding. Otherwise percent-encoding is decoded, so that one file is one path.
+ */
+function localFilePath(u: URL): string | null {
+  // the WHATWG parser turns a host of "localhost" into none
+  if (u.protocol !== 'file:' || u.host !== '') return null;
+  if (/%(2f|5c|00)/i.test(u.pathname)) return null;
+  let path: string;
+  try {
+    path = decodeURIComponent(u.pathname);
+  } catch {
+    return null;
+  }
+  return path.startsWith('//') ? null : path;
+}
+
+/**
  * Whether a URL is the app's own renderer page (navigation and IPC senders are checked with it).
- * `rendererUrl` is the dev server's URL or the file:// URL of the packaged index.html.
+ * `rendererUrl` is the dev server's URL or the file:// URL of the packaged index.html; a file:
+ * URL is the app only as the same local file (no host but localhost, see localFilePath).
  */
 export function isAppUrl(url: string | undefined, rendererUrl: string): boolean {
   if (!url) return false;
@@ -85,7 +105,10 @@ export function isAppUrl(url: string | undefined, rendererUrl: string): boolean 
   } catch {
     return false;
   }
-  if (base.protocol === 'file:') return u.protocol === 'file:' && u.pathname === base.pathname;
+  if (base.protocol === 'file:') {
+    const path = localFilePath(u);
+    return path !== null && path === localFilePath(base);
+  }
   return u.origin === base.origin;
 }
 
