@@ -9,7 +9,12 @@ import { minimatch } from 'minimatch';
 import { describe, expect, it } from 'vitest';
 
 const root = join(import.meta.dirname, '../..');
-const config = JSON.parse(readFileSync(join(root, 'electron-builder.json'), 'utf8')) as { asarUnpack: string[]; asar: boolean; files: string[] };
+const config = JSON.parse(readFileSync(join(root, 'electron-builder.json'), 'utf8')) as {
+  asarUnpack: string[];
+  asar: boolean;
+  files: string[];
+  electronFuses?: Record<string, boolean>;
+};
 const ortDir = join(root, 'node_modules/onnxruntime-node');
 
 function walk(dir: string): string[] {
@@ -39,6 +44,29 @@ describe('electron-builder config', () => {
     for (const f of binFiles) expect(unpacked(f), f).toBe(true);
     expect(unpacked('node_modules/onnxruntime-node/dist/binding.js')).toBe(false);
     expect(unpacked('out/main/index.js')).toBe(false);
+  });
+
+  it('flips the Electron fuses: no Node mode, NODE_OPTIONS or --inspect; asar only, its integrity checked; cookies encrypted', () => {
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      enableCookieEncryption: true,
+    });
+    // the names are electron-builder's own (its schema refuses others, and a misspelt fuse would stay unset)
+    const scheme = JSON.parse(readFileSync(join(root, 'node_modules/app-builder-lib/scheme.json'), 'utf8')) as {
+      definitions: { FuseOptionsV1: { properties: Record<string, unknown> } };
+    };
+    for (const fuse of Object.keys(config.electronFuses ?? {})) expect(Object.keys(scheme.definitions.FuseOptionsV1.properties)).toContain(fuse);
+  });
+
+  it('with runAsNode off, main starts the engine as a utility process, not a fork of the Electron binary', () => {
+    const main = walk(join(root, 'src/main')).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    const text = main.map((f) => readFileSync(f, 'utf8')).join('\n');
+    expect(text).toContain('utilityProcess.fork(');
+    expect(text).not.toMatch(/ELECTRON_RUN_AS_NODE|from 'node:child_process'[^\n]*\bfork\b|\bfork\b[^\n]*from 'node:child_process'/);
   });
 
   it('packs the built app into an asar', () => {
