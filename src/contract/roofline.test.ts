@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { point } from './fixtures.js';
-import { efficiencyCrossing, reportNotes, rooflineBeaten, rooflineBeatenText, runCostDominated, runCostDominatedText } from './roofline.js';
+import { efficiencyCrossing, efficiencyInterval, reportNotes, rooflineBeaten, rooflineBeatenText, runCostDominated, runCostDominatedText } from './roofline.js';
 
 describe('rooflineBeaten', () => {
   const at = (id: string, efficiency: number, achievedGBs: number, bound: 'memory' | 'compute' = 'memory', achievedGflops = 1) => {
@@ -54,5 +54,23 @@ describe('efficiency intervals past 100%', () => {
     expect(reportNotes({ points: [near, far], probes: null, scaling: { measuredLayers: 1, modelLayers: 8, note: '' } }).join(' ')).toMatch(
       /1 point\(s\) have an efficiency interval that reaches past 100% \(decode\/mha\/fp32\/b1\/t512\)/,
     );
+  });
+});
+
+describe('efficiencyInterval', () => {
+  it("spans the step's interval and every probe taken", () => {
+    // 1 GB read: 0.1 s at 10 GB/s, 0.125 s at 8 GB/s; the step 0.2-0.25 s
+    const work = { bytes: 1e9, flops: 1 };
+    expect(efficiencyInterval(work, [200, 250], [{ bandwidthGBs: 10, gflops: 1e6 }])).toEqual([0.4, 0.5]);
+    const [lo, hi] = efficiencyInterval(
+      work,
+      [200, 250],
+      [
+        { bandwidthGBs: 10, gflops: 1e6 },
+        { bandwidthGBs: 8, gflops: 1e6 },
+      ],
+    );
+    expect(lo).toBeCloseTo(0.4, 10);
+    expect(hi).toBeCloseTo(0.625, 10);
   });
 });

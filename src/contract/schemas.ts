@@ -264,6 +264,8 @@ export const ProbesSchema = z.object({
   gflops: z.number(),
   bandwidthMethod: z.string(),
   gflopsMethod: z.string(),
+  /** The same probes again after the last point (absent where they were not repeated): efficiency intervals span both. */
+  again: z.object({ bandwidthGBs: z.number(), gflops: z.number() }).optional(),
 });
 
 export const ModelSummarySchema = z.object({

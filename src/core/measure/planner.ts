@@ -2,6 +2,7 @@
  * The sweep planner: which points a config asks for, in what order, and for each the predicted
  * memory (cache + weights + workspace) against the budget. Pure: no session is opened here.
  */
+import { attainableSeconds } from '../../contract/roofline.js';
 import type { SweepConfig } from '../../contract/schemas.js';
 import { layerCost, normalizeRequest, type Form, type Mode } from '../graph/builders.js';
 import { modelFromHfConfig, type ModelInfo } from '../model/hf-config.js';
@@ -122,7 +123,7 @@ const ORDER: Variant[] = ['mha', 'gqa', 'mqa', 'mla-naive', 'mla-absorbed'];
 
 /** Predicted seconds of one step from the roofline figures. */
 export function predictedStepSeconds(p: Pick<PlannedPoint, 'flops' | 'bytesRead'>, bandwidthGBs: number, gflops: number): number {
-  return Math.max(p.bytesRead / (bandwidthGBs * 1e9), p.flops / (gflops * 1e9));
+  return attainableSeconds({ bytes: p.bytesRead, flops: p.flops }, { bandwidthGBs, gflops });
 }
 
 export function planSweep(config: SweepConfig, env: PlanEnv): Plan {

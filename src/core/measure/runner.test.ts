@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent, SweepConfigInput } from '../../contract/schemas.js';
 import { ReportSchema } from '../../contract/schemas.js';
+import { efficiencyInterval } from '../../contract/roofline.js';
 import { runSweep } from './runner.js';
 import { SESSION_BASE_BYTES } from './planner.js';
 import { fakeNvidiaSmi } from '../testing/nvidia-smi.js';
@@ -65,6 +66,15 @@ describe('runSweep', () => {
     const timing = events.filter((e) => e.type === 'timing');
     expect(timing.filter((e) => e.active).length).toBe(timing.filter((e) => !e.active).length);
     expect(timing.filter((e) => e.active).length).toBe(report.points.reduce((a, p) => a + p.timing!.rounds!.length, 0));
+  });
+
+  it('probes again after the last point, and the efficiency intervals span both probes', async () => {
+    const report = await runSweep({ ...small, variants: ['mqa'], contexts: [256] }, { runId: 'r3', onEvent: () => {} });
+    const again = report.probes!.again!;
+    expect(again.bandwidthGBs).toBeGreaterThan(0);
+    const p = report.points[0]!;
+    expect(p.roofline!.efficiencyCi95).toEqual(efficiencyInterval(p.roofline!, p.timing!.ci95Ms!, [report.probes!, again]));
+    expect(p.roofline!.efficiencyCi95![0]).toBeLessThanOrEqual(p.roofline!.efficiency);
   });
 
   it('records a point that cannot fit as does-not-fit, never attempts it, and continues', async () => {

@@ -14,6 +14,7 @@ import {
   type SweepConfig,
   type SweepConfigInput,
 } from '../../contract/schemas.js';
+import { efficiencyInterval } from '../../contract/roofline.js';
 import { buildGraph, type BuiltGraph, type Form, type GraphRequest } from '../graph/builders.js';
 import { scratchDir } from '../graph/resident.js';
 import { randomFeeds, verifyGraph } from '../graph/verify.js';
@@ -156,7 +157,13 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
       note: `each graph holds ${config.layers} identical layer(s); per-layer figures are scaled by ${plan.model.numLayers} layers for whole-model figures`,
     },
     probes: probes
-      ? { bandwidthGBs: probes.bandwidthGBs, gflops: probes.gflops, bandwidthMethod: probes.bandwidthMethod, gflopsMethod: probes.gflopsMethod }
+      ? {
+          bandwidthGBs: probes.bandwidthGBs,
+          gflops: probes.gflops,
+          bandwidthMethod: probes.bandwidthMethod,
+          gflopsMethod: probes.gflopsMethod,
+          ...(probesAgain ? { again: { bandwidthGBs: probesAgain.bandwidthGBs, gflops: probesAgain.gflops } } : {}),
+        }
       : null,
     points: [...points],
     largestContextThatFits: plan.largestContextThatFits,
@@ -164,6 +171,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
   });
 
   let probes: ProbeResult | undefined;
+  let probesAgain: ProbeResult | undefined;
   try {
     onEvent({
       type: 'progress',
@@ -231,6 +239,16 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
         if (done) unsettled.splice(unsettled.indexOf(u), 1);
         onEvent({ type: 'point-update', runId, point });
         opts.onSnapshot?.(report(false, 'in progress', probes));
+      }
+    }
+    // The probes again: the device's rates after the sweep, so the efficiency intervals carry the
+    // probes' own spread (not where the caller gave the probe figures).
+    if (!opts.probes && !cancelled() && points.some((p) => p.roofline)) {
+      onEvent({ type: 'progress', runId, done: total, total, current: `probing ${provider} again`, etaSeconds: null });
+      probesAgain = await probeDevice(provider, { threads: config.threads });
+      for (const [i, p] of points.entries()) {
+        if (!p.roofline || !p.timing?.ci95Ms) continue;
+        points[i] = { ...p, roofline: { ...p.roofline, efficiencyCi95: efficiencyInterval(p.roofline, p.timing.ci95Ms, [probes, probesAgain]) } };
       }
     }
     onEvent({ type: 'progress', runId, done: total, total, current: 'done', etaSeconds: 0 });
@@ -471,7 +489,7 @@ function pointOf(st: RoundState, c: PointContext): Point {
       attainableMs: attainable * 1000,
       bound: memBound ? 'memory' : 'compute',
       efficiency: attainable / seconds,
-      efficiencyCi95: [(attainable * 1000) / s.ci95[1], (attainable * 1000) / s.ci95[0]],
+      efficiencyCi95: efficiencyInterval({ bytes: pp.bytesRead, flops: pp.flops }, s.ci95, [c.probes]),
     },
     ...(mem
       ? {
