@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { _electron as electron, expect, test } from '@playwright/test';
+import type { KvscopeApi } from '../src/contract/api.js';
 
 const require = createRequire(import.meta.url);
 
@@ -21,6 +22,24 @@ function electronBinary(): string | null {
     return null;
   }
 }
+
+/**
+ * What the preload exposes on window.kvscope (src/preload/index.ts): each group's methods, or
+ * 'function'. Typed against the contract's KvscopeApi, so a group added, removed or renamed
+ * there fails the typecheck until this list follows.
+ */
+type ApiShape = { [K in keyof KvscopeApi]: KvscopeApi[K] extends (...args: never[]) => unknown ? 'function' : (keyof KvscopeApi[K])[] };
+const API_SHAPE = {
+  system: ['describe'],
+  presets: ['list'],
+  sweep: ['plan', 'start', 'cancel'],
+  files: ['openConfig', 'pathOf'],
+  reports: ['save', 'export', 'open', 'parse', 'compare'],
+  history: ['list', 'open', 'delete'],
+  planner: ['capacity', 'onnx'],
+  onnx: ['inspect', 'sweep'],
+  onEvent: 'function',
+} satisfies ApiShape;
 
 const binary = electronBinary();
 const SKIP_REASON =
@@ -37,7 +56,16 @@ test('the app opens a secure window, detects devices and plans', async () => {
     expect(
       await win.evaluate(() => [typeof (window as unknown as { require?: unknown }).require, typeof (window as unknown as { process?: unknown }).process]),
     ).toEqual(['undefined', 'undefined']);
-    expect(await win.evaluate(() => Object.keys(window.kvscope).sort())).toEqual(['files', 'onEvent', 'presets', 'sweep', 'system']);
+    const exposed = await win.evaluate(() =>
+      Object.fromEntries(
+        Object.entries(window.kvscope as unknown as Record<string, unknown>).map(([k, v]) => [
+          k,
+          typeof v === 'function' ? 'function' : Object.keys(v as object).sort(),
+        ]),
+      ),
+    );
+    const expected = Object.fromEntries(Object.entries(API_SHAPE).map(([k, v]) => [k, typeof v === 'string' ? v : [...v].sort()]));
+    expect(exposed).toEqual(expected);
     await expect(win.getByRole('region', { name: 'Device' }).getByText(/cpu: works/)).toBeVisible({ timeout: 60_000 });
     await expect(win.getByTestId('plan-points')).toContainText(/\d+ planned/);
   } finally {
