@@ -35,6 +35,13 @@ describe("engine ONNX queries (the app's import and sweep)", () => {
     for (const p of r.points) expect(p.measuredPresentBytes).toBe(p.analyticPresentBytes);
   });
 
+  it("BAD CALL - a past that would not fit this machine's memory is refused before anything is allocated", async () => {
+    // 1 Gi tokens x 256 B per token, past and present: 512 GiB
+    await expect(onnxSweep(path, [4, 1 << 30])).rejects.toThrow(
+      /^past length 1073741824 does not fit: .* \(80% of [\d.]+ [KMGT]?i?B available\); the longest past that fits is \d+/,
+    );
+  });
+
   it('answers onnx queries through the host, with a clear error for a file that is not ONNX', async () => {
     const out: Outgoing[] = [];
     const host = createEngineHost(

@@ -2,8 +2,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import onnxProto from 'onnx-proto';
 import { GraphBuilder } from '../graph/onnx.js';
-import { detectDecoderLayout, sweepDecoder } from './onnx-decoder.js';
+import { SESSION_BASE_BYTES } from '../measure/planner.js';
+import { checkDecoderFit, decoderStepBytes, detectDecoderLayout, largestDecoderPast, sweepDecoder } from './onnx-decoder.js';
 import { SpecError } from './spec.js';
 import { writeTinyDecoder } from './tiny-decoder.js';
 
@@ -53,5 +55,57 @@ describe('ONNX decoder import', () => {
     three.input('past_key_values.0.key', 'fp32', ['b', 'p', 16]);
     three.input('past_key_values.0.value', 'fp32', ['b', 'p', 16]);
     expect(() => detectDecoderLayout(three.encode())).toThrow(/has 3 dims; kvscope reads \[batch, kv_heads, past_len, head_dim\]/);
+  });
+
+  it('BAD CALL - negative or unsafe initializer dims are refused, not summed into negative weights', () => {
+    const { onnx } = onnxProto;
+    const model = onnx.ModelProto.decode(readFileSync(path));
+    const init = model.graph!.initializer![0]!;
+    const name = init.name!;
+    init.dims = [-5, ...(init.dims ?? []).slice(1)];
+    const neg = onnx.ModelProto.encode(model).finish();
+    expect(() => detectDecoderLayout(neg)).toThrow(SpecError);
+    expect(() => detectDecoderLayout(neg)).toThrow(new RegExp(`initializer "${name}" has dims \\[-5, .*\\]: each dim must be a whole number from 0 up`));
+    init.dims = [2 ** 40, 2 ** 40];
+    expect(() => detectDecoderLayout(onnx.ModelProto.encode(model).finish())).toThrow(
+      /has dims \[1099511627776, 1099511627776\]: .* their product at most 9007199254740991/,
+    );
+  });
+});
+
+describe('ONNX decoder fit check (the same budget as a sweep: a share of the available memory)', () => {
+  const path = join(dir, 'fit.onnx');
+  writeTinyDecoder(path, { layers: 3, numHeads: 8, numKvHeads: 2, headDim: 16, vocab: 500 });
+  const layout = detectDecoderLayout(readFileSync(path));
+  const GiB = 2 ** 30;
+
+  it('a step needs the past and present K/V, the mask, the weights and a session', () => {
+    expect(decoderStepBytes(layout, 1000)).toBe(layout.kvBytesPerToken * 2001 + 8 * 1001 + layout.weightBytes + SESSION_BASE_BYTES);
+    const budget = 0.8 * GiB;
+    const largest = largestDecoderPast(layout, budget);
+    expect(decoderStepBytes(layout, largest)).toBeLessThanOrEqual(budget);
+    expect(decoderStepBytes(layout, largest + 1)).toBeGreaterThan(budget);
+    expect(() => checkDecoderFit(layout, [64, largest], { availableBytes: GiB, memoryFraction: 0.8 })).not.toThrow();
+    expect(() => checkDecoderFit(layout, [64, largest + 1], { availableBytes: GiB, memoryFraction: 0.8 })).toThrow(SpecError);
+    expect(largestDecoderPast(layout, layout.weightBytes)).toBe(0);
+    expect(() => checkDecoderFit(layout, [1], { availableBytes: layout.weightBytes, memoryFraction: 1 })).toThrow(/not even the weights fit/);
+  });
+
+  it('BAD CALL - a past that does not fit is refused before a session or a tensor is made', async () => {
+    const started = Date.now();
+    const huge = 1 << 30; // 1 Gi tokens x 768 B x 2: 1.5 TiB of past and present
+    await expect(sweepDecoder(path, [64, huge, 2 * huge], { budgetMs: 20, availableBytes: GiB })).rejects.toThrow(SpecError);
+    await expect(sweepDecoder(path, [64, huge, 2 * huge], { budgetMs: 20, availableBytes: GiB })).rejects.toThrow(
+      new RegExp(
+        `^past lengths ${huge}, ${2 * huge} do not fit: at ${huge} a decode step needs 1\\.5 TiB \\(past and present K/V 1\\.5 TiB, weights [\\d.]+ KiB\\) ` +
+          `but the budget is 819 MiB \\(80% of 1\\.0 GiB available\\); the longest past that fits is ${largestDecoderPast(layout, 0.8 * GiB)}: use shorter past lengths$`,
+      ),
+    );
+    expect(Date.now() - started).toBeLessThan(5_000); // the point at 64 was not measured first
+  });
+
+  it('past lengths that fit are swept as before, under the given budget', async () => {
+    const { points } = await sweepDecoder(path, [64], { budgetMs: 20, availableBytes: GiB, memoryFraction: 0.5 });
+    expect(points.map((p) => p.past)).toEqual([64]);
   });
 });

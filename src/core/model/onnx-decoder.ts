@@ -8,7 +8,9 @@ import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { decodeModel } from '../graph/onnx.js';
 import { MAX_ONNX_BYTES, readBoundedFile } from '../io/files.js';
-import { processMemory } from '../measure/system.js';
+import { DEFAULT_MEMORY_FRACTION } from '../../contract/defaults.js';
+import { formatBytes, SESSION_BASE_BYTES } from '../measure/planner.js';
+import { availableMemory, processMemory } from '../measure/system.js';
 import { measure, POLICIES } from '../measure/harness.js';
 import { SpecError, type Dtype } from './spec.js';
 
@@ -129,9 +131,16 @@ export function detectDecoderLayout(bytes: Uint8Array): DecoderLayout {
   let params = 0;
   let weightBytes = 0;
   for (const t of graph.initializer ?? []) {
+    // every dim a whole number from 0 up, and the element count a safe integer (a negative or
+    // huge dim would give negative or non-finite weights)
+    const dims = (t.dims ?? []).map((d) => Number(d));
+    const n = dims.reduce((a, b) => a * b, 1);
+    if (dims.some((d) => !Number.isSafeInteger(d) || d < 0) || !Number.isSafeInteger(n))
+      throw new SpecError(
+        `initializer ${JSON.stringify(t.name ?? '')} has dims [${dims.join(', ')}]: each dim must be a whole number from 0 up, and their product at most ${Number.MAX_SAFE_INTEGER}`,
+      );
     // float and 8-bit (quantized) weights; int32/int64 initializers are shapes and indices
     if ([6, 7].includes(t.dataType ?? 1)) continue;
-    const n = (t.dims ?? []).reduce((a: number, b) => a * Number(b), 1);
     params += n;
     weightBytes += n * (ELEM_BYTES_BY_TYPE[t.dataType ?? 1] ?? 4);
   }
@@ -168,6 +177,39 @@ export interface DecoderPoint {
   rssDeltaBytes: number;
 }
 
+/**
+ * Bytes one decode step at `past` tokens needs: the past K/V fed in and the present K/V returned
+ * (past + 1), the attention mask (int64), the weights as stored, and a session's fixed cost.
+ */
+export function decoderStepBytes(layout: DecoderLayout, past: number): number {
+  return layout.kvBytesPerToken * (2 * past + 1) + 8 * (past + 1) + layout.weightBytes + SESSION_BASE_BYTES;
+}
+
+/** The longest past whose step fits `budgetBytes` (0 when even the weights do not). */
+export function largestDecoderPast(layout: DecoderLayout, budgetBytes: number): number {
+  const perToken = 2 * layout.kvBytesPerToken + 8;
+  return Math.max(0, Math.floor((budgetBytes - decoderStepBytes(layout, 0)) / perToken));
+}
+
+/**
+ * The same fit check as a sweep's (SESSION_BASE_BYTES, a share of the available memory): past
+ * lengths whose step would not fit are refused, before any session or tensor is made.
+ */
+export function checkDecoderFit(layout: DecoderLayout, pasts: number[], memory: { availableBytes: number; memoryFraction: number }): void {
+  const budget = memory.availableBytes * memory.memoryFraction;
+  const over = pasts.filter((p) => decoderStepBytes(layout, p) > budget).sort((a, b) => a - b);
+  if (over.length === 0) return;
+  const first = over[0]!;
+  const largest = largestDecoderPast(layout, budget);
+  throw new SpecError(
+    `past length${over.length > 1 ? `s ${over.join(', ')} do` : ` ${first} does`} not fit: at ${first} a decode step needs ` +
+      `${formatBytes(decoderStepBytes(layout, first))} (past and present K/V ${formatBytes(layout.kvBytesPerToken * (2 * first + 1))}, ` +
+      `weights ${formatBytes(layout.weightBytes)}) but the budget is ${formatBytes(budget)} ` +
+      `(${Math.round(memory.memoryFraction * 100)}% of ${formatBytes(memory.availableBytes)} available); ` +
+      (largest > 0 ? `the longest past that fits is ${largest}: use shorter past lengths` : 'not even the weights fit'),
+  );
+}
+
 function tensorFor(type: string, dims: number[], fill: number): ort.Tensor {
   const n = dims.reduce((a, b) => a * b, 1);
   if (type === 'int64') return new ort.Tensor('int64', new BigInt64Array(n).fill(BigInt(fill)), dims);
@@ -184,10 +226,20 @@ function tensorFor(type: string, dims: number[], fill: number): ort.Tensor {
 export async function sweepDecoder(
   path: string,
   pasts: number[],
-  opts: { budgetMs?: number; provider?: 'cpu' | 'webgpu' } = {},
+  opts: {
+    budgetMs?: number;
+    provider?: 'cpu' | 'webgpu';
+    /** The fit check's memory (default: available now) and the share of it a step may use (default 0.8). */
+    availableBytes?: number;
+    memoryFraction?: number;
+  } = {},
 ): Promise<{ layout: DecoderLayout; points: DecoderPoint[] }> {
   // regular files only, at most MAX_ONNX_BYTES (protobuf's 2 GiB), checked before reading
   const layout = detectDecoderLayout(readBoundedFile(path, { maxBytes: MAX_ONNX_BYTES, kind: 'ONNX model' }));
+  checkDecoderFit(layout, pasts, {
+    availableBytes: opts.availableBytes ?? availableMemory(),
+    memoryFraction: opts.memoryFraction ?? DEFAULT_MEMORY_FRACTION,
+  });
   const session = await ort.InferenceSession.create(path, { executionProviders: [opts.provider ?? 'cpu'], logSeverityLevel: 3 });
   const points: DecoderPoint[] = [];
   try {
