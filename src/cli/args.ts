@@ -7,13 +7,42 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** "4k" -> 4096, "1m" -> 1048576, "512" -> 512. */
-export function parseCount(text: string, flag: string): number {
+/** An inclusive range a numeric flag must fall in (each flag's help says it). */
+export interface Range {
+  min: number;
+  max: number;
+}
+
+/** The flag's text as an error quotes it: whole, or its start and its length when it is long. */
+function quoted(text: string): string {
+  return text.length <= 40 ? `"${text}"` : `"${text.slice(0, 32)}..." (${text.length} characters)`;
+}
+
+const whole = (n: number): string => n.toLocaleString('en-US');
+
+/**
+ * "4k" -> 4096, "1m" -> 1048576, "512" -> 512: a safe integer within `range` (default 1 up), or
+ * a UsageError naming the flag, the value and the range.
+ */
+export function parseCount(text: string, flag: string, range: Partial<Range> = {}): number {
+  const { min = 1, max = Number.MAX_SAFE_INTEGER } = range;
+  const wanted = `${flag}: ${quoted(text)} is not a whole number from ${whole(min)} to ${whole(max)}`;
   const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$/.exec(text);
-  if (!m) throw new UsageError(`${flag}: "${text}" is not a number (examples: 512, 4k, 128k)`);
+  if (!m) throw new UsageError(`${wanted} (examples: 8, 512, 4k, 128k)`);
   const mult = { '': 1, k: 1024, m: 1024 * 1024 }[m[2]!.toLowerCase() as '' | 'k' | 'm'];
   const v = Number(m[1]) * mult;
-  if (!Number.isInteger(v) || v <= 0) throw new UsageError(`${flag}: "${text}" must be a positive whole number`);
+  if (!Number.isSafeInteger(v) || v < min || v > max) throw new UsageError(wanted);
+  return v;
+}
+
+/**
+ * A finite number above `range.min` (exclusive) and at most `range.max`, or a UsageError naming
+ * the flag, the value and the range ("1e400", "Infinity" and "" are refused).
+ */
+export function parseNumber(text: string, flag: string, range: Range): number {
+  const v = /^\s*[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(v) || v <= range.min || v > range.max)
+    throw new UsageError(`${flag}: ${quoted(text)} is not a number above ${range.min} and at most ${range.max}`);
   return v;
 }
 
@@ -21,7 +50,7 @@ export function parseCount(text: string, flag: string): number {
  * Context lists: "512,1024,4k", or a range "512..128k" (powers of two between, both ends
  * included), or a range with a step factor "1k..64k*4".
  */
-export function parseContexts(text: string, flag = '--contexts'): number[] {
+export function parseContexts(text: string, flag = '--contexts', limits: Partial<Range> = {}): number[] {
   const out = new Set<number>();
   for (const part of text
     .split(',')
@@ -29,15 +58,15 @@ export function parseContexts(text: string, flag = '--contexts'): number[] {
     .filter(Boolean)) {
     const range = /^(.+?)\.\.(.+?)(?:\*(\d+))?$/.exec(part);
     if (range) {
-      const lo = parseCount(range[1]!, flag);
-      const hi = parseCount(range[2]!, flag);
+      const lo = parseCount(range[1]!, flag, limits);
+      const hi = parseCount(range[2]!, flag, limits);
       const factor = range[3] ? Number(range[3]) : 2;
       if (hi < lo) throw new UsageError(`${flag}: range "${part}" ends below its start`);
       if (factor < 2) throw new UsageError(`${flag}: range step "*${range[3]}" must be 2 or more`);
       for (let v = lo; v <= hi; v *= factor) out.add(v);
       out.add(hi);
     } else {
-      out.add(parseCount(part, flag));
+      out.add(parseCount(part, flag, limits));
     }
   }
   if (out.size === 0) throw new UsageError(`${flag}: give at least one context, e.g. 1k,4k,16k or 512..32k`);
@@ -64,16 +93,20 @@ export function parseVariants(text: string): Variant[] {
 }
 
 export function parseIntList(text: string, flag: string, max: number): number[] {
-  const out = text.split(',').map((s) => parseCount(s, flag));
-  for (const v of out) if (v > max) throw new UsageError(`${flag}: ${v} is more than ${max}`);
-  return [...new Set(out)];
+  return [...new Set(text.split(',').map((s) => parseCount(s, flag, { max })))];
 }
 
-/** "80GB", "24GiB", "512MB" -> bytes. */
-export function parseBytes(text: string, flag: string): number {
+/** Memory sizes a flag takes: 1 byte to 1 EB (10^18 bytes), the app's planner's range. */
+export const BYTES_RANGE: Range = { min: 1, max: 1e18 };
+
+/** "80GB", "24GiB", "512MB" -> whole bytes within `range`, or a UsageError naming the flag, the value and the range. */
+export function parseBytes(text: string, flag: string, range: Range = BYTES_RANGE): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?\s*$/i.exec(text);
-  if (!m) throw new UsageError(`${flag}: "${text}" is not a size (examples: 24GB, 80GiB, 512MB)`);
+  if (!m) throw new UsageError(`${flag}: ${quoted(text)} is not a size (examples: 24GB, 80GiB, 512MB)`);
   const unit = (m[2] ?? 'B').toLowerCase();
   const mult: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
-  return Number(m[1]) * mult[unit]!;
+  const v = Math.floor(Number(m[1]) * mult[unit]!);
+  if (!Number.isFinite(v) || v < range.min || v > range.max)
+    throw new UsageError(`${flag}: ${quoted(text)} is not a size from ${whole(range.min)} to ${whole(range.max)} bytes`);
+  return v;
 }

@@ -1,6 +1,8 @@
 /**
  * The CLI keeps what it measured when --out cannot be written, reads only bounded regular files,
- * and prints no terminal control sequences from untrusted strings (issue 11, items 1, 4 and 8).
+ * prints no terminal control sequences from untrusted strings, refuses numeric flags out of
+ * range and another model's --report, and checks that an ONNX sweep fits before it allocates
+ * (issue 11, items 1, 4, 5, 7 and 8).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
@@ -8,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { point, report } from '../contract/fixtures.js';
+import { presetModel } from '../core/model/presets.js';
+import { writeTinyDecoder } from '../core/model/tiny-decoder.js';
 import { parseReport, writeReport } from '../core/report/report.js';
 import { main, ReportSink, type Io } from './main.js';
 import { jsonForTerminal, stripControl } from './sanitize.js';
@@ -154,5 +158,106 @@ describe('terminal output', () => {
     expect(missing.stderr).toMatch(/cannot read report .*none\.json: ENOENT/);
     expect(missing.stderr).not.toMatch(CONTROLS);
     expect(existsSync(join(dir, `x${hostile}.csv`))).toBe(true);
+  });
+});
+
+describe('BAD CALL - numeric flags out of range: the error names the flag, the value and the range', () => {
+  const cases: [string, string[], RegExp][] = [
+    [
+      '400 nines of memory',
+      ['plan', '--memory', '9'.repeat(400)],
+      /--memory: "9{32}\.\.\." \(400 characters\) is not a size from 1 to 1,000,000,000,000,000,000 bytes/,
+    ],
+    ['half a byte of memory', ['plan', '--memory', '0.5'], /--memory: "0\.5" is not a size from 1 to /],
+    [
+      'a plan batch beyond safe integers',
+      ['plan', '--batch', '99999999999999999999'],
+      /--batch: "99999999999999999999" is not a whole number from 1 to 1,000,000$/m,
+    ],
+    [
+      'a sweep batch beyond safe integers',
+      ['sweep', '--batch', '99999999999999999999', '--plan'],
+      /--batch: "99999999999999999999" is not a whole number from 1 to 4,096$/m,
+    ],
+    ['threads in exponent form', ['sweep', '--threads', '1.5e3', '--plan'], /--threads: "1\.5e3" is not a whole number from 0 to 1,024 \(examples: /],
+    ['fractional threads', ['sweep', '--threads', '1.5', '--plan'], /--threads: "1\.5" is not a whole number from 0 to 1,024$/m],
+    ['threads over the range', ['sweep', '--threads', '2k', '--plan'], /--threads: "2k" is not a whole number from 0 to 1,024$/m],
+    ['an infinite budget', ['sweep', '--budget', '1e400', '--plan'], /--budget: "1e400" is not a number above 0 and at most 3600$/m],
+    ['a memory fraction over 1', ['sweep', '--memory-fraction', '1.5', '--plan'], /--memory-fraction: "1\.5" is not a number above 0 and at most 1$/m],
+    ['a sweep context past the schema', ['sweep', '--contexts', '32m', '--plan'], /--contexts: "32m" is not a whole number from 1 to 16,777,216$/m],
+    ['a plan context past a billion', ['plan', '--context', '1024m'], /--context: "1024m" is not a whole number from 1 to 1,000,000,000$/m],
+    [
+      'a huge head count',
+      ['sweep', '--heads', '99999999999999999999', '--plan'],
+      /--heads: "99999999999999999999" is not a whole number from 1 to 1,048,576$/m,
+    ],
+  ];
+  it.each(cases)('%s: exit 2', async (_, argv, message) => {
+    const io = capture();
+    expect(await main(argv, io)).toBe(2);
+    expect(io.stderr).toMatch(message);
+  });
+
+  it('values inside the ranges still work (threads 0 and 2, batch 4096, 1 B of memory)', async () => {
+    const io = capture();
+    expect(await main([...SWEEP.slice(0, 7), '--threads', '0', '--batch', '1,4096', '--plan'], io)).toBe(0);
+    expect(await main([...SWEEP.slice(0, 7), '--threads', '2', '--plan'], io)).toBe(0);
+    expect(await main(['plan', '--preset', 'mistral-7b', '--memory', '1', '--json'], io)).toBe(0);
+  });
+});
+
+describe('plan --report', () => {
+  const mistral = presetModel('mistral-7b');
+  const timed = (variant: 'mha' | 'gqa') => point({ variant, context: 4096 });
+  it("BAD CALL - another model's report is refused: its timings are not shown as this model's", async () => {
+    const other = join(dir, 'other-model.json');
+    writeReport(other, report([timed('mha')]));
+    const io = capture();
+    expect(await main(['plan', '--preset', 'mistral-7b', '--report', other], io)).toBe(2);
+    expect(io.stdout).toBe('');
+    expect(io.stderr).toMatch(
+      /--report .*other-model\.json is a sweep of another model, m \(4 heads x 16, 4 K\/V heads, 8 layers\), not of mistral-7b \(32 heads x 128, 8 K\/V heads, 32 layers\): its timings are not this model's/,
+    );
+  });
+
+  it('a report of the same attention dims is used; another name or layer count is said in a note', async () => {
+    const same = join(dir, 'same-dims.json');
+    const r = report([timed('gqa')]);
+    writeReport(same, { ...r, model: { ...r.model, name: 'my-sweep', attention: mistral.attention, numLayers: 4 } });
+    const io = capture();
+    expect(await main(['plan', '--preset', 'mistral-7b', '--report', same], io)).toBe(0);
+    expect(io.stdout).toMatch(
+      /note: --report .*same-dims\.json is a sweep of my-sweep \(32 heads x 128, 8 K\/V heads, 4 layers\): same attention dims as mistral-7b/,
+    );
+    const exact = join(dir, 'same-model.json');
+    writeReport(exact, { ...r, model: { ...r.model, name: 'mistral-7b', attention: mistral.attention, numLayers: mistral.numLayers } });
+    const quiet = capture();
+    expect(await main(['plan', '--preset', 'mistral-7b', '--report', exact], quiet)).toBe(0);
+    expect(quiet.stdout).not.toMatch(/note: --report/);
+  });
+});
+
+describe('BAD CALL - kvscope onnx checks the fit before allocating', () => {
+  // 2 layers x 16 K/V heads x 16 dims in fp32: 4 KiB of cache per token, so a past of 64m
+  // needs 512 GiB (past and present): more than any machine the tests run on
+  const model = join(dir, 'fit.onnx');
+  writeTinyDecoder(model, { layers: 2, numHeads: 16, numKvHeads: 16, headDim: 16, vocab: 50 });
+  it('--contexts 64m is refused with the budget and the longest past that fits, exit 2', async () => {
+    const io = capture();
+    const started = Date.now();
+    expect(await main(['onnx', model, '--contexts', '256,64m', '--budget', '0.05'], io)).toBe(2);
+    expect(io.stderr).toMatch(
+      /kvscope: past length 67108864 does not fit: at 67108864 a decode step needs 513 GiB \(past and present K\/V 512 GiB, weights [\d.]+ [KM]iB\) but the budget is [\d.]+ [KMGT]?i?B \(80% of [\d.]+ [KMGT]?i?B available\); the longest past that fits is \d+: use shorter past lengths/,
+    );
+    expect(io.stdout).toBe(''); // refused before the first point: nothing measured, nothing allocated
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+  it('--memory-fraction sets the share, and is range-checked like the sweep', async () => {
+    const io = capture();
+    expect(await main(['onnx', model, '--contexts', '64m', '--memory-fraction', '0.5'], io)).toBe(2);
+    expect(io.stderr).toMatch(/\(50% of [\d.]+ [KMGT]?i?B available\)/);
+    const bad = capture();
+    expect(await main(['onnx', model, '--contexts', '64', '--memory-fraction', '0'], bad)).toBe(2);
+    expect(bad.stderr).toMatch(/--memory-fraction: "0" is not a number above 0 and at most 1/);
   });
 });

@@ -19,7 +19,7 @@ describe('flag parsing', () => {
   it('reads counts with k/m suffixes', () => {
     expect(parseCount('4k', '--x')).toBe(4096);
     expect(parseCount('1m', '--x')).toBe(1 << 20);
-    expect(() => parseCount('4q', '--x')).toThrow(/"4q" is not a number/);
+    expect(() => parseCount('4q', '--x')).toThrow(/"4q" is not a whole number from 1 to 9,007,199,254,740,991 \(examples: /);
   });
   it('reads context lists and power-of-two ranges', () => {
     expect(parseContexts('512..4k')).toEqual([512, 1024, 2048, 4096]);
@@ -51,10 +51,10 @@ describe('BAD CALL - kvscope sweep', () => {
     ['missing config file', ['sweep', '--config', join(dir, 'nope.json')], /cannot read config file .*ENOENT/],
     ['config without heads', ['sweep', '--config', join(dir, 'noheads.json')], /config.json lacks "num_attention_heads" or "n_head"/],
     ['impossible dims', ['sweep', '--heads', '10', '--kv-heads', '4'], /numHeads \(10\) must be a multiple of numKvHeads \(4\)/],
-    ['bad context', ['sweep', '--contexts', 'lots'], /--contexts: "lots" is not a number/],
+    ['bad context', ['sweep', '--contexts', 'lots'], /--contexts: "lots" is not a whole number from 1 to 16,777,216/],
     ['bad provider', ['sweep', '--ep', 'tpu'], /Allowed choices are auto, cpu/],
     ['two model sources', ['sweep', '--preset', 'llama-3.1-8b', '--heads', '8'], /give one of --preset, --config FILE, or custom dims/],
-    ['zero budget', ['sweep', '--budget', '0'], /invalid sweep setting budgetSeconds/],
+    ['zero budget', ['sweep', '--budget', '0'], /--budget: "0" is not a number above 0 and at most 3600/],
   ];
   writeFileSync(join(dir, 'broken.json'), '{"hidden_size": 4096,');
   writeFileSync(join(dir, 'noheads.json'), JSON.stringify({ hidden_size: 4096, num_hidden_layers: 2 }));

@@ -7,13 +7,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { ZodError } from 'zod';
-import { DEFAULT_BUDGET_SECONDS } from '../contract/defaults.js';
+import { DEFAULT_BUDGET_SECONDS, DEFAULT_MEMORY_FRACTION } from '../contract/defaults.js';
 import { SweepConfigSchema, type EngineEvent, type Report, type SweepConfig } from '../contract/schemas.js';
 import { formatBytes, planSweep } from '../core/measure/planner.js';
 import { runSweep } from '../core/measure/runner.js';
 import { availableMemory, gpuFacts } from '../core/measure/system.js';
 import { PRESETS, presetModel } from '../core/model/presets.js';
-import { kvBytesPerToken, SpecError, type AttentionSpec } from '../core/model/spec.js';
+import { kvBytesPerToken, SpecError, valueDim, type AttentionSpec } from '../core/model/spec.js';
 import { MAX_CONFIG_BYTES, MAX_ONNX_BYTES, readBoundedFile } from '../core/io/files.js';
 import { ReportError, readReport, writeFileAtomic, writeReport } from '../core/report/report.js';
 import { compareReports, NOISE_THRESHOLD } from '../core/report/compare.js';
@@ -24,10 +24,10 @@ import { exportPngs } from './png.js';
 import { modelFromHfConfig, type ModelInfo } from '../core/model/hf-config.js';
 import { estimateParams, type ParamCount } from '../core/model/params.js';
 import { detectDecoderLayout, sweepDecoder } from '../core/model/onnx-decoder.js';
-import { planCapacity, planOnnxCapacity } from '../core/plan/capacity.js';
+import { describeSpec, planCapacity, planOnnxCapacity } from '../core/plan/capacity.js';
 import { detectProviders } from '../core/runtime/providers.js';
 import { KVSCOPE_VERSION } from '../core/version.js';
-import { parseBytes, parseContexts, parseCount, parseIntList, parseList, parseVariants, UsageError } from './args.js';
+import { parseBytes, parseContexts, parseCount, parseIntList, parseList, parseNumber, parseVariants, UsageError, type Range } from './args.js';
 import { answer, skippedNotes, summaryTable, table } from './format.js';
 import { jsonForTerminal, stripControl } from './sanitize.js';
 
@@ -95,11 +95,28 @@ function readJsonFile(path: string, what: string): unknown {
   }
 }
 
-function num(text: string, flag: string): number {
-  const v = Number(text);
-  if (!Number.isFinite(v)) throw new UsageError(`${flag}: "${text}" is not a number`);
-  return v;
-}
+/**
+ * The ranges of the numeric flags, said in their help: the sweep's are SweepConfigSchema's, the
+ * planner's the app's (CapacityRequestSchema). Seconds and fractions exclude their minimum.
+ */
+export const FLAG_RANGES = {
+  dim: { min: 1, max: 1 << 20 },
+  contexts: { min: 1, max: 1 << 24 },
+  batch: { min: 1, max: 4096 },
+  layers: { min: 1, max: 256 },
+  gqaGroups: { min: 1, max: 1 << 16 },
+  threads: { min: 0, max: 1024 },
+  maxPrefill: { min: 1, max: 1 << 20 },
+  seconds: { min: 0, max: 3600 },
+  memoryFraction: { min: 0, max: 1 },
+  planContext: { min: 1, max: 1e9 },
+  planBatch: { min: 1, max: 1e6 },
+  planGqaGroups: { min: 1, max: 1024 },
+  mlaRank: { min: 1, max: 1 << 20 },
+  onnxPast: { min: 1, max: 1 << 30 },
+} as const satisfies Record<string, Range>;
+const R = FLAG_RANGES;
+const span = (r: Range): string => `${r.min.toLocaleString('en-US')} to ${r.max.toLocaleString('en-US')}`;
 
 /** Builds the sweep config from the flags (exported for tests). */
 export function configFromFlags(f: SweepFlags): SweepConfig {
@@ -116,19 +133,19 @@ export function configFromFlags(f: SweepFlags): SweepConfig {
         ? ({ source: 'custom', ...(raw as object) } as SweepConfig['model'])
         : { source: 'hf-config', name: f.config, config: raw as Record<string, unknown> };
   } else if (custom !== undefined) {
-    const heads = parseCount(f.heads ?? '', '--heads');
-    const kv = f.kvHeads ? parseCount(f.kvHeads, '--kv-heads') : heads;
+    const heads = parseCount(f.heads ?? '', '--heads', R.dim);
+    const kv = f.kvHeads ? parseCount(f.kvHeads, '--kv-heads', R.dim) : heads;
     const attention: AttentionSpec = {
       kind: kv === heads ? 'mha' : kv === 1 ? 'mqa' : 'gqa',
       numHeads: heads,
       numKvHeads: kv,
-      headDim: parseCount(f.headDim ?? '128', '--head-dim'),
+      headDim: parseCount(f.headDim ?? '128', '--head-dim', R.dim),
     };
     model = {
       source: 'custom',
       name: `custom ${heads}/${kv}x${attention.headDim}`,
       attention,
-      numLayers: parseCount(f.modelLayers ?? '32', '--model-layers'),
+      numLayers: parseCount(f.modelLayers ?? '32', '--model-layers', R.dim),
       maxContext: null,
     };
   } else {
@@ -137,18 +154,18 @@ export function configFromFlags(f: SweepFlags): SweepConfig {
   const candidate = {
     model,
     variants: parseVariants(f.variants),
-    contexts: parseContexts(f.contexts),
-    batches: parseIntList(f.batch, '--batch', 4096),
+    contexts: parseContexts(f.contexts, '--contexts', R.contexts),
+    batches: parseIntList(f.batch, '--batch', R.batch.max),
     dtypes: parseList(f.cacheDtype, ['fp32', 'fp16'] as const, '--cache-dtype'),
     modes: parseList(f.modes, ['decode', 'prefill'] as const, '--modes'),
     provider: parseList(f.ep, ['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const, '--ep')[0],
-    layers: parseCount(f.layers, '--layers'),
-    budgetSeconds: num(f.budget, '--budget'),
-    maxStepSeconds: num(f.maxStep, '--max-step'),
-    gqaGroups: parseCount(f.gqaGroups, '--gqa-groups'),
-    threads: Number.parseInt(f.threads, 10),
-    memoryFraction: num(f.memoryFraction, '--memory-fraction'),
-    maxPrefillContext: parseCount(f.maxPrefill, '--max-prefill'),
+    layers: parseCount(f.layers, '--layers', R.layers),
+    budgetSeconds: parseNumber(f.budget, '--budget', R.seconds),
+    maxStepSeconds: parseNumber(f.maxStep, '--max-step', R.seconds),
+    gqaGroups: parseCount(f.gqaGroups, '--gqa-groups', R.gqaGroups),
+    threads: parseCount(f.threads, '--threads', R.threads),
+    memoryFraction: parseNumber(f.memoryFraction, '--memory-fraction', R.memoryFraction),
+    maxPrefillContext: parseCount(f.maxPrefill, '--max-prefill', R.maxPrefill),
     verify: f.verify,
   };
   const parsed = SweepConfigSchema.safeParse(candidate);
@@ -343,11 +360,11 @@ function planOnnx(file: string, f: PlanFlags, io: Io): number {
   if (f.preset || f.config) throw new UsageError('give one of --preset, --config FILE or --onnx FILE');
   const layout = detectDecoderLayout(readFileOrUsage(file, 'ONNX model', MAX_ONNX_BYTES));
   const memoryBytes = f.memory ? parseBytes(f.memory, '--memory') : availableMemory();
-  const context = parseCount(f.context, '--context');
+  const context = parseCount(f.context, '--context', R.planContext);
   const r = planOnnxCapacity(layout, {
     memoryBytes,
     context,
-    batch: parseCount(f.batch, '--batch'),
+    batch: parseCount(f.batch, '--batch', R.planBatch),
     cacheDtype: parseList(f.cacheDtype, ANALYTIC_DTYPES, '--cache-dtype')[0]!,
   });
   if (f.json) {
@@ -365,21 +382,46 @@ function planOnnx(file: string, f: PlanFlags, io: Io): number {
   return 0;
 }
 
+/** The attention dims a sweep's timings depend on, as one comparable string (the kind follows from the heads). */
+function timedDims(s: AttentionSpec): string {
+  return s.kind === 'mla'
+    ? `mla ${s.numHeads} ${s.kvLoraRank} ${s.qkNopeHeadDim} ${s.qkRopeHeadDim} ${s.vHeadDim}`
+    : `${s.numHeads} ${s.numKvHeads} ${s.headDim} ${valueDim(s)}`;
+}
+
+/**
+ * A --report must be a sweep of the planned model's attention dims: another model's timings are
+ * refused, not shown as this model's. Same dims under another name or layer count: a note saying
+ * so (the timings are per layer, scaled to this model's layers).
+ */
+function reportOfModel(file: string, report: Report, model: ModelInfo): string | null {
+  const of = `${report.model.name} (${describeSpec(report.model.attention)}, ${report.model.numLayers} layers)`;
+  const self = `${model.name} (${describeSpec(model.attention)}, ${model.numLayers} layers)`;
+  if (timedDims(report.model.attention) !== timedDims(model.attention))
+    throw new UsageError(
+      `--report ${file} is a sweep of another model, ${of}, not of ${self}: its timings are not this model's; give a report swept with the same attention dims`,
+    );
+  if (report.model.name === model.name && report.model.numLayers === model.numLayers) return null;
+  return `--report ${file} is a sweep of ${of}: same attention dims as ${self}, its per-layer timings scaled to ${model.numLayers} layers`;
+}
+
 function plan(f: PlanFlags, io: Io): number {
   if (f.onnx) return planOnnx(f.onnx, f, io);
   const { model, params } = modelForPlan(f);
   const memoryBytes = f.memory ? parseBytes(f.memory, '--memory') : availableMemory();
+  const context = parseCount(f.context, '--context', R.planContext);
   const report = f.report ? readReport(f.report) : undefined;
+  const reportNote = f.report && report ? reportOfModel(f.report, report, model) : null;
   const r = planCapacity({
     model,
     params,
     memoryBytes,
     weightDtype: parseList(f.weightDtype, ANALYTIC_DTYPES, '--weight-dtype')[0]!,
     cacheDtype: parseList(f.cacheDtype, ANALYTIC_DTYPES, '--cache-dtype')[0]!,
-    context: parseCount(f.context, '--context'),
-    batch: parseCount(f.batch, '--batch'),
-    gqaGroups: parseCount(f.gqaGroups, '--gqa-groups'),
-    ...(f.mlaRank ? { mlaRank: parseCount(f.mlaRank, '--mla-rank') } : {}),
+    context,
+    batch: parseCount(f.batch, '--batch', R.planBatch),
+    gqaGroups: parseCount(f.gqaGroups, '--gqa-groups', R.planGqaGroups),
+    ...(f.mlaRank ? { mlaRank: parseCount(f.mlaRank, '--mla-rank', R.mlaRank) } : {}),
     report,
   });
   const own = r.variants.find((v) => v.isModel) ?? r.variants[0]!;
@@ -394,7 +436,7 @@ function plan(f: PlanFlags, io: Io): number {
         slidingWindow: model.slidingWindow,
         analytic: true,
         kvBytesPerToken: own.kvBytesPerToken,
-        context: parseCount(f.context, '--context'),
+        context,
         cacheTokens: r.cacheTokens,
         cacheBytesAtContext: own.cacheBytesAtContext,
         weightsBytes: r.weightsBytes,
@@ -404,6 +446,7 @@ function plan(f: PlanFlags, io: Io): number {
         largestContext: own.largestContext,
         largestBatch: own.largestBatch,
         variants: r.variants,
+        ...(reportNote ? { reportNote } : {}),
       })}\n`,
     );
     return 0;
@@ -442,6 +485,7 @@ function plan(f: PlanFlags, io: Io): number {
   }
   io.out(`${table(rows)}\n`);
   for (const w of model.warnings ?? []) io.out(`note: ${w}\n`);
+  if (reportNote) io.out(`note: ${reportNote}\n`);
   if (!r.fitsAtAll)
     io.out(`the weights alone (${formatBytes(r.weightsBytes)}) exceed ${formatBytes(memoryBytes)}: use a smaller --weight-dtype or more --memory\n`);
   const est = r.variants.find((v) => v.estimate)?.estimate;
@@ -491,10 +535,23 @@ async function compare(files: string[], f: { html?: string; png?: string; json?:
   return 0;
 }
 
-async function onnxSweep(file: string, f: { contexts: string; ep: string; budget: string; json: boolean }, io: Io): Promise<number> {
+interface OnnxFlags {
+  contexts: string;
+  ep: string;
+  budget: string;
+  memoryFraction: string;
+  json: boolean;
+}
+
+async function onnxSweep(file: string, f: OnnxFlags, io: Io): Promise<number> {
   const layout = detectDecoderLayout(readFileOrUsage(file, 'ONNX model', MAX_ONNX_BYTES));
   const provider = parseList(f.ep, ['cpu', 'webgpu'] as const, '--ep')[0]!;
-  const { points } = await sweepDecoder(file, parseContexts(f.contexts), { provider, budgetMs: num(f.budget, '--budget') * 1000 });
+  // past lengths that would not fit the memory budget are refused before anything is allocated
+  const { points } = await sweepDecoder(file, parseContexts(f.contexts, '--contexts', R.onnxPast), {
+    provider,
+    budgetMs: parseNumber(f.budget, '--budget', R.seconds) * 1000,
+    memoryFraction: parseNumber(f.memoryFraction, '--memory-fraction', R.memoryFraction),
+  });
   if (f.json) {
     io.out(`${jsonForTerminal({ layout, points })}\n`);
     return 0;
@@ -564,23 +621,27 @@ export function buildProgram(raw: Io, result: { code: number }): Command {
     .description('sweep variants x contexts x batch x cache dtype on one execution provider and write a JSON report')
     .option('--preset <name>', 'model preset (see `kvscope presets`); default deepseek-v3')
     .option('--config <file>', 'a Hugging Face config.json, or a kvscope custom model JSON')
-    .option('--heads <n>', 'custom dims: query heads')
+    .option('--heads <n>', `custom dims: query heads (${span(R.dim)})`)
     .option('--kv-heads <n>', 'custom dims: K/V heads (default = heads)')
-    .option('--head-dim <n>', 'custom dims: head dimension (default 128)')
-    .option('--model-layers <n>', 'custom dims: layers of the model (default 32)')
+    .option('--head-dim <n>', `custom dims: head dimension (default 128, at most ${R.dim.max})`)
+    .option('--model-layers <n>', `custom dims: layers of the model (default 32, at most ${R.dim.max})`)
     .option('--variants <list>', 'mha,gqa,mqa,mla-naive,mla-absorbed | mla | all', 'all')
-    .option('--contexts <list>', 'cached tokens: list (1k,4k) or range (512..128k, powers of two)', DEFAULT_CONTEXTS)
-    .option('--batch <list>', 'batch sizes', '1')
+    .option('--contexts <list>', `cached tokens: list (1k,4k) or range (512..128k, powers of two); ${span(R.contexts)}`, DEFAULT_CONTEXTS)
+    .option('--batch <list>', `batch sizes (${span(R.batch)})`, '1')
     .option('--cache-dtype <list>', 'fp32,fp16', 'fp32')
     .option('--modes <list>', 'decode,prefill', 'decode')
     .addOption(new Option('--ep <provider>', 'execution provider').choices(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']).default('auto'))
-    .option('--layers <n>', 'identical layers per measured graph (scaled to the model)', '1')
-    .option('--budget <seconds>', 'timing budget per point (sampling stops earlier once the 95% interval is within ±2%)', String(DEFAULT_BUDGET_SECONDS))
-    .option('--max-step <seconds>', 'skip points predicted slower than this per step', '1')
-    .option('--gqa-groups <n>', 'K/V heads of the GQA variant for non-GQA models', '8')
-    .option('--threads <n>', 'intra-op threads (0 = onnxruntime default)', '0')
-    .option('--memory-fraction <f>', 'share of free memory a point may use', '0.8')
-    .option('--max-prefill <n>', 'largest prefill context', '4k')
+    .option('--layers <n>', `identical layers per measured graph (scaled to the model; ${span(R.layers)})`, '1')
+    .option(
+      '--budget <seconds>',
+      `timing budget per point (sampling stops earlier once the 95% interval is within ±2%; above 0, at most ${R.seconds.max})`,
+      String(DEFAULT_BUDGET_SECONDS),
+    )
+    .option('--max-step <seconds>', `skip points predicted slower than this per step (above 0, at most ${R.seconds.max})`, '1')
+    .option('--gqa-groups <n>', `K/V heads of the GQA variant for non-GQA models (${span(R.gqaGroups)})`, '8')
+    .option('--threads <n>', `intra-op threads (0 = onnxruntime default; ${span(R.threads)})`, '0')
+    .option('--memory-fraction <f>', 'share of free memory a point may use (above 0, at most 1)', String(DEFAULT_MEMORY_FRACTION))
+    .option('--max-prefill <n>', `largest prefill context (${span(R.maxPrefill)})`, '4k')
     .option('--no-verify', 'skip the float64 reference check of each graph')
     .option('--out <file>', 'JSON report path', 'kvscope-report.json')
     .option('--json', 'print the report JSON on stdout instead of the table', false)
@@ -594,14 +655,14 @@ export function buildProgram(raw: Io, result: { code: number }): Command {
     .option('--preset <name>', 'model preset; default deepseek-v3')
     .option('--config <file>', 'a Hugging Face config.json')
     .option('--onnx <file>', 'an ONNX decoder with past_key_values (weights from the file, cache from its layout)')
-    .option('--context <n>', 'context in tokens', '32k')
-    .option('--batch <n>', 'sequences', '1')
+    .option('--context <n>', `context in tokens (${span(R.planContext)})`, '32k')
+    .option('--batch <n>', `sequences (${span(R.planBatch)})`, '1')
     .option('--cache-dtype <dtype>', 'fp32|fp16|bf16|fp8|int8|int4', 'bf16')
     .option('--weight-dtype <dtype>', 'fp32|fp16|bf16|fp8|int8|int4', 'bf16')
-    .option('--memory <size>', 'device memory budget, e.g. 80GB (default: free memory here)')
-    .option('--gqa-groups <n>', 'K/V heads for the GQA what-if', '8')
-    .option('--mla-rank <n>', 'latent rank d_c of the MLA what-if (default 4 x head dim; an MLA model keeps its own)')
-    .option('--report <file>', 'a sweep report of the same dims: measured steps and an estimated tokens/s')
+    .option('--memory <size>', 'device memory budget, e.g. 80GB (default: free memory here; 1 B to 10^18 bytes)')
+    .option('--gqa-groups <n>', `K/V heads for the GQA what-if (${span(R.planGqaGroups)})`, '8')
+    .option('--mla-rank <n>', `latent rank d_c of the MLA what-if (default 4 x head dim; an MLA model keeps its own; ${span(R.mlaRank)})`)
+    .option('--report <file>', "a sweep report of the same attention dims (another model's is refused): measured steps and an estimated tokens/s")
     .option('--json', 'print one JSON object', false)
     .action((flags: PlanFlags) => {
       result.code = plan(flags, io);
@@ -629,11 +690,12 @@ export function buildProgram(raw: Io, result: { code: number }): Command {
     .command('onnx')
     .description('import an ONNX decoder with past_key_values: detect its KV layout and time decode steps at growing past lengths')
     .argument('<model>', 'an .onnx decoder (Optimum-style past_key_values.{i}.key|value inputs)')
-    .option('--contexts <list>', 'past lengths', '256,1k,4k')
+    .option('--contexts <list>', `past lengths (${span(R.onnxPast)}; each must fit the memory budget)`, '256,1k,4k')
     .option('--ep <provider>', 'cpu|webgpu', 'cpu')
-    .option('--budget <seconds>', 'timing budget per point', '0.5')
+    .option('--budget <seconds>', `timing budget per point (above 0, at most ${R.seconds.max})`, '0.5')
+    .option('--memory-fraction <f>', 'share of free memory a decode step may use (above 0, at most 1)', String(DEFAULT_MEMORY_FRACTION))
     .option('--json', 'print JSON', false)
-    .action(async (file: string, flags: { contexts: string; ep: string; budget: string; json: boolean }) => {
+    .action(async (file: string, flags: OnnxFlags) => {
       result.code = await onnxSweep(file, flags, io);
     });
   program
