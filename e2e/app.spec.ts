@@ -6,6 +6,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { expect, test, type Page } from '@playwright/test';
+import { CHANNELS } from '../src/contract/channels.js';
 import { parseReport } from '../src/core/report/report.js';
 
 const SHOTS = 'docs/screenshots';
@@ -284,15 +285,35 @@ test('charts redraw 1,000 points within a frame', async ({ request }) => {
   expect(median).toBeLessThan(16);
 });
 
-test('cancel keeps the points already measured', async () => {
+test('cancel keeps the points already measured', async ({ request }) => {
   await page.getByLabel('Contexts').fill('64..16k');
   await page.getByLabel('Seconds per point').fill('0.3');
   await expect(page.getByTestId('plan-points')).toHaveText(/^36 planned/);
+  const hold = async (held: boolean): Promise<void> => {
+    const res = await request.post('/__test/hold-engine', { data: { hold: held } });
+    expect(res.ok(), await res.text()).toBe(true);
+  };
+  const t0 = await page.evaluate(() => performance.now());
   await page.getByRole('button', { name: 'Run sweep' }).click();
   const run = page.getByRole('region', { name: 'Run' });
-  await expect(run).toHaveAttribute('data-phase', 'running', { timeout: 60_000 });
-  await expect(run.getByTestId('progress-count')).toHaveText(/^[1-9]\d* \/ 36/, { timeout: 120_000 });
-  await run.getByRole('button', { name: 'Cancel' }).click();
+  // At the first measured point the engine is held still (SIGSTOP) until the cancel waits in its
+  // pipe: however busy the machine, the sweep cannot reach its end before the cancel is read
+  // (the race this test once lost). The page's event log is polled, not the progress text.
+  await page.waitForFunction((start) => (window as unknown as { __events: [number, string][] }).__events.some(([t, k]) => t >= start && k === 'point'), t0, {
+    timeout: 120_000,
+    polling: 20,
+  });
+  await hold(true);
+  try {
+    await expect(run).toHaveAttribute('data-phase', 'running');
+    // some of the first pass's 36 points measured, not all (later rounds count past 36)
+    await expect(run.getByTestId('progress-count')).toHaveText(/^([1-9]|[12]\d|3[0-5]) \/ 36$/);
+    const cancelSent = page.waitForResponse((r) => r.url().endsWith(`/api/${encodeURIComponent(CHANNELS.sweepCancel)}`) && r.ok());
+    await run.getByRole('button', { name: 'Cancel' }).click();
+    await cancelSent;
+  } finally {
+    await hold(false);
+  }
   await expect(run).toHaveAttribute('data-phase', 'cancelled', { timeout: 60_000 });
   await expect(run.getByRole('heading', { name: 'Sweep cancelled' })).toBeVisible();
   const rows = await page.getByRole('region', { name: 'Results table' }).locator('tbody tr').count();

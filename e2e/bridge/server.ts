@@ -153,6 +153,16 @@ const server = createServer((req, res) => {
         for (const e of events) broadcast(e);
         return send(res, 200, 'application/json', JSON.stringify({ sent: events.length }));
       }
+      // Holds the engine process still (SIGSTOP) or lets it go on (SIGCONT): a request sent while
+      // it is held waits in its pipe, so the e2e can cancel a sweep that cannot finish first.
+      if (req.method === 'POST' && url.pathname === '/__test/hold-engine') {
+        const { hold } = ((await body(req)) ?? {}) as { hold?: unknown };
+        const pid = engine.pid;
+        if (typeof hold !== 'boolean' || !pid || process.platform === 'win32')
+          return send(res, 400, 'text/plain', 'give {"hold": true|false}, with the engine running, on a POSIX system');
+        process.kill(pid, hold ? 'SIGSTOP' : 'SIGCONT');
+        return send(res, 200, 'application/json', JSON.stringify({ pid, held: hold }));
+      }
       if (req.method === 'POST' && url.pathname === '/__test/kill-engine') {
         const pid = engine.pid;
         if (pid) process.kill(pid, 'SIGKILL');
