@@ -1,7 +1,7 @@
 /** Text output of the CLI: the summary table and the one-paragraph answer. */
 import { reportNotes } from '../contract/roofline.js';
 import type { Point, Report } from '../contract/schemas.js';
-import { intervalText, noiseFlag, noiseNotes, noiseSummary } from '../contract/timing.js';
+import { halfWidth, intervalText, noiseFlag, noiseNotes, noiseSummary } from '../contract/timing.js';
 import { formatBytes } from '../core/measure/planner.js';
 import { savingsVsMha } from '../core/report/report.js';
 
@@ -11,6 +11,8 @@ export function table(rows: string[][]): string {
 }
 
 const ms = (v: number | undefined): string => (v === undefined ? '-' : v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toFixed(3));
+/** " ±1.2%" after a figure, or nothing where the report has no interval (version 1). */
+const ci = (t: Point['timing']): string => (halfWidth(t) === null ? '' : ` ${intervalText(t)}`);
 const pct = (v: number | null | undefined): string => (v === null || v === undefined ? '-' : `${(v * 100).toFixed(0)}%`);
 
 /**
@@ -99,14 +101,14 @@ export function answer(report: Report): string {
     );
     const t = mla.timing!;
     lines.push(
-      `Decode step at ${mla.context} cached tokens on ${report.provider.name}: ${mla.variant} ${ms(t.perLayerMs)} ms/layer ${intervalText(t)}${t.noisy ? ' (noisy)' : ''} ` +
+      `Decode step at ${mla.context} cached tokens on ${report.provider.name}: ${mla.variant} ${ms(t.perLayerMs)} ms/layer${ci(t)}${t.noisy ? ' (noisy)' : ''} ` +
         `(${ms(t.modelMs)} ms for all ${report.scaling.modelLayers} layers, ${mla.roofline?.bound}-bound, ${pct(mla.roofline?.efficiency)} of its roofline).`,
     );
     if (both?.timing) {
       const m = ok.find((p) => p.variant === 'mha' && p.context === both.context && p.batch === both.batch && p.dtype === both.dtype)!;
       lines.push(
-        `At ${both.context} tokens, where both ran: ${both.variant} ${ms(both.timing.perLayerMs)} ms/layer ${intervalText(both.timing)} vs MHA-equivalent ` +
-          `${ms(m.timing!.perLayerMs)} ms/layer ${intervalText(m.timing)} (${((both.timing.medianMs / m.timing!.medianMs) * 100).toFixed(0)}% of MHA's step time).`,
+        `At ${both.context} tokens, where both ran: ${both.variant} ${ms(both.timing.perLayerMs)} ms/layer${ci(both.timing)} vs MHA-equivalent ` +
+          `${ms(m.timing!.perLayerMs)} ms/layer${ci(m.timing)} (${((both.timing.medianMs / m.timing!.medianMs) * 100).toFixed(0)}% of MHA's step time).`,
       );
     }
   }
