@@ -179,6 +179,8 @@ export async function measure(run: () => unknown, policy: Readonly<TimingPolicy>
 export interface Round {
   run: () => unknown;
   close: () => Promise<void> | void;
+  /** A step that returns its own duration (ms) instead of timing `run` (tests with synthetic durations). */
+  sample?: () => Promise<number>;
 }
 
 /** The policy one round runs under: its share of the samples, time and budget. */
@@ -196,8 +198,12 @@ export function perRoundPolicy(policy: Readonly<TimingPolicy>): TimingPolicy {
 export function roundsDone(rounds: readonly (readonly number[])[], spentMs: number, policy: Readonly<TimingPolicy>): boolean {
   if (rounds.length >= policy.maxRounds) return true;
   if (rounds.length < policy.minRounds) return false;
-  const s = summarizeRounds(rounds);
-  return relativeHalfWidth(s.ci95, s.median) <= policy.targetHalfWidth || spentMs >= policy.budgetMs;
+  return meetsTarget(summarizeRounds(rounds), policy) || spentMs >= policy.budgetMs;
+}
+
+/** The interval is a real 95% one (enough samples) and within the target. */
+function meetsTarget(s: Summary, policy: Readonly<TimingPolicy>): boolean {
+  return s.ciCoverage >= 0.95 && relativeHalfWidth(s.ci95, s.median) <= policy.targetHalfWidth;
 }
 
 /** The measurement rounds add up to (throws CancelledError when there is no sample at all). */
@@ -211,8 +217,7 @@ export function finishRounds(
   const used = rounds.filter((r) => r.length > 0).map((r) => [...r]);
   if (used.length === 0) throw new CancelledError();
   const summary = summarizeRounds(used);
-  const met = relativeHalfWidth(summary.ci95, summary.median) <= policy.targetHalfWidth;
-  const stoppedBy: StoppedBy = met ? 'target' : cancelled ? 'cancelled' : spentMs >= policy.budgetMs ? 'budget' : 'max-samples';
+  const stoppedBy: StoppedBy = cancelled ? 'cancelled' : meetsTarget(summary, policy) ? 'target' : spentMs >= policy.budgetMs ? 'budget' : 'max-samples';
   return { samples: used.flat(), rounds: used, summary, stoppedBy, spentMs, load, ...judgeNoise(summary, stoppedBy, load, policy) };
 }
 
@@ -244,7 +249,7 @@ export async function measureRounds(
     const round = await openRound(rounds.length);
     try {
       for (let i = 0; i < policy.warmupRuns && !shouldStop(); i++) await round.run();
-      const got = await sampleLoop(timed(round.run), perRoundPolicy(policy), shouldStop);
+      const got = await sampleLoop(round.sample ?? timed(round.run), perRoundPolicy(policy), shouldStop);
       rounds.push(got.samples);
       spentMs += got.spentMs;
     } finally {
