@@ -17,7 +17,7 @@ import { kvBytesPerToken, SpecError, valueDim, type AttentionSpec } from '../cor
 import { MAX_CONFIG_BYTES, MAX_ONNX_BYTES, readBoundedFile } from '../core/io/files.js';
 import { ReportError, readReport, writeFileAtomic, writeReport } from '../core/report/report.js';
 import { compareReports, NOISE_THRESHOLD } from '../core/report/compare.js';
-import { changeText } from '../contract/timing.js';
+import { changeText, machineDriftNote } from '../contract/timing.js';
 import { toCsv } from '../core/report/csv.js';
 import { reportLabel, toHtml } from '../core/report/html.js';
 import { exportPngs } from './png.js';
@@ -513,7 +513,9 @@ async function compare(files: string[], f: { html?: string; png?: string; json?:
   const reports = files.map((file) => readReport(file));
   const rows = compareReports(reports);
   if (f.json) {
-    io.out(`${jsonForTerminal({ reports: files.map((file, i) => ({ file, label: reportLabel(reports[i]!) })), noiseThreshold: NOISE_THRESHOLD, rows })}\n`);
+    io.out(
+      `${jsonForTerminal({ reports: files.map((file, i) => ({ file, label: reportLabel(reports[i]!) })), noiseThreshold: NOISE_THRESHOLD, machineDrift: machineDriftNote(reports), rows })}\n`,
+    );
     return 0;
   }
   const header = [
@@ -527,6 +529,8 @@ async function compare(files: string[], f: { html?: string; png?: string; json?:
     ...r.ratios.slice(1).map((x, i) => changeText(x, r.changes[i + 1] ?? null)),
   ]);
   io.out(`${reports.map((r, i) => `${String.fromCharCode(65 + i)}: ${files[i]} (${reportLabel(r)})`).join('\n')}\n${table([header, ...body])}\n`);
+  const drift = machineDriftNote(reports);
+  if (drift) io.out(`note: ${drift}\n`);
   if (f.html) {
     writeFileAtomic(f.html, toHtml(reports, `kvscope comparison: ${files.join(' vs ')}`));
     io.err(`wrote ${f.html}\n`);

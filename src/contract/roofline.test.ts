@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { point } from './fixtures.js';
+import { point, report } from './fixtures.js';
+import type { Report } from './schemas.js';
+import { machineDriftNote } from './timing.js';
 import { efficiencyCrossing, efficiencyInterval, reportNotes, rooflineBeaten, rooflineBeatenText, runCostDominated, runCostDominatedText } from './roofline.js';
 
 describe('rooflineBeaten', () => {
@@ -72,5 +74,23 @@ describe('efficiencyInterval', () => {
     );
     expect(lo).toBeCloseTo(0.4, 10);
     expect(hi).toBeCloseTo(0.625, 10);
+  });
+});
+
+describe('machineDriftNote', () => {
+  const base = report([point({ variant: 'mha', context: 64 })]);
+  const withProbes = (bw: number, gf: number, again?: { bandwidthGBs: number; gflops: number }): Report => ({
+    ...base,
+    probes: { bandwidthGBs: bw, gflops: gf, bandwidthMethod: 't', gflopsMethod: 't', ...(again ? { again } : {}) },
+  });
+  it('says so where the same machine and provider measured other rates', () => {
+    const note = machineDriftNote([withProbes(40, 150), withProbes(32, 150)]);
+    expect(note).toMatch(/^B's probes read 0\.80× the bandwidth and 1\.00× the matmul rate of A's, on the same machine and provider/);
+  });
+  it('is quiet within 5%, for other providers or machines, and averages the probes taken before and after', () => {
+    expect(machineDriftNote([withProbes(40, 150), withProbes(41, 148)])).toBeNull();
+    expect(machineDriftNote([withProbes(40, 150), { ...withProbes(400, 2000), provider: { name: 'webgpu', options: {} } }])).toBeNull();
+    expect(machineDriftNote([withProbes(40, 150), { ...withProbes(20, 150), machine: { ...base.machine, cpuModel: 'other' } }])).toBeNull();
+    expect(machineDriftNote([withProbes(40, 150), withProbes(36, 150, { bandwidthGBs: 44, gflops: 150 })])).toBeNull();
   });
 });

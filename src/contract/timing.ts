@@ -4,7 +4,7 @@
  * verdict; reports migrated from version 1 have neither, and say so.
  */
 import type { Change } from './api.js';
-import type { Point } from './schemas.js';
+import type { Point, Report } from './schemas.js';
 
 type Timing = NonNullable<Point['timing']>;
 
@@ -52,4 +52,36 @@ export function changeText(ratio: number | null, c: Change | null): string {
   if (!c) return `${ratio.toFixed(2)}×`;
   if (c.verdict === null) return `${ratio.toFixed(2)}× (no verdict: ${c.why})`;
   return `${c.ratio.toFixed(2)}× [${c.ratioCi95[0].toFixed(2)}, ${c.ratioCi95[1].toFixed(2)}] ${c.verdict}`;
+}
+
+/** Probe rates of a report: the mean of the runs before and after the sweep where both exist. */
+function probeRates(r: Pick<Report, 'probes'>): { bandwidthGBs: number; gflops: number } | null {
+  const p = r.probes;
+  if (!p) return null;
+  return p.again ? { bandwidthGBs: (p.bandwidthGBs + p.again.bandwidthGBs) / 2, gflops: (p.gflops + p.again.gflops) / 2 } : p;
+}
+
+/** Probe rates further apart than this (relative) say the machine ran at another speed. */
+export const MACHINE_DRIFT_NOTE = 0.05;
+
+/**
+ * Where two reports come from the same machine and provider but its own measured rates (the
+ * roofline probes) differ by more than 5%, a comparison says so: part of any difference in step
+ * time is then the machine at another time, not the change being compared. Null otherwise.
+ */
+export function machineDriftNote(reports: readonly Pick<Report, 'probes' | 'machine' | 'provider'>[]): string | null {
+  const [a, ...rest] = reports;
+  const base = a ? probeRates(a) : null;
+  if (!a || !base) return null;
+  const parts: string[] = [];
+  rest.forEach((r, i) => {
+    const rates = probeRates(r);
+    if (!rates || r.provider.name !== a.provider.name || r.machine.cpuModel !== a.machine.cpuModel) return;
+    const bw = rates.bandwidthGBs / base.bandwidthGBs;
+    const gf = rates.gflops / base.gflops;
+    if (Math.abs(bw - 1) > MACHINE_DRIFT_NOTE || Math.abs(gf - 1) > MACHINE_DRIFT_NOTE)
+      parts.push(`${String.fromCharCode(66 + i)}'s probes read ${bw.toFixed(2)}× the bandwidth and ${gf.toFixed(2)}× the matmul rate of A's`);
+  });
+  if (parts.length === 0) return null;
+  return `${parts.join('; ')}, on the same machine and provider: it ran at another speed, so part of any difference in step time is the machine at another time, not what is being compared.`;
 }

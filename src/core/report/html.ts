@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { reportNotes } from '../../contract/roofline.js';
 import type { Report } from '../../contract/schemas.js';
-import { changeText, intervalText, noiseFlag, noiseNotes, noiseSummary } from '../../contract/timing.js';
+import { changeText, intervalText, machineDriftNote, noiseFlag, noiseNotes, noiseSummary } from '../../contract/timing.js';
 import { compareReports, NOISE_THRESHOLD } from './compare.js';
 import { formatBytes } from '../measure/planner.js';
 import { savingsVsMha } from './report.js';
@@ -109,6 +109,7 @@ function comparisonTable(reports: Report[]): string {
   const head = ['point', ...reports.slice(1).map((_, i) => `${String.fromCharCode(66 + i)}/A`)];
   return `<h2>Step time against A (${escapeHtml(reportLabel(reports[0]!))})</h2>
 <p class="muted">Ratio of medians, its bootstrap 95% interval over the raw samples, and a verdict (a change counts beyond ±${(NOISE_THRESHOLD * 100).toFixed(0)}%).</p>
+${machineDriftNote(reports) ? `<p class="note">Note: ${escapeHtml(machineDriftNote(reports)!)}</p>` : ''}
 <table><thead><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>\n${rows}\n</tbody></table>\n`;
 }
 
