@@ -63,8 +63,8 @@ function mutated(base: unknown): fc.Arbitrary<unknown> {
         at = next as Record<string | number, unknown>;
       }
       const last = path.at(-1)!;
-      if (value === undefined) delete at[last];
-      else at[last] = value;
+      // undefined drops the field: JSON.stringify leaves it out
+      at[last] = value;
     }
     return copy;
   });
