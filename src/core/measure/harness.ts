@@ -117,8 +117,7 @@ export async function sampleLoop(
     if (spent >= policy.minTimeMs && n >= nextCheck) {
       // checks at geometric steps (10%) keep the sorting cost linear overall
       nextCheck = n + Math.max(1, Math.floor(n / 10));
-      const s = summarize(samples);
-      if (relativeHalfWidth(s.ci95, s.median) <= policy.targetHalfWidth && s.ciCoverage >= 0.95) return { samples, stoppedBy: 'target', spentMs: spent };
+      if (meetsTarget(summarize(samples), policy)) return { samples, stoppedBy: 'target', spentMs: spent };
     }
     if (spent >= policy.budgetMs) return { samples, stoppedBy: 'budget', spentMs: spent };
   }
@@ -162,14 +161,28 @@ export function judgeNoise(
 }
 
 /**
+ * One round: warm-up runs, then samples under `policy` (of `step`, or of `run` timed), with the
+ * machine's competing load over the timed part. Shared by `measure`, `measureRounds` and a
+ * sweep's interleaved rounds (runner.ts).
+ */
+export async function sampleRound(
+  run: () => unknown,
+  policy: Readonly<TimingPolicy>,
+  shouldStop: () => boolean = () => false,
+  step: () => Promise<number> = timed(run),
+): Promise<{ samples: number[]; stoppedBy: StoppedBy; spentMs: number; load: LoadFigures }> {
+  for (let i = 0; i < policy.warmupRuns && !shouldStop(); i++) await run();
+  const before = loadMark();
+  const got = await sampleLoop(step, policy, shouldStop);
+  return { ...got, load: loadBetween(before, loadMark()) };
+}
+
+/**
  * Warms up, then samples `run` under `policy` while recording the machine's competing load.
  * Throws when cancelled before any sample (nothing to report).
  */
 export async function measure(run: () => unknown, policy: Readonly<TimingPolicy>, shouldStop: () => boolean = () => false): Promise<Measurement> {
-  for (let i = 0; i < policy.warmupRuns && !shouldStop(); i++) await run();
-  const before = loadMark();
-  const { samples, stoppedBy, spentMs } = await sampleLoop(timed(run), policy, shouldStop);
-  const load = loadBetween(before, loadMark());
+  const { samples, stoppedBy, spentMs, load } = await sampleRound(run, policy, shouldStop);
   if (samples.length === 0) throw new CancelledError();
   const summary = summarize(samples);
   return { samples, rounds: [samples], summary, stoppedBy, spentMs, load, ...judgeNoise(summary, stoppedBy, load, policy) };
@@ -243,20 +256,20 @@ export async function measureRounds(
   shouldStop: () => boolean = () => false,
 ): Promise<Measurement> {
   const rounds: number[][] = [];
+  const loads: LoadFigures[] = [];
   let spentMs = 0;
-  const before = loadMark();
   while (!roundsDone(rounds, spentMs, policy) && !shouldStop()) {
     const round = await openRound(rounds.length);
     try {
-      for (let i = 0; i < policy.warmupRuns && !shouldStop(); i++) await round.run();
-      const got = await sampleLoop(round.sample ?? timed(round.run), perRoundPolicy(policy), shouldStop);
+      const got = await sampleRound(round.run, perRoundPolicy(policy), shouldStop, round.sample);
       rounds.push(got.samples);
+      loads.push(got.load);
       spentMs += got.spentMs;
     } finally {
       await round.close();
     }
   }
-  return finishRounds(rounds, spentMs, policy, loadBetween(before, loadMark()), shouldStop());
+  return finishRounds(rounds, spentMs, policy, worstLoad(loads), shouldStop());
 }
 
 export class CancelledError extends Error {

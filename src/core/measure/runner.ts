@@ -32,8 +32,7 @@ import {
   perRoundPolicy,
   POLICIES,
   roundsDone,
-  sampleLoop,
-  timed,
+  sampleRound,
   worstLoad,
   type Measurement,
   type TimingPolicy,
@@ -344,7 +343,7 @@ function request(pp: PlannedPoint, config: SweepConfig, context: number, batch =
   return { variant: pp.variant, spec: pp.spec, mode: pp.mode, batch, context, dtype: pp.dtype, layers, form: pp.form };
 }
 
-/** Steps predicted longer than this get one warm-up run and 3 timed ones at least (not 2 and 5). */
+/** Steps predicted longer than this are timed under POLICIES.longPoint (one warm-up, 6 samples, 2 rounds). */
 export const LONG_STEP_SECONDS = 0.25;
 
 /** Opens a session on the graph and times its runs through the harness (the session stays open for memory reads). */
@@ -360,7 +359,7 @@ async function timeGraph(g: BuiltGraph, c: PointContext, policy: Readonly<Timing
 }
 
 /** The timing fields a measurement gives a point (everything but the per-layer scaling). */
-export function timingFields(
+function timingFields(
   m: Measurement,
 ): Pick<
   NonNullable<Point['timing']>,
@@ -435,16 +434,10 @@ async function runRound(st: RoundState, c: PointContext): Promise<void> {
       const { feeds } = randomFeeds(g.inputs, 11);
       const run = (): Promise<unknown> => session.run(feeds);
       c.signalTiming(true);
-      const mark = loadMark();
-      try {
-        for (let i = 0; i < st.policy.warmupRuns && !c.cancelled(); i++) await run();
-        const got = await sampleLoop(timed(run), perRoundPolicy(st.policy), c.cancelled);
-        if (got.samples.length > 0) st.rounds.push(got.samples);
-        st.spentMs += got.spentMs;
-      } finally {
-        c.signalTiming(false);
-      }
-      st.loads.push(loadBetween(mark, loadMark()));
+      const got = await sampleRound(run, perRoundPolicy(st.policy), c.cancelled).finally(() => c.signalTiming(false));
+      if (got.samples.length > 0) st.rounds.push(got.samples);
+      st.spentMs += got.spentMs;
+      st.loads.push(got.load);
       if (first)
         st.mem = {
           cacheBytes: g.cacheBytes,

@@ -50,11 +50,13 @@ export class FlushGate {
     }
     if (this.#pending) return;
     this.#pending = true;
-    if (this.#timingActive) {
-      this.#deferTimer = this.timers.setTimeout(() => this.#release(true), this.maxDeferMs);
-      return;
-    }
-    this.#schedule();
+    if (this.#timingActive) this.#defer();
+    else this.#schedule();
+  }
+
+  /** Holds the render until timing stops, or maxDeferMs at most. */
+  #defer(): void {
+    this.#deferTimer = this.timers.setTimeout(() => this.#release(true), this.maxDeferMs);
   }
 
   /** Ends a deferral: timing stopped, or (overdue) it lasted maxDeferMs and the render goes ahead anyway. */
@@ -70,7 +72,7 @@ export class FlushGate {
       this.#timer = null;
       // a point's timing began while this waited: hold the render until it ends (bounded)
       if (this.#timingActive && !overdue) {
-        this.#deferTimer = this.timers.setTimeout(() => this.#release(true), this.maxDeferMs);
+        this.#defer();
         return;
       }
       this.#pending = false;
