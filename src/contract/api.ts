@@ -351,7 +351,17 @@ export interface OnnxCapacityAnswer {
 }
 export interface OnnxSweepResult {
   layout: OnnxLayout;
-  points: { past: number; medianMs: number; p95Ms: number; analyticPresentBytes: number; measuredPresentBytes: number; rssDeltaBytes: number }[];
+  points: {
+    past: number;
+    medianMs: number;
+    /** 95% interval of the median, and why the timing is noisy (empty when it is not). */
+    ci95Ms: [number, number];
+    noise: string[];
+    p95Ms: number;
+    analyticPresentBytes: number;
+    measuredPresentBytes: number;
+    rssDeltaBytes: number;
+  }[];
 }
 
 /** Argument schemas of the invoke channels (validated in main and in the e2e bridge). */

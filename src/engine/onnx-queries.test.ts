@@ -33,6 +33,12 @@ describe("engine ONNX queries (the app's import and sweep)", () => {
     const r = await onnxSweep(path, [4, 32]);
     expect(r.points.map((p) => p.past)).toEqual([4, 32]);
     for (const p of r.points) expect(p.measuredPresentBytes).toBe(p.analyticPresentBytes);
+    // the app shows each step's interval and noise too
+    for (const p of r.points) {
+      expect(p.ci95Ms[0]).toBeLessThanOrEqual(p.medianMs);
+      expect(p.ci95Ms[1]).toBeGreaterThanOrEqual(p.medianMs);
+      expect(Array.isArray(p.noise)).toBe(true);
+    }
   });
 
   it("BAD CALL - a past that would not fit this machine's memory is refused before anything is allocated", async () => {

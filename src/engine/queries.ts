@@ -112,6 +112,8 @@ export async function onnxSweep(path: string, pasts: number[]): Promise<OnnxSwee
     points: r.points.map((p) => ({
       past: p.past,
       medianMs: p.medianMs,
+      ci95Ms: p.ci95Ms,
+      noise: p.noise,
       p95Ms: p.p95Ms,
       analyticPresentBytes: p.analyticPresentBytes,
       measuredPresentBytes: p.measuredPresentBytes,
