@@ -244,11 +244,17 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
     // probes' own spread (not where the caller gave the probe figures).
     if (!opts.probes && !cancelled() && points.some((p) => p.roofline)) {
       onEvent({ type: 'progress', runId, done: total, total, current: `probing ${provider} again`, etaSeconds: null });
-      probesAgain = await probeDevice(provider, { threads: config.threads });
-      for (const [i, p] of points.entries()) {
-        if (!p.roofline || !p.timing?.ci95Ms) continue;
-        points[i] = { ...p, roofline: { ...p.roofline, efficiencyCi95: efficiencyInterval(p.roofline, p.timing.ci95Ms, [probes, probesAgain]) } };
-      }
+      // optional: a probe that fails now (scratch space, device) must not mark a measured sweep failed
+      probesAgain = await probeDevice(provider, { threads: config.threads }).catch((e: unknown) => {
+        onEvent({ type: 'progress', runId, done: total, total, current: `probing again failed: ${(e as Error).message.split('\n')[0]}`, etaSeconds: null });
+        return undefined;
+      });
+      const again = probesAgain;
+      if (again)
+        for (const [i, p] of points.entries()) {
+          if (!p.roofline || !p.timing?.ci95Ms) continue;
+          points[i] = { ...p, roofline: { ...p.roofline, efficiencyCi95: efficiencyInterval(p.roofline, p.timing.ci95Ms, [probes, again]) } };
+        }
     }
     onEvent({ type: 'progress', runId, done: total, total, current: 'done', etaSeconds: 0 });
     return report(!cancelled(), cancelled() ? 'cancelled' : undefined, probes);
