@@ -1,9 +1,10 @@
 /** The probes repeated after the last point are optional: their failure never costs a measured sweep. */
 import { describe, expect, it, vi } from 'vitest';
+import type * as Probes from './probes.js';
 
 const calls = { n: 0 };
 vi.mock('./probes.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('./probes.js')>();
+  const real = await importOriginal<typeof Probes>();
   return {
     ...real,
     probeDevice: vi.fn(async () => {
