@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseBytes, parseContexts, parseCount, parseNumber, UsageError } from './cli/args.js';
-import { point, report } from './contract/fixtures.js';
+import { point, report } from './testing/fixtures.js';
 import { modelFromHfConfig } from './core/model/hf-config.js';
 import { detectDecoderLayout } from './core/model/onnx-decoder.js';
 import { SpecError } from './core/model/spec.js';

@@ -1,7 +1,7 @@
 /** Text output of the CLI: the summary table and the one-paragraph answer. */
-import { reportNotes } from '../contract/roofline.js';
+import { reportNotes } from '../present/notes.js';
 import type { Point, Report } from '../contract/schemas.js';
-import { halfWidth, intervalText, noiseFlag, noiseNotes, noiseSummary } from '../contract/timing.js';
+import { halfWidth, intervalText, noiseFlag, noiseNotes, noiseSummary } from '../present/timing.js';
 import { formatBytes } from '../core/measure/planner.js';
 import { savingsVsMha } from '../core/report/report.js';
 

@@ -17,7 +17,7 @@ import { kvBytesPerToken, SpecError, valueDim, type AttentionSpec } from '../cor
 import { MAX_CONFIG_BYTES, MAX_ONNX_BYTES, readBoundedFile } from '../core/io/files.js';
 import { ReportError, readReport, writeFileAtomic, writeReport } from '../core/report/report.js';
 import { compareReports, NOISE_THRESHOLD } from '../core/report/compare.js';
-import { changeText, machineDriftNote } from '../contract/timing.js';
+import { changeText, machineDriftNote } from '../present/timing.js';
 import { toCsv } from '../core/report/csv.js';
 import { reportLabel, toHtml } from '../core/report/html.js';
 import { exportPngs } from './png.js';

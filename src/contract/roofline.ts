@@ -1,9 +1,7 @@
 /**
- * Points that beat their roofline: a graph read or computed faster than the probe did, so the
- * probe is a lower bound on this device and those efficiencies are upper bounds. Shared by the
- * CLI summary and the app (pure: no Node APIs).
+ * The roofline's one formula: the attainable time of a step from its bytes and FLOPs and a
+ * probe's read and matmul rates, and the efficiency interval built on it (pure: no Node APIs).
  */
-import type { Point, Report } from './schemas.js';
 
 /** Attainable seconds of a step on the roofline: its bytes at the probe's read rate or its FLOPs at its matmul rate, whichever takes longer. */
 export function attainableSeconds(work: { bytes: number; flops: number }, probe: { bandwidthGBs: number; gflops: number }): number {
@@ -22,104 +20,4 @@ export function efficiencyInterval(
 ): [number, number] {
   const attainableMs = probes.map((p) => attainableSeconds(work, p) * 1000);
   return [Math.min(...attainableMs) / ci95Ms[1], Math.max(...attainableMs) / ci95Ms[0]];
-}
-
-/** Efficiency above which a point counts as beating its roofline (5% for timing noise). */
-export const BEAT_ROOFLINE = 1.05;
-
-export interface RooflineBeaten {
-  count: number;
-  /** The point with the highest efficiency, that efficiency and its bound. */
-  topId: string;
-  topEfficiency: number;
-  bound: 'memory' | 'compute';
-  /** Fastest rate of that bound any measured point achieved (GB/s or GFLOP/s), and the probe's. */
-  fastest: number;
-  probe: number;
-}
-
-export function rooflineBeaten(points: readonly Point[], probes: { bandwidthGBs: number; gflops: number } | null | undefined): RooflineBeaten | null {
-  const measured = points.filter((p) => p.status === 'ok' && p.roofline);
-  const over = measured.filter((p) => p.roofline!.efficiency > BEAT_ROOFLINE);
-  if (over.length === 0 || !probes) return null;
-  const top = over.reduce((a, b) => (b.roofline!.efficiency > a.roofline!.efficiency ? b : a));
-  const bound = top.roofline!.bound;
-  const sameBound = measured.filter((p) => p.roofline!.bound === bound);
-  return {
-    count: over.length,
-    topId: top.id,
-    topEfficiency: top.roofline!.efficiency,
-    bound,
-    fastest: Math.max(...sameBound.map((p) => (bound === 'memory' ? p.roofline!.achievedGBs : p.roofline!.achievedGflops))),
-    probe: bound === 'memory' ? probes.bandwidthGBs : probes.gflops,
-  };
-}
-
-export function rooflineBeatenText(b: RooflineBeaten): string {
-  const [verb, unit, what] = b.bound === 'memory' ? ['read', 'GB/s', 'bandwidth'] : ['computed', 'GFLOP/s', 'matmul rate'];
-  return (
-    `${b.count} point(s) beat their roofline (up to ${(b.topEfficiency * 100).toFixed(0)}%, ${b.topId}): the graphs ${verb} up to ` +
-    `${b.fastest.toFixed(1)} ${unit} where the probe ${verb} ${b.probe.toFixed(1)} ${unit}, so the probe underestimates ` +
-    `this device's ${what} and those efficiencies are upper bounds.`
-  );
-}
-
-/** Share of a step above which the fixed run cost is said to dominate it. */
-export const RUN_COST_DOMINATES = 0.5;
-
-export interface RunCostDominated {
-  count: number;
-  /** The longest context among those points, and the largest share seen. */
-  upToContext: number;
-  maxShare: number;
-}
-
-/** Decode points whose step is mostly what the same graph takes at T = 16 (the point's overheadMs). */
-export function runCostDominated(points: readonly Point[]): RunCostDominated | null {
-  const shares = points
-    .filter((p) => p.status === 'ok' && p.mode === 'decode' && p.timing?.overheadMs != null && p.timing.medianMs > 0)
-    .map((p) => ({ p, share: p.timing!.overheadMs! / p.timing!.medianMs }))
-    .filter((x) => x.share > RUN_COST_DOMINATES);
-  if (shares.length === 0) return null;
-  return {
-    count: shares.length,
-    upToContext: Math.max(...shares.map((x) => x.p.context)),
-    maxShare: Math.min(1, Math.max(...shares.map((x) => x.share))),
-  };
-}
-
-export function runCostDominatedText(r: RunCostDominated, layers: number): string {
-  return (
-    `${r.count} decode point(s), up to ${r.upToContext} tokens, take mostly what the same graph takes at 16 cached tokens ` +
-    `(up to ${(r.maxShare * 100).toFixed(0)}% of the step): a run's fixed cost plus work that does not grow with the context ` +
-    `(MLA's W_UK/W_UV). There the step says little about how attention scales with context; where the run's fixed cost ` +
-    `is most of it (a GPU), ${layers === 1 ? '--layers N' : `more --layers (now ${layers})`} divides that by N.`
-  );
-}
-
-/** Points whose efficiency interval (from the step's 95% interval) reaches past 100%: at or over the probe's roofline within noise. */
-export function efficiencyCrossing(points: readonly Point[]): string[] {
-  return points.filter((p) => p.status === 'ok' && p.roofline?.efficiencyCi95 && p.roofline.efficiencyCi95[1] > 1).map((p) => p.id);
-}
-
-export function efficiencyCrossingText(ids: readonly string[]): string {
-  return (
-    `${ids.length} point(s) have an efficiency interval that reaches past 100% (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''}): ` +
-    `within their timing noise they run at or above the probe's roofline, so their efficiency says little beyond "near the limit".`
-  );
-}
-
-/** The notes a report carries (CLI summary, HTML report): points that beat the probe, efficiency intervals past 100%, then short steps. */
-export function reportNotes(r: Pick<Report, 'points' | 'probes' | 'scaling'>): string[] {
-  const notes: string[] = [];
-  const beaten = rooflineBeaten(
-    r.points.filter((p) => p.mode === 'decode'),
-    r.probes,
-  );
-  if (beaten) notes.push(rooflineBeatenText(beaten));
-  const crossing = efficiencyCrossing(r.points);
-  if (crossing.length > 0) notes.push(efficiencyCrossingText(crossing));
-  const runCost = runCostDominated(r.points);
-  if (runCost) notes.push(runCostDominatedText(runCost, r.scaling.measuredLayers));
-  return notes;
 }

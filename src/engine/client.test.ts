@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../contract/api';
 import { SystemInfoSchema } from '../contract/api';
-import { point, report } from '../contract/fixtures';
+import { point, report } from '../testing/fixtures';
 import { ReportSchema, SweepConfigSchema } from '../contract/schemas';
 import { EngineClient, type EngineChild, type ExitInfo } from './client';
 import { reportHeader } from './host';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { point, report } from '../contract/fixtures';
+import { point, report } from '../testing/fixtures';
 import type { EngineEvent, Report, SweepConfig } from '../contract/schemas';
 import { SweepConfigSchema } from '../contract/schemas';
 import { createEngineHost, type EngineDeps, type Outgoing, type RunSweep } from './host';

@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { reportNotes } from '../../contract/roofline.js';
+import { reportNotes } from '../../present/notes.js';
 import type { Report } from '../../contract/schemas.js';
-import { changeText, intervalText, machineDriftNote, noiseFlag, noiseNotes, noiseSummary } from '../../contract/timing.js';
+import { changeText, intervalText, machineDriftNote, noiseFlag, noiseNotes, noiseSummary } from '../../present/timing.js';
 import { compareReports, NOISE_THRESHOLD } from './compare.js';
 import { formatBytes } from '../measure/planner.js';
 import { savingsVsMha } from './report.js';

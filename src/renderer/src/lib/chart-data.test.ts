@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allCharts, bandwidthFraction, countValues, memoryChart, powerOfTwoTicks, savingsChart, stepTimeChart, type ChartInputs } from './chart-data';
-import { point } from '../../../contract/fixtures';
+import { point } from '../../../testing/fixtures';
 
 const base = (over: Partial<ChartInputs> = {}): ChartInputs => ({
   points: [],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { point } from '../../../contract/fixtures';
+import { point } from '../../../testing/fixtures';
 import { nextSort, sortRows, toRow } from './table';
 
 describe('results table', () => {

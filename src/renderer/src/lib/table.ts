@@ -1,6 +1,6 @@
 /** The results table: rows from points, sortable by any column. Pure. */
 import type { Point } from '../../../contract/schemas';
-import { halfWidth, noiseFlag } from '../../../contract/timing';
+import { halfWidth, noiseFlag } from '../../../present/timing';
 import { bandwidthFraction } from './chart-data';
 
 export interface Row {

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { point, report } from './fixtures.js';
-import type { Report } from './schemas.js';
+import { point, report } from '../testing/fixtures.js';
+import type { Report } from '../contract/schemas.js';
 import { machineDriftNote } from './timing.js';
-import { efficiencyCrossing, efficiencyInterval, reportNotes, rooflineBeaten, rooflineBeatenText, runCostDominated, runCostDominatedText } from './roofline.js';
+import { efficiencyInterval } from '../contract/roofline.js';
+import { efficiencyCrossing, reportNotes, rooflineBeaten, rooflineBeatenText, runCostDominated, runCostDominatedText } from './notes.js';
 
 describe('rooflineBeaten', () => {
   const at = (id: string, efficiency: number, achievedGBs: number, bound: 'memory' | 'compute' = 'memory', achievedGflops = 1) => {
