@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Point, Report, SweepConfigInput } from '../src/contract/schemas.js';
-import { halfWidth } from '../src/contract/timing.js';
+import { halfWidth } from '../src/present/timing.js';
 import { readReport } from '../src/core/report/report.js';
 import { buildGraph } from '../src/core/graph/builders.js';
 import { layoutResident, scratchDir, writeResidentFile } from '../src/core/graph/resident.js';

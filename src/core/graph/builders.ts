@@ -22,7 +22,6 @@ import { layoutResident, writeResidentFile, type ResidentTensor } from './reside
 
 export type Mode = 'decode' | 'prefill';
 export type Form = 'decomposed' | 'cache-left' | 'mha-op';
-export const FORMS: readonly Form[] = ['decomposed', 'cache-left', 'mha-op'];
 
 export interface GraphRequest {
   variant: Variant;
@@ -374,7 +373,7 @@ export function buildGraph(request: GraphRequest, dir: string, name = 'graph'): 
     }
   }
 
-  const { tensors, fileBytes } = layoutResident(c.resident);
+  const { tensors } = layoutResident(c.resident);
   for (const t of tensors) {
     g.external({ name: t.name, type: t.type, dims: t.dims, location: c.dataFile, offset: t.offset, length: t.length });
   }
@@ -397,7 +396,6 @@ export function buildGraph(request: GraphRequest, dir: string, name = 'graph'): 
   const fillSeconds = dataPath ? writeResidentFile(dataPath, tensors, r.seed) : 0;
   const cacheBytes = tensors.filter((t) => t.role === 'cache').reduce((a, t) => a + t.length, 0);
   const weightBytes = tensors.filter((t) => t.role === 'weight').reduce((a, t) => a + t.length, 0);
-  void fileBytes;
   return {
     request: r,
     modelPath,

@@ -5,7 +5,6 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import type { TensorInfo } from '../graph/builders.js';
 import { providerOption, type Provider } from './providers.js';
 
 export interface SessionConfig {
@@ -27,15 +26,6 @@ export interface NodePlacement {
 }
 
 export type Feeds = Record<string, ort.Tensor>;
-
-const TYPE: Record<string, ort.Tensor.Type> = { fp32: 'float32', fp16: 'float16', int64: 'int64', int32: 'int32' };
-
-/** Random inputs for a graph's inputs (deterministic). */
-export function makeFeeds(inputs: TensorInfo[], values: (info: TensorInfo) => Float32Array | Uint16Array): Feeds {
-  const feeds: Feeds = {};
-  for (const i of inputs) feeds[i.name] = new ort.Tensor(TYPE[i.type]!, values(i), i.dims);
-  return feeds;
-}
 
 export class MeasuredSession {
   readonly #session: ort.InferenceSession;
