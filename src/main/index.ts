@@ -43,7 +43,7 @@ const engine = new EngineClient({
 });
 
 function createWindow(): BrowserWindow {
-  const w = new BrowserWindow(windowOptions(join(here, '../preload/index.cjs'), nativeTheme.shouldUseDarkColors));
+  const w = new BrowserWindow(windowOptions(join(here, '../preload/index.cjs'), nativeTheme.shouldUseDarkColors, join(here, '../../resources/icon.png')));
   w.once('ready-to-show', () => w.show());
   w.on('closed', () => {
     win = null;

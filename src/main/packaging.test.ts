@@ -13,6 +13,7 @@ const config = JSON.parse(readFileSync(join(root, 'electron-builder.json'), 'utf
   asarUnpack: string[];
   asar: boolean;
   files: string[];
+  icon?: string;
   electronFuses?: Record<string, boolean>;
 };
 const ortDir = join(root, 'node_modules/onnxruntime-node');
@@ -72,5 +73,18 @@ describe('electron-builder config', () => {
   it('packs the built app into an asar', () => {
     expect(config.asar).toBe(true);
     expect(config.files).toContain('out/**');
+  });
+
+  it('the app icon: resources/icon.png, a PNG of at least 512 x 512 that the installer and the window both use', () => {
+    expect(config.icon).toBe('resources/icon.png');
+    const png = readFileSync(join(root, config.icon!));
+    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+    // IHDR: width and height, big-endian, at bytes 16 and 20
+    expect(png.readUInt32BE(16)).toBeGreaterThanOrEqual(512);
+    expect(png.readUInt32BE(20)).toBeGreaterThanOrEqual(512);
+    // packed into the app, where main's window finds it two folders above out/main/
+    expect(config.files.some((g) => minimatch('resources/icon.png', g))).toBe(true);
+    const main = readFileSync(join(root, 'src/main/index.ts'), 'utf8');
+    expect(main).toContain("join(here, '../../resources/icon.png')");
   });
 });

@@ -19,6 +19,8 @@ describe('window security', () => {
       experimentalFeatures: false,
     });
     expect(windowOptions('/p.cjs', false)).toMatchObject({ show: false, webPreferences: webPreferences('/p.cjs') });
+    expect(windowOptions('/p.cjs', false, '/r/icon.png')).toMatchObject({ icon: '/r/icon.png' });
+    expect(windowOptions('/p.cjs', false)).not.toHaveProperty('icon');
   });
 
   it('the CSP allows only the app itself: no inline or remote script, no eval, no remote connections', () => {

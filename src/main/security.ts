@@ -57,7 +57,8 @@ export function webPreferences(preloadPath: string) {
 }
 
 /** BrowserWindow options (without the electron types, which this module does not import). */
-export function windowOptions(preloadPath: string, dark: boolean) {
+/** The main window; `iconPath` is resources/icon.png (the window's icon on Linux and Windows; macOS takes the bundle's). */
+export function windowOptions(preloadPath: string, dark: boolean, iconPath?: string) {
   return {
     width: 1360,
     height: 900,
@@ -66,6 +67,7 @@ export function windowOptions(preloadPath: string, dark: boolean) {
     show: false, // wait for 'ready-to-show' so the window never flashes white
     backgroundColor: dark ? '#15171c' : '#f7f7f9',
     title: 'kvscope',
+    ...(iconPath ? { icon: iconPath } : {}),
     autoHideMenuBar: false,
     webPreferences: webPreferences(preloadPath),
   } as const;
