@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { PointSchema, ReportSchema } from '../../../contract/schemas';
 import { point, report } from '../../../testing/fixtures';
-import { applyEvents, fractionDone, initialRun, startRun, upsertPoints, type RunState } from './run-state';
+import { applyEvents, fractionDone, runFromReport, startRun, upsertPoints, type RunState } from './run-state';
 
-const running = (): RunState => ({ ...startRun(initialRun()), runId: 'r1' });
+const running = (): RunState => ({ ...startRun(), runId: 'r1' });
 
 describe('run state', () => {
   it('fixtures are schema-valid', () => {
@@ -78,5 +78,14 @@ describe('run state', () => {
       ['mha', 'failed'],
       ['gqa', 'ok'],
     ]);
+  });
+
+  it('a report opened from a file or the history reads as a finished run', () => {
+    const r = report([point({ variant: 'mla', context: 64 })], false);
+    const s = runFromReport(r);
+    expect(s.phase).toBe('done');
+    expect(s.points).toBe(r.points);
+    expect(s.report).toBe(r);
+    expect(s.runId).toBeNull();
   });
 });

@@ -26,8 +26,13 @@ export function initialRun(): RunState {
   return { phase: 'idle', runId: null, points: [], progress: null, report: null, error: null, cancelRequested: false };
 }
 
-export function startRun(_prev: RunState): RunState {
+export function startRun(): RunState {
   return { ...initialRun(), phase: 'starting' };
+}
+
+/** The run state a finished live run would leave, for a report opened from a file or history. */
+export function runFromReport(report: Report): RunState {
+  return { ...initialRun(), phase: 'done', points: report.points, report };
 }
 
 /** Adds or replaces points by id, keeping arrival order. Returns a new array. */

@@ -1,0 +1,151 @@
+/**
+ * The sweep: the setup form, its plan, and the run shown (live, or a report opened from a file or
+ * the history). Engine events are batched so a burst of points costs one render.
+ */
+import type { AppEvent, KvscopeApi, OpenedReport, PlanSummary } from '../../../../contract/api';
+import type { SweepConfigInput } from '../../../../contract/schemas';
+import { defaultForm, FormError, formToConfig, type SetupForm } from '../config-form';
+import { FlushGate } from '../flush-gate';
+import { latest } from '../latest';
+import { applyEvents, initialRun, runFromReport, startRun, type RunState } from '../run-state';
+
+const FLUSH_MS = 150;
+
+export interface FieldError {
+  /** The form field at fault; '' = the whole form. */
+  field: string;
+  message: string;
+}
+
+export class SweepStore {
+  form = $state<SetupForm>(defaultForm());
+  plan = $state.raw<PlanSummary | null>(null);
+  planError = $state<FieldError | null>(null);
+  planning = $state(false);
+  run = $state.raw<RunState>(initialRun());
+  /** The config of the run shown (for scaling and labels). */
+  runConfig = $state.raw<SweepConfigInput | null>(null);
+  runPlan = $state.raw<PlanSummary | null>(null);
+  startError = $state<string | null>(null);
+  /** Where the report shown came from, when it was not this session's live run. */
+  opened = $state.raw<{ name: string; source: OpenedReport['source'] } | null>(null);
+
+  #api: KvscopeApi;
+  #onEnded: () => void;
+  #plans = latest();
+  #queue: AppEvent[] = [];
+  // At most one render per FLUSH_MS, and none while the engine times a point (flush-gate.ts).
+  #gate = new FlushGate(
+    () => this.#render(),
+    { now: () => performance.now(), setTimeout: (f, ms) => setTimeout(f, ms), clearTimeout: (h) => clearTimeout(h as number) },
+    FLUSH_MS,
+  );
+
+  /** `onEnded` runs when a live run finishes, is cancelled or fails (the history has a new entry). */
+  constructor(api: KvscopeApi, onEnded: () => void) {
+    this.#api = api;
+    this.#onEnded = onEnded;
+    api.onEvent((e) => this.#enqueue(e));
+  }
+
+  get running(): boolean {
+    return this.run.phase === 'starting' || this.run.phase === 'running';
+  }
+
+  /** Plans the form's sweep; a newer call wins over an older one still in flight. */
+  async replan(): Promise<void> {
+    const out = await this.#plans(() => {
+      const config = formToConfig($state.snapshot(this.form) as SetupForm);
+      this.planning = true;
+      return this.#api.sweep.plan(config);
+    });
+    if (!out) return;
+    this.planning = false;
+    if (out.ok) {
+      this.plan = out.value;
+      this.planError = null;
+    } else {
+      this.plan = null;
+      this.planError = { field: out.error instanceof FormError ? out.error.field : '', message: out.error.message };
+    }
+  }
+
+  async start(form?: SetupForm): Promise<void> {
+    if (this.running) return;
+    this.startError = null;
+    let config: SweepConfigInput;
+    try {
+      config = formToConfig(form ?? ($state.snapshot(this.form) as SetupForm));
+    } catch (err) {
+      this.startError = (err as Error).message;
+      return;
+    }
+    this.run = startRun();
+    this.opened = null;
+    this.runConfig = config;
+    this.runPlan = this.plan;
+    try {
+      const runId = await this.#api.sweep.start(config);
+      this.run = { ...this.run, runId };
+      this.#flush();
+    } catch (err) {
+      this.run = { ...initialRun(), phase: 'failed', error: (err as Error).message };
+      this.startError = (err as Error).message;
+    }
+  }
+
+  async cancel(): Promise<void> {
+    const runId = this.run.runId;
+    if (!runId || !this.running) return;
+    this.run = { ...this.run, cancelRequested: true };
+    try {
+      await this.#api.sweep.cancel(runId);
+    } catch (err) {
+      this.run = { ...this.run, error: (err as Error).message };
+    }
+  }
+
+  async openConfig(): Promise<void> {
+    try {
+      const opened = await this.#api.files.openConfig();
+      if (!opened) return;
+      this.form.source = 'hf-config';
+      this.form.hfConfigText = JSON.stringify(opened.config, null, 2);
+      this.form.hfConfigName = opened.name;
+    } catch (err) {
+      this.planError = { field: 'hfConfig', message: (err as Error).message };
+    }
+  }
+
+  /** Shows an opened report exactly as after a live run; the caller checks that none is running. */
+  show(o: OpenedReport): void {
+    this.run = runFromReport(o.report);
+    this.runConfig = o.report.config;
+    this.runPlan = null;
+    this.opened = { name: o.name, source: o.source };
+  }
+
+  #enqueue(e: AppEvent): void {
+    if (e.type !== 'timing') this.#queue.push(e);
+    this.#gate.note(e);
+  }
+
+  /** Renders the queue: rAF where the window is visible (rAF does not fire in hidden windows). */
+  #render(): void {
+    if (typeof document !== 'undefined' && document.visibilityState === 'visible') requestAnimationFrame(() => this.#flush());
+    else this.#flush();
+  }
+
+  #flush(): void {
+    // Events can overtake the answer to sweep:start; hold them until the run id is known.
+    if (this.run.phase === 'starting' && this.run.runId === null) {
+      if (!this.#queue.some((e) => e.type === 'engine-gone')) return;
+    }
+    if (this.#queue.length === 0) return;
+    const events = this.#queue;
+    this.#queue = [];
+    const before = this.run.phase;
+    this.run = applyEvents(this.run, events);
+    if (before !== this.run.phase && (this.run.phase === 'done' || this.run.phase === 'cancelled' || this.run.phase === 'failed')) this.#onEnded();
+  }
+}
