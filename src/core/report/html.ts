@@ -7,12 +7,11 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { reportNotes } from '../../present/notes.js';
+import { answer, answerNotes, skippedNotes } from '../../present/answer.js';
+import { FIELDS, fieldContext, textTable, type Field } from '../../present/fields.js';
 import type { Report } from '../../contract/schemas.js';
-import { changeText, intervalText, machineDriftNote, noiseFlag, noiseNotes, noiseSummary } from '../../present/timing.js';
+import { changeText, machineDriftNote } from '../../present/timing.js';
 import { compareReports, NOISE_THRESHOLD } from './compare.js';
-import { formatBytes } from '../measure/planner.js';
-import { savingsVsMha } from './report.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -45,6 +44,7 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}.muted{colo
 table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #d0d7de;padding:3px 6px;text-align:right}
 td:first-child,th:first-child{text-align:left}.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px}
 .chart{border:1px solid #d0d7de;border-radius:6px;padding:8px;height:320px}
+.answer{border-left:3px solid #00798c;padding:2px 12px;margin:12px 0}.answer p{margin:4px 0}h3{font-size:14px;margin:8px 0 4px}
 @media (prefers-color-scheme:dark){body{background:#0d1117;color:#e6edf3}td,th,.chart{border-color:#30363d}.muted{color:#8b949e}}`;
 
 /** Draws the charts from the embedded JSON; runs inside the page. */
@@ -68,31 +68,21 @@ chart('chart-decode','Decode step per layer (measured)','ms',step,true);
 chart('chart-savings','Step time vs MHA (measured)','ratio',save,false);
 document.body.setAttribute('data-charts-ready','true');})();`;
 
-function reportTables(r: Report): string {
-  const savings = savingsVsMha(r.points);
-  const rows = r.points
-    .map((p) => {
-      const s = savings.get(p.id);
-      const t = p.timing;
-      const cells = [
-        p.id,
-        p.status + (p.reason ? `: ${p.reason}` : ''),
-        formatBytes(p.modelCacheBytes),
-        t ? t.perLayerMs.toFixed(3) : '',
-        t ? intervalText(t) : '',
-        noiseFlag(t),
-        t ? t.cv.toFixed(3) : '',
-        t?.tokensPerSecond ? t.tokensPerSecond.toPrecision(3) : '',
-        p.roofline ? `${(p.roofline.efficiency * 100).toFixed(0)}% (${p.roofline.bound})` : '',
-        p.memory ? formatBytes(Math.max(0, p.memory.measuredDeltaBytes)) : '',
-        s ? `${(s.memoryRatio * 100).toFixed(1)}%` : '',
-        s?.timeRatio ? `${(s.timeRatio * 100).toFixed(0)}%` : '',
-      ];
-      return `<tr>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`;
-    })
-    .join('\n');
-  const head = ['point', 'status', 'KV at ctx (model)', 'ms/layer', '95% CI', 'noisy', 'cv', 'tok/s', 'roofline', 'RSS delta', 'mem vs MHA', 'time vs MHA'];
-  return `<table><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>\n${rows}\n</tbody></table>`;
+/** A report's points as a table: the HTML fields of the registry (src/present/fields.ts), every cell escaped. */
+export function htmlTable(r: Report, fields: readonly Field[] = FIELDS): string {
+  const [head, ...rows] = textTable('html', r.points, fieldContext(r.points, r.scaling), '', fields);
+  const body = rows.map((cells) => `<tr>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
+  return `<table><thead><tr>${head!.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+/** The answer at the top of the report (each report's, labelled, in a comparison). */
+function answerSection(reports: Report[]): string {
+  const one = (r: Report): string =>
+    answer(r)
+      .map((s) => `<p>${escapeHtml(s)}</p>`)
+      .join('\n');
+  const body = reports.length === 1 ? one(reports[0]!) : reports.map((r) => `<h3>${escapeHtml(reportLabel(r))}</h3>\n${one(r)}`).join('\n');
+  return `<section class="answer" aria-label="Answer">\n${body}\n</section>\n`;
 }
 
 /** Per-point ratios to the first report, with the ratio's 95% interval and a verdict. */
@@ -134,9 +124,7 @@ export function toHtml(reports: Report[], title?: string): string {
       (r) => `<h2>${escapeHtml(reportLabel(r))}</h2>
 <p class="muted">${escapeHtml(r.model.name)} · ${escapeHtml(r.provider.name)} · onnxruntime ${escapeHtml(r.machine.onnxruntimeVersion)} · ${escapeHtml(r.machine.os)} · ${r.complete ? 'complete' : `incomplete (${escapeHtml(r.incompleteReason ?? '')})`}
 ${r.probes ? ` · probes ${r.probes.bandwidthGBs.toFixed(1)} GB/s, ${r.probes.gflops.toFixed(1)} GFLOP/s` : ''} · ${escapeHtml(r.scaling.note)}</p>
-${[...reportNotes(r), ...[noiseSummary(r.points) ?? []].flat(), ...noiseNotes(r.points).map((n) => `noisy ${n}`)]
-  .map((n) => `<p class="note">Note: ${escapeHtml(n)}</p>\n`)
-  .join('')}${reportTables(r)}`,
+${[...answerNotes(r), ...skippedNotes(r)].map((n) => `<p class="note">Note: ${escapeHtml(n)}</p>\n`).join('')}${htmlTable(r)}`,
     )
     .join('\n');
   const comparison = reports.length > 1 ? comparisonTable(reports) : '';
@@ -147,7 +135,7 @@ ${[...reportNotes(r), ...[noiseSummary(r.points) ?? []].flat(), ...noiseNotes(r.
 <title>${escapeHtml(heading)}</title><style>${STYLE}</style></head>
 <body><h1>${escapeHtml(heading)}</h1>
 <p class="muted">Generated by kvscope. Analytic figures are labelled analytic; everything else was measured.</p>
-<div class="charts"><div class="chart"><canvas id="chart-memory" role="img" aria-label="KV cache vs context"></canvas></div>
+${answerSection(reports)}<div class="charts"><div class="chart"><canvas id="chart-memory" role="img" aria-label="KV cache vs context"></canvas></div>
 <div class="chart"><canvas id="chart-decode" role="img" aria-label="Decode step vs context"></canvas></div>
 <div class="chart"><canvas id="chart-savings" role="img" aria-label="Step time vs MHA"></canvas></div></div>
 ${comparison}${sections}

@@ -1,7 +1,6 @@
 /**
- * The versioned report: building it, validating it on load, writing it atomically, and the
- * figures derived from it (savings against MHA). Schema: src/contract/schemas.ts, documented in
- * docs/report-schema.md.
+ * The versioned report: building it, validating it on load and writing it atomically. Schema:
+ * src/contract/schemas.ts, documented in docs/report-schema.md.
  */
 import { migrateReport } from './migrate.js';
 import { REPORT_SCHEMA_VERSION, ReportSchema, type Point, type Report } from '../../contract/schemas.js';
@@ -64,25 +63,7 @@ export function writeReport(path: string, report: Report): void {
   writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
 }
 
-export interface Saving {
-  /** Cache bytes of this variant / MHA's, same dims and dtype. */
-  memoryRatio: number;
-  /** Median step time of this variant / MHA's at the same context, batch, dtype, mode; null when MHA was not measured there. */
-  timeRatio: number | null;
-}
-
-/** Savings of every measured point against MHA of the same dims. */
-export function savingsVsMha(points: Point[]): Map<string, Saving> {
-  const key = (p: Point): string => `${p.mode}/${p.dtype}/b${p.batch}/t${p.context}`;
-  const mha = new Map(points.filter((p) => p.variant === 'mha').map((p) => [key(p), p]));
-  const out = new Map<string, Saving>();
-  for (const p of points) {
-    const m = mha.get(key(p));
-    if (!m) continue;
-    const timeRatio = p.timing && m.timing ? p.timing.medianMs / m.timing.medianMs : null;
-    out.set(p.id, { memoryRatio: p.kvBytesPerTokenPerLayer / m.kvBytesPerTokenPerLayer, timeRatio });
-  }
-  return out;
-}
+/** Savings against MHA are presentation (src/present/savings.ts); re-exported for the callers that import them from here. */
+export { savingsVsMha, type Saving } from '../../present/savings.js';
 
 export type { Report, Point };

@@ -1,23 +1,6 @@
-/** Number, byte and time formatting for the UI. Pure. */
-
-export function formatBytes(b: number | null | undefined): string {
-  if (b === null || b === undefined || !Number.isFinite(b)) return '–';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let i = 0;
-  let v = Math.abs(b);
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${b < 0 ? '-' : ''}${v.toFixed(v >= 100 || i === 0 ? 0 : 1)} ${units[i]}`;
-}
-
-/** 65536 -> "64K", 1048576 -> "1M", 1000 -> "1000". Context lengths read best in binary units. */
-export function formatTokens(t: number): string {
-  if (t >= 2 ** 20 && t % 2 ** 20 === 0) return `${t / 2 ** 20}M`;
-  if (t >= 1024 && t % 1024 === 0) return `${t / 1024}K`;
-  return String(t);
-}
+/** Number, byte and time formatting for the UI. Pure. Bytes, tokens, numbers and percentages are
+ * the shared presentation's (src/present/format.ts), one definition for the CLI, HTML and app. */
+export { formatBytes, formatNumber, formatPercent, formatTokens } from '../../../present/format';
 
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '–';
@@ -35,22 +18,6 @@ export function formatMs(ms: number | null | undefined): string {
   if (ms < 10) return `${ms.toFixed(3)} ms`;
   if (ms < 1000) return `${ms.toFixed(1)} ms`;
   return `${(ms / 1000).toFixed(2)} s`;
-}
-
-// One formatter for all calls: toLocaleString builds a new Intl.NumberFormat each time, which
-// showed up in profiles of chart redraws.
-const INTEGER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
-/** Three significant figures, with thousands separators above 1000. */
-export function formatNumber(v: number | null | undefined): string {
-  if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  if (Math.abs(v) >= 1000) return INTEGER.format(Math.round(v));
-  return Number(v.toPrecision(3)).toString();
-}
-
-export function formatPercent(f: number | null | undefined): string {
-  if (f === null || f === undefined || !Number.isFinite(f)) return '–';
-  return `${(f * 100).toFixed(f < 0.1 ? 1 : 0)}%`;
 }
 
 /** Parses a context list: "256, 1k, 4K, 1M" or a doubling range "256..8k". */

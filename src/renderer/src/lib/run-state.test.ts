@@ -81,7 +81,7 @@ describe('run state', () => {
   });
 
   it('a report opened from a file or the history reads as a finished run', () => {
-    const r = report([point({ variant: 'mla', context: 64 })], false);
+    const r = report([point({ variant: 'mla-absorbed', context: 64 })], false);
     const s = runFromReport(r);
     expect(s.phase).toBe('done');
     expect(s.points).toBe(r.points);

@@ -1,99 +1,87 @@
-/** The results table: rows from points, sortable by any column. Pure. */
+/**
+ * The results table's model: the app's fields of the registry (src/present/fields.ts) as columns,
+ * one row of cell texts per point, sorted by any field through its getter. Pure: the component
+ * only renders what tableModel returns.
+ */
 import type { Point } from '../../../contract/schemas';
-import { halfWidth, noiseFlag } from '../../../present/timing';
-import { bandwidthFraction } from './chart-data';
+import { FIELDS, fieldContext, fieldsOn, fieldText, type Field, type FieldContext, type Value } from '../../../present/fields';
 
-export interface Row {
-  id: string;
-  variant: string;
-  mode: string;
-  context: number;
-  batch: number;
-  dtype: string;
-  status: string;
-  reason: string;
-  kvPerToken: number;
-  modelCacheBytes: number;
-  medianMs: number | null;
-  p95Ms: number | null;
-  /** Half the 95% interval of the median relative to it (e.g. 0.012 for +/-1.2%); null where the report has none. */
-  ciHalfWidth: number | null;
-  /** 'noisy', '' or '?' (unknown: a report from before version 2). */
-  noisy: string;
-  /** Why the point is noisy, in words. */
-  noise: string;
-  cv: number | null;
-  /** The same graph's step at T = 16 (a run's fixed cost plus work that does not grow with T), beside the step, never subtracted. */
-  overheadMs: number | null;
-  modelMs: number | null;
-  tokensPerSecond: number | null;
-  achievedGBs: number | null;
-  bound: string;
-  efficiency: number | null;
-  bandwidthFraction: number | null;
-  measuredDeltaBytes: number | null;
-  /** GPU memory the point used (nvidia-smi), where the platform tells it. */
-  deviceBytes: number | null;
-  fellBack: string;
-  verifyMaxAbsError: number | null;
-}
-
-export type SortKey = keyof Row;
+/** A field id and a direction. */
 export interface Sort {
-  key: SortKey;
+  key: string;
   dir: 'asc' | 'desc';
 }
 
-export function toRow(p: Point, bandwidthGBs: number | null): Row {
-  return {
-    id: p.id,
-    variant: p.variant,
-    mode: p.mode,
-    context: p.context,
-    batch: p.batch,
-    dtype: p.dtype,
-    status: p.status,
-    reason: p.reason ?? '',
-    kvPerToken: p.kvBytesPerTokenPerLayer,
-    modelCacheBytes: p.modelCacheBytes,
-    medianMs: p.timing?.medianMs ?? null,
-    p95Ms: p.timing?.p95Ms ?? null,
-    ciHalfWidth: halfWidth(p.timing),
-    noisy: noiseFlag(p.timing),
-    noise: p.timing?.noise.join('; ') ?? '',
-    cv: p.timing?.cv ?? null,
-    overheadMs: p.timing?.overheadMs ?? null,
-    modelMs: p.timing?.modelMs ?? null,
-    tokensPerSecond: p.timing?.tokensPerSecond ?? null,
-    achievedGBs: p.roofline?.achievedGBs ?? null,
-    bound: p.roofline?.bound ?? '',
-    efficiency: p.roofline?.efficiency ?? null,
-    bandwidthFraction: bandwidthFraction(p, bandwidthGBs),
-    measuredDeltaBytes: p.memory?.measuredDeltaBytes ?? null,
-    deviceBytes: p.memory?.device.available ? p.memory.device.usedBytes : null,
-    fellBack: p.placement?.fellBack.join(', ') ?? '',
-    verifyMaxAbsError: p.verifyMaxAbsError ?? null,
-  };
+export interface Column {
+  id: string;
+  /** The header (the registry's label, first letter capitalised; two-letter labels are abbreviations). */
+  label: string;
+  title: string;
+  numeric: boolean;
 }
 
-/** Sorts rows; empty values (null, '') always go last whatever the direction. */
-export function sortRows(rows: readonly Row[], sort: Sort): Row[] {
+export interface Cell {
+  text: string;
+  warn: boolean;
+}
+
+export interface TableRow {
+  id: string;
+  /** Not measured: shown muted. */
+  muted: boolean;
+  /** Why not measured, why noisy: the row's tooltip. */
+  title: string;
+  cells: Cell[];
+}
+
+export interface TableModel {
+  columns: Column[];
+  rows: TableRow[];
+}
+
+/** What the app shows where a point has no value. */
+export const BLANK = '–';
+
+const header = (label: string): string => (label.length <= 2 ? label.toUpperCase() : label.charAt(0).toUpperCase() + label.slice(1));
+
+export function columns(fields: readonly Field[] = FIELDS): Column[] {
+  return fieldsOn('app', fields).map((f) => ({ id: f.id, label: header(f.label), title: f.title, numeric: f.numeric ?? false }));
+}
+
+/** Sorts points by a field's value; empty values (null, '') always go last whatever the direction. */
+export function sortPoints(points: readonly Point[], sort: Sort, ctx: FieldContext, fields: readonly Field[] = FIELDS): Point[] {
+  const field = fields.find((f) => f.id === sort.key);
+  if (!field) return [...points];
   const dir = sort.dir === 'asc' ? 1 : -1;
-  return rows
-    .map((r, i) => ({ r, i }))
+  const empty = (v: Value): boolean => v === null || v === '';
+  return points
+    .map((p, i) => ({ p, i, v: field.get(p, ctx) }))
     .sort((a, b) => {
-      const x = a.r[sort.key];
-      const y = b.r[sort.key];
-      const xe = x === null || x === '';
-      const ye = y === null || y === '';
-      if (xe || ye) return xe === ye ? a.i - b.i : xe ? 1 : -1;
+      const x = a.v;
+      const y = b.v;
+      if (empty(x) || empty(y)) return empty(x) === empty(y) ? a.i - b.i : empty(x) ? 1 : -1;
       const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
       return c === 0 ? a.i - b.i : c * dir;
     })
-    .map((e) => e.r);
+    .map((e) => e.p);
+}
+
+/** The table the component renders: columns, and the points sorted, as cell texts. */
+export function tableModel(points: readonly Point[], sort: Sort, fields: readonly Field[] = FIELDS): TableModel {
+  const ctx = fieldContext(points);
+  const on = fieldsOn('app', fields);
+  return {
+    columns: columns(fields),
+    rows: sortPoints(points, sort, ctx, fields).map((p) => ({
+      id: p.id,
+      muted: p.status !== 'ok',
+      title: [p.reason ?? '', p.timing?.noise.join('; ') ?? ''].filter(Boolean).join('\n'),
+      cells: on.map((f) => ({ text: fieldText(f, p, ctx) ?? BLANK, warn: f.warn?.(p) ?? false })),
+    })),
+  };
 }
 
 /** Clicking a column: same key flips the direction, a new key starts ascending. */
-export function nextSort(current: Sort, key: SortKey): Sort {
+export function nextSort(current: Sort, key: string): Sort {
   return current.key === key ? { key, dir: current.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: 'asc' };
 }
