@@ -4,8 +4,9 @@
  * above the results. Pure.
  */
 import type { Point, Report } from '../contract/schemas.js';
-import { formatBytes, msText } from './format.js';
+import { formatBytes, msText, timesText } from './format.js';
 import { reportNotes } from './notes.js';
+import { savingsVsMha } from './savings.js';
 import { halfWidth, intervalText, noiseNotes, noiseSummary } from './timing.js';
 
 const ms = (v: number | undefined): string => (v === undefined ? '-' : msText(v));
@@ -31,7 +32,7 @@ export function answer(report: Report): string[] {
     lines.push(
       `KV cache of ${report.model.name} (${report.scaling.modelLayers} layers, ${mla.dtype}) at ${T} tokens: ` +
         `MLA ${formatBytes(perTokMla * T)} vs MHA-equivalent ${formatBytes(perTokMha * T)} ` +
-        `(${((1 - perTokMla / perTokMha) * 100).toFixed(1)}% less, analytic; measured RSS growth is in the table).`,
+        `(${((1 - perTokMla / perTokMha) * 100).toFixed(1)}% less: ${timesText(perTokMha / perTokMla)} smaller, analytic; measured RSS growth is in the table).`,
     );
     const t = mla.timing!;
     lines.push(
@@ -42,7 +43,7 @@ export function answer(report: Report): string[] {
       const m = ok.find((p) => p.variant === 'mha' && p.context === both.context && p.batch === both.batch && p.dtype === both.dtype)!;
       lines.push(
         `At ${both.context} tokens, where both ran: ${both.variant} ${ms(both.timing.perLayerMs)} ms/layer${ci(both.timing)} vs MHA-equivalent ` +
-          `${ms(m.timing!.perLayerMs)} ms/layer${ci(m.timing)} (${((both.timing.medianMs / m.timing!.medianMs) * 100).toFixed(0)}% of MHA's step time).`,
+          `${ms(m.timing!.perLayerMs)} ms/layer${ci(m.timing)} (${timesText(savingsVsMha([both, m]).get(both.id)!.speed!)} as fast as MHA).`,
       );
     }
   }

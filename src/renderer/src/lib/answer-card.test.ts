@@ -9,7 +9,7 @@ describe('the answer card', () => {
   it("shows the sweep's answer, the sentences the CLI prints", () => {
     const sentences = answerCard(sweep);
     expect(sentences).toEqual(answer(sweep));
-    expect(sentences[0]).toMatch(/^KV cache of m \(\d+ layers, fp32\) at 128 tokens: MLA .* vs MHA-equivalent .* less, analytic/);
+    expect(sentences[0]).toMatch(/^KV cache of m \(\d+ layers, fp32\) at 128 tokens: MLA .* vs MHA-equivalent .* less: [\d.]+× smaller, analytic/);
     expect(sentences.at(-1)).toMatch(/^Largest context whose whole-model cache fits/);
   });
   it('shows nothing before a report with points is there', () => {
