@@ -4,6 +4,7 @@
  * ./schemas.ts). Everything that crosses a process boundary has a schema here or there.
  */
 import { z } from 'zod';
+import { ANALYTIC_DTYPES, type AnalyticDtypeName } from './lists.js';
 import {
   AttentionSpecSchema,
   EngineEventSchema,
@@ -242,8 +243,8 @@ export const ExportRequestSchema = z.discriminatedUnion('format', [
 ]);
 export type ExportRequest = z.input<typeof ExportRequestSchema>;
 
-export const AnalyticDtypeSchema = z.enum(['fp32', 'fp16', 'bf16', 'fp8', 'int8', 'int4']);
-export type AnalyticDtypeName = z.infer<typeof AnalyticDtypeSchema>;
+export const AnalyticDtypeSchema = z.enum(ANALYTIC_DTYPES);
+export type { AnalyticDtypeName };
 
 export const CapacityRequestSchema = z.object({
   model: z.discriminatedUnion('kind', [
