@@ -1,7 +1,8 @@
 /**
  * Parsing of the CLI's list and size flags, with errors that say what to type instead.
  */
-import { VARIANTS, type Variant } from '../core/model/spec.js';
+import { VARIANTS, type Variant } from '../contract/lists.js';
+import { SWEEP_RANGES, VARIANT_ALIASES, type Range } from '../present/config-builder.js';
 import { ContextsError, flagWording, parseContextList, parseTokenCount, quoted, whole } from '../present/contexts.js';
 
 export class UsageError extends Error {
@@ -9,10 +10,23 @@ export class UsageError extends Error {
 }
 
 /** An inclusive range a numeric flag must fall in (each flag's help says it). */
-export interface Range {
-  min: number;
-  max: number;
-}
+export type { Range };
+
+/**
+ * The ranges of the numeric flags, said in their help: the sweep's are SweepConfigSchema's, the
+ * planner's the app's (CapacityRequestSchema). Seconds and fractions exclude their minimum.
+ */
+export const FLAG_RANGES = {
+  ...SWEEP_RANGES,
+  planContext: { min: 1, max: 1e9 },
+  planBatch: { min: 1, max: 1e6 },
+  planGqaGroups: { min: 1, max: 1024 },
+  mlaRank: { min: 1, max: 1 << 20 },
+  onnxPast: { min: 1, max: 1 << 30 },
+} as const satisfies Record<string, Range>;
+
+/** A range as a flag's help says it: "1 to 4,096". */
+export const span = (r: Range): string => `${r.min.toLocaleString('en-US')} to ${r.max.toLocaleString('en-US')}`;
 
 /**
  * "4k" -> 4096, "1m" -> 1048576, "512" -> 512: a safe integer within `range` (default 1 up), or
@@ -45,7 +59,7 @@ export function parseContexts(text: string, flag = '--contexts', limits: Partial
   }
 }
 
-export function parseList<T extends string>(text: string, allowed: readonly T[], flag: string, aliases: Record<string, T[]> = {}): T[] {
+export function parseList<T extends string>(text: string, allowed: readonly T[], flag: string, aliases: Record<string, readonly T[]> = {}): T[] {
   const out: T[] = [];
   for (const raw of text
     .split(',')
@@ -60,7 +74,7 @@ export function parseList<T extends string>(text: string, allowed: readonly T[],
 }
 
 export function parseVariants(text: string): Variant[] {
-  return parseList(text, VARIANTS, '--variants', { all: [...VARIANTS], mla: ['mla-naive', 'mla-absorbed'] });
+  return parseList(text, VARIANTS, '--variants', VARIANT_ALIASES);
 }
 
 export function parseIntList(text: string, flag: string, max: number): number[] {
