@@ -3,6 +3,7 @@
  * the renderer imports it, and zod's JIT probe (new Function) would trip the app's strict CSP.
  * docs/measurement.md ("Defaults") and the README's flags say these values.
  */
+import { VARIANTS } from './lists.js';
 
 /** Seconds of timed runs per point at most. */
 export const DEFAULT_BUDGET_SECONDS = 2;
@@ -27,7 +28,7 @@ export const DEFAULT_DECODER_CONTEXTS = '256,1k,4k';
 export const DEFAULT_SWEEP = {
   preset: 'deepseek-v3',
   contexts: '512..128k*4',
-  variants: ['mha', 'gqa', 'mqa', 'mla-naive', 'mla-absorbed'],
+  variants: VARIANTS,
 } as const;
 
 /** A quicker first look, labelled as such where offered: Llama 3.1 8B's dims, 512 to 8K tokens (MLA is a what-if there). */

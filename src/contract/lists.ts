@@ -37,7 +37,16 @@ export const DTYPE_TABLE = {
   int4: { bytes: 0.5, onnx: 22, ort: 'int4' },
   int32: { bytes: 4, onnx: 6, ort: 'int32' },
   int64: { bytes: 8, onnx: 7, ort: 'int64' },
+  // element types only met in imported models' weights
+  fp64: { bytes: 8, onnx: 11, ort: 'float64' },
+  uint8: { bytes: 1, onnx: 2, ort: 'uint8' },
+  uint16: { bytes: 2, onnx: 4, ort: 'uint16' },
+  int16: { bytes: 2, onnx: 5, ort: 'int16' },
+  uint32: { bytes: 4, onnx: 12, ort: 'uint32' },
+  uint64: { bytes: 8, onnx: 13, ort: 'uint64' },
+  bool: { bytes: 1, onnx: 9, ort: 'bool' },
 } as const;
+export type DtypeName = keyof typeof DTYPE_TABLE;
 
 /** Element types a cache (and the graph computing on it) can use when measured. */
 export const CACHE_DTYPES = ['fp32', 'fp16'] as const;
@@ -45,8 +54,14 @@ export const CACHE_DTYPES = ['fp32', 'fp16'] as const;
 export const ANALYTIC_DTYPES = ['fp32', 'fp16', 'bf16', 'fp8', 'int8', 'int4'] as const;
 export type AnalyticDtypeName = (typeof ANALYTIC_DTYPES)[number];
 
+/** Bytes per element of an ONNX element type (4 where kvscope does not know the type). */
+export function bytesOfOnnx(elemType: number): number {
+  const name = dtypeOfOnnx(elemType);
+  return name ? DTYPE_TABLE[name].bytes : 4;
+}
+
 /** The kvscope name of an ONNX element type number, or null where kvscope has none. */
-export function dtypeOfOnnx(elemType: number): keyof typeof DTYPE_TABLE | null {
-  for (const [name, d] of Object.entries(DTYPE_TABLE)) if (d.onnx === elemType) return name as keyof typeof DTYPE_TABLE;
+export function dtypeOfOnnx(elemType: number): DtypeName | null {
+  for (const [name, d] of Object.entries(DTYPE_TABLE)) if (d.onnx === elemType) return name as DtypeName;
   return null;
 }

@@ -87,7 +87,7 @@ export interface FieldReader {
 }
 
 /** `--variants mla` and `all`. */
-export const VARIANT_ALIASES: Record<string, readonly Variant[]> = { all: VARIANTS, mla: ['mla-naive', 'mla-absorbed'] };
+export const VARIANT_ALIASES: Record<string, readonly Variant[]> = { all: VARIANTS, mla: VARIANTS.filter((v) => v.startsWith('mla-')) };
 
 function modelOf(m: ModelFields, read: FieldReader): SweepConfigInput['model'] {
   if (m.source === 'preset') return { source: 'preset', preset: m.preset };

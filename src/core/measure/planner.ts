@@ -7,7 +7,7 @@ import type { SweepConfig } from '../../contract/schemas.js';
 import { layerCost, normalizeRequest, type Form, type Mode } from '../graph/builders.js';
 import { modelFromHfConfig, type ModelInfo } from '../model/hf-config.js';
 import { gqaOf, mhaOf, mlaOf, presetModel } from '../model/presets.js';
-import { kvBytesPerToken, SpecError, validateSpec, valueDim, type AttentionSpec, type Dtype, type Variant } from '../model/spec.js';
+import { kvBytesPerToken, SpecError, validateSpec, valueDim, VARIANTS, type AttentionSpec, type Dtype, type Variant } from '../model/spec.js';
 import type { Provider } from '../runtime/providers.js';
 import { formatBytes } from '../../present/format.js';
 
@@ -110,7 +110,7 @@ export interface PlanEnv {
   gflops?: number;
 }
 
-const ORDER: Variant[] = ['mha', 'gqa', 'mqa', 'mla-naive', 'mla-absorbed'];
+const ORDER: readonly Variant[] = VARIANTS;
 
 /** Predicted seconds of one step from the roofline figures. */
 export function predictedStepSeconds(p: Pick<PlannedPoint, 'flops' | 'bytesRead'>, bandwidthGBs: number, gflops: number): number {

@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { DTYPE_TABLE } from '../../contract/lists.js';
 import type { TensorInfo } from '../graph/builders.js';
 import { providerOption, type Provider } from './providers.js';
 
@@ -28,12 +29,10 @@ export interface NodePlacement {
 
 export type Feeds = Record<string, ort.Tensor>;
 
-const TYPE: Record<string, ort.Tensor.Type> = { fp32: 'float32', fp16: 'float16', int64: 'int64', int32: 'int32' };
-
 /** Random inputs for a graph's inputs (deterministic). */
 export function makeFeeds(inputs: TensorInfo[], values: (info: TensorInfo) => Float32Array | Uint16Array): Feeds {
   const feeds: Feeds = {};
-  for (const i of inputs) feeds[i.name] = new ort.Tensor(TYPE[i.type]!, values(i), i.dims);
+  for (const i of inputs) feeds[i.name] = new ort.Tensor(DTYPE_TABLE[i.type].ort, values(i), i.dims);
   return feeds;
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SweepConfigSchema } from '../../../contract/schemas';
 import { DEFAULT_SWEEP, QUICK_SWEEP } from '../../../contract/defaults';
 import { defaultForm, FormError, formToConfig, quickForm } from './config-form';
+import { parseContexts } from './format';
 
 describe('formToConfig', () => {
   it('turns the quick-check form into a valid sweep config', () => {
@@ -18,6 +19,14 @@ describe('formToConfig', () => {
     expect(DEFAULT_SWEEP.preset).toBe('deepseek-v3');
     expect(parsed.contexts).toEqual([512, 2048, 8192, 32768, 131072]);
     expect(parsed.variants).toEqual(['mha', 'gqa', 'mqa', 'mla-naive', 'mla-absorbed']);
+    // the CLI's default flags give this same config (src/cli/defaults.test.ts)
+    expect(parsed).toEqual(
+      SweepConfigSchema.parse({
+        model: { source: 'preset', preset: DEFAULT_SWEEP.preset },
+        variants: [...DEFAULT_SWEEP.variants],
+        contexts: parseContexts(DEFAULT_SWEEP.contexts),
+      }),
+    );
     expect(QUICK_SWEEP.label).toMatch(/^Quick check: Llama-3\.1-8B, 512\.\.8K$/);
   });
 
