@@ -1,37 +1,40 @@
 /**
  * Parsing of the CLI's list and size flags, with errors that say what to type instead.
  */
-import { VARIANTS, type Variant } from '../core/model/spec.js';
+import { VARIANTS, type Variant } from '../contract/lists.js';
+import { SWEEP_RANGES, VARIANT_ALIASES, type Range } from '../present/config-builder.js';
+import { ContextsError, flagWording, parseContextList, parseTokenCount, quoted, whole } from '../present/contexts.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
 /** An inclusive range a numeric flag must fall in (each flag's help says it). */
-export interface Range {
-  min: number;
-  max: number;
-}
+export type { Range };
 
-/** The flag's text as an error quotes it: whole, or its start and its length when it is long. */
-function quoted(text: string): string {
-  return text.length <= 40 ? `"${text}"` : `"${text.slice(0, 32)}..." (${text.length} characters)`;
-}
+/**
+ * The ranges of the numeric flags, said in their help: the sweep's are SweepConfigSchema's, the
+ * planner's the app's (CapacityRequestSchema). Seconds and fractions exclude their minimum.
+ */
+export const FLAG_RANGES = {
+  ...SWEEP_RANGES,
+  planContext: { min: 1, max: 1e9 },
+  planBatch: { min: 1, max: 1e6 },
+  planGqaGroups: { min: 1, max: 1024 },
+  mlaRank: { min: 1, max: 1 << 20 },
+  onnxPast: { min: 1, max: 1 << 30 },
+} as const satisfies Record<string, Range>;
 
-const whole = (n: number): string => n.toLocaleString('en-US');
+/** A range as a flag's help says it: "1 to 4,096". */
+export const span = (r: Range): string => `${r.min.toLocaleString('en-US')} to ${r.max.toLocaleString('en-US')}`;
 
 /**
  * "4k" -> 4096, "1m" -> 1048576, "512" -> 512: a safe integer within `range` (default 1 up), or
- * a UsageError naming the flag, the value and the range.
+ * a UsageError naming the flag, the value and the range (the grammar is the context lists').
  */
 export function parseCount(text: string, flag: string, range: Partial<Range> = {}): number {
-  const { min = 1, max = Number.MAX_SAFE_INTEGER } = range;
-  const wanted = `${flag}: ${quoted(text)} is not a whole number from ${whole(min)} to ${whole(max)}`;
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kKmM]?)\s*$/.exec(text);
-  if (!m) throw new UsageError(`${wanted} (examples: 8, 512, 4k, 128k)`);
-  const mult = { '': 1, k: 1024, m: 1024 * 1024 }[m[2]!.toLowerCase() as '' | 'k' | 'm'];
-  const v = Number(m[1]) * mult;
-  if (!Number.isSafeInteger(v) || v < min || v > max) throw new UsageError(wanted);
+  const v = parseTokenCount(text, range);
+  if (typeof v !== 'number') throw new UsageError(flagWording(flag)(v));
   return v;
 }
 
@@ -46,35 +49,17 @@ export function parseNumber(text: string, flag: string, range: Range): number {
   return v;
 }
 
-/**
- * Context lists: "512,1024,4k", or a range "512..128k" (powers of two between, both ends
- * included), or a range with a step factor "1k..64k*4".
- */
+/** Context lists (src/present/contexts.ts has the syntax: "512,4k", "512..128k", "1k..64k*4"). */
 export function parseContexts(text: string, flag = '--contexts', limits: Partial<Range> = {}): number[] {
-  const out = new Set<number>();
-  for (const part of text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
-    const range = /^(.+?)\.\.(.+?)(?:\*(\d+))?$/.exec(part);
-    if (range) {
-      const lo = parseCount(range[1]!, flag, limits);
-      const hi = parseCount(range[2]!, flag, limits);
-      const factor = range[3] ? Number(range[3]) : 2;
-      if (hi < lo) throw new UsageError(`${flag}: range "${part}" ends below its start`);
-      if (factor < 2) throw new UsageError(`${flag}: range step "*${range[3]}" must be 2 or more`);
-      for (let v = lo; v <= hi; v *= factor) out.add(v);
-      out.add(hi);
-    } else {
-      out.add(parseCount(part, flag, limits));
-    }
+  try {
+    return parseContextList(text, limits, flagWording(flag));
+  } catch (e) {
+    if (e instanceof ContextsError) throw new UsageError(e.message);
+    throw e;
   }
-  if (out.size === 0) throw new UsageError(`${flag}: give at least one context, e.g. 1k,4k,16k or 512..32k`);
-  if (out.size > 64) throw new UsageError(`${flag}: ${out.size} contexts is too many (at most 64)`);
-  return [...out].sort((a, b) => a - b);
 }
 
-export function parseList<T extends string>(text: string, allowed: readonly T[], flag: string, aliases: Record<string, T[]> = {}): T[] {
+export function parseList<T extends string>(text: string, allowed: readonly T[], flag: string, aliases: Record<string, readonly T[]> = {}): T[] {
   const out: T[] = [];
   for (const raw of text
     .split(',')
@@ -89,7 +74,7 @@ export function parseList<T extends string>(text: string, allowed: readonly T[],
 }
 
 export function parseVariants(text: string): Variant[] {
-  return parseList(text, VARIANTS, '--variants', { all: [...VARIANTS], mla: ['mla-naive', 'mla-absorbed'] });
+  return parseList(text, VARIANTS, '--variants', VARIANT_ALIASES);
 }
 
 export function parseIntList(text: string, flag: string, max: number): number[] {

@@ -4,6 +4,7 @@
  * ./schemas.ts). Everything that crosses a process boundary has a schema here or there.
  */
 import { z } from 'zod';
+import { ANALYTIC_DTYPES, type AnalyticDtypeName } from './lists.js';
 import {
   AttentionSpecSchema,
   EngineEventSchema,
@@ -242,8 +243,8 @@ export const ExportRequestSchema = z.discriminatedUnion('format', [
 ]);
 export type ExportRequest = z.input<typeof ExportRequestSchema>;
 
-export const AnalyticDtypeSchema = z.enum(['fp32', 'fp16', 'bf16', 'fp8', 'int8', 'int4']);
-export type AnalyticDtypeName = z.infer<typeof AnalyticDtypeSchema>;
+export const AnalyticDtypeSchema = z.enum(ANALYTIC_DTYPES);
+export type { AnalyticDtypeName };
 
 export const CapacityRequestSchema = z.object({
   model: z.discriminatedUnion('kind', [
@@ -276,7 +277,7 @@ export interface VariantCapacityInfo {
   estimate?: { tokensPerSecond: number; weightsMs: number; attentionMs: number; basis: string };
 }
 
-/** Answer of `planner:capacity` (analytic, with measured figures where a report of the model exists). */
+/** Answer of `planner:capacity` and `kvscope plan --json` (analytic, with measured figures where a report of the model exists): src/core/plan/capacity.ts capacityAnswer. */
 export interface CapacityAnswer {
   model: {
     name: string;
@@ -293,15 +294,28 @@ export interface CapacityAnswer {
   params: { total: number; active: number; source: string };
   memoryBytes: number;
   memorySource: 'detected' | 'entered';
+  /** The request's context and batch. */
+  context: number;
+  batch: number;
+  /** The model's own variant at the top (model.attention; its row in variants): for scripts reading `kvscope plan --json`. */
+  spec: z.infer<typeof AttentionSpecSchema>;
+  kvBytesPerToken: number;
+  cacheBytesAtContext: number;
+  largestContext: number | null;
+  largestBatch: number;
   analytic: true;
   weightsBytes: number;
   activeWeightBytes: number;
+  /** Where the parameter count comes from ("published", "estimated from config.json", ...). */
+  paramsSource: string;
   cacheTokens: number;
   freeForCacheBytes: number;
   fitsAtAll: boolean;
   variants: VariantCapacityInfo[];
-  /** The report the measured figures come from (newest history entry of the same model). */
+  /** The report the measured figures come from (the app: newest history entry of the same model; the CLI: --report). */
   measuredFrom: { id: string; createdAt: string; provider: string } | null;
+  /** What that report is where it is not exactly this model (same dims, another name or layer count); null otherwise. */
+  reportNote: string | null;
 }
 
 /** Answer of `onnx:inspect`. */

@@ -4,12 +4,13 @@
  * these shapes; every boundary (IPC, files, CLI flags) validates with the schemas here.
  */
 import { z } from 'zod';
-import { DEFAULT_BUDGET_SECONDS } from './defaults.js';
+import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_STEP_SECONDS, DEFAULT_MEMORY_FRACTION, SWEEP_DEFAULTS as D } from './defaults.js';
+import { CACHE_DTYPES, MODES, PROVIDERS, VARIANTS } from './lists.js';
 
-export const VariantSchema = z.enum(['mha', 'gqa', 'mqa', 'mla-naive', 'mla-absorbed']);
-export const DtypeSchema = z.enum(['fp32', 'fp16']);
-export const ProviderSchema = z.enum(['cpu', 'webgpu', 'cuda', 'dml', 'coreml']);
-export const ModeSchema = z.enum(['decode', 'prefill']);
+export const VariantSchema = z.enum(VARIANTS);
+export const DtypeSchema = z.enum(CACHE_DTYPES);
+export const ProviderSchema = z.enum(PROVIDERS);
+export const ModeSchema = z.enum(MODES);
 
 const dim = z
   .number()
@@ -63,7 +64,7 @@ export const SweepConfigSchema = z.object({
     .int()
     .positive()
     .max(1 << 16)
-    .default(8),
+    .default(D.gqaGroups),
   /** Cached tokens (decode) / prompt tokens (prefill), ascending. */
   contexts: z
     .array(
@@ -75,12 +76,22 @@ export const SweepConfigSchema = z.object({
     )
     .min(1)
     .max(64),
-  batches: z.array(z.number().int().positive().max(4096)).min(1).max(16).default([1]),
-  dtypes: z.array(DtypeSchema).min(1).default(['fp32']),
-  modes: z.array(ModeSchema).min(1).default(['decode']),
-  provider: z.union([ProviderSchema, z.literal('auto')]).default('auto'),
+  batches: z
+    .array(z.number().int().positive().max(4096))
+    .min(1)
+    .max(16)
+    .default([...D.batches]),
+  dtypes: z
+    .array(DtypeSchema)
+    .min(1)
+    .default([...D.dtypes]),
+  modes: z
+    .array(ModeSchema)
+    .min(1)
+    .default([...D.modes]),
+  provider: z.union([ProviderSchema, z.literal('auto')]).default(D.provider),
   /** Layers built into each graph (identical); results are scaled to the model's layer count. */
-  layers: z.number().int().positive().max(256).default(1),
+  layers: z.number().int().positive().max(256).default(D.layers),
   /** Seconds of timed runs per point at most (sampling stops earlier once the median's 95% interval is within +/-2%). */
   budgetSeconds: z.number().positive().max(3600).default(DEFAULT_BUDGET_SECONDS),
   /** Prefill is measured only up to this context (its scores grow as T^2). */
@@ -89,15 +100,15 @@ export const SweepConfigSchema = z.object({
     .int()
     .positive()
     .max(1 << 20)
-    .default(4096),
+    .default(D.maxPrefillContext),
   /** Intra-op threads (0: onnxruntime's default). */
-  threads: z.number().int().min(0).max(1024).default(0),
+  threads: z.number().int().min(0).max(1024).default(D.threads),
   /** Fraction of free memory a point may use; the rest is headroom. */
-  memoryFraction: z.number().gt(0).max(1).default(0.8),
+  memoryFraction: z.number().gt(0).max(1).default(DEFAULT_MEMORY_FRACTION),
   /** A point predicted (from the probes) to take longer per step is recorded, not run. */
-  maxStepSeconds: z.number().positive().max(3600).default(1),
+  maxStepSeconds: z.number().positive().max(3600).default(DEFAULT_MAX_STEP_SECONDS),
   /** Check each graph on a small size against the float64 reference before timing it. */
-  verify: z.boolean().default(true),
+  verify: z.boolean().default(D.verify),
 });
 export type SweepConfig = z.infer<typeof SweepConfigSchema>;
 export type SweepConfigInput = z.input<typeof SweepConfigSchema>;

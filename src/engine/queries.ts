@@ -106,7 +106,7 @@ export async function onnxInspect(path: string): Promise<OnnxLayout> {
 export async function onnxSweep(path: string, pasts: number[]): Promise<OnnxSweepResult> {
   const { sweepDecoder } = await import('../core/model/onnx-decoder.js');
   const layout = await onnxInspect(path);
-  const r = await sweepDecoder(path, pasts, { budgetMs: 200 });
+  const r = await sweepDecoder(path, pasts);
   return {
     layout,
     points: r.points.map((p) => ({

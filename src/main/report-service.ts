@@ -1,26 +1,15 @@
 /**
  * Reports in the app (pure Node, no electron: used by main and by the e2e bridge, unit-tested):
  * default file names, the export bodies (JSON, CSV, standalone HTML, PNG), the history of
- * sessions kept in the app's data folder, and the capacity planner's answer.
+ * sessions kept in the app's data folder; the capacity planner's answer is core's (src/core/plan/capacity.ts).
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type {
-  AppEvent,
-  CapacityAnswer,
-  CapacityRequest,
-  ExportRequest,
-  HistoryEntry,
-  OnnxCapacityAnswer,
-  OnnxCapacityRequest,
-  OpenedReport,
-} from '../contract/api.js';
+import type { AppEvent, CapacityAnswer, CapacityRequest, ExportRequest, HistoryEntry, OpenedReport } from '../contract/api.js';
 import { ExportRequestSchema } from '../contract/api.js';
 import type { Report } from '../contract/schemas.js';
-import { modelFromHfConfig, type ModelInfo } from '../core/model/hf-config.js';
-import { estimateParams, type ParamCount } from '../core/model/params.js';
-import { PRESETS, presetModel } from '../core/model/presets.js';
-import { planCapacity, planOnnxCapacity } from '../core/plan/capacity.js';
+import type { ModelInfo } from '../core/model/hf-config.js';
+import { capacityAnswer, onnxCapacityAnswer } from '../core/plan/capacity.js';
 import { toCsv } from '../core/report/csv.js';
 import { toHtml } from '../core/report/html.js';
 import { readBoundedFile } from '../core/io/files.js';
@@ -178,62 +167,10 @@ export class History {
   }
 }
 
-function modelFor(req: CapacityRequest): { model: ModelInfo; params: ParamCount } {
-  if (req.model.kind === 'hf-config') {
-    const model = modelFromHfConfig(req.model.config, req.model.name || undefined);
-    return { model, params: estimateParams(req.model.config, model.attention, model.numLayers, model.hiddenSize) };
-  }
-  const model = presetModel(req.model.id);
-  const preset = PRESETS.find((p) => p.id === model.name);
-  if (!preset) throw new Error(`unknown preset ${req.model.id}`);
-  return { model, params: { ...preset.params, source: 'published' } };
-}
-
-/** The planner's answer: analytic figures, and measured ones from the newest report of the model. */
+/** The planner's answer (src/core/plan/capacity.ts), with measured figures from the newest report of the model in the history. */
 export function capacity(req: CapacityRequest, detectedFreeBytes: number, history: History | null): CapacityAnswer {
-  const { model, params } = modelFor(req);
-  const memoryBytes = req.memoryBytes ?? detectedFreeBytes;
-  const measured = history?.newestOf(model) ?? null;
-  const r = planCapacity({
-    model,
-    params,
-    memoryBytes,
-    weightDtype: req.weightDtype,
-    cacheDtype: req.cacheDtype,
-    context: req.context,
-    batch: req.batch,
-    gqaGroups: req.gqaGroups,
-    ...(req.mlaRank !== undefined ? { mlaRank: req.mlaRank } : {}),
-    report: measured?.report,
-  });
-  return {
-    model: {
-      name: model.name,
-      modelType: model.modelType,
-      attention: model.attention,
-      numLayers: model.numLayers,
-      hiddenSize: model.hiddenSize,
-      maxContext: model.maxContext,
-      slidingWindow: model.slidingWindow,
-      derivedFrom: model.derivedFrom,
-      ...(model.warnings?.length ? { warnings: model.warnings } : {}),
-    },
-    params,
-    memoryBytes,
-    memorySource: req.memoryBytes === null ? 'detected' : 'entered',
-    ...r,
-    measuredFrom: measured ? { id: measured.id, createdAt: measured.report.createdAt, provider: measured.report.provider.name } : null,
-  };
+  return capacityAnswer(req, { detectedFreeBytes, measured: (model) => history?.newestOf(model) ?? null });
 }
 
 /** The planner's answer for an imported ONNX decoder (analytic; no what-if variants). */
-export function onnxCapacity(req: OnnxCapacityRequest, detectedFreeBytes: number): OnnxCapacityAnswer {
-  const memoryBytes = req.memoryBytes ?? detectedFreeBytes;
-  const r = planOnnxCapacity(req.layout, {
-    memoryBytes,
-    context: req.context,
-    batch: req.batch,
-    ...(req.cacheDtype ? { cacheDtype: req.cacheDtype } : {}),
-  });
-  return { ...r, memoryBytes, memorySource: req.memoryBytes === null ? 'detected' : 'entered' };
-}
+export const onnxCapacity = onnxCapacityAnswer;

@@ -4,6 +4,7 @@
  * that onnxruntime loads by path, which keeps a KV cache resident in the session.
  */
 import onnxProto from 'onnx-proto';
+import { DTYPE_TABLE } from '../../contract/lists.js';
 import type { Dtype } from '../model/spec.js';
 
 const { onnx } = onnxProto;
@@ -17,13 +18,13 @@ export const MS_DOMAIN = 'com.microsoft';
 const IR_VERSION = 8;
 
 export type ElemType = Dtype | 'int64' | 'int32';
-const ELEM: Record<ElemType, number> = {
-  fp32: onnx.TensorProto.DataType.FLOAT,
-  fp16: onnx.TensorProto.DataType.FLOAT16,
-  int64: onnx.TensorProto.DataType.INT64,
-  int32: onnx.TensorProto.DataType.INT32,
+const ELEM = (t: ElemType): number => DTYPE_TABLE[t].onnx;
+export const ELEM_BYTES: Record<ElemType, number> = {
+  fp32: DTYPE_TABLE.fp32.bytes,
+  fp16: DTYPE_TABLE.fp16.bytes,
+  int64: DTYPE_TABLE.int64.bytes,
+  int32: DTYPE_TABLE.int32.bytes,
 };
-export const ELEM_BYTES: Record<ElemType, number> = { fp32: 4, fp16: 2, int64: 8, int32: 4 };
 
 /** A dimension: a number, or a symbolic name for dynamic sizes. */
 export type Dim = number | string;
@@ -45,7 +46,7 @@ function valueInfo(name: string, type: ElemType, shape: Dim[]): IValueInfoProto 
     name,
     type: {
       tensorType: {
-        elemType: ELEM[type],
+        elemType: ELEM(type),
         shape: { dim: shape.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
       },
     },
@@ -106,7 +107,7 @@ export class GraphBuilder {
     else if (type === 'fp16') raw = new Uint8Array(Uint16Array.from(data as ArrayLike<number>).buffer);
     else if (type === 'int32') raw = new Uint8Array(Int32Array.from(data as ArrayLike<number>).buffer);
     else raw = new Uint8Array(BigInt64Array.from(Array.from(data as ArrayLike<number | bigint>, (v) => BigInt(v))).buffer);
-    this.#initializers.push({ name, dims, dataType: ELEM[type], rawData: raw });
+    this.#initializers.push({ name, dims, dataType: ELEM(type), rawData: raw });
     return name;
   }
 
@@ -133,7 +134,7 @@ export class GraphBuilder {
     this.#initializers.push({
       name: t.name,
       dims: t.dims,
-      dataType: ELEM[t.type],
+      dataType: ELEM(t.type),
       dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
       externalData: [
         { key: 'location', value: t.location },

@@ -9,6 +9,7 @@
  */
 import { busyReason, loadBetween, loadMark, type LoadFigures } from './load.js';
 import { relativeHalfWidth, summarize, summarizeRounds, type Summary } from './stats.js';
+import { DEFAULT_DECODER_BUDGET_SECONDS } from '../../contract/defaults.js';
 
 export interface TimingPolicy {
   /** Runs before timing starts (shader compilation, first-touch page faults, caches). */
@@ -61,7 +62,7 @@ export const POLICIES = {
   /** --ep auto's quick read on each provider. */
   quick: { ...DEFAULT_POLICY, minSamples: 6, budgetMs: 300 },
   /** kvscope onnx: one decoder step per past length. */
-  decoder: { ...DEFAULT_POLICY, budgetMs: 300 },
+  decoder: { ...DEFAULT_POLICY, budgetMs: DEFAULT_DECODER_BUDGET_SECONDS * 1000 },
 } satisfies Record<string, Readonly<TimingPolicy>>;
 
 export type StoppedBy = 'target' | 'budget' | 'max-samples' | 'cancelled';

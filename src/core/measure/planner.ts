@@ -7,8 +7,9 @@ import type { SweepConfig } from '../../contract/schemas.js';
 import { layerCost, normalizeRequest, type Form, type Mode } from '../graph/builders.js';
 import { modelFromHfConfig, type ModelInfo } from '../model/hf-config.js';
 import { gqaOf, mhaOf, mlaOf, presetModel } from '../model/presets.js';
-import { kvBytesPerToken, SpecError, validateSpec, valueDim, type AttentionSpec, type Dtype, type Variant } from '../model/spec.js';
+import { kvBytesPerToken, SpecError, validateSpec, valueDim, VARIANTS, type AttentionSpec, type Dtype, type Variant } from '../model/spec.js';
 import type { Provider } from '../runtime/providers.js';
+import { formatBytes } from '../../present/format.js';
 
 export interface PlannedPoint {
   id: string;
@@ -97,17 +98,7 @@ export function workspaceBytes(spec: AttentionSpec, variant: Variant, mode: Mode
   return 2 * scores + batch * H * valueDim(spec) * el;
 }
 
-function fmtBytes(b: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = b;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
-}
-export { fmtBytes as formatBytes };
+export { formatBytes };
 
 export interface PlanEnv {
   availableBytes: number;
@@ -119,7 +110,7 @@ export interface PlanEnv {
   gflops?: number;
 }
 
-const ORDER: Variant[] = ['mha', 'gqa', 'mqa', 'mla-naive', 'mla-absorbed'];
+const ORDER: readonly Variant[] = VARIANTS;
 
 /** Predicted seconds of one step from the roofline figures. */
 export function predictedStepSeconds(p: Pick<PlannedPoint, 'flops' | 'bytesRead'>, bandwidthGBs: number, gflops: number): number {
@@ -135,7 +126,7 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
   const limitBytes = limitedByDevice ? device : env.availableBytes;
   const budgetBytes = limitBytes * config.memoryFraction;
   const limitName = limitedByDevice ? `free ${env.provider} device memory` : 'available';
-  const budgetNote = `${Math.round(config.memoryFraction * 100)}% of ${fmtBytes(limitBytes)} ${limitName}`;
+  const budgetNote = `${Math.round(config.memoryFraction * 100)}% of ${formatBytes(limitBytes)} ${limitName}`;
   const variants = [...new Set(config.variants)].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
   const contexts = [...new Set(config.contexts)].sort((a, b) => a - b);
   const points: PlannedPoint[] = [];
@@ -172,7 +163,7 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
               hypothetical: model.maxContext !== null && context > model.maxContext,
               reason: fits
                 ? undefined
-                : `needs ${fmtBytes(predictedBytes)} but the budget is ${fmtBytes(budgetBytes)} ` +
+                : `needs ${formatBytes(predictedBytes)} but the budget is ${formatBytes(budgetBytes)} ` +
                   `(${budgetNote}); ` +
                   `use a shorter context, a smaller batch or fewer measured layers`,
             });

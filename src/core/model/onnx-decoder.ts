@@ -4,17 +4,16 @@
  * Naming conventions recognised: Hugging Face Optimum (`past_key_values.{i}.key|value` ->
  * `present.{i}.key|value`) and `past_key_{i}` / `past_value_{i}`.
  */
-import onnxProto from 'onnx-proto';
+import type onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import { decodeModel } from '../graph/onnx.js';
 import { MAX_ONNX_BYTES, readBoundedFile } from '../io/files.js';
 import { DEFAULT_MEMORY_FRACTION } from '../../contract/defaults.js';
+import { bytesOfOnnx, DTYPE_TABLE, dtypeOfOnnx } from '../../contract/lists.js';
 import { formatBytes, SESSION_BASE_BYTES } from '../measure/planner.js';
 import { availableMemory, processMemory } from '../measure/system.js';
 import { measure, POLICIES } from '../measure/harness.js';
 import { SpecError, type Dtype } from './spec.js';
-
-const { onnx } = onnxProto;
 
 export interface DecoderLayout {
   layers: number;
@@ -32,8 +31,6 @@ export interface DecoderLayout {
   params: number;
   weightBytes: number;
 }
-
-const ELEM_BYTES_BY_TYPE: Record<number, number> = { 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2 };
 
 const PAST = [/^past_key_values\.(\d+)\.(key|value)$/, /^past_(key|value)_(\d+)$/, /^past\.(\d+)\.(key|value)$/];
 
@@ -78,15 +75,8 @@ export function detectDecoderLayout(bytes: Uint8Array): DecoderLayout {
       e[kind as 'key' | 'value'] = i;
       byLayer.set(layer, e);
     } else {
-      const t = elemType(i);
-      const type =
-        t === onnx.TensorProto.DataType.INT64
-          ? 'int64'
-          : t === onnx.TensorProto.DataType.INT32
-            ? 'int32'
-            : t === onnx.TensorProto.DataType.FLOAT16
-              ? 'fp16'
-              : 'fp32';
+      const named = dtypeOfOnnx(elemType(i));
+      const type = named === 'int64' || named === 'int32' || named === 'fp16' ? named : 'fp32';
       other.push({ name, type, dims: dimsOf(i) });
     }
   }
@@ -112,8 +102,9 @@ export function detectDecoderLayout(bytes: Uint8Array): DecoderLayout {
       numKvHeads = h;
       headDim = hd;
       const t = elemType(e.key);
-      if (t === onnx.TensorProto.DataType.FLOAT16) dtype = 'fp16';
-      else if (t !== onnx.TensorProto.DataType.FLOAT) throw new SpecError(`${e.key.name} has element type ${t}; kvscope sweeps fp32 and fp16 caches`);
+      const named = dtypeOfOnnx(t);
+      if (named === 'fp16' || named === 'fp32') dtype = named;
+      else throw new SpecError(`${e.key.name} has element type ${t}; kvscope sweeps fp32 and fp16 caches`);
     } else if (h !== numKvHeads || hd !== headDim) {
       throw new SpecError(`layer ${l} has [${h} heads, ${hd} dims], layer 0 [${numKvHeads}, ${headDim}]: kvscope expects identical layers`);
     }
@@ -142,7 +133,7 @@ export function detectDecoderLayout(bytes: Uint8Array): DecoderLayout {
     // float and 8-bit (quantized) weights; int32/int64 initializers are shapes and indices
     if ([6, 7].includes(t.dataType ?? 1)) continue;
     params += n;
-    weightBytes += n * (ELEM_BYTES_BY_TYPE[t.dataType ?? 1] ?? 4);
+    weightBytes += n * bytesOfOnnx(t.dataType ?? DTYPE_TABLE.fp32.onnx);
   }
   return {
     layers,

@@ -3,24 +3,17 @@
  * attention layer, for every variant kvscope measures.
  */
 
-/** The attention variants kvscope can build and measure. */
-export const VARIANTS = ['mha', 'gqa', 'mqa', 'mla-naive', 'mla-absorbed'] as const;
-export type Variant = (typeof VARIANTS)[number];
+import { ANALYTIC_DTYPES, CACHE_DTYPES, DTYPE_TABLE, VARIANTS, type AnalyticDtypeName, type Variant } from '../../contract/lists.js';
+
+export { VARIANTS, type Variant };
 
 /** Element types a cache (and the graph computing on it) can use. */
-export const DTYPES = ['fp32', 'fp16'] as const;
+export const DTYPES = CACHE_DTYPES;
 export type Dtype = (typeof DTYPES)[number];
 
-/** Bytes per element, for analytic figures (also for dtypes kvscope only estimates). */
-export const BYTES_PER_ELEMENT = {
-  fp32: 4,
-  fp16: 2,
-  bf16: 2,
-  fp8: 1,
-  int8: 1,
-  int4: 0.5,
-} as const;
-export type AnalyticDtype = keyof typeof BYTES_PER_ELEMENT;
+/** Bytes per element, for analytic figures (also for dtypes kvscope only estimates): the dtype table's. */
+export const BYTES_PER_ELEMENT = Object.fromEntries(ANALYTIC_DTYPES.map((d) => [d, DTYPE_TABLE[d].bytes])) as Record<AnalyticDtypeName, number>;
+export type AnalyticDtype = AnalyticDtypeName;
 
 /** Multi-, grouped- or multi-query attention: K/V heads shared by groups of query heads. */
 export interface HeadAttentionSpec {

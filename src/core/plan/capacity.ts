@@ -5,11 +5,12 @@
  * labelled so; a measured sweep of the same dims can be shown beside it, and turns into a
  * whole-model decode estimate built on measured figures.
  */
-import type { OnnxCapacityAnswer, VariantCapacityInfo } from '../../contract/api.js';
+import type { CapacityAnswer, CapacityRequest, OnnxCapacityAnswer, OnnxCapacityRequest, VariantCapacityInfo } from '../../contract/api.js';
 import type { Report } from '../../contract/schemas.js';
 import { variantSpec } from '../measure/planner.js';
-import type { ModelInfo } from '../model/hf-config.js';
-import type { ParamCount } from '../model/params.js';
+import { modelFromHfConfig, type ModelInfo } from '../model/hf-config.js';
+import { estimateParams, type ParamCount } from '../model/params.js';
+import { PRESETS, presetModel } from '../model/presets.js';
 import { BYTES_PER_ELEMENT, kvBytesPerToken, SpecError, valueDim, VARIANTS, type AnalyticDtype, type AttentionSpec, type Variant } from '../model/spec.js';
 
 export interface CapacityInput {
@@ -169,4 +170,119 @@ export function planOnnxCapacity(
     largestContext: Math.floor(free / (kvBytesPerToken * i.batch)),
     largestBatch: Math.floor(free / (kvBytesPerToken * i.context)),
   };
+}
+
+/** The model a capacity request names, with its parameter count (published for presets, estimated from a config.json). */
+export function capacityModel(source: CapacityRequest['model']): { model: ModelInfo; params: ParamCount } {
+  if (source.kind === 'hf-config') {
+    const model = modelFromHfConfig(source.config, source.name || undefined);
+    return { model, params: estimateParams(source.config, model.attention, model.numLayers, model.hiddenSize) };
+  }
+  const model = presetModel(source.id);
+  const preset = PRESETS.find((p) => p.id === model.name);
+  if (!preset) throw new SpecError(`unknown preset ${source.id}`, 'preset');
+  return { model, params: { ...preset.params, source: 'published' } };
+}
+
+/** The attention dims a sweep's timings depend on, as one comparable string (the kind follows from the heads). */
+function timedDims(s: AttentionSpec): string {
+  return s.kind === 'mla'
+    ? `mla ${s.numHeads} ${s.kvLoraRank} ${s.qkNopeHeadDim} ${s.qkRopeHeadDim} ${s.vHeadDim}`
+    : `${s.numHeads} ${s.numKvHeads} ${s.headDim} ${valueDim(s)}`;
+}
+
+/**
+ * Whether a report's timings can stand for a model's: another model's dims are refused (a
+ * SpecError, never shown as this model's); the same dims under another name or layer count give
+ * a note saying so (the timings are per layer, scaled to this model's layers). `label` names the
+ * report in the words, e.g. "--report a.json".
+ */
+export function reportNoteFor(label: string, report: Report, model: ModelInfo): string | null {
+  const of = `${report.model.name} (${describeSpec(report.model.attention)}, ${report.model.numLayers} layers)`;
+  const self = `${model.name} (${describeSpec(model.attention)}, ${model.numLayers} layers)`;
+  if (timedDims(report.model.attention) !== timedDims(model.attention))
+    throw new SpecError(
+      `${label} is a sweep of another model, ${of}, not of ${self}: its timings are not this model's; give a report swept with the same attention dims`,
+      'report',
+    );
+  if (report.model.name === model.name && report.model.numLayers === model.numLayers) return null;
+  return `${label} is a sweep of ${of}: same attention dims as ${self}, its per-layer timings scaled to ${model.numLayers} layers`;
+}
+
+/** A sweep report the measured figures come from: the app's newest history entry of the model, or the CLI's --report. */
+export interface MeasuredSource {
+  /** The history id, or the file. */
+  id: string;
+  report: Report;
+  /** What the report is, where it is not exactly this model (reportNoteFor). */
+  note?: string | null;
+}
+
+export interface CapacityEnv {
+  /** Memory detected free here, used where the request has none. */
+  detectedFreeBytes: number;
+  /** A report of the model for measured figures, if any. */
+  measured?: (model: ModelInfo) => MeasuredSource | null;
+}
+
+/**
+ * The capacity planner's answer (one shape for `kvscope plan --json`, the app's planner:capacity
+ * and the e2e bridge): the model, the analytic figures per variant, the model's own variant's at
+ * the top, and measured figures where a report of the model exists.
+ */
+export function capacityAnswer(req: CapacityRequest, env: CapacityEnv): CapacityAnswer {
+  const { model, params } = capacityModel(req.model);
+  const memoryBytes = req.memoryBytes ?? env.detectedFreeBytes;
+  const measured = env.measured?.(model) ?? null;
+  const r = planCapacity({
+    model,
+    params,
+    memoryBytes,
+    weightDtype: req.weightDtype,
+    cacheDtype: req.cacheDtype,
+    context: req.context,
+    batch: req.batch,
+    gqaGroups: req.gqaGroups,
+    ...(req.mlaRank !== undefined ? { mlaRank: req.mlaRank } : {}),
+    report: measured?.report,
+  });
+  const own = r.variants.find((v) => v.isModel) ?? r.variants[0]!;
+  return {
+    model: {
+      name: model.name,
+      modelType: model.modelType,
+      attention: model.attention,
+      numLayers: model.numLayers,
+      hiddenSize: model.hiddenSize,
+      maxContext: model.maxContext,
+      slidingWindow: model.slidingWindow,
+      derivedFrom: model.derivedFrom,
+      ...(model.warnings?.length ? { warnings: model.warnings } : {}),
+    },
+    params,
+    memoryBytes,
+    memorySource: req.memoryBytes === null ? 'detected' : 'entered',
+    context: req.context,
+    batch: req.batch,
+    spec: model.attention,
+    kvBytesPerToken: own.kvBytesPerToken,
+    cacheBytesAtContext: own.cacheBytesAtContext,
+    largestContext: own.largestContext,
+    largestBatch: own.largestBatch,
+    ...r,
+    measuredFrom: measured ? { id: measured.id, createdAt: measured.report.createdAt, provider: measured.report.provider.name } : null,
+    reportNote: measured?.note ?? null,
+  };
+}
+
+/** The planner's answer for an imported ONNX decoder (analytic; no what-if variants). */
+export function onnxCapacityAnswer(req: OnnxCapacityRequest, detectedFreeBytes: number): OnnxCapacityAnswer {
+  const memoryBytes = req.memoryBytes ?? detectedFreeBytes;
+  const r = planOnnxCapacity(req.layout, {
+    memoryBytes,
+    context: req.context,
+    batch: req.batch,
+    ...(req.cacheDtype ? { cacheDtype: req.cacheDtype } : {}),
+  });
+  return { ...r, memoryBytes, memorySource: req.memoryBytes === null ? 'detected' : 'entered' };
 }

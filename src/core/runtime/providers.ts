@@ -6,10 +6,11 @@ import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { PROVIDERS } from '../../contract/lists.js';
 import { GraphBuilder } from '../graph/onnx.js';
 import { scratchDir } from '../graph/resident.js';
 
-export const PROVIDERS = ['cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const;
+export { PROVIDERS };
 export type Provider = (typeof PROVIDERS)[number];
 
 /** The status of one provider: defined once, in the contract. */

@@ -5,7 +5,7 @@
  */
 import type { PlannedPointSummary } from '../../../contract/api';
 import type { Point } from '../../../contract/schemas';
-import { VARIANT_LABELS, type Variant } from './config-form';
+import { ALL_VARIANTS, VARIANT_LABELS, type Variant } from './config-form';
 
 export type ValueFormat = 'bytes' | 'ms' | 'number' | 'percent' | 'ratio';
 
@@ -52,7 +52,7 @@ export interface ChartInputs {
   bandwidthGBs: number | null;
 }
 
-const ORDER: Variant[] = ['mha', 'gqa', 'mqa', 'mla-naive', 'mla-absorbed'];
+const ORDER: readonly Variant[] = ALL_VARIANTS;
 
 interface Keyed {
   variant: Variant;

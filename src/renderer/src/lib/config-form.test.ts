@@ -1,14 +1,33 @@
 import { describe, expect, it } from 'vitest';
 import { SweepConfigSchema } from '../../../contract/schemas';
-import { defaultForm, FormError, formToConfig } from './config-form';
+import { DEFAULT_SWEEP, QUICK_SWEEP } from '../../../contract/defaults';
+import { defaultForm, FormError, formToConfig, quickForm } from './config-form';
+import { parseContexts } from './format';
 
 describe('formToConfig', () => {
-  it('turns the default form into a valid sweep config', () => {
-    const cfg = formToConfig(defaultForm());
+  it('turns the quick-check form into a valid sweep config', () => {
+    const cfg = formToConfig(quickForm());
     const parsed = SweepConfigSchema.parse(cfg);
     expect(parsed.model).toEqual({ source: 'preset', preset: 'llama-3.1-8b' });
     expect(parsed.contexts).toEqual([512, 1024, 2048, 4096, 8192]);
     expect(parsed.variants).toEqual(['mha', 'gqa', 'mqa', 'mla-absorbed']);
+  });
+
+  it("the default form is the CLI's default sweep: DeepSeek-V3 dims, every variant, 512..128k*4", () => {
+    const parsed = SweepConfigSchema.parse(formToConfig(defaultForm()));
+    expect(parsed.model).toEqual({ source: 'preset', preset: DEFAULT_SWEEP.preset });
+    expect(DEFAULT_SWEEP.preset).toBe('deepseek-v3');
+    expect(parsed.contexts).toEqual([512, 2048, 8192, 32768, 131072]);
+    expect(parsed.variants).toEqual(['mha', 'gqa', 'mqa', 'mla-naive', 'mla-absorbed']);
+    // the CLI's default flags give this same config (src/cli/defaults.test.ts)
+    expect(parsed).toEqual(
+      SweepConfigSchema.parse({
+        model: { source: 'preset', preset: DEFAULT_SWEEP.preset },
+        variants: [...DEFAULT_SWEEP.variants],
+        contexts: parseContexts(DEFAULT_SWEEP.contexts),
+      }),
+    );
+    expect(QUICK_SWEEP.label).toMatch(/^Quick check: Llama-3\.1-8B, 512\.\.8K$/);
   });
 
   it('builds custom dims per attention kind', () => {

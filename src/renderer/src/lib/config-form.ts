@@ -1,17 +1,12 @@
-/** The setup form's plain state and its translation into a SweepConfig. Pure. */
-import { DEFAULT_BUDGET_SECONDS } from '../../../contract/defaults';
+/** The setup form's plain state, read into a sweep config by the shared builder (src/present/config-builder.ts). Pure. */
+import { DEFAULT_BUDGET_SECONDS, DEFAULT_SWEEP, QUICK_SWEEP } from '../../../contract/defaults';
+import { VARIANTS, VARIANT_LABELS, type Variant } from '../../../contract/lists';
 import type { SweepConfigInput } from '../../../contract/schemas';
+import { buildSweepConfig, type Field, type FieldReader, type Flat, type ModelFields, type Range } from '../../../present/config-builder';
 import { parseContexts, parseIntList } from './format';
 
-export type Variant = 'mha' | 'gqa' | 'mqa' | 'mla-naive' | 'mla-absorbed';
-export const ALL_VARIANTS: readonly Variant[] = ['mha', 'gqa', 'mqa', 'mla-naive', 'mla-absorbed'];
-export const VARIANT_LABELS: Record<Variant, string> = {
-  mha: 'MHA',
-  gqa: 'GQA',
-  mqa: 'MQA',
-  'mla-naive': 'MLA (naive)',
-  'mla-absorbed': 'MLA (absorbed)',
-};
+export { VARIANT_LABELS, type Variant };
+export const ALL_VARIANTS: readonly Variant[] = VARIANTS;
 
 export type SourceKind = 'preset' | 'custom' | 'hf-config';
 export type CustomKind = 'mha' | 'gqa' | 'mqa' | 'mla';
@@ -47,11 +42,11 @@ export interface SetupForm {
   provider: 'auto' | 'cpu' | 'webgpu' | 'cuda' | 'dml' | 'coreml';
 }
 
-/** The app's default sweep: Llama 3.1 8B dims, 512 to 8K tokens (the plan shows its estimated time). */
-export function defaultForm(): SetupForm {
+/** A form for one of the sweeps offered at first run (contract/defaults.ts): the default, or the labelled quick check. */
+function formOf(sweep: { preset: string; contexts: string; variants: readonly Variant[] }): SetupForm {
   return {
     source: 'preset',
-    preset: 'llama-3.1-8b',
+    preset: sweep.preset,
     custom: {
       name: 'custom',
       kind: 'mha',
@@ -66,9 +61,9 @@ export function defaultForm(): SetupForm {
     },
     hfConfigText: '',
     hfConfigName: '',
-    variants: ['mha', 'gqa', 'mqa', 'mla-absorbed'],
+    variants: [...sweep.variants],
     gqaGroups: 8,
-    contexts: '512..8k',
+    contexts: sweep.contexts,
     batches: '1',
     dtypes: ['fp32'],
     modes: ['decode'],
@@ -77,6 +72,16 @@ export function defaultForm(): SetupForm {
     threads: 0,
     provider: 'auto',
   };
+}
+
+/** The default sweep, the CLI's: DeepSeek-V3's dims as every variant, 512 to 128K tokens (x4). */
+export function defaultForm(): SetupForm {
+  return formOf(DEFAULT_SWEEP);
+}
+
+/** The quick check offered beside it (QUICK_SWEEP.label): Llama 3.1 8B's dims, 512 to 8K tokens. */
+export function quickForm(): SetupForm {
+  return formOf(QUICK_SWEEP);
 }
 
 export class FormError extends Error {
@@ -89,7 +94,73 @@ export class FormError extends Error {
   }
 }
 
-function modelOf(form: SetupForm): SweepConfigInput['model'] {
+/** Fields the setup panel shows an error beside; the others are said under the plan. */
+const SHOWN = new Set<Field>(['variants', 'contexts', 'batches', 'layers', 'budgetSeconds', 'threads', 'dtypes', 'modes']);
+const fail = (field: Field, message: string): never => {
+  throw new FormError(field === 'model' ? 'hfConfig' : SHOWN.has(field) ? field : '', message);
+};
+const NAMES: Partial<Record<Field, string>> = {
+  layers: 'layers',
+  threads: 'threads',
+  gqaGroups: 'GQA groups',
+  numHeads: 'query heads',
+  numKvHeads: 'K/V heads',
+  headDim: 'head dim',
+  numLayers: 'model layers',
+  mla: 'MLA dims',
+  maxPrefillContext: 'the largest prefill context',
+};
+
+/** The form's values as the builder reads them: numbers from inputs, lists from checkboxes. */
+const FORM_READER: FieldReader = {
+  count(field: Field, value: Flat, r: Range): number {
+    const v = typeof value === 'number' ? value : Number(value);
+    if (!Number.isInteger(v) || v < r.min || v > r.max)
+      fail(
+        field,
+        field === 'threads' ? 'threads must be a whole number (0 = all cores)' : `${NAMES[field] ?? field} must be a whole number from ${r.min} to ${r.max}`,
+      );
+    return v;
+  },
+  number(field: Field, value: Flat, r: Range): number {
+    const v = typeof value === 'number' ? value : Number(value);
+    if (!(v > r.min) || v > r.max)
+      fail(
+        field,
+        field === 'budgetSeconds'
+          ? `the time budget per point must be between ${r.min} and ${r.max} s`
+          : `${field} must be above ${r.min} and at most ${r.max}`,
+      );
+    return v;
+  },
+  contexts(field: Field, value: string): number[] {
+    try {
+      return parseContexts(value);
+    } catch (err) {
+      return fail(field, (err as Error).message);
+    }
+  },
+  counts(field: Field, value: string, r: Range): number[] {
+    try {
+      return parseIntList(value, 'batch size', r.max);
+    } catch (err) {
+      return fail(field, (err as Error).message);
+    }
+  },
+  choice<T extends string>(field: Field, value: string | readonly string[], allowed: readonly T[]): T[] {
+    const chosen = (typeof value === 'string' ? [value] : value).filter((v): v is T => (allowed as readonly string[]).includes(v));
+    if (chosen.length === 0) fail(field, CHOOSE[field] ?? `choose a ${field}`);
+    return [...new Set(chosen)];
+  },
+  fail,
+};
+const CHOOSE: Partial<Record<Field, string>> = {
+  variants: 'choose at least one variant',
+  dtypes: 'choose at least one cache dtype',
+  modes: 'choose decode, prefill or both',
+};
+
+function modelOf(form: SetupForm): ModelFields {
   if (form.source === 'preset') return { source: 'preset', preset: form.preset };
   if (form.source === 'hf-config') {
     if (!form.hfConfigText.trim()) throw new FormError('hfConfig', 'paste a config.json or open one');
@@ -99,62 +170,37 @@ function modelOf(form: SetupForm): SweepConfigInput['model'] {
     } catch (err) {
       throw new FormError('hfConfig', `config.json is not valid JSON: ${(err as Error).message}`);
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new FormError('hfConfig', 'config.json must hold a JSON object');
-    return { source: 'hf-config', name: form.hfConfigName || undefined, config: parsed as Record<string, unknown> };
+    return { source: 'file', name: form.hfConfigName, json: parsed };
   }
   const c = form.custom;
-  const attention =
-    c.kind === 'mla'
-      ? {
-          kind: 'mla' as const,
-          numHeads: c.numHeads,
-          kvLoraRank: c.kvLoraRank,
-          qkNopeHeadDim: c.qkNopeHeadDim,
-          qkRopeHeadDim: c.qkRopeHeadDim,
-          vHeadDim: c.vHeadDim,
-          qLoraRank: 0,
-        }
-      : {
-          kind: c.kind,
-          numHeads: c.numHeads,
-          numKvHeads: c.kind === 'mha' ? c.numHeads : c.kind === 'mqa' ? 1 : c.numKvHeads,
-          headDim: c.headDim,
-        };
-  return { source: 'custom', name: c.name || 'custom', attention, numLayers: c.numLayers, maxContext: null };
+  return {
+    source: 'custom',
+    name: c.name || 'custom',
+    kind: c.kind,
+    numHeads: c.numHeads,
+    numKvHeads: c.numKvHeads,
+    headDim: c.headDim,
+    numLayers: c.numLayers,
+    mla: { kvLoraRank: c.kvLoraRank, qkNopeHeadDim: c.qkNopeHeadDim, qkRopeHeadDim: c.qkRopeHeadDim, vHeadDim: c.vHeadDim },
+  };
 }
 
 /** The config the form describes; throws FormError naming the field at fault. */
 export function formToConfig(form: SetupForm): SweepConfigInput {
-  if (form.variants.length === 0) throw new FormError('variants', 'choose at least one variant');
-  if (form.dtypes.length === 0) throw new FormError('dtypes', 'choose at least one cache dtype');
-  if (form.modes.length === 0) throw new FormError('modes', 'choose decode, prefill or both');
-  let contexts: number[];
-  try {
-    contexts = parseContexts(form.contexts);
-  } catch (err) {
-    throw new FormError('contexts', (err as Error).message);
-  }
-  let batches: number[];
-  try {
-    batches = parseIntList(form.batches, 'batch size', 4096);
-  } catch (err) {
-    throw new FormError('batches', (err as Error).message);
-  }
-  if (!Number.isInteger(form.layers) || form.layers < 1 || form.layers > 256) throw new FormError('layers', 'layers must be a whole number from 1 to 256');
-  if (!(form.budgetSeconds > 0) || form.budgetSeconds > 3600) throw new FormError('budgetSeconds', 'the time budget per point must be between 0 and 3600 s');
-  if (!Number.isInteger(form.threads) || form.threads < 0 || form.threads > 1024)
-    throw new FormError('threads', 'threads must be a whole number (0 = all cores)');
-  return {
-    model: modelOf(form),
-    variants: [...form.variants],
-    gqaGroups: form.gqaGroups,
-    contexts,
-    batches,
-    dtypes: [...form.dtypes],
-    modes: [...form.modes],
-    provider: form.provider,
-    layers: form.layers,
-    budgetSeconds: form.budgetSeconds,
-    threads: form.threads,
-  };
+  return buildSweepConfig(
+    {
+      model: modelOf(form),
+      variants: form.variants,
+      dtypes: form.dtypes,
+      modes: form.modes,
+      contexts: form.contexts,
+      batches: form.batches,
+      provider: form.provider,
+      gqaGroups: form.gqaGroups,
+      layers: form.layers,
+      budgetSeconds: form.budgetSeconds,
+      threads: form.threads,
+    },
+    FORM_READER,
+  );
 }

@@ -41,3 +41,13 @@ describe('parseContexts', () => {
     expect(() => parseIntList('0', 'batch size', 16)).toThrow('"0" is not a valid batch size (1..16)');
   });
 });
+
+describe('parseContexts takes the CLI syntax', () => {
+  it('a range with a step factor, as `kvscope sweep --contexts` takes it', () => {
+    expect(parseContexts('512..128k*4')).toEqual([512, 2048, 8192, 32768, 131072]);
+    expect(parseContexts('1k..64k*4')).toEqual([1024, 4096, 16384, 65536]);
+  });
+  it('BAD CALL - a step below 2', () => {
+    expect(() => parseContexts('1k..4k*1')).toThrow('range step "*1" must be 2 or more');
+  });
+});

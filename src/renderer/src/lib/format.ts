@@ -1,5 +1,7 @@
 /** Number, byte and time formatting for the UI. Pure. Bytes, tokens, numbers and percentages are
  * the shared presentation's (src/present/format.ts), one definition for the CLI, HTML and app. */
+import { MAX_CONTEXT_TOKENS, parseContextList, type ContextsProblem } from '../../../present/contexts';
+
 export { formatBytes, formatNumber, formatPercent, formatTokens } from '../../../present/format';
 
 export function formatDuration(seconds: number | null | undefined): string {
@@ -20,36 +22,27 @@ export function formatMs(ms: number | null | undefined): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
-/** Parses a context list: "256, 1k, 4K, 1M" or a doubling range "256..8k". */
-export function parseContexts(text: string): number[] {
-  const out: number[] = [];
-  const tokens = text.split(/[\s,;]+/).filter(Boolean);
-  if (tokens.length === 0) throw new Error('enter at least one context length');
-  for (const tok of tokens) {
-    const range = /^(.+?)\.\.(.+)$/.exec(tok);
-    if (range) {
-      const a = parseTokenCount(range[1]!);
-      const b = parseTokenCount(range[2]!);
-      if (b < a) throw new Error(`range ${tok} goes down`);
-      for (let v = a; v <= b; v *= 2) out.push(v);
-      if (out.length > 64) throw new Error('at most 64 contexts');
-      continue;
-    }
-    out.push(parseTokenCount(tok));
+/** The setup form's words for a problem in its context list. */
+function formWording(p: ContextsProblem): string {
+  switch (p.kind) {
+    case 'empty':
+      return 'enter at least one context length';
+    case 'syntax':
+      return `"${p.token}" is not a token count (examples: 512, 4k, 1M)`;
+    case 'range':
+      return p.value > p.max ? `"${p.token}" is over the 16M-token limit` : `"${p.token}" is not a whole positive number of tokens`;
+    case 'descending':
+      return `range ${p.part} goes down`;
+    case 'step':
+      return `range step "*${p.factor}" must be 2 or more`;
+    case 'too-many':
+      return `at most ${p.max} contexts`;
   }
-  const sorted = [...new Set(out)].sort((x, y) => x - y);
-  if (sorted.length > 64) throw new Error('at most 64 contexts');
-  return sorted;
 }
 
-function parseTokenCount(tok: string): number {
-  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(tok.trim());
-  if (!m) throw new Error(`"${tok}" is not a token count (examples: 512, 4k, 1M)`);
-  const mult = m[2] === '' ? 1 : m[2]!.toLowerCase() === 'k' ? 1024 : 2 ** 20;
-  const v = Number(m[1]) * mult;
-  if (!Number.isInteger(v) || v < 1) throw new Error(`"${tok}" is not a whole positive number of tokens`);
-  if (v > 2 ** 24) throw new Error(`"${tok}" is over the 16M-token limit`);
-  return v;
+/** A context list in the CLI's syntax ("256, 1k, 4K", "256..8k", "512..128k*4"; src/present/contexts.ts). */
+export function parseContexts(text: string): number[] {
+  return parseContextList(text, { min: 1, max: MAX_CONTEXT_TOKENS }, formWording);
 }
 
 /** Parses "1, 2, 4" into positive integers. */

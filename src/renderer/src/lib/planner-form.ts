@@ -5,14 +5,11 @@
 import type { AnalyticDtypeName, CapacityAnswer, CapacityRequest, OnnxCapacityRequest, OnnxLayout } from '../../../contract/api';
 import type { ChartModel, SeriesModel } from './chart-data';
 import { FormError, VARIANT_LABELS, type Variant } from './config-form';
+import { PLAN_DEFAULTS } from '../../../contract/defaults';
+import { ANALYTIC_DTYPES as ANALYTIC_DTYPE_NAMES } from '../../../contract/lists';
 
-export const ANALYTIC_DTYPES: readonly { value: AnalyticDtypeName; label: string }[] = [
-  { value: 'fp32', label: 'fp32' },
-  { value: 'bf16', label: 'bf16' },
-  { value: 'fp16', label: 'fp16' },
-  { value: 'fp8', label: 'fp8' },
-  { value: 'int4', label: 'int4' },
-];
+/** The dtypes the planner estimates with (the contract's list, the CLI's --weight-dtype and --cache-dtype). */
+export const ANALYTIC_DTYPES: readonly { value: AnalyticDtypeName; label: string }[] = ANALYTIC_DTYPE_NAMES.map((d) => ({ value: d, label: d }));
 
 export interface PlannerForm {
   source: 'preset' | 'hf-config';
@@ -35,15 +32,15 @@ export interface PlannerForm {
 export function defaultPlannerForm(): PlannerForm {
   return {
     source: 'preset',
-    presetId: 'deepseek-v3',
+    presetId: PLAN_DEFAULTS.preset,
     configText: '',
     configName: '',
     memory: '',
-    weightDtype: 'bf16',
-    cacheDtype: 'bf16',
-    context: '32768',
-    batch: '1',
-    gqaGroups: '8',
+    weightDtype: PLAN_DEFAULTS.weightDtype,
+    cacheDtype: PLAN_DEFAULTS.cacheDtype,
+    context: String(PLAN_DEFAULTS.context),
+    batch: String(PLAN_DEFAULTS.batch),
+    gqaGroups: String(PLAN_DEFAULTS.gqaGroups),
     mlaRank: '',
     onnxUseCacheDtype: false,
   };

@@ -1,0 +1,67 @@
+/**
+ * The closed lists of the contract, each defined once, without zod (the renderer imports this;
+ * see defaults.ts): the schemas' enums are built from them, so VariantSchema.options is VARIANTS.
+ */
+
+/** The attention variants kvscope can build and measure. */
+export const VARIANTS = ['mha', 'gqa', 'mqa', 'mla-naive', 'mla-absorbed'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+/** How the app and the reports name each variant. */
+export const VARIANT_LABELS: Record<Variant, string> = {
+  mha: 'MHA',
+  gqa: 'GQA',
+  mqa: 'MQA',
+  'mla-naive': 'MLA (naive)',
+  'mla-absorbed': 'MLA (absorbed)',
+};
+
+/** Execution providers a sweep can run on ('auto' picks one: see core/runtime/providers.ts). */
+export const PROVIDERS = ['cpu', 'webgpu', 'cuda', 'dml', 'coreml'] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+export const PROVIDER_CHOICES = ['auto', ...PROVIDERS] as const;
+
+export const MODES = ['decode', 'prefill'] as const;
+
+/**
+ * Every element type kvscope names, once: its bytes per element (analytic figures), its ONNX
+ * TensorProto element type and its onnxruntime tensor type. Names are kvscope's ('fp32'), never
+ * 'float32' or the ONNX number.
+ */
+export const DTYPE_TABLE = {
+  fp32: { bytes: 4, onnx: 1, ort: 'float32' },
+  fp16: { bytes: 2, onnx: 10, ort: 'float16' },
+  bf16: { bytes: 2, onnx: 16, ort: 'bfloat16' },
+  fp8: { bytes: 1, onnx: 17, ort: 'float8e4m3fn' },
+  int8: { bytes: 1, onnx: 3, ort: 'int8' },
+  int4: { bytes: 0.5, onnx: 22, ort: 'int4' },
+  int32: { bytes: 4, onnx: 6, ort: 'int32' },
+  int64: { bytes: 8, onnx: 7, ort: 'int64' },
+  // element types only met in imported models' weights
+  fp64: { bytes: 8, onnx: 11, ort: 'float64' },
+  uint8: { bytes: 1, onnx: 2, ort: 'uint8' },
+  uint16: { bytes: 2, onnx: 4, ort: 'uint16' },
+  int16: { bytes: 2, onnx: 5, ort: 'int16' },
+  uint32: { bytes: 4, onnx: 12, ort: 'uint32' },
+  uint64: { bytes: 8, onnx: 13, ort: 'uint64' },
+  bool: { bytes: 1, onnx: 9, ort: 'bool' },
+} as const;
+export type DtypeName = keyof typeof DTYPE_TABLE;
+
+/** Element types a cache (and the graph computing on it) can use when measured. */
+export const CACHE_DTYPES = ['fp32', 'fp16'] as const;
+/** Element types the capacity planner estimates with (weights and cache). */
+export const ANALYTIC_DTYPES = ['fp32', 'fp16', 'bf16', 'fp8', 'int8', 'int4'] as const;
+export type AnalyticDtypeName = (typeof ANALYTIC_DTYPES)[number];
+
+/** Bytes per element of an ONNX element type (4 where kvscope does not know the type). */
+export function bytesOfOnnx(elemType: number): number {
+  const name = dtypeOfOnnx(elemType);
+  return name ? DTYPE_TABLE[name].bytes : 4;
+}
+
+/** The kvscope name of an ONNX element type number, or null where kvscope has none. */
+export function dtypeOfOnnx(elemType: number): DtypeName | null {
+  for (const [name, d] of Object.entries(DTYPE_TABLE)) if (d.onnx === elemType) return name as DtypeName;
+  return null;
+}
