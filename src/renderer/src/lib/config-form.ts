@@ -1,17 +1,10 @@
 /** The setup form's plain state and its translation into a SweepConfig. Pure. */
 import { DEFAULT_BUDGET_SECONDS } from '../../../contract/defaults';
 import type { SweepConfigInput } from '../../../contract/schemas';
+import type { Variant } from '../../../present/variants';
 import { parseContexts, parseIntList } from './format';
 
-export type Variant = 'mha' | 'gqa' | 'mqa' | 'mla-naive' | 'mla-absorbed';
-export const ALL_VARIANTS: readonly Variant[] = ['mha', 'gqa', 'mqa', 'mla-naive', 'mla-absorbed'];
-export const VARIANT_LABELS: Record<Variant, string> = {
-  mha: 'MHA',
-  gqa: 'GQA',
-  mqa: 'MQA',
-  'mla-naive': 'MLA (naive)',
-  'mla-absorbed': 'MLA (absorbed)',
-};
+export { ALL_VARIANTS, VARIANT_LABELS, type Variant } from '../../../present/variants';
 
 export type SourceKind = 'preset' | 'custom' | 'hf-config';
 export type CustomKind = 'mha' | 'gqa' | 'mqa' | 'mla';

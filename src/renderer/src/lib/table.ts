@@ -1,7 +1,7 @@
 /** The results table: rows from points, sortable by any column. Pure. */
 import type { Point } from '../../../contract/schemas';
 import { halfWidth, noiseFlag } from '../../../present/timing';
-import { bandwidthFraction } from './chart-data';
+import { bandwidthFraction } from '../../../present/chart-data';
 
 export interface Row {
   id: string;
