@@ -140,6 +140,8 @@ describe('report charts (the HTML report and its PNGs)', () => {
     expect(labels).toContain('MHA analytic · #2');
     expect(memory!.model.series.find((s) => s.label === 'MHA analytic · #2')!.dash).toEqual(reportDash(1));
     expect(memory!.model.series.find((s) => s.label === 'MHA analytic · #1')!.dash).toBeUndefined();
+    const [named] = reportCharts([reportChartInputs(report(pts)), reportChartInputs(report(pts))], (i) => 'AB'[i]!);
+    expect(named!.model.series.map((s) => s.label)).toContain('MHA analytic · B');
   });
 });
 

@@ -314,15 +314,16 @@ export const REPORT_CHARTS = [
 
 /**
  * The report charts of one or several reports. Several are overlaid: each report's series keep
- * their variant's colour, are named "· #n" and drawn with the report's dash.
+ * their variant's colour, are named after the report ("· #1" unless `name` says otherwise) and
+ * drawn with the report's dash.
  */
-export function reportCharts(inputs: readonly ChartInputs[]): { canvas: string; model: ChartModel }[] {
+export function reportCharts(inputs: readonly ChartInputs[], name: (index: number) => string = (i) => `#${i + 1}`): { canvas: string; model: ChartModel }[] {
   return REPORT_CHARTS.map(({ canvas, chart }) => {
     const models = inputs.map((inp) => chart(inp));
     const first = models[0];
     if (!first) throw new Error('no report to chart');
     if (models.length === 1) return { canvas, model: first };
-    const series = models.flatMap((m, i) => m.series.map((s) => ({ ...s, label: `${s.label} · #${i + 1}`, ...(i > 0 ? { dash: reportDash(i) } : {}) })));
+    const series = models.flatMap((m, i) => m.series.map((s) => ({ ...s, label: `${s.label} · ${name(i)}`, ...(i > 0 ? { dash: reportDash(i) } : {}) })));
     return { canvas, model: { ...first, series } };
   });
 }

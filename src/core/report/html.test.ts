@@ -127,6 +127,21 @@ describe('HTML report charts', () => {
           [`${VARIANT_LABELS.gqa} b1`, VARIANT_COLORS.light.gqa],
           [`${VARIANT_LABELS.gqa} b4`, VARIANT_COLORS.light.gqa],
         ]);
+        // a dark system theme: the dark set of the same colours
+        const dark = await browser.newPage({ colorScheme: 'dark' });
+        await dark.route(/^(?!file:)/, (route) => route.abort());
+        await dark.goto(`file://${path}`);
+        await dark.waitForSelector('body[data-charts-ready="true"]', { timeout: 10_000 });
+        const darkStep = JSON.parse((await dark.$eval('#chart-decode', (c) => (c as unknown as { dataset: { series: string } }).dataset.series)) ?? '[]') as [
+          string,
+          string,
+        ][];
+        expect(darkStep.map(([, color]) => color)).toEqual([
+          VARIANT_COLORS.dark.mha,
+          VARIANT_COLORS.dark.mha,
+          VARIANT_COLORS.dark.gqa,
+          VARIANT_COLORS.dark.gqa,
+        ]);
       } finally {
         await browser.close();
       }

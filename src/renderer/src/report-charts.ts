@@ -17,7 +17,8 @@ function embeddedInputs(): ChartInputs[] {
 }
 
 function draw(): void {
-  for (const { canvas: id, model } of reportCharts(embeddedInputs())) {
+  // reports are A, B, ... as in the report's comparison table
+  for (const { canvas: id, model } of reportCharts(embeddedInputs(), (i) => String.fromCharCode(65 + i))) {
     const canvas = document.getElementById(id);
     if (!(canvas instanceof HTMLCanvasElement)) continue;
     const card = canvas.closest('.chart');
