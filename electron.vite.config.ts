@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
+import { bundleReportCharts } from './src/core/report/report-charts';
 import { CSP, cspMetaTag, DEV_CSP } from './src/main/security';
 
 /** Puts the CSP meta tag into the renderer's index.html (strict when built, relaxed for HMR). */
@@ -20,6 +21,8 @@ function cspPlugin(): Plugin {
 
 export default defineConfig({
   main: {
+    // The HTML report's chart code, bundled now: the packaged app has neither the sources nor esbuild.
+    define: { __KVSCOPE_REPORT_CHARTS__: JSON.stringify(bundleReportCharts(resolve('src/renderer/src/report-charts.ts'))) },
     // onnxruntime-node and the rest of `dependencies` stay external (build.externalizeDeps).
     build: { rolldownOptions: { input: { index: 'src/main/index.ts' } } },
   },

@@ -1,17 +1,20 @@
 /**
- * PNG export of a report's charts: the standalone HTML report rendered in a local headless
- * Chromium (playwright-core drives it; no browser is downloaded), each chart screenshotted.
+ * PNG export of a report's charts: the standalone HTML report (the app's charts and colours)
+ * rendered in a local headless Chromium (playwright-core drives it; no browser is downloaded),
+ * each chart screenshotted.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Report } from '../contract/schemas.js';
+import { REPORT_CHARTS } from '../present/chart-data.js';
 import { toHtml } from '../core/report/html.js';
 import { UsageError } from './args.js';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
 
-export const CHART_IDS = ['memory', 'decode', 'savings'] as const;
+/** File suffixes: the report's chart canvases (chart-memory, chart-decode, chart-savings). */
+export const CHART_IDS: readonly string[] = REPORT_CHARTS.map(({ canvas }) => canvas.replace(/^chart-/, ''));
 
 export function findChromium(): string {
   const found = chromiumPath();
@@ -38,7 +41,8 @@ export async function exportPngs(reports: Report[], base: string): Promise<strin
     const out: string[] = [];
     for (const id of CHART_IDS) {
       const path = `${base.replace(/\.png$/i, '')}-${id}.png`;
-      await page.locator(`#chart-${id}`).locator('..').screenshot({ path });
+      // the chart's card: its title and the plot
+      await page.locator('.chart', { has: page.locator(`#chart-${id}`) }).screenshot({ path });
       out.push(path);
     }
     return out;

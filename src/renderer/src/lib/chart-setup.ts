@@ -16,7 +16,8 @@ import {
   type Scale,
 } from 'chart.js';
 import zoomPlugin from 'chartjs-plugin-zoom';
-import { logTicks, powerOfTwoTicks, type ChartModel, type SeriesModel, type ValueFormat } from './chart-data';
+import { logTicks, powerOfTwoTicks, yAxisType, type ChartModel, type SeriesModel, type ValueFormat } from '../../../present/chart-data';
+import { variantColors } from '../../../present/colors';
 import { formatBytes, formatMs, formatNumber, formatPercent, formatTokens } from './format';
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Filler, zoomPlugin);
@@ -31,22 +32,19 @@ export interface Palette {
   variants: Record<string, string>;
 }
 
-/** Colours from the theme's CSS variables. */
+/**
+ * The theme's text, surface and grid colours from its CSS variables (the app's and the HTML
+ * report's), and the variants' colours from present/colors for the theme's colour scheme.
+ */
 export function readPalette(el: Element): Palette {
   const cs = getComputedStyle(el);
   const v = (name: string, fallback: string): string => cs.getPropertyValue(name).trim() || fallback;
+  const muted = v('--fg-muted', '#555');
   return {
-    text: v('--fg-muted', '#555'),
+    text: muted,
     surface: v('--surface', '#ffffff'),
     grid: v('--grid', '#ddd'),
-    variants: {
-      mha: v('--c-mha', '#d1495b'),
-      gqa: v('--c-gqa', '#edae49'),
-      mqa: v('--c-mqa', '#00798c'),
-      'mla-naive': v('--c-mla-naive', '#8e7dbe'),
-      'mla-absorbed': v('--c-mla-absorbed', '#30638e'),
-      budget: v('--fg-muted', '#777'),
-    },
+    variants: { ...variantColors(cs.getPropertyValue('color-scheme').trim() === 'dark'), budget: muted },
   };
 }
 
@@ -184,12 +182,12 @@ export function chartConfig(model: ChartModel, palette: Palette): ChartConfigura
           },
         },
         y: {
-          type: model.yLog ? 'logarithmic' : 'linear',
+          type: yAxisType(model),
           title: { display: true, text: model.yLabel, color: palette.text },
           grid: { color: palette.grid },
           ticks: { color: palette.text, callback: (v) => formatValue(Number(v), model.format) },
           // Log axes: 1-2-5 ticks, each label once (chart.js's own 1..9 ticks repeat rounded labels).
-          ...(model.yLog
+          ...(yAxisType(model) === 'logarithmic'
             ? {
                 afterBuildTicks: (scale: Scale) => {
                   scale.ticks = logTicks(scale.min, scale.max, (v) => formatValue(v, model.format), model.format === 'bytes').map((value) => ({ value }));

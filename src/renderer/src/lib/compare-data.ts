@@ -4,8 +4,8 @@
  * Pure.
  */
 import type { Point, Report } from '../../../contract/schemas';
-import type { ChartModel, SeriesModel } from './chart-data';
-import { VARIANT_LABELS, type Variant } from './config-form';
+import { reportDash, type ChartModel, type SeriesModel } from '../../../present/chart-data';
+import { VARIANT_LABELS, type Variant } from '../../../present/variants';
 
 export interface CompareItem {
   /** Unique in the set: 'current', 'history:<id>', 'file:<name>'. */
@@ -14,12 +14,7 @@ export interface CompareItem {
   report: Report;
 }
 
-/** Line dash per report: the first solid, then dashed, dotted, dash-dot. */
-export const REPORT_DASHES: readonly number[][] = [[], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4]];
-
-export function reportDash(index: number): number[] {
-  return REPORT_DASHES[index % REPORT_DASHES.length]!.slice();
-}
+export { REPORT_DASHES, reportDash } from '../../../present/chart-data';
 
 /** A short label for a report: model, provider, date and time. */
 export function compareLabel(r: Report): string {

@@ -3,7 +3,7 @@
  * planner:capacity request, and memory vs context per variant against the device line. Pure.
  */
 import type { AnalyticDtypeName, CapacityAnswer, CapacityRequest, OnnxCapacityRequest, OnnxLayout } from '../../../contract/api';
-import type { ChartModel, SeriesModel } from './chart-data';
+import type { ChartModel, SeriesModel } from '../../../present/chart-data';
 import { FormError, VARIANT_LABELS, type Variant } from './config-form';
 import { PLAN_DEFAULTS } from '../../../contract/defaults';
 import { ANALYTIC_DTYPES as ANALYTIC_DTYPE_NAMES } from '../../../contract/lists';

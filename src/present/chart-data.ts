@@ -1,11 +1,12 @@
 /**
  * From points (and the plan) to plain chart models: one series per variant (and per dtype or
- * batch where the sweep has several), x = context. Pure; the Chart component maps a model onto
- * chart.js.
+ * batch where the sweep has several), x = context. Pure, and one definition for the app's charts
+ * and the standalone HTML report's (which bundles this module); the renderer's chart-setup maps
+ * a model onto chart.js for both.
  */
-import type { PlannedPointSummary } from '../../../contract/api';
-import type { Point } from '../../../contract/schemas';
-import { ALL_VARIANTS, VARIANT_LABELS, type Variant } from './config-form';
+import type { PlannedPointSummary } from '../contract/api.js';
+import type { Point, Report } from '../contract/schemas.js';
+import { ALL_VARIANTS, VARIANT_LABELS, type Variant } from './variants.js';
 
 export type ValueFormat = 'bytes' | 'ms' | 'number' | 'percent' | 'ratio';
 
@@ -212,15 +213,23 @@ export function bandwidthChart(inp: ChartInputs): ChartModel {
   };
 }
 
-/** Per variant other than MHA: MHA's cache bytes / the variant's, and MHA's step time / the variant's. */
+/** The MHA point a variant's point is compared with: same mode, dtype, batch and context. */
+export function mhaKey(p: Pick<Point, 'mode' | 'dtype' | 'batch' | 'context'>): string {
+  return `${p.mode}/${p.dtype}/${p.batch}/${p.context}`;
+}
+
+/**
+ * Per variant other than MHA: MHA's cache bytes / the variant's, and MHA's step time / the
+ * variant's (above 1: the variant saves). Ratios span 1x to tens of x, so the axis is log.
+ */
 export function savingsChart(inp: ChartInputs): ChartModel {
   const decode = inp.points.filter((p) => p.mode === 'decode');
-  const mha = new Map(decode.filter((p) => p.variant === 'mha').map((p) => [`${p.dtype}/${p.batch}/${p.context}`, p]));
+  const mha = new Map(decode.filter((p) => p.variant === 'mha').map((p) => [mhaKey(p), p]));
   const others = decode.filter((p) => p.variant !== 'mha');
   const memory = group(
     others,
     (p) => {
-      const m = mha.get(`${p.dtype}/${p.batch}/${p.context}`);
+      const m = mha.get(mhaKey(p));
       return m && p.kvBytesPerTokenPerLayer > 0 ? m.kvBytesPerTokenPerLayer / p.kvBytesPerTokenPerLayer : null;
     },
     'dashed',
@@ -229,7 +238,7 @@ export function savingsChart(inp: ChartInputs): ChartModel {
   const speed = group(
     others.filter(ok),
     (p) => {
-      const m = mha.get(`${p.dtype}/${p.batch}/${p.context}`);
+      const m = mha.get(mhaKey(p));
       return m && ok(m) && m.timing && p.timing && p.timing.medianMs > 0 ? m.timing.medianMs / p.timing.medianMs : null;
     },
     'line',
@@ -266,6 +275,57 @@ export function prefillChart(inp: ChartInputs): ChartModel {
 
 export function allCharts(inp: ChartInputs): ChartModel[] {
   return [memoryChart(inp), stepTimeChart(inp), tokensChart(inp), bandwidthChart(inp), savingsChart(inp), prefillChart(inp)];
+}
+
+/** A ratio's y axis is logarithmic whatever the model says: on a linear one a 28x flattens every 2x to the floor. */
+export function yAxisType(m: Pick<ChartModel, 'yLog' | 'format'>): 'logarithmic' | 'linear' {
+  return m.yLog || m.format === 'ratio' ? 'logarithmic' : 'linear';
+}
+
+/** A saved report's chart inputs, as the app draws a report it has opened. */
+export function reportChartInputs(r: Report): ChartInputs {
+  return {
+    points: r.points,
+    planned: [],
+    modelLayers: r.model.numLayers,
+    measuredLayers: r.scaling.measuredLayers,
+    budgetBytes: r.memoryBudget?.bytes ?? null,
+    largestContextThatFits: r.largestContextThatFits,
+    bandwidthGBs: r.probes?.bandwidthGBs ?? null,
+  };
+}
+
+/** Line dash per report where several are overlaid: the first solid, then dashed, dotted, dash-dot. */
+export const REPORT_DASHES: readonly number[][] = [[], [8, 4], [2, 3], [10, 3, 2, 3], [4, 4]];
+
+export function reportDash(index: number): number[] {
+  return REPORT_DASHES[index % REPORT_DASHES.length]!.slice();
+}
+
+/**
+ * The standalone HTML report's charts (and the CLI's PNGs of them), keyed by the id of the
+ * canvas each is drawn on: the app's memory, step time and savings charts.
+ */
+export const REPORT_CHARTS = [
+  { canvas: 'chart-memory', chart: memoryChart },
+  { canvas: 'chart-decode', chart: stepTimeChart },
+  { canvas: 'chart-savings', chart: savingsChart },
+] as const;
+
+/**
+ * The report charts of one or several reports. Several are overlaid: each report's series keep
+ * their variant's colour, are named after the report ("· #1" unless `name` says otherwise) and
+ * drawn with the report's dash.
+ */
+export function reportCharts(inputs: readonly ChartInputs[], name: (index: number) => string = (i) => `#${i + 1}`): { canvas: string; model: ChartModel }[] {
+  return REPORT_CHARTS.map(({ canvas, chart }) => {
+    const models = inputs.map((inp) => chart(inp));
+    const first = models[0];
+    if (!first) throw new Error('no report to chart');
+    if (models.length === 1) return { canvas, model: first };
+    const series = models.flatMap((m, i) => m.series.map((s) => ({ ...s, label: `${s.label} · ${name(i)}`, ...(i > 0 ? { dash: reportDash(i) } : {}) })));
+    return { canvas, model: { ...first, series } };
+  });
 }
 
 /** Number of plotted values (for "no data yet" states). */

@@ -1,0 +1,158 @@
+import { describe, expect, it } from 'vitest';
+import {
+  allCharts,
+  bandwidthFraction,
+  countValues,
+  memoryChart,
+  powerOfTwoTicks,
+  REPORT_CHARTS,
+  reportChartInputs,
+  reportCharts,
+  reportDash,
+  savingsChart,
+  stepTimeChart,
+  yAxisType,
+  type ChartInputs,
+} from './chart-data.js';
+import { VARIANT_COLORS, variantColors } from './colors.js';
+import { ALL_VARIANTS } from './variants.js';
+import { point, report } from '../testing/fixtures.js';
+
+const base = (over: Partial<ChartInputs> = {}): ChartInputs => ({
+  points: [],
+  planned: [],
+  modelLayers: 8,
+  measuredLayers: 2,
+  budgetBytes: null,
+  largestContextThatFits: null,
+  bandwidthGBs: null,
+  ...over,
+});
+
+describe('chart data', () => {
+  const pts = [64, 128, 256].flatMap((c) => [point({ variant: 'mha', context: c }), point({ variant: 'mqa', context: c })]);
+
+  it('one series per variant, sorted by context', () => {
+    const m = stepTimeChart(base({ points: [...pts].reverse() }));
+    expect(m.series.map((s) => s.label)).toEqual(['MHA', 'MQA']);
+    expect(m.series[0]!.data.map((d) => d.x)).toEqual([64, 128, 256]);
+    expect(m.series[0]!.data[0]!.y).toBeCloseTo(0.064 * 8);
+  });
+
+  it("step times carry each point's 95% interval (scaled like the step) and a noisy flag", () => {
+    const noisy = point({ variant: 'mha', context: 512 });
+    noisy.timing = { ...noisy.timing!, noisy: true, noise: ['the machine was busy while it ran'] };
+    const m = stepTimeChart(base({ points: [pts[0]!, noisy] }));
+    const [quiet, loud] = m.series[0]!.data;
+    expect(quiet!.lo).toBeCloseTo(0.064 * 0.99 * 8);
+    expect(quiet!.hi).toBeCloseTo(0.064 * 1.01 * 8);
+    expect(quiet!.noisy).toBeUndefined();
+    expect(loud!.noisy).toBe(true);
+  });
+
+  it('memory: analytic lines plus measured points scaled to the model, budget and largest fit', () => {
+    const m = memoryChart(base({ points: pts, budgetBytes: 1e6, largestContextThatFits: { mha: 244, mqa: 976 } }));
+    const analytic = m.series.find((s) => s.label === 'MHA analytic')!;
+    expect(analytic.data.map((d) => d.y)).toEqual([512 * 64 * 8, 512 * 128 * 8, 512 * 256 * 8]);
+    const measured = m.series.find((s) => s.label === 'MHA measured')!;
+    expect(measured.style).toBe('scatter');
+    expect(measured.data[0]!.y).toBe(1500 * 4); // 8 model layers / 2 measured
+    expect(m.series.find((s) => s.label === 'memory budget')!.data).toEqual([
+      { x: 64, y: 1e6 },
+      { x: 976, y: 1e6 },
+    ]);
+    expect(m.series.find((s) => s.label === 'MQA largest fit')!.data).toEqual([{ x: 976, y: 1e6 }]);
+  });
+
+  it('savings vs MHA: memory and speed ratios at equal context', () => {
+    const fast = [64, 128].flatMap((c) => [
+      point({ variant: 'mha', context: c }),
+      point({ variant: 'mqa', context: c, timing: { ...point({ variant: 'mqa', context: c }).timing!, medianMs: c / 4000 } }),
+    ]);
+    const m = savingsChart(base({ points: fast }));
+    expect(m.series.find((s) => s.label === 'MQA memory ×')!.data.map((d) => d.y)).toEqual([4, 4]);
+    expect(m.series.find((s) => s.label === 'MQA speed ×')!.data.map((d) => d.y)).toEqual([4, 4]);
+  });
+
+  it('bandwidth fraction uses the probe when known, else memory-bound efficiency', () => {
+    const p = point({ variant: 'mha', context: 64 });
+    expect(bandwidthFraction(p, 10)).toBe(0.5);
+    expect(bandwidthFraction(p, null)).toBe(0.5);
+    expect(bandwidthFraction({ ...p, roofline: { ...p.roofline!, bound: 'compute' } }, null)).toBeNull();
+  });
+
+  it('failed and not-run points are not plotted as measurements', () => {
+    const m = stepTimeChart(base({ points: [point({ variant: 'mha', context: 64, status: 'does-not-fit', timing: undefined })] }));
+    expect(countValues(m)).toBe(0);
+    expect(allCharts(base()).map((c) => c.id)).toEqual(['memory', 'step-time', 'tokens', 'bandwidth', 'savings', 'prefill']);
+  });
+
+  it('log2 axis ticks are powers of two, at most about 12', () => {
+    expect(powerOfTwoTicks(60, 600)).toEqual([64, 128, 256, 512]);
+    expect(powerOfTwoTicks(1, 2 ** 30).length).toBeLessThanOrEqual(16);
+    expect(powerOfTwoTicks(0, 10)).toEqual([]);
+  });
+});
+
+describe('savings vs MHA', () => {
+  it('matches MHA on mode, dtype, batch and context: two batches at one context each get their own ratio', () => {
+    const at = (variant: 'mha' | 'mqa', batch: number, medianMs: number) => {
+      const p = point({ variant, context: 256, batch, id: `decode/${variant}/fp32/b${batch}/t256` });
+      return { ...p, timing: { ...p.timing!, medianMs } };
+    };
+    // b1: MHA 2 ms, MQA 1 ms -> 2x; b4: MHA 8 ms, MQA 2 ms -> 4x
+    const m = savingsChart(base({ points: [at('mha', 1, 2), at('mqa', 1, 1), at('mha', 4, 8), at('mqa', 4, 2)] }));
+    expect(m.series.find((s) => s.label === 'MQA b1 speed ×')!.data).toEqual([{ x: 256, y: 2 }]);
+    expect(m.series.find((s) => s.label === 'MQA b4 speed ×')!.data).toEqual([{ x: 256, y: 4 }]);
+  });
+
+  it('a prefill MHA point is not the reference of a decode point', () => {
+    const mhaPrefill = { ...point({ variant: 'mha', context: 128 }), mode: 'prefill' as const };
+    const m = savingsChart(base({ points: [mhaPrefill, point({ variant: 'mqa', context: 128 })] }));
+    expect(countValues(m)).toBe(0);
+  });
+
+  it('ratios are drawn on a log axis, even where a model says linear', () => {
+    expect(yAxisType(savingsChart(base()))).toBe('logarithmic');
+    expect(yAxisType({ yLog: false, format: 'ratio' })).toBe('logarithmic');
+    expect(yAxisType({ yLog: false, format: 'percent' })).toBe('linear');
+  });
+});
+
+describe('report charts (the HTML report and its PNGs)', () => {
+  const pts = [64, 128].flatMap((c) => [point({ variant: 'mha', context: c }), point({ variant: 'gqa', context: c })]);
+
+  it("are the app's memory, step time (all layers) and savings charts of the report", () => {
+    const r = report(pts);
+    const inputs = reportChartInputs(r);
+    expect(inputs).toMatchObject({ modelLayers: 8, measuredLayers: 1, bandwidthGBs: 10, largestContextThatFits: { mha: 1000 } });
+    const charts = reportCharts([inputs]);
+    expect(charts.map((c) => c.canvas)).toEqual(REPORT_CHARTS.map((c) => c.canvas));
+    expect(charts.map((c) => c.model)).toEqual([memoryChart(inputs), stepTimeChart(inputs), savingsChart(inputs)]);
+    // all layers: the step is the model's, not one layer's
+    expect(charts[1]!.model.series[0]!.data[0]!.y).toBeCloseTo(pts[0]!.timing!.modelMs);
+  });
+
+  it('overlay several reports, named by number, the second dashed', () => {
+    const [memory] = reportCharts([reportChartInputs(report(pts)), reportChartInputs(report(pts))]);
+    const labels = memory!.model.series.map((s) => s.label);
+    expect(labels).toContain('MHA analytic · #1');
+    expect(labels).toContain('MHA analytic · #2');
+    expect(memory!.model.series.find((s) => s.label === 'MHA analytic · #2')!.dash).toEqual(reportDash(1));
+    expect(memory!.model.series.find((s) => s.label === 'MHA analytic · #1')!.dash).toBeUndefined();
+    const [named] = reportCharts([reportChartInputs(report(pts)), reportChartInputs(report(pts))], (i) => 'AB'[i]!);
+    expect(named!.model.series.map((s) => s.label)).toContain('MHA analytic · B');
+  });
+});
+
+describe('variant colours', () => {
+  it('one distinct colour per variant in each theme', () => {
+    for (const theme of ['light', 'dark'] as const) {
+      const colors = ALL_VARIANTS.map((v) => VARIANT_COLORS[theme][v]);
+      expect(colors.every((c) => /^#[0-9a-f]{6}$/.test(c))).toBe(true);
+      expect(new Set(colors).size).toBe(ALL_VARIANTS.length);
+    }
+    expect(variantColors(true)).toEqual(VARIANT_COLORS.dark);
+    expect(variantColors(false).gqa).not.toBe(variantColors(false).mha);
+  });
+});
