@@ -34,7 +34,7 @@ async function started(): Promise<{ c: EngineClient; engine: ReturnType<typeof f
   const engine = fakeEngine();
   const events: AppEvent[] = [];
   const logs: string[] = [];
-  const c = new EngineClient({ launch: () => engine.child, onEvent: (e) => events.push(e), log: (l) => logs.push(l) });
+  const c = new EngineClient({ launch: () => engine.child, onEvent: (e) => events.push(e), log: (l) => logs.push(l), shutdownGraceMs: 50 });
   client = c;
   const ready = c.ensure();
   engine.send({ type: 'ready', pid: 4242 });
@@ -45,7 +45,9 @@ async function started(): Promise<{ c: EngineClient; engine: ReturnType<typeof f
 
 const entry = join(import.meta.dirname, 'index.ts');
 let client: EngineClient | null = null;
-afterEach(() => client?.dispose());
+afterEach(async () => {
+  await client?.dispose();
+});
 
 describe('engine client (real engine child process)', () => {
   it('handshakes, answers queries, reports a kill and starts a fresh engine', async () => {
