@@ -184,6 +184,26 @@ describe('engine client (fake child)', () => {
     await expect(answer).rejects.toMatchObject({ name: 'EngineError', message: expect.stringMatching(/^the engine sent a malformed reply/) });
   }, 10_000);
 
+  it("BAD CALL - a reply whose result does not match its query kind's schema is refused with a clear error", async () => {
+    const { c, engine, logs } = await started();
+    const answer = c.query({ kind: 'presets' });
+    await new Promise((r) => setTimeout(r, 0));
+    const q = engine.posted.at(-1) as { id: number };
+    engine.send({ type: 'reply', id: q.id, result: [{ id: 'x', title: 'X' }] });
+    await expect(answer).rejects.toMatchObject({
+      name: 'EngineError',
+      message: expect.stringMatching(/^the engine sent a malformed 'presets' reply \(0\.source: /),
+    });
+    expect(logs.at(-1)).toMatch(/malformed 'presets' reply/);
+    // A well-formed one of the same kind goes through.
+    const again = c.query({ kind: 'presets' });
+    await new Promise((r) => setTimeout(r, 0));
+    const q2 = engine.posted.at(-1) as { id: number };
+    const preset = { id: 'x', title: 'X', source: 's', attention: { kind: 'gqa', numHeads: 8, numKvHeads: 2, headDim: 64 }, numLayers: 2, maxContext: null };
+    engine.send({ type: 'reply', id: q2.id, result: [preset] });
+    await expect(again).resolves.toEqual([preset]);
+  }, 10_000);
+
   it('BAD CALL - cancel of an unknown run', () => {
     client = new EngineClient({ launch: () => ({}) as EngineChild, onEvent: () => undefined });
     expect(() => client!.cancel('r9')).toThrow('no sweep r9 is running');
