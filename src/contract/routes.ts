@@ -74,10 +74,7 @@ export function wireArg(params: readonly string[], args: readonly unknown[]): un
  * The API object over `invoke` (the preload's ipcRenderer, the bridge's fetch): one method per
  * route, grouped as `window.kvscope` has them, plus the members that are not channels.
  */
-export function buildApi<Extra extends Record<string, unknown>>(
-  invoke: (channel: string, arg: unknown) => Promise<unknown>,
-  extra: Extra,
-): Record<string, unknown> {
+export function buildApi(invoke: (channel: string, arg: unknown) => Promise<unknown>, extra: Record<string, unknown>): Record<string, unknown> {
   const api: Record<string, Record<string, unknown>> = {};
   for (const route of Object.values(ROUTES) as Route[]) {
     const [group, name] = route.method.split('.') as [string, string];
