@@ -1,27 +1,26 @@
 /**
  * The e2e bridge: serves the built renderer on 127.0.0.1 and implements KvscopeApi over HTTP
  * (invoke: POST /api/<channel>, events: GET /events as server-sent events) by forwarding to the
- * real engine, run as a Node child process with tsx. The same EngineClient and argument
- * schemas as Electron main; only the transport differs. Test-only routes live under /__test/.
+ * real engine, run as a Node child process with tsx. The same EngineClient, channel table and
+ * validation (serveAll) as Electron main; only the transport and the dialogs differ. The page's
+ * client is ./client.ts, bundled here with esbuild. Test-only routes live under /__test/.
  *
  *   npx tsx e2e/bridge/server.ts [--port 47831]
  */
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArgSchemas, CHANNELS, type AppEvent } from '../../src/contract/api.js';
+import { buildSync } from 'esbuild';
+import type { AppEvent, Envelope } from '../../src/contract/api.js';
 import { EngineClient } from '../../src/engine/client.js';
 import { nodeLauncher } from '../../src/engine/node-launcher.js';
-import { availableMemory } from '../../src/core/measure/system.js';
-import { compareReports } from '../../src/core/report/compare.js';
-import { parseReport } from '../../src/core/report/report.js';
-import { envelope } from '../../src/main/envelope.js';
-import { capacity, onnxCapacity, defaultReportName, exportBody, History, reportToKeep, saveReport, writeExport } from '../../src/main/report-service.js';
+import { serveAll } from '../../src/main/channel-server.js';
+import { History, reportToKeep } from '../../src/main/report-service.js';
 import { CSP_HEADER } from '../../src/main/security.js';
-import { shimSource } from './shim.js';
+import { bridgeHandlers } from './routes.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const rendererDir = join(root, 'out/renderer');
@@ -61,52 +60,22 @@ const engine = new EngineClient({
   log,
 });
 
-type Handler = (arg: unknown) => unknown;
-const handlers: Record<string, Handler> = {
-  [CHANNELS.systemDescribe]: () => engine.query({ kind: 'describe' }),
-  [CHANNELS.presetsList]: () => engine.query({ kind: 'presets' }),
-  [CHANNELS.sweepPlan]: (arg) => engine.query({ kind: 'plan', config: ArgSchemas.sweepPlan.parse(arg) }),
-  [CHANNELS.sweepStart]: (arg) => engine.start(ArgSchemas.sweepStart.parse(arg)),
-  [CHANNELS.sweepCancel]: (arg) => {
-    engine.cancel(ArgSchemas.sweepCancel.parse(arg));
-  },
-  // No file dialog in a browser: the e2e pastes config.json text instead.
-  [CHANNELS.configOpen]: () => null,
-  // Save dialogs answer with the default name in the export folder.
-  [CHANNELS.reportSave]: (arg) => {
-    const report = ArgSchemas.reportSave.parse(arg);
-    const path = join(exportDir, defaultReportName(report, 'json'));
-    saveReport(path, report);
-    return path;
-  },
-  [CHANNELS.reportExport]: (arg) => {
-    const body = exportBody(ArgSchemas.reportExport.parse(arg));
-    const path = join(exportDir, body.name);
-    writeExport(path, body.data);
-    return path;
-  },
-  [CHANNELS.reportOpen]: () => null,
-  [CHANNELS.reportParse]: (arg) => {
-    const { name, text } = ArgSchemas.reportParse.parse(arg);
-    return { source: 'dropped', name, path: null, report: parseReport(text, name) };
-  },
-  [CHANNELS.reportCompare]: (arg) => compareReports(ArgSchemas.reportCompare.parse(arg)),
-  [CHANNELS.historyList]: () => history.list(),
-  [CHANNELS.historyOpen]: (arg) => history.open(ArgSchemas.historyOpen.parse(arg)),
-  [CHANNELS.historyDelete]: (arg) => history.delete(ArgSchemas.historyDelete.parse(arg)),
-  [CHANNELS.plannerCapacity]: (arg) => capacity(ArgSchemas.plannerCapacity.parse(arg), availableMemory(), history),
-  [CHANNELS.plannerOnnx]: (arg) => onnxCapacity(ArgSchemas.plannerOnnx.parse(arg), availableMemory()),
-  // The "open dialog" answers with <data folder>/open/decoder.onnx when a test has put one there
-  // (a browser gives no path for a dropped file), and as closed otherwise.
-  [CHANNELS.onnxInspect]: (arg) => {
-    const path = ArgSchemas.onnxInspect.parse(arg) ?? (existsSync(openOnnx) ? openOnnx : null);
-    return path === null ? null : engine.query({ kind: 'onnx-inspect', path });
-  },
-  [CHANNELS.onnxSweep]: (arg) => {
-    const { path, pasts } = ArgSchemas.onnxSweep.parse(arg);
-    return engine.query({ kind: 'onnx-sweep', path, pasts });
-  },
-};
+const routes = new Map<string, (raw: unknown) => Promise<Envelope<unknown>>>();
+serveAll(bridgeHandlers(engine, history, { exportDir, openOnnx }), (channel, serve) => routes.set(channel, serve));
+
+/** ./client.ts for the page, built once at startup. */
+function bundleClient(): string {
+  const out = buildSync({
+    entryPoints: [join(root, 'e2e/bridge/client.ts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+  });
+  return out.outputFiles[0]!.text;
+}
+const clientSource = bundleClient();
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -135,10 +104,10 @@ const server = createServer((req, res) => {
     try {
       if (req.method === 'POST' && url.pathname.startsWith('/api/')) {
         const channel = decodeURIComponent(url.pathname.slice('/api/'.length));
-        const handler = handlers[channel];
-        if (!handler) return send(res, 404, 'application/json', JSON.stringify({ error: { name: 'NotFound', message: `no channel ${channel}` } }));
+        const serve = routes.get(channel);
+        if (!serve) return send(res, 404, 'application/json', JSON.stringify({ error: { name: 'NotFound', message: `no channel ${channel}` } }));
         const payload = (await body(req)) as { arg?: unknown } | undefined;
-        const answer = await envelope(() => handler(payload?.arg));
+        const answer = await serve(payload?.arg);
         return send(res, 200, 'application/json', JSON.stringify(answer));
       }
       if (url.pathname === '/events') {
@@ -168,10 +137,10 @@ const server = createServer((req, res) => {
         if (pid) process.kill(pid, 'SIGKILL');
         return send(res, 200, 'application/json', JSON.stringify({ killed: pid ?? null }));
       }
-      if (url.pathname === '/kvscope-bridge.js') return send(res, 200, TYPES['.js']!, shimSource());
+      if (url.pathname === '/kvscope-bridge.js') return send(res, 200, TYPES['.js']!, clientSource);
       if (url.pathname === '/' || url.pathname === '/index.html') {
         const html = await readFile(join(rendererDir, 'index.html'), 'utf8');
-        // The shim must define window.kvscope before the app's module script runs.
+        // The client must define window.kvscope before the app's module script runs.
         return send(res, 200, TYPES['.html']!, html.replace('<head>', '<head>\n    <script src="/kvscope-bridge.js"></script>'));
       }
       const file = normalize(join(rendererDir, url.pathname));
@@ -192,10 +161,9 @@ server.listen(port, '127.0.0.1', () => {
 });
 
 const stop = (): void => {
-  engine.dispose();
   for (const c of clients) c.end();
   server.close();
-  process.exit(0);
+  void engine.dispose().finally(() => process.exit(0));
 };
 process.on('SIGINT', stop);
 process.on('SIGTERM', stop);

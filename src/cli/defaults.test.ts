@@ -1,6 +1,7 @@
 /** The CLI and the app share their defaults and their answers: each pair here must be equal. */
 import { describe, expect, it } from 'vitest';
-import { ArgSchemas, type CapacityRequest } from '../contract/api.js';
+import type { CapacityRequest } from '../contract/api.js';
+import { CHANNEL_SCHEMAS } from '../contract/channels.js';
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_STEP_SECONDS, DEFAULT_SWEEP } from '../contract/defaults.js';
 import { SweepConfigSchema, type SweepConfig } from '../contract/schemas.js';
 import { CONFIGS } from '../core/model/fixtures/configs.js';
@@ -74,8 +75,9 @@ describe('one capacity answer', () => {
   it.each(cases)('%s: `kvscope plan --json` prints the object the planner:capacity handler returns', async (_, flags, request) => {
     const io = capture();
     expect(await main(['plan', ...flags, '--json'], io)).toBe(0);
-    // what main's IPC handler (and the e2e bridge) answer: the argument validated, then report-service's capacity
-    const ipc = capacity(ArgSchemas.plannerCapacity.parse(request), 1, null);
+    // what main's IPC handler (and the e2e bridge) answer: the argument validated, report-service's capacity, the reply validated
+    const schemas = CHANNEL_SCHEMAS.plannerCapacity;
+    const ipc = schemas.result.parse(capacity(schemas.arg.parse(request), 1, null));
     expect(JSON.parse(io.stdout)).toEqual(JSON.parse(JSON.stringify(ipc)));
     expect(ipc.kvBytesPerToken).toBe(ipc.variants.find((v) => v.isModel)!.kvBytesPerToken);
   });

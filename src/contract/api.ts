@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { ANALYTIC_DTYPES, type AnalyticDtypeName } from './lists.js';
 import {
   AttentionSpecSchema,
-  EngineEventSchema,
   MachineSchema,
   ModelSummarySchema,
   PointSchema,
@@ -18,8 +17,6 @@ import {
   type Report,
   type SweepConfigInput,
 } from './schemas.js';
-
-export { CHANNELS, type Channel } from './channels.js';
 
 /** One execution provider as detected by opening a tiny session on it. */
 export const ProviderStatusSchema = z.object({
@@ -123,8 +120,7 @@ export const EngineLifecycleSchema = z.object({
 });
 export type EngineLifecycle = z.infer<typeof EngineLifecycleSchema>;
 
-/** Everything pushed on `engine:event`. */
-export const AppEventSchema = z.union([EngineEventSchema, EngineLifecycleSchema]);
+/** Everything pushed on `engine:event` (each part validated where it is made: the engine's events by the client). */
 export type AppEvent = EngineEvent | EngineLifecycle;
 
 /** Host -> engine queries (answered by one EngineReply with the same id). */
@@ -142,18 +138,13 @@ export const EngineQuerySchema = z.object({
 export type EngineQuery = z.infer<typeof EngineQuerySchema>;
 export type EngineQueryKind = EngineQuery['query']['kind'];
 
-/** The result type of each query kind. */
-export interface EngineQueryResults {
-  describe: SystemInfo;
-  presets: PresetInfo[];
-  plan: PlanSummary;
-  'onnx-inspect': OnnxLayout;
-  'onnx-sweep': OnnxSweepResult;
-}
+/** Host -> engine: leave (cancel what runs, then exit). The host kills an engine that has not left in time. */
+export const EngineShutdownSchema = z.object({ type: z.literal('shutdown') });
 
 export const SerializedErrorSchema = z.object({ name: z.string(), message: z.string() });
 export type SerializedError = z.infer<typeof SerializedErrorSchema>;
 
+/** A reply's envelope; its result is checked against its query kind's schema (EngineQueryResultSchemas) by the client, which knows the kind. */
 export const EngineReplySchema = z.union([
   z.object({ type: z.literal('reply'), id: z.number().int(), result: z.unknown() }),
   z.object({ type: z.literal('reply'), id: z.number().int(), error: SerializedErrorSchema }),
@@ -183,32 +174,38 @@ export const OpenedReportSchema = z.object({
 export type OpenedReport = { source: 'file' | 'history' | 'dropped'; name: string; path: string | null; report: Report };
 
 /** Whether a report's step differs from the first report's: the ratio's 95% interval lies beyond 1 +/- the noise threshold. */
-export type Verdict = 'faster' | 'slower' | 'no significant difference';
+export const VerdictSchema = z.enum(['faster', 'slower', 'no significant difference']);
+export type Verdict = z.infer<typeof VerdictSchema>;
+
+const Interval = z.tuple([z.number(), z.number()]);
 
 /** A point's change against the first report: the ratio's bootstrap interval and the verdict, or why there is none. */
-export type Change =
-  | {
-      /** Ratio of the medians of the kept raw samples (a report keeps the last 1,000 per point, so this can differ from the ratio of the medians over all runs). */
-      ratio: number;
-      ratioCi95: [number, number];
-      verdict: Verdict;
-    }
-  | { ratioCi95: null; verdict: null; why: string };
+export const ChangeSchema = z.union([
+  z.object({
+    /** Ratio of the medians of the kept raw samples (a report keeps the last 1,000 per point, so this can differ from the ratio of the medians over all runs). */
+    ratio: z.number(),
+    ratioCi95: Interval,
+    verdict: VerdictSchema,
+  }),
+  z.object({ ratioCi95: z.null(), verdict: z.null(), why: z.string() }),
+]);
+export type Change = z.infer<typeof ChangeSchema>;
 
 /** One row of `report:compare`: a point aligned across reports, ratios to the first. */
-export interface ComparedRow {
-  key: string;
+export const ComparedRowSchema = z.object({
+  key: z.string(),
   /** Median step (ms) per report, null where that report has no measured point. */
-  medians: (number | null)[];
+  medians: z.array(z.number().nullable()),
   /** Each median's 95% interval, null where missing (reports migrated from version 1 have none). */
-  ci95: ([number, number] | null)[];
+  ci95: z.array(Interval.nullable()),
   /** Each report's median / the first report's (null where either is missing). */
-  ratios: (number | null)[];
+  ratios: z.array(z.number().nullable()),
   /** Per report: the change against the first (null for the first itself and where a point is missing). */
-  changes: (Change | null)[];
+  changes: z.array(ChangeSchema.nullable()),
   /** Cache bytes per token per layer per report (analytic). */
-  kvBytes: (number | null)[];
-}
+  kvBytes: z.array(z.number().nullable()),
+});
+export type ComparedRow = z.infer<typeof ComparedRowSchema>;
 
 /** One session kept in the app's data folder. */
 export const HistoryEntrySchema = z.object({
@@ -263,75 +260,80 @@ export const CapacityRequestSchema = z.object({
 });
 export type CapacityRequest = z.infer<typeof CapacityRequestSchema>;
 
-export interface VariantCapacityInfo {
-  variant: string;
+export const VariantCapacityInfoSchema = z.object({
+  variant: z.string(),
   /** The attention dims the row is computed for, e.g. "32 heads x 128, 8 K/V heads", "MLA d_c 512 + d_R 64". */
-  shape: string;
-  isModel: boolean;
-  kvBytesPerToken: number;
-  cacheBytesAtContext: number;
-  largestContext: number | null;
-  largestBatch: number;
-  vsMha: number;
-  measured?: { perLayerMs: number; modelMs: number; measuredDeltaBytes: number | null; context: number };
-  estimate?: { tokensPerSecond: number; weightsMs: number; attentionMs: number; basis: string };
-}
+  shape: z.string(),
+  isModel: z.boolean(),
+  kvBytesPerToken: z.number(),
+  cacheBytesAtContext: z.number(),
+  largestContext: z.number().nullable(),
+  largestBatch: z.number(),
+  vsMha: z.number(),
+  measured: z.object({ perLayerMs: z.number(), modelMs: z.number(), measuredDeltaBytes: z.number().nullable(), context: z.number() }).optional(),
+  estimate: z.object({ tokensPerSecond: z.number(), weightsMs: z.number(), attentionMs: z.number(), basis: z.string() }).optional(),
+});
+export type VariantCapacityInfo = z.infer<typeof VariantCapacityInfoSchema>;
+
+const MemorySourceSchema = z.enum(['detected', 'entered']);
 
 /** Answer of `planner:capacity` and `kvscope plan --json` (analytic, with measured figures where a report of the model exists): src/core/plan/capacity.ts capacityAnswer. */
-export interface CapacityAnswer {
-  model: {
-    name: string;
-    modelType: string;
-    attention: z.infer<typeof AttentionSpecSchema>;
-    numLayers: number;
-    hiddenSize: number;
-    maxContext: number | null;
-    slidingWindow: number | null;
-    derivedFrom: Record<string, string>;
+export const CapacityAnswerSchema = z.object({
+  model: z.object({
+    name: z.string(),
+    modelType: z.string(),
+    attention: AttentionSpecSchema,
+    numLayers: z.number(),
+    hiddenSize: z.number(),
+    maxContext: z.number().nullable(),
+    slidingWindow: z.number().nullable(),
+    derivedFrom: z.record(z.string(), z.string()),
     /** What a config.json import only approximated. */
-    warnings?: string[];
-  };
-  params: { total: number; active: number; source: string };
-  memoryBytes: number;
-  memorySource: 'detected' | 'entered';
+    warnings: z.array(z.string()).optional(),
+  }),
+  params: z.object({ total: z.number(), active: z.number(), source: z.string() }),
+  memoryBytes: z.number(),
+  memorySource: MemorySourceSchema,
   /** The request's context and batch. */
-  context: number;
-  batch: number;
+  context: z.number(),
+  batch: z.number(),
   /** The model's own variant at the top (model.attention; its row in variants): for scripts reading `kvscope plan --json`. */
-  spec: z.infer<typeof AttentionSpecSchema>;
-  kvBytesPerToken: number;
-  cacheBytesAtContext: number;
-  largestContext: number | null;
-  largestBatch: number;
-  analytic: true;
-  weightsBytes: number;
-  activeWeightBytes: number;
+  spec: AttentionSpecSchema,
+  kvBytesPerToken: z.number(),
+  cacheBytesAtContext: z.number(),
+  largestContext: z.number().nullable(),
+  largestBatch: z.number(),
+  analytic: z.literal(true),
+  weightsBytes: z.number(),
+  activeWeightBytes: z.number(),
   /** Where the parameter count comes from ("published", "estimated from config.json", ...). */
-  paramsSource: string;
-  cacheTokens: number;
-  freeForCacheBytes: number;
-  fitsAtAll: boolean;
-  variants: VariantCapacityInfo[];
+  paramsSource: z.string(),
+  cacheTokens: z.number(),
+  freeForCacheBytes: z.number(),
+  fitsAtAll: z.boolean(),
+  variants: z.array(VariantCapacityInfoSchema),
   /** The report the measured figures come from (the app: newest history entry of the same model; the CLI: --report). */
-  measuredFrom: { id: string; createdAt: string; provider: string } | null;
+  measuredFrom: z.object({ id: z.string(), createdAt: z.string(), provider: z.string() }).nullable(),
   /** What that report is where it is not exactly this model (same dims, another name or layer count); null otherwise. */
-  reportNote: string | null;
-}
+  reportNote: z.string().nullable(),
+});
+export type CapacityAnswer = z.infer<typeof CapacityAnswerSchema>;
 
 /** Answer of `onnx:inspect`. */
-export interface OnnxLayout {
-  path: string;
-  name: string;
-  layers: number;
-  numKvHeads: number;
-  headDim: number;
-  dtype: string;
-  kvBytesPerToken: number;
-  otherInputs: string[];
+export const OnnxLayoutSchema = z.object({
+  path: z.string(),
+  name: z.string(),
+  layers: z.number(),
+  numKvHeads: z.number(),
+  headDim: z.number(),
+  dtype: z.string(),
+  kvBytesPerToken: z.number(),
+  otherInputs: z.array(z.string()),
   /** Parameters (elements of all initializers) and their bytes as stored in the file. */
-  params: number;
-  weightBytes: number;
-}
+  params: z.number(),
+  weightBytes: z.number(),
+});
+export type OnnxLayout = z.infer<typeof OnnxLayoutSchema>;
 
 /** Argument of `planner:onnx`: the capacity of an imported ONNX decoder (its layout as read). */
 export const OnnxCapacityRequestSchema = z.object({
@@ -352,48 +354,47 @@ export const OnnxCapacityRequestSchema = z.object({
 export type OnnxCapacityRequest = z.infer<typeof OnnxCapacityRequestSchema>;
 
 /** Answer of `planner:onnx` (analytic; no what-if variants: the graph does not say how many query heads it has). */
-export interface OnnxCapacityAnswer {
-  analytic: true;
-  weightsBytes: number;
-  kvBytesPerToken: number;
-  cacheBytesAtContext: number;
-  freeForCacheBytes: number;
-  largestContext: number;
-  largestBatch: number;
-  memoryBytes: number;
-  memorySource: 'detected' | 'entered';
-}
-export interface OnnxSweepResult {
-  layout: OnnxLayout;
-  points: {
-    past: number;
-    medianMs: number;
-    /** 95% interval of the median, and why the timing is noisy (empty when it is not). */
-    ci95Ms: [number, number];
-    noise: string[];
-    p95Ms: number;
-    analyticPresentBytes: number;
-    measuredPresentBytes: number;
-    rssDeltaBytes: number;
-  }[];
-}
+export const OnnxCapacityAnswerSchema = z.object({
+  analytic: z.literal(true),
+  weightsBytes: z.number(),
+  kvBytesPerToken: z.number(),
+  cacheBytesAtContext: z.number(),
+  freeForCacheBytes: z.number(),
+  largestContext: z.number(),
+  largestBatch: z.number(),
+  memoryBytes: z.number(),
+  memorySource: MemorySourceSchema,
+});
+export type OnnxCapacityAnswer = z.infer<typeof OnnxCapacityAnswerSchema>;
 
-/** Argument schemas of the invoke channels (validated in main and in the e2e bridge). */
-export const ArgSchemas = {
-  sweepPlan: SweepConfigSchema,
-  sweepStart: SweepConfigSchema,
-  sweepCancel: z.string().min(1).max(100),
-  reportSave: ReportSchema,
-  reportExport: ExportRequestSchema,
-  reportParse: z.object({ name: z.string().max(300), text: z.string() }),
-  reportCompare: z.array(ReportSchema).min(2).max(16),
-  historyOpen: z.string().regex(/^[A-Za-z0-9._-]{1,120}$/),
-  historyDelete: z.string().regex(/^[A-Za-z0-9._-]{1,120}$/),
-  plannerCapacity: CapacityRequestSchema,
-  plannerOnnx: OnnxCapacityRequestSchema,
-  onnxInspect: z.string().min(1).max(4096).nullable(),
-  onnxSweep: z.object({ path: z.string().min(1).max(4096), pasts: z.array(z.number().int().min(0).max(1_048_576)).min(1).max(64) }),
-} as const;
+/** Answer of `onnx:sweep`. */
+export const OnnxSweepResultSchema = z.object({
+  layout: OnnxLayoutSchema,
+  points: z.array(
+    z.object({
+      past: z.number(),
+      medianMs: z.number(),
+      /** 95% interval of the median, and why the timing is noisy (empty when it is not). */
+      ci95Ms: Interval,
+      noise: z.array(z.string()),
+      p95Ms: z.number(),
+      analyticPresentBytes: z.number(),
+      measuredPresentBytes: z.number(),
+      rssDeltaBytes: z.number(),
+    }),
+  ),
+});
+export type OnnxSweepResult = z.infer<typeof OnnxSweepResultSchema>;
+
+/** The result schema of each query kind: the client checks every reply against its query's. */
+export const EngineQueryResultSchemas = {
+  describe: SystemInfoSchema,
+  presets: z.array(PresetInfoSchema),
+  plan: PlanSummarySchema,
+  'onnx-inspect': OnnxLayoutSchema,
+  'onnx-sweep': OnnxSweepResultSchema,
+} satisfies { [K in EngineQueryKind]: z.ZodType };
+export type EngineQueryResults = { [K in EngineQueryKind]: z.output<(typeof EngineQueryResultSchemas)[K]> };
 
 /** The one object the preload exposes as `window.kvscope`. */
 export interface KvscopeApi {

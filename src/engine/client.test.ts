@@ -34,7 +34,7 @@ async function started(): Promise<{ c: EngineClient; engine: ReturnType<typeof f
   const engine = fakeEngine();
   const events: AppEvent[] = [];
   const logs: string[] = [];
-  const c = new EngineClient({ launch: () => engine.child, onEvent: (e) => events.push(e), log: (l) => logs.push(l) });
+  const c = new EngineClient({ launch: () => engine.child, onEvent: (e) => events.push(e), log: (l) => logs.push(l), shutdownGraceMs: 50 });
   client = c;
   const ready = c.ensure();
   engine.send({ type: 'ready', pid: 4242 });
@@ -45,7 +45,9 @@ async function started(): Promise<{ c: EngineClient; engine: ReturnType<typeof f
 
 const entry = join(import.meta.dirname, 'index.ts');
 let client: EngineClient | null = null;
-afterEach(() => client?.dispose());
+afterEach(async () => {
+  await client?.dispose();
+});
 
 describe('engine client (real engine child process)', () => {
   it('handshakes, answers queries, reports a kill and starts a fresh engine', async () => {
@@ -180,6 +182,26 @@ describe('engine client (fake child)', () => {
     const q = engine.posted.at(-1) as { id: number };
     engine.send({ type: 'reply', id: q.id, error: { name: 42 } });
     await expect(answer).rejects.toMatchObject({ name: 'EngineError', message: expect.stringMatching(/^the engine sent a malformed reply/) });
+  }, 10_000);
+
+  it("BAD CALL - a reply whose result does not match its query kind's schema is refused with a clear error", async () => {
+    const { c, engine, logs } = await started();
+    const answer = c.query({ kind: 'presets' });
+    await new Promise((r) => setTimeout(r, 0));
+    const q = engine.posted.at(-1) as { id: number };
+    engine.send({ type: 'reply', id: q.id, result: [{ id: 'x', title: 'X' }] });
+    await expect(answer).rejects.toMatchObject({
+      name: 'EngineError',
+      message: expect.stringMatching(/^the engine sent a malformed 'presets' reply \(0\.source: /),
+    });
+    expect(logs.at(-1)).toMatch(/malformed 'presets' reply/);
+    // A well-formed one of the same kind goes through.
+    const again = c.query({ kind: 'presets' });
+    await new Promise((r) => setTimeout(r, 0));
+    const q2 = engine.posted.at(-1) as { id: number };
+    const preset = { id: 'x', title: 'X', source: 's', attention: { kind: 'gqa', numHeads: 8, numKvHeads: 2, headDim: 64 }, numLayers: 2, maxContext: null };
+    engine.send({ type: 'reply', id: q2.id, result: [preset] });
+    await expect(again).resolves.toEqual([preset]);
   }, 10_000);
 
   it('BAD CALL - cancel of an unknown run', () => {

@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  EngineQueryResultSchemas,
   EngineReplySchema,
   toSerializedError,
   type AppEvent,
@@ -21,6 +22,7 @@ import {
 } from '../contract/api.js';
 import { EngineEventSchema, type Point, type Report, type ReportHeader, type SweepConfig } from '../contract/schemas.js';
 
+/** How an engine process ended: the exit code where there is one, and why (a crash's reason, or a clean or abnormal exit). */
 export interface ExitInfo {
   code: number | null;
   reason: EngineGoneReason;
@@ -31,7 +33,9 @@ export interface EngineChild {
   readonly pid: number | undefined;
   postMessage(message: unknown): void;
   onMessage(listener: (message: unknown) => void): void;
+  /** Called once, when the process has ended, with why (attributed to this instance by its launcher). */
   onExit(listener: (info: ExitInfo) => void): void;
+  /** Ends the process now, without asking. */
   kill(): void;
 }
 
@@ -41,6 +45,8 @@ export interface EngineClientOptions {
   onEvent: (event: AppEvent) => void;
   /** How long to wait for {type:'ready'} (onnxruntime's load is slow on a cold disk). */
   readyTimeoutMs?: number;
+  /** How long dispose waits for the engine to leave after asking it to, before it kills it. */
+  shutdownGraceMs?: number;
   log?: (line: string) => void;
 }
 
@@ -72,9 +78,12 @@ function partialReport(run: RunTrack, reason: string): Report | null {
 interface Live {
   child: EngineChild;
   ready: Promise<number>;
-  pending: Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>;
+  /** Queries awaiting their reply, with their kind (whose schema the reply's result must match). */
+  pending: Map<number, { kind: EngineQueryKind; resolve: (v: unknown) => void; reject: (e: Error) => void }>;
   failReady: (e: Error) => void;
   gone: boolean;
+  /** Settles when the process has actually ended (after `gone` when the client stopped it itself). */
+  exited: Promise<ExitInfo>;
 }
 
 /** A sentence for the UI from an exit reason. */
@@ -106,9 +115,10 @@ export class EngineClient {
   /** A run this client ended itself (malformed event): what the engine still sends of it is not forwarded. */
   #stopped: string | null = null;
   #disposed = false;
+  #disposing: Promise<ExitInfo | null> | null = null;
 
   constructor(opts: EngineClientOptions) {
-    this.#opts = { readyTimeoutMs: 30_000, ...opts };
+    this.#opts = { readyTimeoutMs: 30_000, shutdownGraceMs: 3_000, ...opts };
   }
 
   /** The run in progress, if any. */
@@ -134,7 +144,9 @@ export class EngineClient {
     });
     // Callers that only start the engine must not see an unhandled rejection.
     ready.catch(() => undefined);
-    const live: Live = { child, ready, pending, failReady, gone: false };
+    let markExited: (info: ExitInfo) => void = () => undefined;
+    const exited = new Promise<ExitInfo>((resolve) => (markExited = resolve));
+    const live: Live = { child, ready, pending, failReady, gone: false, exited };
     this.#live = live;
     const timer = setTimeout(() => {
       this.#log(`[engine ${child.pid ?? '?'}] not ready after ${this.#opts.readyTimeoutMs} ms; stopping it`);
@@ -149,6 +161,7 @@ export class EngineClient {
     );
     child.onExit((info) => {
       clearTimeout(timer);
+      markExited(info);
       this.#goneWith(live, info);
     });
     return ready;
@@ -161,7 +174,8 @@ export class EngineClient {
     const id = this.#nextId++;
     const msg: EngineQuery = { type: 'query', id, query };
     return new Promise<EngineQueryResults[K]>((resolve, reject) => {
-      live.pending.set(id, { resolve: (v) => resolve(v as EngineQueryResults[K]), reject });
+      // The reply's result was checked against EngineQueryResultSchemas[query.kind] on arrival.
+      live.pending.set(id, { kind: query.kind, resolve: (v) => resolve(v as EngineQueryResults[K]), reject });
       live.child.postMessage(msg);
     });
   }
@@ -181,14 +195,34 @@ export class EngineClient {
     this.#live?.child.postMessage({ type: 'cancel', runId });
   }
 
-  /** Stops the engine for good (app quit). */
-  dispose(): void {
+  /**
+   * Stops the engine for good (app quit): asks it to leave ({type:'shutdown'}: it cancels its
+   * sweep and exits), waits up to shutdownGraceMs for its exit, then kills it. Resolves with how it
+   * ended (null when none was running, or when it had not ended even after the kill).
+   */
+  dispose(): Promise<ExitInfo | null> {
+    this.#disposing ??= this.#shutdown();
+    return this.#disposing;
+  }
+
+  async #shutdown(): Promise<ExitInfo | null> {
     this.#disposed = true;
     const live = this.#live;
-    if (live && !live.gone) {
-      live.gone = true;
-      live.child.kill();
-    }
+    if (!live || live.gone) return null;
+    const within = (ms: number): Promise<ExitInfo | null> =>
+      new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(null), ms);
+        void live.exited.then((info) => {
+          clearTimeout(timer);
+          resolve(info);
+        });
+      });
+    live.child.postMessage({ type: 'shutdown' });
+    const left = await within(this.#opts.shutdownGraceMs);
+    if (left) return left;
+    this.#log(`[engine ${live.child.pid ?? '?'}] still running ${this.#opts.shutdownGraceMs} ms after the shutdown request; killing it`);
+    live.child.kill();
+    return within(this.#opts.shutdownGraceMs);
   }
 
   #log(line: string): void {
@@ -218,7 +252,13 @@ export class EngineClient {
         const err = new Error(reply.data.error.message);
         err.name = reply.data.error.name;
         waiter.reject(err);
-      } else waiter.resolve(reply.data.result);
+        return;
+      }
+      const result = EngineQueryResultSchemas[waiter.kind].safeParse(reply.data.result);
+      if (result.success) return waiter.resolve(result.data);
+      const detail = toSerializedError(result.error).message;
+      this.#log(`[engine ${live.child.pid ?? '?'}] malformed '${waiter.kind}' reply: ${detail}`);
+      waiter.reject(new EngineError(`the engine sent a malformed '${waiter.kind}' reply (${detail})`));
       return;
     }
     const parsed = EngineEventSchema.safeParse(raw);

@@ -54,6 +54,24 @@ describe('engine host', () => {
     expect(out).toEqual([{ type: 'done', runId: 'r1', report: fakeReport(false) }]);
   });
 
+  it('stop cancels the running sweep and resolves once it has settled', async () => {
+    let reason: unknown;
+    const { out, host } = setup(
+      (_c, opts) =>
+        new Promise((resolve) => {
+          opts.signal?.addEventListener('abort', () => {
+            reason = opts.signal?.reason;
+            resolve(fakeReport(false));
+          });
+        }),
+    );
+    host.handle({ type: 'start', runId: 'r1', config });
+    await host.stop();
+    expect((reason as Error).message).toBe('the engine is shutting down');
+    expect(host.active()).toEqual([]);
+    expect(out).toEqual([{ type: 'done', runId: 'r1', report: fakeReport(false) }]);
+  });
+
   it("sends each snapshot as the report's header only (its points went out as 'point' events)", async () => {
     const p = point({ variant: 'mha', context: 64 });
     const { out, host } = setup(async (_c, opts) => {

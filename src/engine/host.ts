@@ -47,6 +47,8 @@ export interface EngineHost {
   active(): string[];
   /** Resolves when every run in progress has settled (for tests and shutdown). */
   idle(): Promise<void>;
+  /** Cancels every run (and every start waiting for the slot), then resolves once all have settled. */
+  stop(): Promise<void>;
 }
 
 export function createEngineHost(deps: EngineDeps, post: (m: Outgoing) => void): EngineHost {
@@ -155,11 +157,18 @@ export function createEngineHost(deps: EngineDeps, post: (m: Outgoing) => void):
     else runs.get(req.runId)?.controller.abort(new Error('cancelled by the user'));
   }
 
+  const idle = async (): Promise<void> => {
+    while (runs.size > 0) await Promise.all([...runs.values()].map((r) => r.settled));
+  };
   return {
     handle,
     active: () => [...runs.keys(), ...waiting],
-    idle: async () => {
-      while (runs.size > 0) await Promise.all([...runs.values()].map((r) => r.settled));
+    idle,
+    stop: async () => {
+      for (const runId of waiting) post({ type: 'error', runId, message: 'the engine is shutting down', partial: null });
+      waiting.clear();
+      for (const { controller } of runs.values()) controller.abort(new Error('the engine is shutting down'));
+      await idle();
     },
   };
 }

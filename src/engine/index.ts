@@ -2,6 +2,7 @@
  * Engine entry: an Electron utility process (utilityProcess.fork) or a Node child process
  * (child_process.fork, used by the e2e bridge and tests). Posts {type:'ready', pid} first.
  */
+import { EngineShutdownSchema } from '../contract/api.js';
 import { runSweep } from '../core/measure/runner.js';
 import { createEngineHost } from './host.js';
 import { describe, onnxInspect, onnxSweep, plan, presets } from './queries.js';
@@ -11,7 +12,11 @@ const transport = detectTransport();
 // The runner picks (and empties) its own scratch folder unless one is forced for debugging.
 const workDir = process.env.KVSCOPE_WORK_DIR || undefined;
 const host = createEngineHost({ runSweep, describe, presets, plan, onnxInspect, onnxSweep, workDir }, (m) => transport.post(m));
-transport.onMessage((m) => host.handle(m));
+transport.onMessage((m) => {
+  // The host asks before it kills: cancel what runs, then leave.
+  if (EngineShutdownSchema.safeParse(m).success) void host.stop().finally(() => process.exit(0));
+  else host.handle(m);
+});
 
 // A child process keeps running while its IPC channel is open; leave when the host goes away.
 process.on('disconnect', () => process.exit(0));

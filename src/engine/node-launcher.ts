@@ -4,6 +4,7 @@
  */
 import { fork } from 'node:child_process';
 import type { EngineChild, ExitInfo } from './client.js';
+import { forwardLines } from './lines.js';
 
 /** Exit reason from a child process's exit code and signal, in Electron's vocabulary. */
 export function exitReason(code: number | null, signal: NodeJS.Signals | null): ExitInfo['reason'] {
@@ -32,11 +33,10 @@ export function nodeLauncher(opts: NodeLaunchOptions): () => EngineChild {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
-    const forward = (chunk: Buffer): void => {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) opts.log?.(`[engine ${child.pid ?? '?'}] ${line}`);
-    };
-    child.stdout?.on('data', forward);
-    child.stderr?.on('data', forward);
+    const log = (line: string): void => opts.log?.(line);
+    const prefix = (): string => `[engine ${child.pid ?? '?'}]`;
+    forwardLines(child.stdout, log, prefix);
+    forwardLines(child.stderr, log, prefix);
     return {
       get pid() {
         return child.pid;
@@ -48,8 +48,17 @@ export function nodeLauncher(opts: NodeLaunchOptions): () => EngineChild {
         child.on('message', fn);
       },
       onExit: (fn) => {
-        child.on('exit', (code, signal) => fn({ code, reason: exitReason(code, signal) }));
-        child.on('error', () => fn({ code: null, reason: 'launch-failed' }));
+        // 'error' without 'exit' when the spawn failed; once either way.
+        let ended = false;
+        const end = (info: ExitInfo): void => {
+          if (ended) return;
+          ended = true;
+          fn(info);
+        };
+        child.on('exit', (code, signal) => end({ code, reason: exitReason(code, signal) }));
+        child.on('error', () => {
+          if (child.exitCode === null && child.signalCode === null && child.pid === undefined) end({ code: null, reason: 'launch-failed' });
+        });
       },
       kill: () => {
         child.kill('SIGKILL');

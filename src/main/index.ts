@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, Menu, nativeTheme, session } from 'electron';
 import enginePath from '../engine/index?modulePath';
-import { CHANNELS } from '../contract/api.js';
+import { EVENT_CHANNEL } from '../contract/routes.js';
 import { EngineClient } from '../engine/client.js';
 import { utilityLauncher } from './engine-process.js';
 import { registerIpc } from './ipc.js';
@@ -36,7 +36,7 @@ const engine = new EngineClient({
         log(`history: ${String(err)}`);
       }
     }
-    if (win && !win.isDestroyed()) win.webContents.send(CHANNELS.appEvent, event);
+    if (win && !win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, event);
   },
   readyTimeoutMs: 30_000,
   log,
@@ -69,7 +69,20 @@ app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
 });
 
-app.on('before-quit', () => engine.dispose());
+// Quitting waits for the engine to leave (it is asked first, killed after a bound), so a sweep's
+// partial report still reaches the history.
+let engineStopped = false;
+app.on('before-quit', (event) => {
+  if (engineStopped) return;
+  event.preventDefault();
+  void engine
+    .dispose()
+    .catch((err: unknown) => log(`engine shutdown: ${String(err)}`))
+    .finally(() => {
+      engineStopped = true;
+      app.quit();
+    });
+});
 
 void app.whenReady().then(() => {
   const ses = session.defaultSession;
