@@ -21,7 +21,7 @@ export function headDecode(c: Ctx, s: HeadAttentionSpec, q: string, l: number): 
   return g.op('Reshape', [o, g.ints('shape', [B, s.numHeads, 1, dv])]);
 }
 
-/** Head attention decode with the cache as the left MatMul operand (see the module comment). */
+/** Head attention decode with the cache as the left MatMul operand (see the forms in builders.ts). */
 export function headDecodeCacheLeft(c: Ctx, s: HeadAttentionSpec, q: string, l: number): string {
   const { g, B, T, d, dv, grp } = shapes(c, s);
   const k = resident(c, `l${l}_cache_k`, 'cache', l, [B, s.numKvHeads, T, d]);

@@ -43,7 +43,7 @@ function deviceMemory(provider: Provider, baselineUsedBytes: number | null): Non
   return { available: false, reason: `no per-process GPU memory source for ${provider} here (nvidia-smi not found; onnxruntime-node exposes none)` };
 }
 
-/** The timing fields a measurement gives a point (everything but the per-layer scaling). */
+/** The timing fields a measurement gives a point (all but the overhead and the per-layer scaling). */
 function timingFields(m: Measurement): Omit<NonNullable<Point['timing']>, 'overheadMs' | 'tokensPerSecond' | 'perLayerMs' | 'modelMs'> {
   const s = m.summary;
   return {
