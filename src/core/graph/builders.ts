@@ -16,36 +16,14 @@
  */
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { checkBufferSize, valueDim, type AttentionSpec, type Dtype, type HeadAttentionSpec, type MlaSpec, type Variant, SpecError } from '../model/spec.js';
-import { GraphBuilder, MS_DOMAIN, type ElemType } from './onnx.js';
+import { checkBufferSize, valueDim, SpecError } from '../model/spec.js';
+import { GraphBuilder, type ElemType } from './onnx.js';
 import { layoutResident, writeResidentFile, type ResidentTensor } from './resident.js';
+import { prod, type Ctx, type GraphRequest, type TensorInfo } from './builders-context.js';
+import { headDecode, headDecodeCacheLeft, headDecodeMhaOp, headPrefill } from './builders-head.js';
+import { mlaDecode, mlaPrefill } from './builders-mla.js';
 
-export type Mode = 'decode' | 'prefill';
-export type Form = 'decomposed' | 'cache-left' | 'mha-op';
-
-export interface GraphRequest {
-  variant: Variant;
-  spec: AttentionSpec;
-  mode: Mode;
-  batch: number;
-  /** T: cached tokens (decode) or prompt tokens (prefill). */
-  context: number;
-  dtype: Dtype;
-  layers: number;
-  form?: Form;
-  /**
-   * Compute in fp32 on a cache stored in fp16 (Cast before use). For providers without fp16
-   * kernels (onnxruntime's CPU MatMul): the cache still takes half the memory.
-   */
-  upcast?: boolean;
-  seed?: number;
-}
-
-export interface TensorInfo {
-  name: string;
-  type: ElemType;
-  dims: number[];
-}
+export type { Form, GraphRequest, Mode, TensorInfo } from './builders-context.js';
 
 /** A graph written to disk, with what a session and the measurement need to know of it. */
 export interface BuiltGraph {
@@ -69,8 +47,6 @@ export interface BuiltGraph {
   metadata: Record<string, string>;
 }
 
-const prod = (xs: number[]): number => xs.reduce((a, b) => a * b, 1);
-
 /** Resolves defaults and rejects combinations that cannot be built. */
 export function normalizeRequest(req: GraphRequest): Required<GraphRequest> {
   const r: Required<GraphRequest> = { form: 'decomposed', upcast: false, seed: 1234, ...req };
@@ -89,202 +65,6 @@ export function normalizeRequest(req: GraphRequest): Required<GraphRequest> {
   }
   if (r.upcast && r.dtype !== 'fp16') r.upcast = false;
   return r;
-}
-
-interface Ctx {
-  g: GraphBuilder;
-  r: Required<GraphRequest>;
-  /** Type the math runs in. */
-  ct: ElemType;
-  resident: Omit<ResidentTensor, 'offset' | 'length'>[];
-  attention: string[];
-  dataFile: string;
-  pendingExternal: { name: string; type: ElemType; dims: number[] }[];
-}
-
-/** Declares a resident tensor and returns the value to compute with (cast when upcasting). */
-function resident(c: Ctx, name: string, role: 'cache' | 'weight', layer: number, dims: number[], fill: { key?: string; transposed?: boolean } = {}): string {
-  checkBufferSize(prod(dims), `${role} tensor ${name} [${dims.join(', ')}]`);
-  c.resident.push({ name, role, layer, type: c.r.dtype, dims, fillKey: fill.key ?? name, transposed: fill.transposed });
-  c.pendingExternal.push({ name, type: c.r.dtype, dims });
-  return c.r.upcast ? c.g.op('Cast', [name], { to: 1 }) : name;
-}
-
-function named(c: Ctx, op: string, inputs: string[], attrs?: Record<string, number | number[]>): string {
-  const name = c.g.fresh(`attn_${op}`);
-  c.attention.push(name);
-  return c.g.op(op, inputs, attrs, name);
-}
-
-function causalMask(c: Ctx, t: number): string {
-  // Built in-graph (no T x T initializer): where(col > row, -inf, 0).
-  const g = c.g;
-  const idx = g.op('Range', [g.constant('zero', 'int64', [], [0]), g.constant('limit', 'int64', [], [t]), g.constant('one', 'int64', [], [1])]);
-  const rows = g.op('Reshape', [idx, g.ints('shape', [t, 1])]);
-  const cols = g.op('Reshape', [idx, g.ints('shape', [1, t])]);
-  const above = g.op('Greater', [cols, rows]);
-  return g.op('Where', [above, g.scalar('neg_inf', c.ct, -Infinity), g.scalar('zero_f', c.ct, 0)]);
-}
-
-function scaleOf(c: Ctx, dim: number): string {
-  return c.g.scalar('scale', c.ct, 1 / Math.sqrt(dim));
-}
-
-/** Head attention (MHA/GQA/MQA), decomposed, decode. Returns [output name, dims]. */
-function headDecode(c: Ctx, s: HeadAttentionSpec, q: string, l: number): string {
-  const { g } = c;
-  const { batch: B, context: T } = c.r;
-  const d = s.headDim;
-  const dv = valueDim(s);
-  const grp = s.numHeads / s.numKvHeads;
-  const kT = resident(c, `l${l}_cache_kT`, 'cache', l, [B, s.numKvHeads, d, T]);
-  const v = resident(c, `l${l}_cache_v`, 'cache', l, [B, s.numKvHeads, T, dv]);
-  const qs = g.op('Mul', [q, scaleOf(c, d)]);
-  const qg = g.op('Reshape', [qs, g.ints('shape', [B, s.numKvHeads, grp, d])]);
-  const scores = named(c, 'MatMul', [qg, kT]);
-  const p = named(c, 'Softmax', [scores], { axis: -1 });
-  const o = named(c, 'MatMul', [p, v]);
-  return g.op('Reshape', [o, g.ints('shape', [B, s.numHeads, 1, dv])]);
-}
-
-/** Head attention decode with the cache as the left MatMul operand (see the module comment). */
-function headDecodeCacheLeft(c: Ctx, s: HeadAttentionSpec, q: string, l: number): string {
-  const { g } = c;
-  const { batch: B, context: T } = c.r;
-  const d = s.headDim;
-  const dv = valueDim(s);
-  const grp = s.numHeads / s.numKvHeads;
-  const k = resident(c, `l${l}_cache_k`, 'cache', l, [B, s.numKvHeads, T, d]);
-  const vT = resident(c, `l${l}_cache_vT`, 'cache', l, [B, s.numKvHeads, dv, T]);
-  const qs = g.op('Mul', [q, scaleOf(c, d)]);
-  // q [B, n_h, 1, d] -> [B, n_kv, d, g]
-  const qT = g.op('Transpose', [g.op('Reshape', [qs, g.ints('shape', [B, s.numKvHeads, grp, d])])], { perm: [0, 1, 3, 2] });
-  const sT = named(c, 'MatMul', [k, qT]); // [B, n_kv, T, g]
-  // Softmax over T on the last axis (onnxruntime's Softmax on axis 2, and a broadcast Sub along
-  // it, measured 3-6 ms at T = 32K); the small scores are transposed instead, and back again
-  // inside the next MatMul (fused as transB).
-  const p = named(c, 'Softmax', [g.op('Transpose', [sT], { perm: [0, 1, 3, 2] })], { axis: -1 }); // [B, n_kv, g, T]
-  const oT = named(c, 'MatMul', [vT, g.op('Transpose', [p], { perm: [0, 1, 3, 2] })]); // [B, n_kv, dv, g]
-  const o = g.op('Transpose', [oT], { perm: [0, 1, 3, 2] }); // [B, n_kv, g, dv]
-  return g.op('Reshape', [o, g.ints('shape', [B, s.numHeads, 1, dv])]);
-}
-
-/** MHA decode through com.microsoft.MultiHeadAttention; K is stored [B, n_h, T, d] (BNSH). */
-function headDecodeMhaOp(c: Ctx, s: HeadAttentionSpec, q: string, l: number): string {
-  const { g } = c;
-  const { batch: B, context: T } = c.r;
-  const d = s.headDim;
-  const dv = valueDim(s);
-  const k = resident(c, `l${l}_cache_k`, 'cache', l, [B, s.numHeads, T, d]);
-  const v = resident(c, `l${l}_cache_v`, 'cache', l, [B, s.numHeads, T, dv]);
-  // query BSD: [B, 1, n_h * d]
-  const q3 = g.op('Reshape', [q, g.ints('shape', [B, 1, s.numHeads * d])]);
-  const name = g.fresh('attn_MultiHeadAttention');
-  c.attention.push(name);
-  const [o] = g.node('MultiHeadAttention', [q3, k, v], {
-    domain: MS_DOMAIN,
-    attrs: { num_heads: s.numHeads, scale: { float: 1 / Math.sqrt(d) } },
-    name,
-  });
-  // output [B, 1, n_h * dv] -> [B, n_h, 1, dv]
-  return g.op('Reshape', [o!, g.ints('shape', [B, s.numHeads, 1, dv])]);
-}
-
-/** Head attention prefill: q [B,n_h,T,d], k [B,n_kv,T,d], v [B,n_kv,T,dv] are inputs. */
-function headPrefill(c: Ctx, s: HeadAttentionSpec, q: string, k: string, v: string): string {
-  const { g } = c;
-  const { batch: B, context: T } = c.r;
-  const d = s.headDim;
-  const dv = valueDim(s);
-  const grp = s.numHeads / s.numKvHeads;
-  checkBufferSize(B * s.numHeads * T * T, `prefill scores [${B}, ${s.numHeads}, ${T}, ${T}]`);
-  const qs = g.op('Mul', [q, scaleOf(c, d)]);
-  const qg = g.op('Reshape', [qs, g.ints('shape', [B, s.numKvHeads, grp, T, d])]);
-  const kT = g.op('Unsqueeze', [g.op('Transpose', [k], { perm: [0, 1, 3, 2] }), g.ints('axes', [2])]);
-  const v5 = g.op('Unsqueeze', [v, g.ints('axes', [2])]);
-  const scores = named(c, 'MatMul', [qg, kT]);
-  const masked = g.op('Add', [scores, causalMask(c, T)]);
-  const p = named(c, 'Softmax', [masked], { axis: -1 });
-  const o = named(c, 'MatMul', [p, v5]);
-  return g.op('Reshape', [o, g.ints('shape', [B, s.numHeads, T, dv])]);
-}
-
-/** MLA weights of one layer: W_UK [n_h, d_c, nope] (naive) or its transpose (absorbed), W_UV. */
-function mlaWeights(c: Ctx, s: MlaSpec, l: number, absorbed: boolean): { wuk: string; wuv: string } {
-  // The absorbed form stores the transpose of the very W_UK the naive form uses (same fill key).
-  const wuk = absorbed
-    ? resident(c, `l${l}_w_uk_t`, 'weight', l, [s.numHeads, s.qkNopeHeadDim, s.kvLoraRank], {
-        key: `l${l}_w_uk`,
-        transposed: true,
-      })
-    : resident(c, `l${l}_w_uk`, 'weight', l, [s.numHeads, s.kvLoraRank, s.qkNopeHeadDim]);
-  const wuv = resident(c, `l${l}_w_uv`, 'weight', l, [s.numHeads, s.kvLoraRank, s.vHeadDim]);
-  return { wuk, wuv };
-}
-
-/**
- * MLA decode. q_nope [B, n_h, 1, nope], q_pe [B, n_h, 1, d_R]; cache c_kv [B, 1, T, d_c] and
- * k_pe [B, 1, T, d_R]. Output [B, n_h, 1, v].
- */
-function mlaDecode(c: Ctx, s: MlaSpec, qNope: string, qPe: string, l: number, absorbed: boolean): string {
-  const { g } = c;
-  const { batch: B, context: T } = c.r;
-  const H = s.numHeads;
-  const ckv = resident(c, `l${l}_cache_ckv`, 'cache', l, [B, 1, T, s.kvLoraRank]);
-  const kpe = resident(c, `l${l}_cache_kpe`, 'cache', l, [B, 1, T, s.qkRopeHeadDim]);
-  const { wuk, wuv } = mlaWeights(c, s, l, absorbed);
-  const scale = scaleOf(c, s.qkNopeHeadDim + s.qkRopeHeadDim);
-  const qn = g.op('Mul', [qNope, scale]);
-  const qp = g.op('Mul', [qPe, scale]);
-  if (!absorbed) {
-    // Up-project every cached token for every head, every step.
-    checkBufferSize(B * H * T * Math.max(s.qkNopeHeadDim, s.vHeadDim), `MLA naive up-projection [${B}, ${H}, ${T}, ·]`);
-    const kNope = named(c, 'MatMul', [ckv, wuk]); // [B, H, T, nope]
-    const sNope = named(c, 'MatMul', [kNope, g.op('Reshape', [qn, g.ints('shape', [B, H, s.qkNopeHeadDim, 1])])]);
-    const sPe = named(c, 'MatMul', [kpe, g.op('Reshape', [qp, g.ints('shape', [B, H, s.qkRopeHeadDim, 1])])]);
-    const scores = g.op('Reshape', [g.op('Add', [sNope, sPe]), g.ints('shape', [B, H, 1, T])]);
-    const p = named(c, 'Softmax', [scores], { axis: -1 });
-    const v = named(c, 'MatMul', [ckv, wuv]); // [B, H, T, v]
-    return named(c, 'MatMul', [p, v]);
-  }
-  // Absorbed: W_UK folded into the query, W_UV applied after attention over the latent.
-  const qLat = named(c, 'MatMul', [qn, wuk]); // [B, H, 1, d_c]
-  const qLatT = g.op('Transpose', [g.op('Reshape', [qLat, g.ints('shape', [B, 1, H, s.kvLoraRank])])], { perm: [0, 1, 3, 2] });
-  const qPeT = g.op('Transpose', [g.op('Reshape', [qp, g.ints('shape', [B, 1, H, s.qkRopeHeadDim])])], { perm: [0, 1, 3, 2] });
-  const s1 = named(c, 'MatMul', [ckv, qLatT]); // [B, 1, T, H]
-  const s2 = named(c, 'MatMul', [kpe, qPeT]); // [B, 1, T, H]
-  const scores = g.op('Transpose', [g.op('Add', [s1, s2])], { perm: [0, 1, 3, 2] }); // [B, 1, H, T]
-  const p = named(c, 'Softmax', [scores], { axis: -1 });
-  const oLat = named(c, 'MatMul', [p, ckv]); // [B, 1, H, d_c]
-  const o4 = g.op('Reshape', [oLat, g.ints('shape', [B, H, 1, s.kvLoraRank])]);
-  return named(c, 'MatMul', [o4, wuv]); // [B, H, 1, v]
-}
-
-/** MLA prefill: q_nope, q_pe [B, n_h, T, ·]; c_kv [B, 1, T, d_c], k_pe [B, 1, T, d_R] inputs. */
-function mlaPrefill(c: Ctx, s: MlaSpec, io: { qNope: string; qPe: string; ckv: string; kpe: string }, l: number, absorbed: boolean): string {
-  const { g } = c;
-  const { batch: B, context: T } = c.r;
-  const H = s.numHeads;
-  checkBufferSize(B * H * T * T, `prefill scores [${B}, ${H}, ${T}, ${T}]`);
-  const { wuk, wuv } = mlaWeights(c, s, l, absorbed);
-  const scale = scaleOf(c, s.qkNopeHeadDim + s.qkRopeHeadDim);
-  const qn = g.op('Mul', [io.qNope, scale]);
-  const qp = g.op('Mul', [io.qPe, scale]);
-  const kpeT = g.op('Transpose', [io.kpe], { perm: [0, 1, 3, 2] });
-  const sPe = named(c, 'MatMul', [qp, kpeT]);
-  const mask = causalMask(c, T);
-  if (!absorbed) {
-    const kNope = named(c, 'MatMul', [io.ckv, wuk]); // [B, H, T, nope]
-    const sNope = named(c, 'MatMul', [qn, g.op('Transpose', [kNope], { perm: [0, 1, 3, 2] })]);
-    const p = named(c, 'Softmax', [g.op('Add', [g.op('Add', [sNope, sPe]), mask])], { axis: -1 });
-    const v = named(c, 'MatMul', [io.ckv, wuv]);
-    return named(c, 'MatMul', [p, v]);
-  }
-  const qLat = named(c, 'MatMul', [qn, wuk]); // [B, H, T, d_c]
-  const sLat = named(c, 'MatMul', [qLat, g.op('Transpose', [io.ckv], { perm: [0, 1, 3, 2] })]);
-  const p = named(c, 'Softmax', [g.op('Add', [g.op('Add', [sLat, sPe]), mask])], { axis: -1 });
-  const oLat = named(c, 'MatMul', [p, io.ckv]); // [B, H, T, d_c]
-  return named(c, 'MatMul', [oLat, wuv]);
 }
 
 /** FLOPs and minimum bytes of one run of one layer (see docs/measurement.md). */
@@ -325,7 +105,7 @@ export function buildGraph(request: GraphRequest, dir: string, name = 'graph'): 
   const r = normalizeRequest(request);
   const g = new GraphBuilder(`kvscope_${r.variant}_${r.mode}`);
   const ct: ElemType = r.upcast ? 'fp32' : r.dtype;
-  const c: Ctx = { g, r, ct, resident: [], attention: [], dataFile: `${name}.bin`, pendingExternal: [] };
+  const c: Ctx = { g, r, ct, resident: [], attention: [], dataFile: `${name}.bin` };
   const { batch: B, context: T, spec: s } = r;
   const inputs: TensorInfo[] = [];
   const outputs: TensorInfo[] = [];

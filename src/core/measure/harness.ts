@@ -164,7 +164,7 @@ export function judgeNoise(
 /**
  * One round: warm-up runs, then samples under `policy` (of `step`, or of `run` timed), with the
  * machine's competing load over the timed part. Shared by `measure`, `measureRounds` and a
- * sweep's interleaved rounds (runner.ts).
+ * sweep's interleaved rounds (runner-round.ts).
  */
 export async function sampleRound(
   run: () => unknown,
@@ -249,7 +249,7 @@ export function worstLoad(loads: readonly LoadFigures[]): LoadFigures {
  * Measures in rounds, one after another: each round is opened by `openRound` (not timed: for a
  * sweep point, a fresh cache file and session), warmed up and sampled under perRoundPolicy; after
  * minRounds, rounds are added until roundsDone. (A sweep interleaves the rounds of its points
- * instead, with the same pieces: see runner.ts.) Throws CancelledError when cancelled before any sample.
+ * instead, with the same pieces: see runner-round.ts.) Throws CancelledError when cancelled before any sample.
  */
 export async function measureRounds(
   openRound: (index: number) => Promise<Round>,

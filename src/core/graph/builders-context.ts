@@ -1,0 +1,79 @@
+/** What the attention builders share: the request types and the per-graph context they write into. */
+import { checkBufferSize, type AttentionSpec, type Dtype, type Variant } from '../model/spec.js';
+import type { GraphBuilder, ElemType } from './onnx.js';
+import type { ResidentTensor } from './resident.js';
+
+export type Mode = 'decode' | 'prefill';
+export type Form = 'decomposed' | 'cache-left' | 'mha-op';
+
+export interface GraphRequest {
+  variant: Variant;
+  spec: AttentionSpec;
+  mode: Mode;
+  batch: number;
+  /** T: cached tokens (decode) or prompt tokens (prefill). */
+  context: number;
+  dtype: Dtype;
+  layers: number;
+  form?: Form;
+  /**
+   * Compute in fp32 on a cache stored in fp16 (Cast before use). For providers without fp16
+   * kernels (onnxruntime's CPU MatMul): the cache still takes half the memory.
+   */
+  upcast?: boolean;
+  seed?: number;
+}
+
+export interface TensorInfo {
+  name: string;
+  type: ElemType;
+  dims: number[];
+}
+
+export const prod = (xs: number[]): number => xs.reduce((a, b) => a * b, 1);
+
+/** One graph being built: the builder, its request, and what the layers declare into it. */
+export interface Ctx {
+  g: GraphBuilder;
+  r: Required<GraphRequest>;
+  /** Type the math runs in. */
+  ct: ElemType;
+  resident: Omit<ResidentTensor, 'offset' | 'length'>[];
+  attention: string[];
+  dataFile: string;
+}
+
+/** Declares a resident tensor and returns the value to compute with (cast when upcasting). */
+export function resident(
+  c: Ctx,
+  name: string,
+  role: 'cache' | 'weight',
+  layer: number,
+  dims: number[],
+  fill: { key?: string; transposed?: boolean } = {},
+): string {
+  checkBufferSize(prod(dims), `${role} tensor ${name} [${dims.join(', ')}]`);
+  c.resident.push({ name, role, layer, type: c.r.dtype, dims, fillKey: fill.key ?? name, transposed: fill.transposed });
+  return c.r.upcast ? c.g.op('Cast', [name], { to: 1 }) : name;
+}
+
+/** An op of the attention math, recorded so the placement report can find where it ran. */
+export function named(c: Ctx, op: string, inputs: string[], attrs?: Record<string, number | number[]>): string {
+  const name = c.g.fresh(`attn_${op}`);
+  c.attention.push(name);
+  return c.g.op(op, inputs, attrs, name);
+}
+
+export function causalMask(c: Ctx, t: number): string {
+  // Built in-graph (no T x T initializer): where(col > row, -inf, 0).
+  const g = c.g;
+  const idx = g.op('Range', [g.constant('zero', 'int64', [], [0]), g.constant('limit', 'int64', [], [t]), g.constant('one', 'int64', [], [1])]);
+  const rows = g.op('Reshape', [idx, g.ints('shape', [t, 1])]);
+  const cols = g.op('Reshape', [idx, g.ints('shape', [1, t])]);
+  const above = g.op('Greater', [cols, rows]);
+  return g.op('Where', [above, g.scalar('neg_inf', c.ct, -Infinity), g.scalar('zero_f', c.ct, 0)]);
+}
+
+export function scaleOf(c: Ctx, dim: number): string {
+  return c.g.scalar('scale', c.ct, 1 / Math.sqrt(dim));
+}

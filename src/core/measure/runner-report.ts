@@ -1,0 +1,86 @@
+/** The report a sweep hands out, complete or not: the machine read once, the rest as it stands. */
+import os from 'node:os';
+import { REPORT_SCHEMA_VERSION, type Point, type Report, type SweepConfig } from '../../contract/schemas.js';
+import { ortVersion, type Provider } from '../runtime/providers.js';
+import { KVSCOPE_VERSION } from '../version.js';
+import { cpuGovernor, loadBetween, loadMark, raisePriority, type LoadMark } from './load.js';
+import type { Plan } from './planner.js';
+import type { ProbeResult } from './probes.js';
+import { availableMemory, cpuModel, gpuFacts, osDescription, type GpuInfo } from './system.js';
+
+/** The machine's facts, and the load mark the report's load figures count from. */
+export interface MachineMark {
+  machine: Omit<Report['machine'], 'load'>;
+  start: LoadMark;
+}
+
+/** Read once per sweep: snapshots after every point reuse it (nvidia-smi is a process start each time). */
+export function markMachine(nvidia: GpuInfo[]): MachineMark {
+  const machine = {
+    cpuModel: cpuModel(),
+    cores: os.cpus().length,
+    totalMemoryBytes: os.totalmem(),
+    freeMemoryBytes: availableMemory(),
+    os: osDescription(),
+    gpu: gpuFacts(nvidia).map(({ name, vendor, driver, memoryBytes }) => ({ name, vendor, driver, memoryBytes })),
+    onnxruntimeVersion: ortVersion(),
+    nodeVersion: process.versions.node,
+    cpuGovernor: cpuGovernor(),
+    processPriority: raisePriority().note,
+  };
+  return { machine, start: loadMark() };
+}
+
+export interface SweepState {
+  config: SweepConfig;
+  provider: Provider;
+  /** Why this provider (the choice made for 'auto', or the one asked for). */
+  why: string;
+  plan: Plan;
+  mark: MachineMark;
+  points: Point[];
+  probes?: ProbeResult;
+  /** The probes repeated after the last point, where they ran. */
+  probesAgain?: ProbeResult;
+}
+
+export function assembleReport(s: SweepState, complete: boolean, reason?: string): Report {
+  const { config, plan, probes, probesAgain } = s;
+  return {
+    schema: 'kvscope.report',
+    version: REPORT_SCHEMA_VERSION,
+    kvscopeVersion: KVSCOPE_VERSION,
+    createdAt: new Date().toISOString(),
+    complete,
+    ...(reason ? { incompleteReason: reason } : {}),
+    machine: { ...s.mark.machine, load: loadBetween(s.mark.start, loadMark()) },
+    provider: { name: s.provider, options: { threads: config.threads, graphOptimizationLevel: 'all', disable_prepacking: true, choice: s.why } },
+    config,
+    model: {
+      name: plan.model.name,
+      modelType: plan.model.modelType,
+      attention: plan.model.attention,
+      numLayers: plan.model.numLayers,
+      hiddenSize: plan.model.hiddenSize,
+      maxContext: plan.model.maxContext,
+      slidingWindow: plan.model.slidingWindow,
+    },
+    scaling: {
+      measuredLayers: config.layers,
+      modelLayers: plan.model.numLayers,
+      note: `each graph holds ${config.layers} identical layer(s); per-layer figures are scaled by ${plan.model.numLayers} layers for whole-model figures`,
+    },
+    probes: probes
+      ? {
+          bandwidthGBs: probes.bandwidthGBs,
+          gflops: probes.gflops,
+          bandwidthMethod: probes.bandwidthMethod,
+          gflopsMethod: probes.gflopsMethod,
+          ...(probesAgain ? { again: { bandwidthGBs: probesAgain.bandwidthGBs, gflops: probesAgain.gflops } } : {}),
+        }
+      : null,
+    points: [...s.points],
+    largestContextThatFits: plan.largestContextThatFits,
+    memoryBudget: { bytes: plan.budgetBytes, limitedBy: plan.budgetLimitedBy, note: plan.budgetNote },
+  };
+}
