@@ -6,6 +6,7 @@
  */
 import type { PlannedPointSummary } from '../contract/api.js';
 import type { Point, Report } from '../contract/schemas.js';
+import { savingsVsMha } from './savings.js';
 import { ALL_VARIANTS, VARIANT_LABELS, type Variant } from './variants.js';
 
 export type ValueFormat = 'bytes' | 'ms' | 'number' | 'percent' | 'ratio';
@@ -213,37 +214,16 @@ export function bandwidthChart(inp: ChartInputs): ChartModel {
   };
 }
 
-/** The MHA point a variant's point is compared with: same mode, dtype, batch and context. */
-export function mhaKey(p: Pick<Point, 'mode' | 'dtype' | 'batch' | 'context'>): string {
-  return `${p.mode}/${p.dtype}/${p.batch}/${p.context}`;
-}
-
 /**
- * Per variant other than MHA: MHA's cache bytes / the variant's, and MHA's step time / the
- * variant's (above 1: the variant saves). Ratios span 1x to tens of x, so the axis is log.
+ * Per variant other than MHA: its savings vs MHA (savings.ts: MHA's cache bytes / the variant's,
+ * MHA's step time / the variant's; above 1: the variant saves). Ratios span 1x to tens of x, so
+ * the axis is log.
  */
 export function savingsChart(inp: ChartInputs): ChartModel {
-  const decode = inp.points.filter((p) => p.mode === 'decode');
-  const mha = new Map(decode.filter((p) => p.variant === 'mha').map((p) => [mhaKey(p), p]));
-  const others = decode.filter((p) => p.variant !== 'mha');
-  const memory = group(
-    others,
-    (p) => {
-      const m = mha.get(mhaKey(p));
-      return m && p.kvBytesPerTokenPerLayer > 0 ? m.kvBytesPerTokenPerLayer / p.kvBytesPerTokenPerLayer : null;
-    },
-    'dashed',
-    ' memory ×',
-  );
-  const speed = group(
-    others.filter(ok),
-    (p) => {
-      const m = mha.get(mhaKey(p));
-      return m && ok(m) && m.timing && p.timing && p.timing.medianMs > 0 ? m.timing.medianMs / p.timing.medianMs : null;
-    },
-    'line',
-    ' speed ×',
-  );
+  const savings = savingsVsMha(inp.points);
+  const others = inp.points.filter((p) => p.mode === 'decode' && p.variant !== 'mha');
+  const memory = group(others, (p) => savings.get(p.id)?.memory ?? null, 'dashed', ' memory ×');
+  const speed = group(others.filter(ok), (p) => savings.get(p.id)?.speed ?? null, 'line', ' speed ×');
   return {
     id: 'savings',
     title: 'Savings vs MHA (memory ratio, speed ratio)',
