@@ -14,7 +14,7 @@ export const TWICE_CONTEXT: Field = {
   numeric: true,
 };
 
-/** Runs `body` with `field` appended to the registry (as one more entry in src/present/fields.ts would), then takes it out. */
+/** Runs `body` with `field` appended to the registry (as one more entry in a src/present/fields-*.ts group would), then takes it out. */
 export function withField<T>(registry: readonly Field[], field: Field, body: () => T): T {
   const fields = registry as Field[];
   fields.push(field);
