@@ -19,18 +19,24 @@ function cspPlugin(): Plugin {
   };
 }
 
+/** The one import alias (tsconfig paths): @/ is src/. */
+const resolveAlias = { alias: { '@': resolve('src') } };
+
 export default defineConfig({
   main: {
+    resolve: resolveAlias,
     // The HTML report's chart code, bundled now: the packaged app has neither the sources nor esbuild.
     define: { __KVSCOPE_REPORT_CHARTS__: JSON.stringify(bundleReportCharts(resolve('src/renderer/src/report-charts.ts'))) },
     // onnxruntime-node and the rest of `dependencies` stay external (build.externalizeDeps).
     build: { rolldownOptions: { input: { index: 'src/main/index.ts' } } },
   },
   preload: {
+    resolve: resolveAlias,
     // A sandboxed preload must be CommonJS.
     build: { rolldownOptions: { input: { index: 'src/preload/index.ts' }, output: { format: 'cjs', entryFileNames: '[name].cjs' } } },
   },
   renderer: {
+    resolve: resolveAlias,
     root: 'src/renderer',
     plugins: [svelte({ configFile: resolve('svelte.config.js') }), cspPlugin()],
     build: { rolldownOptions: { input: { index: 'src/renderer/index.html' } } },

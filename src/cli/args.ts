@@ -1,9 +1,9 @@
 /**
  * Parsing of the CLI's list and size flags, with errors that say what to type instead.
  */
-import { VARIANTS, type Variant } from '../contract/lists.js';
-import { SWEEP_RANGES, VARIANT_ALIASES, type Range } from '../present/config-builder.js';
-import { ContextsError, flagWording, parseContextList, parseTokenCount, quoted, whole } from '../present/contexts.js';
+import { VARIANTS, type Variant } from '@/contract/lists.js';
+import { SWEEP_RANGES, VARIANT_ALIASES, type Range } from '@/present/config-builder.js';
+import { ContextsError, flagWording, parseContextList, parseTokenCount, quoted, whole } from '@/present/contexts.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';

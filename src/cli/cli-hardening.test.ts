@@ -9,10 +9,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { point, report } from '../testing/fixtures.js';
-import { presetModel } from '../core/model/presets.js';
-import { writeTinyDecoder } from '../core/model/tiny-decoder.js';
-import { parseReport, writeReport } from '../core/report/report.js';
+import { point, report } from '@/testing/fixtures.js';
+import { presetModel } from '@/core/model/presets.js';
+import { writeTinyDecoder } from '@/core/model/tiny-decoder.js';
+import { parseReport, writeReport } from '@/core/report/report.js';
 import { main, ReportSink, type Io } from './main.js';
 import { jsonForTerminal, stripControl } from './sanitize.js';
 

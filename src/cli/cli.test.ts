@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CONFIGS } from '../core/model/fixtures/configs.js';
-import { parseReport } from '../core/report/report.js';
+import { CONFIGS } from '@/core/model/fixtures/configs.js';
+import { parseReport } from '@/core/report/report.js';
 import { parseBytes, parseContexts, parseCount, parseVariants, UsageError } from './args.js';
 import { main, type Io } from './main.js';
 
@@ -248,7 +248,7 @@ describe('kvscope export and compare', () => {
 
 describe('kvscope onnx', () => {
   it('detects the layout of a decoder and sweeps it', async () => {
-    const { writeTinyDecoder } = await import('../core/model/tiny-decoder.js');
+    const { writeTinyDecoder } = await import('@/core/model/tiny-decoder.js');
     const model = join(dir, 'tiny.onnx');
     writeTinyDecoder(model, { layers: 2, numHeads: 4, numKvHeads: 4, headDim: 8, vocab: 100 });
     const io = capture();
@@ -262,7 +262,7 @@ describe('kvscope onnx', () => {
 
 describe('kvscope plan --onnx', () => {
   it('plans an imported decoder from its file: weights as stored, cache from its layout', async () => {
-    const { writeTinyDecoder } = await import('../core/model/tiny-decoder.js');
+    const { writeTinyDecoder } = await import('@/core/model/tiny-decoder.js');
     const model = join(dir, 'plan.onnx');
     // D = 32: embed 100x32, per layer wq 32x32, wk 32x16, wv 32x16, wo 32x32, lm_head 32x100
     writeTinyDecoder(model, { layers: 2, numHeads: 4, numKvHeads: 2, headDim: 8, vocab: 100 });

@@ -1,11 +1,11 @@
 /** The CLI and the app share their defaults and their answers: each pair here must be equal. */
 import { describe, expect, it } from 'vitest';
-import type { CapacityRequest } from '../contract/api.js';
-import { CHANNEL_SCHEMAS } from '../contract/channels.js';
-import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_STEP_SECONDS, DEFAULT_SWEEP } from '../contract/defaults.js';
-import { SweepConfigSchema, type SweepConfig } from '../contract/schemas.js';
-import { CONFIGS } from '../core/model/fixtures/configs.js';
-import { capacity } from '../main/report-service.js';
+import type { CapacityRequest } from '@/contract/api.js';
+import { CHANNEL_SCHEMAS } from '@/contract/channels.js';
+import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_STEP_SECONDS, DEFAULT_SWEEP } from '@/contract/defaults.js';
+import { SweepConfigSchema, type SweepConfig } from '@/contract/schemas.js';
+import { CONFIGS } from '@/core/model/fixtures/configs.js';
+import { capacity } from '@/main/report-service.js';
 import { configFromFlags, main, type Io, type SweepFlags } from './main.js';
 import { buildProgram } from './main.js';
 import { mkdtempSync, writeFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /** Files the CLI reads from its arguments, with errors that name the file (exit 2). */
-import { MAX_CONFIG_BYTES, readBoundedFile } from '../core/io/files.js';
+import { MAX_CONFIG_BYTES, readBoundedFile } from '@/core/io/files.js';
 import { UsageError } from './args.js';
 
 /**

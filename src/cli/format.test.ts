@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseReport } from '../core/report/report.js';
+import { parseReport } from '@/core/report/report.js';
 import { answer, summaryTable } from './format.js';
 
 // A real report: the default sweep on WebGPU on an NVIDIA H200 (docs/measurements/README.md).

@@ -1,9 +1,9 @@
 /** Text output of the CLI: the summary table and the answer (sentences from src/present/answer.ts). */
-import type { Report } from '../contract/schemas.js';
-import { answer as answerSentences, answerNotes } from '../present/answer.js';
-import { FIELDS, fieldContext, textTable, type Field } from '../present/fields.js';
+import type { Report } from '@/contract/schemas.js';
+import { answer as answerSentences, answerNotes } from '@/present/answer.js';
+import { FIELDS, fieldContext, textTable, type Field } from '@/present/fields.js';
 
-export { skippedNotes } from '../present/answer.js';
+export { skippedNotes } from '@/present/answer.js';
 
 export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));

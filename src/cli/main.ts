@@ -6,9 +6,9 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ZodError } from 'zod';
-import { SpecError } from '../core/model/spec.js';
-import { ReportError } from '../core/report/report.js';
-import { KVSCOPE_VERSION } from '../core/version.js';
+import { SpecError } from '@/core/model/spec.js';
+import { ReportError } from '@/core/report/report.js';
+import { KVSCOPE_VERSION } from '@/core/version.js';
 import { UsageError } from './args.js';
 import { addCompare } from './commands/compare.js';
 import { addDevices } from './commands/devices.js';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { point, report } from '../testing/fixtures.js';
+import { point, report } from '@/testing/fixtures.js';
 import { chromiumPath } from './chromium.js';
 import { CHART_IDS, exportPngs } from './png.js';
 

@@ -2,8 +2,8 @@
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ZodError } from 'zod';
-import type { Report } from '../contract/schemas.js';
-import { writeReport } from '../core/report/report.js';
+import type { Report } from '@/contract/schemas.js';
+import { writeReport } from '@/core/report/report.js';
 import type { Io } from './io.js';
 
 /** Why a report could not be written, in one line (a FileError already names the file). */

@@ -4,10 +4,10 @@
  */
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AppEvent } from '../contract/api';
-import { SystemInfoSchema } from '../contract/api';
-import { point, report } from '../testing/fixtures';
-import { ReportSchema, SweepConfigSchema } from '../contract/schemas';
+import type { AppEvent } from '@/contract/api';
+import { SystemInfoSchema } from '@/contract/api';
+import { point, report } from '@/testing/fixtures';
+import { ReportSchema, SweepConfigSchema } from '@/contract/schemas';
 import { EngineClient, type EngineChild, type ExitInfo } from './client';
 import { reportHeader } from './host';
 import { exitReason, nodeLauncher } from './node-launcher';

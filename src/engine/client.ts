@@ -19,8 +19,8 @@ import {
   type EngineQuery,
   type EngineQueryKind,
   type EngineQueryResults,
-} from '../contract/api.js';
-import { EngineEventSchema, type Point, type Report, type ReportHeader, type SweepConfig } from '../contract/schemas.js';
+} from '@/contract/api.js';
+import { EngineEventSchema, type Point, type Report, type ReportHeader, type SweepConfig } from '@/contract/schemas.js';
 
 /** How an engine process ended: the exit code where there is one, and why (a crash's reason, or a clean or abnormal exit). */
 export interface ExitInfo {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { point, report } from '../testing/fixtures';
-import type { EngineEvent, Report, SweepConfig } from '../contract/schemas';
-import { SweepConfigSchema } from '../contract/schemas';
+import { point, report } from '@/testing/fixtures';
+import type { EngineEvent, Report, SweepConfig } from '@/contract/schemas';
+import { SweepConfigSchema } from '@/contract/schemas';
 import { createEngineHost, type EngineDeps, type Outgoing, type RunSweep } from './host';
 
 const config: SweepConfig = SweepConfigSchema.parse({ model: { source: 'preset', preset: 'llama-3.1-8b' }, variants: ['mha'], contexts: [64] });

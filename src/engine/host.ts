@@ -13,8 +13,8 @@ import {
   type PlanSummary,
   type PresetInfo,
   type SystemInfo,
-} from '../contract/api.js';
-import { EngineRequestSchema, type EngineEvent, type Report, type ReportHeader, type SweepConfig } from '../contract/schemas.js';
+} from '@/contract/api.js';
+import { EngineRequestSchema, type EngineEvent, type Report, type ReportHeader, type SweepConfig } from '@/contract/schemas.js';
 
 /** The runner's signature (src/core/measure/runner.ts), injected so the loop is testable. */
 export type RunSweep = (

@@ -2,8 +2,8 @@
  * Engine entry: an Electron utility process (utilityProcess.fork) or a Node child process
  * (child_process.fork, used by the e2e bridge and tests). Posts {type:'ready', pid} first.
  */
-import { EngineShutdownSchema } from '../contract/api.js';
-import { runSweep } from '../core/measure/runner.js';
+import { EngineShutdownSchema } from '@/contract/api.js';
+import { runSweep } from '@/core/measure/runner.js';
 import { createEngineHost } from './host.js';
 import { describe, onnxInspect, onnxSweep, plan, presets } from './queries.js';
 import { detectTransport } from './transport.js';

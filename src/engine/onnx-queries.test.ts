@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeTinyDecoder } from '../core/model/tiny-decoder.js';
+import { writeTinyDecoder } from '@/core/model/tiny-decoder.js';
 import { createEngineHost, type Outgoing } from './host.js';
 import { onnxInspect, onnxSweep } from './queries.js';
 

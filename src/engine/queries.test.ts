@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PlanSummarySchema } from '../contract/api.js';
-import { SweepConfigSchema } from '../contract/schemas.js';
+import { PlanSummarySchema } from '@/contract/api.js';
+import { SweepConfigSchema } from '@/contract/schemas.js';
 import { plan } from './queries.js';
 
 describe('engine plan query', () => {

@@ -3,13 +3,13 @@
  * and the sweep plan (points, predicted memory, duration) before anything runs.
  */
 import os from 'node:os';
-import type { OnnxLayout, OnnxSweepResult, PlanSummary, PresetInfo, SystemInfo } from '../contract/api.js';
-import type { SweepConfig } from '../contract/schemas.js';
-import { planSweep } from '../core/measure/planner.js';
-import { availableMemory, cpuModel, gpuFacts, nvidiaFreeBytes, nvidiaGpusAsync, osDescription } from '../core/measure/system.js';
-import { PRESETS, presetModel } from '../core/model/presets.js';
-import { chooseProvider, providerStatuses as providers } from '../core/measure/provider-choice.js';
-import { ortVersion, type Provider } from '../core/runtime/providers.js';
+import type { OnnxLayout, OnnxSweepResult, PlanSummary, PresetInfo, SystemInfo } from '@/contract/api.js';
+import type { SweepConfig } from '@/contract/schemas.js';
+import { planSweep } from '@/core/measure/planner.js';
+import { availableMemory, cpuModel, gpuFacts, nvidiaFreeBytes, nvidiaGpusAsync, osDescription } from '@/core/measure/system.js';
+import { PRESETS, presetModel } from '@/core/model/presets.js';
+import { chooseProvider, providerStatuses as providers } from '@/core/measure/provider-choice.js';
+import { ortVersion, type Provider } from '@/core/runtime/providers.js';
 
 export { providers };
 
@@ -86,7 +86,7 @@ export async function plan(config: SweepConfig): Promise<PlanSummary> {
 export async function onnxInspect(path: string): Promise<OnnxLayout> {
   const { readFile } = await import('node:fs/promises');
   const { basename } = await import('node:path');
-  const { detectDecoderLayout } = await import('../core/model/onnx-decoder.js');
+  const { detectDecoderLayout } = await import('@/core/model/onnx-decoder.js');
   const l = detectDecoderLayout(await readFile(path));
   return {
     path,
@@ -104,7 +104,7 @@ export async function onnxInspect(path: string): Promise<OnnxLayout> {
 
 /** Decode steps of an ONNX decoder at growing past lengths, with its own weights. */
 export async function onnxSweep(path: string, pasts: number[]): Promise<OnnxSweepResult> {
-  const { sweepDecoder } = await import('../core/model/onnx-decoder.js');
+  const { sweepDecoder } = await import('@/core/model/onnx-decoder.js');
   const layout = await onnxInspect(path);
   const r = await sweepDecoder(path, pasts);
   return {

@@ -7,12 +7,12 @@
  * from the contract is refused with the channel's name before it crosses, and the sandboxed
  * preload stays free of zod.
  */
-import { CHANNEL_TABLE, ROUTES, type ChannelHandlers, type RouteKey } from '../contract/channels.js';
-import { toSerializedError, type Envelope } from '../contract/api.js';
-import type { EngineClient } from '../engine/client.js';
-import { availableMemory } from '../core/measure/system.js';
-import { compareReports } from '../core/report/compare.js';
-import { parseReport } from '../core/report/report.js';
+import { CHANNEL_TABLE, ROUTES, type ChannelHandlers, type RouteKey } from '@/contract/channels.js';
+import { toSerializedError, type Envelope } from '@/contract/api.js';
+import type { EngineClient } from '@/engine/client.js';
+import { availableMemory } from '@/core/measure/system.js';
+import { compareReports } from '@/core/report/compare.js';
+import { parseReport } from '@/core/report/report.js';
 import { envelope } from './envelope.js';
 import { capacity, onnxCapacity, type History } from './report-service.js';
 

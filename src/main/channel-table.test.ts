@@ -7,13 +7,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { CHANNEL_TABLE, ROUTE_KEYS, ROUTES, routeOf, type ChannelHandlers } from '../contract/channels';
-import { EVENT_CHANNEL, wireArg } from '../contract/routes';
-import type { EngineClient } from '../engine/client';
-import { point, report } from '../testing/fixtures';
+import { CHANNEL_TABLE, ROUTE_KEYS, ROUTES, routeOf, type ChannelHandlers } from '@/contract/channels';
+import { EVENT_CHANNEL, wireArg } from '@/contract/routes';
+import type { EngineClient } from '@/engine/client';
+import { point, report } from '@/testing/fixtures';
 import { bridgeHandlers } from '../../e2e/bridge/routes';
 import { serveAll, serveChannel } from './channel-server';
-import { compareReports } from '../core/report/compare';
+import { compareReports } from '@/core/report/compare';
 import { capacity, History, onnxCapacity } from './report-service';
 
 const electron = vi.hoisted(() => ({
@@ -73,7 +73,7 @@ describe('channel table', () => {
   });
 
   it("the preload exposes one method per channel (plus pathOf and onEvent), each calling its channel with the method's arguments", async () => {
-    await import('../preload/index');
+    await import('@/preload/index');
     const api = electron.exposed.get('kvscope') as Record<string, unknown>;
     const methods = Object.entries(api).flatMap(([group, v]) =>
       typeof v === 'function' ? [group] : Object.keys(v as object).map((name) => `${group}.${name}`),

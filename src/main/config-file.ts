@@ -1,7 +1,7 @@
 /** Reading a config.json the user picked (pure Node, no electron: unit-tested). */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import type { OpenedConfig } from '../contract/api.js';
+import type { OpenedConfig } from '@/contract/api.js';
 
 const MAX_CONFIG_BYTES = 4 * 2 ** 20;
 

@@ -6,7 +6,7 @@
 import type { EventEmitter } from 'node:events';
 import type { PassThrough } from 'node:stream';
 import { describe, expect, it, vi } from 'vitest';
-import type { ExitInfo } from '../engine/client';
+import type { ExitInfo } from '@/engine/client';
 
 const electron = vi.hoisted(() => ({ forks: [] as { serviceName: string; child: unknown }[], app: null as unknown }));
 vi.mock('electron', async () => {

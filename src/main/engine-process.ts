@@ -5,9 +5,9 @@
  * that report and the process's own 'exit' (which only gives a code) arrive.
  */
 import { app, utilityProcess, type UtilityProcess } from 'electron';
-import type { EngineGoneReason } from '../contract/api.js';
-import type { EngineChild, ExitInfo } from '../engine/client.js';
-import { forwardLines } from '../engine/lines.js';
+import type { EngineGoneReason } from '@/contract/api.js';
+import type { EngineChild, ExitInfo } from '@/engine/client.js';
+import { forwardLines } from '@/engine/lines.js';
 
 const KNOWN: readonly EngineGoneReason[] = ['clean-exit', 'abnormal-exit', 'killed', 'crashed', 'oom', 'launch-failed', 'integrity-failure'];
 

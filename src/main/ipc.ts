@@ -4,8 +4,8 @@
  * { result } | { error } envelope.
  */
 import { dialog, ipcMain, type BrowserWindow, type OpenDialogOptions } from 'electron';
-import type { ChannelHandlers } from '../contract/channels.js';
-import type { EngineClient } from '../engine/client.js';
+import type { ChannelHandlers } from '@/contract/channels.js';
+import type { EngineClient } from '@/engine/client.js';
 import { readConfigFile } from './config-file.js';
 import { serveAll, sharedHandlers } from './channel-server.js';
 import { envelope } from './envelope.js';

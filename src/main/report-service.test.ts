@@ -2,9 +2,9 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CSV_COLUMNS } from '../core/report/csv.js';
-import { parseReport } from '../core/report/report.js';
-import { point, report } from '../testing/fixtures.js';
+import { CSV_COLUMNS } from '@/core/report/csv.js';
+import { parseReport } from '@/core/report/report.js';
+import { point, report } from '@/testing/fixtures.js';
 import { capacity, defaultReportName, exportBody, History, onnxCapacity, openReportFile, reportToKeep, saveReport } from './report-service.js';
 
 const r = report([point({ variant: 'mha', context: 64 }), point({ variant: 'gqa', context: 64 })]);

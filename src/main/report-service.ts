@@ -5,15 +5,15 @@
  */
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { AppEvent, CapacityAnswer, CapacityRequest, ExportRequest, HistoryEntry, OpenedReport } from '../contract/api.js';
-import { ExportRequestSchema } from '../contract/api.js';
-import type { Report } from '../contract/schemas.js';
-import type { ModelInfo } from '../core/model/hf-config.js';
-import { capacityAnswer, onnxCapacityAnswer } from '../core/plan/capacity.js';
-import { toCsv } from '../core/report/csv.js';
-import { toHtml } from '../core/report/html.js';
-import { readBoundedFile } from '../core/io/files.js';
-import { MAX_REPORT_BYTES, parseReport, ReportError, writeFileAtomic, writeReport } from '../core/report/report.js';
+import type { AppEvent, CapacityAnswer, CapacityRequest, ExportRequest, HistoryEntry, OpenedReport } from '@/contract/api.js';
+import { ExportRequestSchema } from '@/contract/api.js';
+import type { Report } from '@/contract/schemas.js';
+import type { ModelInfo } from '@/core/model/hf-config.js';
+import { capacityAnswer, onnxCapacityAnswer } from '@/core/plan/capacity.js';
+import { toCsv } from '@/core/report/csv.js';
+import { toHtml } from '@/core/report/html.js';
+import { readBoundedFile } from '@/core/io/files.js';
+import { MAX_REPORT_BYTES, parseReport, ReportError, writeFileAtomic, writeReport } from '@/core/report/report.js';
 
 export const slug = (s: string): string =>
   s

@@ -4,8 +4,8 @@
  * onEvent. No generic send/invoke/on, no process, no Node, no zod (main validates both ways).
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import type { AppEvent, KvscopeApi } from '../contract/api.js';
-import { buildApi, EVENT_CHANNEL } from '../contract/routes.js';
+import type { AppEvent, KvscopeApi } from '@/contract/api.js';
+import { buildApi, EVENT_CHANNEL } from '@/contract/routes.js';
 import { unwrap } from './unwrap.js';
 
 const listeners = new Set<(event: AppEvent) => void>();

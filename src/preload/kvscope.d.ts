@@ -1,4 +1,4 @@
-import type { KvscopeApi } from '../contract/api';
+import type { KvscopeApi } from '@/contract/api';
 
 declare global {
   interface Window {

@@ -1,4 +1,4 @@
-import type { Envelope } from '../contract/api.js';
+import type { Envelope } from '@/contract/api.js';
 
 /** The answer of an envelope, or its error rethrown as a real Error (name and message kept). */
 export function unwrap(answer: unknown): unknown {

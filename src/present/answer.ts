@@ -3,7 +3,7 @@
  * step", in sentences: the CLI prints them after a sweep, the HTML report and the app show them
  * above the results. Pure.
  */
-import type { Point, Report } from '../contract/schemas.js';
+import type { Point, Report } from '@/contract/schemas.js';
 import { formatBytes, msText, timesText } from './format.js';
 import { reportNotes } from './notes.js';
 import { savingsVsMha } from './savings.js';

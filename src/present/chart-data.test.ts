@@ -16,7 +16,7 @@ import {
 } from './chart-data.js';
 import { VARIANT_COLORS, variantColors } from './colors.js';
 import { ALL_VARIANTS } from './variants.js';
-import { point, report } from '../testing/fixtures.js';
+import { point, report } from '@/testing/fixtures.js';
 
 const base = (over: Partial<ChartInputs> = {}): ChartInputs => ({
   points: [],

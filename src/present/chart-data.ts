@@ -4,8 +4,8 @@
  * and the standalone HTML report's (which bundles this module); the renderer's chart-setup maps
  * a model onto chart.js for both.
  */
-import type { PlannedPointSummary } from '../contract/api.js';
-import type { Point, Report } from '../contract/schemas.js';
+import type { PlannedPointSummary } from '@/contract/api.js';
+import type { Point, Report } from '@/contract/schemas.js';
 import { savingsVsMha } from './savings.js';
 import { ALL_VARIANTS, VARIANT_LABELS, type Variant } from './variants.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_STEP_SECONDS, DEFAULT_MEMORY_FRACTION, SWEEP_DEFAULTS } from '../contract/defaults.js';
+import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_STEP_SECONDS, DEFAULT_MEMORY_FRACTION, SWEEP_DEFAULTS } from '@/contract/defaults.js';
 import { buildSweepConfig, type FieldReader, type SweepFields } from './config-builder.js';
 import { parseContextList } from './contexts.js';
 

@@ -4,9 +4,9 @@
  * reads its own values through a FieldReader (its syntax and the words of its errors: a flag, a
  * form field); the schema (SweepConfigSchema) validates the result. Pure: no Node, no zod.
  */
-import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_STEP_SECONDS, DEFAULT_MEMORY_FRACTION, SWEEP_DEFAULTS } from '../contract/defaults.js';
-import { CACHE_DTYPES, MODES, PROVIDER_CHOICES, VARIANTS, type Variant } from '../contract/lists.js';
-import type { SweepConfigInput } from '../contract/schemas.js';
+import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_STEP_SECONDS, DEFAULT_MEMORY_FRACTION, SWEEP_DEFAULTS } from '@/contract/defaults.js';
+import { CACHE_DTYPES, MODES, PROVIDER_CHOICES, VARIANTS, type Variant } from '@/contract/lists.js';
+import type { SweepConfigInput } from '@/contract/schemas.js';
 import { MAX_CONTEXT_TOKENS } from './contexts.js';
 
 /** An inclusive range a value must fall in (seconds and fractions exclude their minimum). */

@@ -1,5 +1,5 @@
 /** The shape of a per-point field, and the helpers the registry's entries share. Pure: no Node, no DOM. */
-import type { Point } from '../contract/schemas.js';
+import type { Point } from '@/contract/schemas.js';
 import { formatBytes, msText } from './format.js';
 import type { Saving } from './savings.js';
 

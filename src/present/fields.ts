@@ -3,7 +3,7 @@
  * the CSV, the HTML report's table and the app's results table all render from FIELDS, so a new
  * metric is one entry in a fields-* module (and the code that measures it). Pure: no Node, no DOM.
  */
-import type { Point } from '../contract/schemas.js';
+import type { Point } from '@/contract/schemas.js';
 import type { Field, FieldContext, Surface } from './field-kit.js';
 import { CHECK_FIELDS, MEMORY_FIELDS } from './fields-memory.js';
 import { IDENTITY_FIELDS } from './fields-identity.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { point, report } from '../testing/fixtures.js';
-import type { Report } from '../contract/schemas.js';
+import { point, report } from '@/testing/fixtures.js';
+import type { Report } from '@/contract/schemas.js';
 import { machineDriftNote } from './timing.js';
-import { efficiencyInterval } from '../contract/roofline.js';
+import { efficiencyInterval } from '@/contract/roofline.js';
 import { efficiencyCrossing, reportNotes, rooflineBeaten, rooflineBeatenText, runCostDominated, runCostDominatedText } from './notes.js';
 
 describe('rooflineBeaten', () => {

@@ -4,7 +4,7 @@
  * are upper bounds), efficiency intervals past 100%, steps dominated by the fixed run cost.
  * Shared by the CLI summary, the HTML report and the app (pure: no Node APIs).
  */
-import type { Point, Report } from '../contract/schemas.js';
+import type { Point, Report } from '@/contract/schemas.js';
 
 /** Efficiency above which a point counts as beating its roofline (5% for timing noise). */
 export const BEAT_ROOFLINE = 1.05;

@@ -3,7 +3,7 @@
  * table and its savings chart). One direction everywhere: MHA's figure over the variant's, "how
  * many times smaller (or faster) than MHA", so MLA's 57× reads as "57 times less cache".
  */
-import type { Point } from '../contract/schemas.js';
+import type { Point } from '@/contract/schemas.js';
 
 export interface Saving {
   /** MHA's cache bytes / this point's: how many times smaller its cache is. */

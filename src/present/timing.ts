@@ -3,8 +3,8 @@
  * the app (pure: no Node APIs). A timing carries the 95% interval of its median and a noise
  * verdict; reports migrated from version 1 have neither, and say so.
  */
-import type { Change } from '../contract/api.js';
-import type { Point, Report } from '../contract/schemas.js';
+import type { Change } from '@/contract/api.js';
+import type { Point, Report } from '@/contract/schemas.js';
 
 type Timing = NonNullable<Point['timing']>;
 

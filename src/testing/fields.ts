@@ -1,5 +1,5 @@
 /** A per-point field that exists only in tests: the surface tests add it to the registry and look for it everywhere. */
-import type { Field } from '../present/fields';
+import type { Field } from '@/present/fields';
 
 /** Twice the context, shown as "twice=N", on all four surfaces. */
 export const TWICE_CONTEXT: Field = {

@@ -1,5 +1,5 @@
 /** Schema-valid points and reports for unit tests (main's and the renderer's): one copy, beside the schemas. */
-import type { Point, Report } from '../contract/schemas';
+import type { Point, Report } from '@/contract/schemas';
 
 export function point(over: Partial<Point> & Pick<Point, 'variant' | 'context'>): Point {
   const ms = over.context / 1000;

@@ -1,10 +1,10 @@
 /** `kvscope compare`: reports point by point, aligned by variant, mode, dtype, batch and context. */
 import type { Command } from 'commander';
-import type { ComparedRow as CompareRow } from '../../contract/api.js';
-import { compareReports, NOISE_THRESHOLD } from '../../core/report/compare.js';
-import { reportLabel, toHtml } from '../../core/report/html.js';
-import { readReport, writeFileAtomic } from '../../core/report/report.js';
-import { changeText, machineDriftNote } from '../../present/timing.js';
+import type { ComparedRow as CompareRow } from '@/contract/api.js';
+import { compareReports, NOISE_THRESHOLD } from '@/core/report/compare.js';
+import { reportLabel, toHtml } from '@/core/report/html.js';
+import { readReport, writeFileAtomic } from '@/core/report/report.js';
+import { changeText, machineDriftNote } from '@/present/timing.js';
 import { UsageError } from '../args.js';
 import { columnTable, type Column } from '../columns.js';
 import type { CommandContext, Io } from '../io.js';

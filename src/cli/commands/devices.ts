@@ -1,8 +1,8 @@
 /** `kvscope devices`: the execution providers that work here, and why others do not. */
 import type { Command } from 'commander';
-import { availableMemory, gpuFacts } from '../../core/measure/system.js';
-import { detectProviders, type ProviderStatus } from '../../core/runtime/providers.js';
-import { formatBytes } from '../../present/format.js';
+import { availableMemory, gpuFacts } from '@/core/measure/system.js';
+import { detectProviders, type ProviderStatus } from '@/core/runtime/providers.js';
+import { formatBytes } from '@/present/format.js';
 import { columnTable, type Column } from '../columns.js';
 import type { CommandContext, Io } from '../io.js';
 

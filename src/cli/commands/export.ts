@@ -1,8 +1,8 @@
 /** `kvscope export`: a saved report as JSON, CSV, a standalone HTML report, or PNG charts. */
 import type { Command } from 'commander';
-import { toCsv } from '../../core/report/csv.js';
-import { toHtml } from '../../core/report/html.js';
-import { readReport, writeFileAtomic } from '../../core/report/report.js';
+import { toCsv } from '@/core/report/csv.js';
+import { toHtml } from '@/core/report/html.js';
+import { readReport, writeFileAtomic } from '@/core/report/report.js';
 import { parseList } from '../args.js';
 import type { CommandContext, Io } from '../io.js';
 import { exportPngs } from '../png.js';

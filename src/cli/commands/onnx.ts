@@ -1,9 +1,9 @@
 /** `kvscope onnx`: an imported ONNX decoder's KV layout, and its decode step at growing past lengths. */
 import type { Command } from 'commander';
-import { DEFAULT_DECODER_BUDGET_SECONDS, DEFAULT_DECODER_CONTEXTS, DEFAULT_MEMORY_FRACTION } from '../../contract/defaults.js';
-import { MAX_ONNX_BYTES } from '../../core/io/files.js';
-import { detectDecoderLayout, sweepDecoder, type DecoderPoint } from '../../core/model/onnx-decoder.js';
-import { formatBytes } from '../../present/format.js';
+import { DEFAULT_DECODER_BUDGET_SECONDS, DEFAULT_DECODER_CONTEXTS, DEFAULT_MEMORY_FRACTION } from '@/contract/defaults.js';
+import { MAX_ONNX_BYTES } from '@/core/io/files.js';
+import { detectDecoderLayout, sweepDecoder, type DecoderPoint } from '@/core/model/onnx-decoder.js';
+import { formatBytes } from '@/present/format.js';
 import { FLAG_RANGES as R, parseContexts, parseList, parseNumber, span } from '../args.js';
 import { columnTable, type Column } from '../columns.js';
 import { readFileOrUsage } from '../files.js';

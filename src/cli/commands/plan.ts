@@ -3,15 +3,15 @@
  * planner:capacity answer too); `--json` prints it as is.
  */
 import type { Command } from 'commander';
-import type { CapacityAnswer, CapacityRequest, VariantCapacityInfo } from '../../contract/api.js';
-import { PLAN_DEFAULTS } from '../../contract/defaults.js';
-import { ANALYTIC_DTYPES } from '../../contract/lists.js';
-import { availableMemory } from '../../core/measure/system.js';
-import { MAX_ONNX_BYTES } from '../../core/io/files.js';
-import { detectDecoderLayout } from '../../core/model/onnx-decoder.js';
-import { capacityAnswer, onnxCapacityAnswer, reportNoteFor } from '../../core/plan/capacity.js';
-import { readReport } from '../../core/report/report.js';
-import { formatBytes } from '../../present/format.js';
+import type { CapacityAnswer, CapacityRequest, VariantCapacityInfo } from '@/contract/api.js';
+import { PLAN_DEFAULTS } from '@/contract/defaults.js';
+import { ANALYTIC_DTYPES } from '@/contract/lists.js';
+import { availableMemory } from '@/core/measure/system.js';
+import { MAX_ONNX_BYTES } from '@/core/io/files.js';
+import { detectDecoderLayout } from '@/core/model/onnx-decoder.js';
+import { capacityAnswer, onnxCapacityAnswer, reportNoteFor } from '@/core/plan/capacity.js';
+import { readReport } from '@/core/report/report.js';
+import { formatBytes } from '@/present/format.js';
 import { FLAG_RANGES as R, parseBytes, parseCount, parseList, span, UsageError } from '../args.js';
 import { columnTable, type Column } from '../columns.js';
 import { readFileOrUsage, readJsonFile } from '../files.js';

@@ -1,7 +1,7 @@
 /** `kvscope presets`: the model presets and their attention. */
 import type { Command } from 'commander';
-import { PRESETS, presetModel } from '../../core/model/presets.js';
-import { kvBytesPerToken } from '../../core/model/spec.js';
+import { PRESETS, presetModel } from '@/core/model/presets.js';
+import { kvBytesPerToken } from '@/core/model/spec.js';
 import { columnTable, type Column } from '../columns.js';
 import type { CommandContext, Io } from '../io.js';
 

@@ -1,13 +1,13 @@
 /** `kvscope sweep`: variants x contexts x batch x cache dtype on one provider, written as a JSON report. */
 import { Option, type Command } from 'commander';
-import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_STEP_SECONDS, DEFAULT_MEMORY_FRACTION, DEFAULT_SWEEP, SWEEP_DEFAULTS as D } from '../../contract/defaults.js';
-import { PROVIDER_CHOICES } from '../../contract/lists.js';
-import { SweepConfigSchema, type EngineEvent, type Report, type SweepConfig } from '../../contract/schemas.js';
-import { planSweep, type PlannedPoint } from '../../core/measure/planner.js';
-import { runSweep } from '../../core/measure/runner.js';
-import { availableMemory } from '../../core/measure/system.js';
-import { formatBytes } from '../../present/format.js';
-import { buildSweepConfig, CUSTOM_DEFAULTS, type Field, type FieldReader, type ModelFields } from '../../present/config-builder.js';
+import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_STEP_SECONDS, DEFAULT_MEMORY_FRACTION, DEFAULT_SWEEP, SWEEP_DEFAULTS as D } from '@/contract/defaults.js';
+import { PROVIDER_CHOICES } from '@/contract/lists.js';
+import { SweepConfigSchema, type EngineEvent, type Report, type SweepConfig } from '@/contract/schemas.js';
+import { planSweep, type PlannedPoint } from '@/core/measure/planner.js';
+import { runSweep } from '@/core/measure/runner.js';
+import { availableMemory } from '@/core/measure/system.js';
+import { formatBytes } from '@/present/format.js';
+import { buildSweepConfig, CUSTOM_DEFAULTS, type Field, type FieldReader, type ModelFields } from '@/present/config-builder.js';
 import { FLAG_RANGES as R, parseContexts, parseCount, parseIntList, parseList, parseNumber, span, UsageError } from '../args.js';
 import { columnTable, type Column } from '../columns.js';
 import { readJsonFile } from '../files.js';

@@ -4,7 +4,7 @@
  * that onnxruntime loads by path, which keeps a KV cache resident in the session.
  */
 import onnxProto from 'onnx-proto';
-import { DTYPE_TABLE } from '../../contract/lists.js';
+import { DTYPE_TABLE } from '@/contract/lists.js';
 import type { Dtype } from '../model/spec.js';
 
 const { onnx } = onnxProto;

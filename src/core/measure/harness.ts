@@ -9,7 +9,7 @@
  */
 import { busyReason, loadBetween, loadMark, type LoadFigures } from './load.js';
 import { relativeHalfWidth, summarize, summarizeRounds, type Summary } from './stats.js';
-import { DEFAULT_DECODER_BUDGET_SECONDS } from '../../contract/defaults.js';
+import { DEFAULT_DECODER_BUDGET_SECONDS } from '@/contract/defaults.js';
 
 export interface TimingPolicy {
   /** Runs before timing starts (shader compilation, first-touch page faults, caches). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SweepConfigSchema, type SweepConfigInput } from '../../contract/schemas.js';
+import { SweepConfigSchema, type SweepConfigInput } from '@/contract/schemas.js';
 import { kvBytesPerToken, SpecError } from '../model/spec.js';
 import { planSweep, predictedStepSeconds, SESSION_BASE_BYTES, variantSpec } from './planner.js';
 

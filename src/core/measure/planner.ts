@@ -2,14 +2,14 @@
  * The sweep planner: which points a config asks for, in what order, and for each the predicted
  * memory (cache + weights + workspace) against the budget. Pure: no session is opened here.
  */
-import { attainableSeconds } from '../../contract/roofline.js';
-import type { SweepConfig } from '../../contract/schemas.js';
+import { attainableSeconds } from '@/contract/roofline.js';
+import type { SweepConfig } from '@/contract/schemas.js';
 import { layerCost, normalizeRequest, type Form, type Mode } from '../graph/builders.js';
 import { modelFromHfConfig, type ModelInfo } from '../model/hf-config.js';
 import { gqaOf, mhaOf, mlaOf, presetModel } from '../model/presets.js';
 import { kvBytesPerToken, SpecError, validateSpec, valueDim, VARIANTS, type AttentionSpec, type Dtype, type Variant } from '../model/spec.js';
 import type { Provider } from '../runtime/providers.js';
-import { formatBytes } from '../../present/format.js';
+import { formatBytes } from '@/present/format.js';
 
 export interface PlannedPoint {
   id: string;

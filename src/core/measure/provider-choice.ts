@@ -3,7 +3,7 @@
  * session); `auto` measures a quick GEMV on every provider that works and takes the fastest, so
  * a software adapter (lavapipe) never wins over the CPU it emulates on. Also memoized.
  */
-import type { SweepConfig } from '../../contract/schemas.js';
+import type { SweepConfig } from '@/contract/schemas.js';
 import { detectProviders, pickAuto, type Provider, type ProviderStatus } from '../runtime/providers.js';
 import { quickBandwidth } from './probes.js';
 

@@ -1,6 +1,6 @@
 /** What measuring a point needs from the sweep, and the graph handling its steps share. */
 import { rmSync } from 'node:fs';
-import type { Point, SweepConfig } from '../../contract/schemas.js';
+import type { Point, SweepConfig } from '@/contract/schemas.js';
 import { buildGraph, type BuiltGraph, type Form, type GraphRequest } from '../graph/builders.js';
 import { randomFeeds } from '../graph/verify.js';
 import type { Provider } from '../runtime/providers.js';

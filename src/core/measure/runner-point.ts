@@ -3,7 +3,7 @@
  * timed (each once per key across the sweep), then its first round. A point that cannot run
  * comes back with its status and reason instead.
  */
-import type { Point } from '../../contract/schemas.js';
+import type { Point } from '@/contract/schemas.js';
 import type { BuiltGraph } from '../graph/builders.js';
 import { randomFeeds, verifyGraph } from '../graph/verify.js';
 import { MeasuredSession, placementReport, providerShortName } from '../runtime/session.js';

@@ -1,6 +1,6 @@
 /** The report a sweep hands out, complete or not: the machine read once, the rest as it stands. */
 import os from 'node:os';
-import { REPORT_SCHEMA_VERSION, type Point, type Report, type SweepConfig } from '../../contract/schemas.js';
+import { REPORT_SCHEMA_VERSION, type Point, type Report, type SweepConfig } from '@/contract/schemas.js';
 import { ortVersion, type Provider } from '../runtime/providers.js';
 import { KVSCOPE_VERSION } from '../version.js';
 import { cpuGovernor, loadBetween, loadMark, raisePriority, type LoadMark } from './load.js';

@@ -2,8 +2,8 @@
  * The rounds of a timed point: each writes the cache afresh (a new file, so new physical pages),
  * opens a new session, warms up and samples; the point is what its rounds so far add up to.
  */
-import type { Point } from '../../contract/schemas.js';
-import { efficiencyInterval } from '../../contract/roofline.js';
+import type { Point } from '@/contract/schemas.js';
+import { efficiencyInterval } from '@/contract/roofline.js';
 import { randomFeeds } from '../graph/verify.js';
 import type { Provider } from '../runtime/providers.js';
 import { MeasuredSession } from '../runtime/session.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineEvent, SweepConfigInput } from '../../contract/schemas.js';
-import { ReportSchema } from '../../contract/schemas.js';
-import { efficiencyInterval } from '../../contract/roofline.js';
+import type { EngineEvent, SweepConfigInput } from '@/contract/schemas.js';
+import { ReportSchema } from '@/contract/schemas.js';
+import { efficiencyInterval } from '@/contract/roofline.js';
 import { runSweep } from './runner.js';
 import { SESSION_BASE_BYTES } from './planner.js';
 import { fakeNvidiaSmi } from '../testing/nvidia-smi.js';

@@ -5,8 +5,8 @@
  * the end. Cancelling keeps every point measured so far.
  */
 import { rmSync } from 'node:fs';
-import { SweepConfigSchema, type EngineEvent, type Report, type SweepConfig, type SweepConfigInput } from '../../contract/schemas.js';
-import { efficiencyInterval } from '../../contract/roofline.js';
+import { SweepConfigSchema, type EngineEvent, type Report, type SweepConfig, type SweepConfigInput } from '@/contract/schemas.js';
+import { efficiencyInterval } from '@/contract/roofline.js';
 import { scratchDir } from '../graph/resident.js';
 import { chooseProvider } from './provider-choice.js';
 import { planSweep } from './planner.js';

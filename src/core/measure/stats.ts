@@ -4,7 +4,7 @@
  * (IQR, MAD), Tukey outliers, and the ratio of two medians with a bootstrap interval and a
  * verdict. The method is described in docs/measurement.md ("How a timing is taken").
  */
-import type { Verdict } from '../../contract/api.js';
+import type { Verdict } from '@/contract/api.js';
 
 export interface Summary {
   median: number;

@@ -3,7 +3,7 @@
  * attention layer, for every variant kvscope measures.
  */
 
-import { ANALYTIC_DTYPES, CACHE_DTYPES, DTYPE_TABLE, VARIANTS, type AnalyticDtypeName, type Variant } from '../../contract/lists.js';
+import { ANALYTIC_DTYPES, CACHE_DTYPES, DTYPE_TABLE, VARIANTS, type AnalyticDtypeName, type Variant } from '@/contract/lists.js';
 
 export { VARIANTS, type Variant };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Point, Report } from '../../contract/schemas.js';
+import type { Point, Report } from '@/contract/schemas.js';
 import { presetModel, PRESETS } from '../model/presets.js';
 import { SpecError } from '../model/spec.js';
 import { planCapacity, type CapacityInput } from './capacity.js';

@@ -5,8 +5,8 @@
  * labelled so; a measured sweep of the same dims can be shown beside it, and turns into a
  * whole-model decode estimate built on measured figures.
  */
-import type { CapacityAnswer, CapacityRequest, OnnxCapacityAnswer, OnnxCapacityRequest, VariantCapacityInfo } from '../../contract/api.js';
-import type { Report } from '../../contract/schemas.js';
+import type { CapacityAnswer, CapacityRequest, OnnxCapacityAnswer, OnnxCapacityRequest, VariantCapacityInfo } from '@/contract/api.js';
+import type { Report } from '@/contract/schemas.js';
 import { variantSpec } from '../measure/planner.js';
 import { modelFromHfConfig, type ModelInfo } from '../model/hf-config.js';
 import { estimateParams, type ParamCount } from '../model/params.js';

@@ -3,8 +3,8 @@
  * first report and, where both have raw samples, the ratio's bootstrap 95% interval and a verdict
  * (faster, slower, no significant difference). Linear in the points (keyed maps).
  */
-import type { Change, ComparedRow } from '../../contract/api.js';
-import type { Point, Report } from '../../contract/schemas.js';
+import type { Change, ComparedRow } from '@/contract/api.js';
+import type { Point, Report } from '@/contract/schemas.js';
 import { DEFAULT_POLICY } from '../measure/harness.js';
 import { BOOTSTRAP_RESAMPLES, compareSamples, splitRounds } from '../measure/stats.js';
 

@@ -2,8 +2,8 @@
  * CSV export: one row per point, stable snake_case column names with units, RFC 4180 quoting,
  * and text cells that a spreadsheet would run as a formula prefixed with a quote.
  */
-import type { Point, Report } from '../../contract/schemas.js';
-import { csvName, FIELDS, fieldContext, fieldsOn, type Field, type FieldContext, type Value } from '../../present/fields.js';
+import type { Point, Report } from '@/contract/schemas.js';
+import { csvName, FIELDS, fieldContext, fieldsOn, type Field, type FieldContext, type Value } from '@/present/fields.js';
 
 type Col = [name: string, get: (p: Point, ctx: FieldContext) => Value];
 

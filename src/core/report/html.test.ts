@@ -7,11 +7,11 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CHROMIUM_ARGS } from '../../cli/chromium.js';
-import { REPORT_CHARTS, reportCharts, type ChartInputs } from '../../present/chart-data.js';
-import { VARIANT_COLORS } from '../../present/colors.js';
-import { VARIANT_LABELS } from '../../present/variants.js';
-import { point, report } from '../../testing/fixtures.js';
+import { CHROMIUM_ARGS } from '@/cli/chromium.js';
+import { REPORT_CHARTS, reportCharts, type ChartInputs } from '@/present/chart-data.js';
+import { VARIANT_COLORS } from '@/present/colors.js';
+import { VARIANT_LABELS } from '@/present/variants.js';
+import { point, report } from '@/testing/fixtures.js';
 import { toHtml } from './html.js';
 import { reportChartsScript, scriptSafe } from './report-charts.js';
 

@@ -4,12 +4,12 @@
  * network access, and every string from the report escaped (tables are rendered here, charts
  * drawn from the JSON with textContent-only DOM writes).
  */
-import { answer, answerNotes, skippedNotes } from '../../present/answer.js';
-import { FIELDS, fieldContext, textTable, type Field } from '../../present/fields.js';
-import type { Report } from '../../contract/schemas.js';
-import { changeText, machineDriftNote } from '../../present/timing.js';
+import { answer, answerNotes, skippedNotes } from '@/present/answer.js';
+import { FIELDS, fieldContext, textTable, type Field } from '@/present/fields.js';
+import type { Report } from '@/contract/schemas.js';
+import { changeText, machineDriftNote } from '@/present/timing.js';
 import { compareReports, NOISE_THRESHOLD } from './compare.js';
-import { REPORT_CHARTS, reportChartInputs } from '../../present/chart-data.js';
+import { REPORT_CHARTS, reportChartInputs } from '@/present/chart-data.js';
 import { reportChartsScript } from './report-charts.js';
 
 export function escapeHtml(s: string): string {

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { point, report } from '../../testing/fixtures.js';
-import { openReportFile } from '../../main/report-service.js';
+import { point, report } from '@/testing/fixtures.js';
+import { openReportFile } from '@/main/report-service.js';
 import { parseReport, readReport, ReportError } from './report.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kvscope-report-input-'));

@@ -1,8 +1,8 @@
 /** Reports with point ids or sizes no sweep writes are refused on load (issue 11, item 7). */
 import { describe, expect, it } from 'vitest';
 import { parseReport, ReportError } from './report.js';
-import { point, report } from '../../testing/fixtures.js';
-import { ReportHeaderSchema, ReportSchema } from '../../contract/schemas.js';
+import { point, report } from '@/testing/fixtures.js';
+import { ReportHeaderSchema, ReportSchema } from '@/contract/schemas.js';
 
 const good = report([point({ variant: 'mha', context: 64 }), point({ variant: 'mha', context: 128 })]);
 

@@ -2,12 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report, SweepConfigInput } from '../../contract/schemas.js';
-import { CHROMIUM_ARGS } from '../../cli/chromium.js';
+import type { Report, SweepConfigInput } from '@/contract/schemas.js';
+import { CHROMIUM_ARGS } from '@/cli/chromium.js';
 import { runSweep } from '../measure/runner.js';
 import { testProviders } from '../testing/providers.js';
-import { point as fixturePoint, report as fixtureReport } from '../../testing/fixtures.js';
-import { changeText, intervalText, noiseSummary } from '../../present/timing.js';
+import { point as fixturePoint, report as fixtureReport } from '@/testing/fixtures.js';
+import { changeText, intervalText, noiseSummary } from '@/present/timing.js';
 import { compareReports } from './compare.js';
 import { CSV_COLUMNS, parseCsv, toCsv } from './csv.js';
 import { escapeHtml, jsonForScript, toHtml } from './html.js';

@@ -3,7 +3,7 @@
  * src/contract/schemas.ts, documented in docs/report-schema.md.
  */
 import { migrateReport } from './migrate.js';
-import { REPORT_SCHEMA_VERSION, ReportSchema, type Point, type Report } from '../../contract/schemas.js';
+import { REPORT_SCHEMA_VERSION, ReportSchema, type Point, type Report } from '@/contract/schemas.js';
 import { readBoundedFile, writeFileAtomic } from '../io/files.js';
 
 /** Atomic writes live in src/core/io/files.ts; re-exported for the callers that import them from here. */
@@ -64,6 +64,6 @@ export function writeReport(path: string, report: Report): void {
 }
 
 /** Savings against MHA are presentation (src/present/savings.ts); re-exported for the callers that import them from here. */
-export { savingsVsMha, type Saving } from '../../present/savings.js';
+export { savingsVsMha, type Saving } from '@/present/savings.js';
 
 export type { Report, Point };

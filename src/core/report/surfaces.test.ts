@@ -4,13 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { Point } from '../../contract/schemas.js';
-import { answer as cliAnswer, summaryTable } from '../../cli/format.js';
-import { answer } from '../../present/answer.js';
-import { CSV_ORDER, FIELDS } from '../../present/fields.js';
-import { savingsVsMha } from '../../present/savings.js';
-import { point, report } from '../../testing/fixtures.js';
-import { TWICE_CONTEXT as twice, withField } from '../../testing/fields.js';
+import type { Point } from '@/contract/schemas.js';
+import { answer as cliAnswer, summaryTable } from '@/cli/format.js';
+import { answer } from '@/present/answer.js';
+import { CSV_ORDER, FIELDS } from '@/present/fields.js';
+import { savingsVsMha } from '@/present/savings.js';
+import { point, report } from '@/testing/fixtures.js';
+import { TWICE_CONTEXT as twice, withField } from '@/testing/fields.js';
 import { CSV_COLUMNS, parseCsv, toCsv } from './csv.js';
 import { escapeHtml, htmlTable, toHtml } from './html.js';
 import { parseReport } from './report.js';

@@ -6,7 +6,7 @@ import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { PROVIDERS } from '../../contract/lists.js';
+import { PROVIDERS } from '@/contract/lists.js';
 import { GraphBuilder } from '../graph/onnx.js';
 import { scratchDir } from '../graph/resident.js';
 
@@ -14,8 +14,8 @@ export { PROVIDERS };
 export type Provider = (typeof PROVIDERS)[number];
 
 /** The status of one provider: defined once, in the contract. */
-export type { ProviderStatus } from '../../contract/api.js';
-import type { ProviderStatus } from '../../contract/api.js';
+export type { ProviderStatus } from '@/contract/api.js';
+import type { ProviderStatus } from '@/contract/api.js';
 
 export function ortVersion(): string {
   return ort.env.versions.node ?? ort.env.versions.common ?? 'unknown';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { answer } from '../../../present/answer';
-import { point, report } from '../../../testing/fixtures';
+import { answer } from '@/present/answer';
+import { point, report } from '@/testing/fixtures';
 import { answerCard } from './answer-card';
 
 // The CLI and the HTML report show the same sentences: src/core/report/surfaces.test.ts.

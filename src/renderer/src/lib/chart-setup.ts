@@ -16,8 +16,8 @@ import {
   type Scale,
 } from 'chart.js';
 import zoomPlugin from 'chartjs-plugin-zoom';
-import { logTicks, powerOfTwoTicks, yAxisType, type ChartModel, type SeriesModel, type ValueFormat } from '../../../present/chart-data';
-import { variantColors } from '../../../present/colors';
+import { logTicks, powerOfTwoTicks, yAxisType, type ChartModel, type SeriesModel, type ValueFormat } from '@/present/chart-data';
+import { variantColors } from '@/present/colors';
 import { formatBytes, formatMs, formatNumber, formatPercent, formatTokens } from './format';
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Filler, zoomPlugin);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareCharts, compareLabel, formatRatio, reportDash } from './compare-data';
-import { point, report } from '../../../testing/fixtures';
+import { point, report } from '@/testing/fixtures';
 
 const a = report([point({ variant: 'mha', context: 64 }), point({ variant: 'mha', context: 128 }), point({ variant: 'gqa', context: 64 })]);
 const b = { ...report([point({ variant: 'mha', context: 64 }), point({ variant: 'mha', context: 128 })]), provider: { name: 'webgpu' as const, options: {} } };

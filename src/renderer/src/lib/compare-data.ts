@@ -3,9 +3,9 @@
  * style per report and one colour per variant, and the per-point ratio table (compareReports).
  * Pure.
  */
-import type { Point, Report } from '../../../contract/schemas';
-import { reportDash, type ChartModel, type SeriesModel } from '../../../present/chart-data';
-import { VARIANT_LABELS, type Variant } from '../../../present/variants';
+import type { Point, Report } from '@/contract/schemas';
+import { reportDash, type ChartModel, type SeriesModel } from '@/present/chart-data';
+import { VARIANT_LABELS, type Variant } from '@/present/variants';
 
 export interface CompareItem {
   /** Unique in the set: 'current', 'history:<id>', 'file:<name>'. */
@@ -14,7 +14,7 @@ export interface CompareItem {
   report: Report;
 }
 
-export { REPORT_DASHES, reportDash } from '../../../present/chart-data';
+export { REPORT_DASHES, reportDash } from '@/present/chart-data';
 
 /** A short label for a report: model, provider, date and time. */
 export function compareLabel(r: Report): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SweepConfigSchema } from '../../../contract/schemas';
-import { DEFAULT_SWEEP, QUICK_SWEEP } from '../../../contract/defaults';
+import { SweepConfigSchema } from '@/contract/schemas';
+import { DEFAULT_SWEEP, QUICK_SWEEP } from '@/contract/defaults';
 import { defaultForm, FormError, formToConfig, quickForm } from './config-form';
 import { parseContexts } from './format';
 

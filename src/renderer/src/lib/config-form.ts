@@ -1,8 +1,8 @@
 /** The setup form's plain state, read into a sweep config by the shared builder (src/present/config-builder.ts). Pure. */
-import { DEFAULT_BUDGET_SECONDS, DEFAULT_SWEEP, QUICK_SWEEP } from '../../../contract/defaults';
-import { VARIANTS, VARIANT_LABELS, type Variant } from '../../../contract/lists';
-import type { SweepConfigInput } from '../../../contract/schemas';
-import { buildSweepConfig, type Field, type FieldReader, type Flat, type ModelFields, type Range } from '../../../present/config-builder';
+import { DEFAULT_BUDGET_SECONDS, DEFAULT_SWEEP, QUICK_SWEEP } from '@/contract/defaults';
+import { VARIANTS, VARIANT_LABELS, type Variant } from '@/contract/lists';
+import type { SweepConfigInput } from '@/contract/schemas';
+import { buildSweepConfig, type Field, type FieldReader, type Flat, type ModelFields, type Range } from '@/present/config-builder';
 import { parseContexts, parseIntList } from './format';
 
 export { VARIANT_LABELS, type Variant };

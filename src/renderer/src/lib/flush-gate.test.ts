@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AppEvent } from '../../../contract/api';
-import { point } from '../../../testing/fixtures';
+import type { AppEvent } from '@/contract/api';
+import { point } from '@/testing/fixtures';
 import { FlushGate, type GateTimers } from './flush-gate';
 
 /** Hand-driven timers: advance(ms) runs what falls due. */

@@ -5,7 +5,7 @@
  * engine gone) renders at once; a deferral lasts `maxDeferMs` at most so the screen never freezes.
  * Pure: timers and the clock are injected (tests drive them by hand).
  */
-import type { AppEvent } from '../../../contract/api';
+import type { AppEvent } from '@/contract/api';
 
 export interface GateTimers {
   now(): number;

@@ -1,8 +1,8 @@
 /** Number, byte and time formatting for the UI. Pure. Bytes, tokens, numbers and percentages are
  * the shared presentation's (src/present/format.ts), one definition for the CLI, HTML and app. */
-import { MAX_CONTEXT_TOKENS, parseContextList, type ContextsProblem } from '../../../present/contexts';
+import { MAX_CONTEXT_TOKENS, parseContextList, type ContextsProblem } from '@/present/contexts';
 
-export { formatBytes, formatNumber, formatPercent, formatTokens } from '../../../present/format';
+export { formatBytes, formatNumber, formatPercent, formatTokens } from '@/present/format';
 
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '–';

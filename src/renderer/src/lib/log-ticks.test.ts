@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 // logTicks lives in present/chart-data; its labels here are the app's formatters.
 describe('log value ticks', () => {
   it('uses 1-2-5 ticks and never repeats a label', async () => {
-    const { logTicks } = await import('../../../present/chart-data');
+    const { logTicks } = await import('@/present/chart-data');
     const { formatMs } = await import('./format');
     expect(logTicks(0.2, 1.5)).toEqual([0.2, 0.5, 1]);
     const ticks = logTicks(0.2, 1.5, formatMs);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CapacityAnswer } from '../../../contract/api';
+import type { CapacityAnswer } from '@/contract/api';
 import { FormError } from './config-form';
 import { classifyDrop, defaultPlannerForm, onnxPlannerRequest, parseMemory, plannerChart, plannerContexts, plannerRequest } from './planner-form';
 

@@ -2,11 +2,11 @@
  * The planner view's form and chart: parsing the memory budget ("80GB"), building the
  * planner:capacity request, and memory vs context per variant against the device line. Pure.
  */
-import type { AnalyticDtypeName, CapacityAnswer, CapacityRequest, OnnxCapacityRequest, OnnxLayout } from '../../../contract/api';
-import type { ChartModel, SeriesModel } from '../../../present/chart-data';
+import type { AnalyticDtypeName, CapacityAnswer, CapacityRequest, OnnxCapacityRequest, OnnxLayout } from '@/contract/api';
+import type { ChartModel, SeriesModel } from '@/present/chart-data';
 import { FormError, VARIANT_LABELS, type Variant } from './config-form';
-import { PLAN_DEFAULTS } from '../../../contract/defaults';
-import { ANALYTIC_DTYPES as ANALYTIC_DTYPE_NAMES } from '../../../contract/lists';
+import { PLAN_DEFAULTS } from '@/contract/defaults';
+import { ANALYTIC_DTYPES as ANALYTIC_DTYPE_NAMES } from '@/contract/lists';
 
 /** The dtypes the planner estimates with (the contract's list, the CLI's --weight-dtype and --cache-dtype). */
 export const ANALYTIC_DTYPES: readonly { value: AnalyticDtypeName; label: string }[] = ANALYTIC_DTYPE_NAMES.map((d) => ({ value: d, label: d }));

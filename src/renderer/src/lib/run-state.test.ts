@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { PointSchema, ReportSchema } from '../../../contract/schemas';
-import { point, report } from '../../../testing/fixtures';
+import { PointSchema, ReportSchema } from '@/contract/schemas';
+import { point, report } from '@/testing/fixtures';
 import { applyEvents, fractionDone, runFromReport, startRun, upsertPoints, type RunState } from './run-state';
 
 const running = (): RunState => ({ ...startRun(), runId: 'r1' });

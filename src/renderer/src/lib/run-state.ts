@@ -1,6 +1,6 @@
 /** The run's state and how each engine event changes it. Pure: the store wraps it in runes. */
-import type { AppEvent } from '../../../contract/api';
-import type { Point, Report } from '../../../contract/schemas';
+import type { AppEvent } from '@/contract/api';
+import type { Point, Report } from '@/contract/schemas';
 
 export type Phase = 'idle' | 'starting' | 'running' | 'done' | 'cancelled' | 'failed';
 

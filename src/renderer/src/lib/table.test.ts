@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { point } from '../../../testing/fixtures';
-import { FIELDS, fieldContext } from '../../../present/fields';
-import type { Point } from '../../../contract/schemas';
-import { TWICE_CONTEXT, withField } from '../../../testing/fields';
+import { point } from '@/testing/fixtures';
+import { FIELDS, fieldContext } from '@/present/fields';
+import type { Point } from '@/contract/schemas';
+import { TWICE_CONTEXT, withField } from '@/testing/fields';
 import { nextSort, sortPoints, tableModel, type Sort } from './table';
 
 describe('results table', () => {

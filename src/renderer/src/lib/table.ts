@@ -3,8 +3,8 @@
  * one row of cell texts per point, sorted by any field through its getter. Pure: the component
  * only renders what tableModel returns.
  */
-import type { Point } from '../../../contract/schemas';
-import { FIELDS, fieldContext, fieldsOn, fieldText, type Field, type FieldContext, type Value } from '../../../present/fields';
+import type { Point } from '@/contract/schemas';
+import { FIELDS, fieldContext, fieldsOn, fieldText, type Field, type FieldContext, type Value } from '@/present/fields';
 
 /** A field id and a direction. */
 export interface Sort {

@@ -2,7 +2,7 @@
  * The app's stores, one per domain, composed once; components take the ones they use. Routes what
  * crosses domains: a dropped file, and the history refresh when a run ends.
  */
-import type { KvscopeApi } from '../../../../contract/api';
+import type { KvscopeApi } from '@/contract/api';
 import { classifyDrop } from '../planner-form';
 import { CompareStore } from './compare.svelte';
 import { MachineStore } from './machine.svelte';

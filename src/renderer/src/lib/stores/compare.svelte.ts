@@ -1,5 +1,5 @@
 /** The reports overlaid in the Compare view and their per-point ratio rows (computed by main). */
-import type { ComparedRow, KvscopeApi } from '../../../../contract/api';
+import type { ComparedRow, KvscopeApi } from '@/contract/api';
 import { compareLabel, type CompareItem } from '../compare-data';
 import { latest } from '../latest';
 import type { SweepStore } from './sweep.svelte';

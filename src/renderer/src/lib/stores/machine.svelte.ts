@@ -1,5 +1,5 @@
 /** What the engine reports about this machine and offers to sweep: devices, providers, presets. */
-import type { KvscopeApi, PresetInfo, SystemInfo } from '../../../../contract/api';
+import type { KvscopeApi, PresetInfo, SystemInfo } from '@/contract/api';
 
 export class MachineStore {
   system = $state.raw<SystemInfo | null>(null);

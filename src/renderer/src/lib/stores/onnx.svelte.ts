@@ -1,5 +1,5 @@
 /** An imported ONNX decoder: its layout, its capacity at the planner's memory, context and batch, and its sweep. */
-import type { KvscopeApi, OnnxCapacityAnswer, OnnxLayout, OnnxSweepResult } from '../../../../contract/api';
+import type { KvscopeApi, OnnxCapacityAnswer, OnnxLayout, OnnxSweepResult } from '@/contract/api';
 import { latest } from '../latest';
 import { onnxPlannerRequest, type PlannerForm } from '../planner-form';
 import type { UiStore } from './ui.svelte';

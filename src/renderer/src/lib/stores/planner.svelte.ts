@@ -1,5 +1,5 @@
 /** The Planner view's form (preset or config.json, memory, dtypes, context, batch) and its capacity answer. */
-import type { CapacityAnswer, KvscopeApi } from '../../../../contract/api';
+import type { CapacityAnswer, KvscopeApi } from '@/contract/api';
 import { FormError } from '../config-form';
 import { latest } from '../latest';
 import { defaultPlannerForm, plannerRequest, type PlannerForm } from '../planner-form';

@@ -1,6 +1,6 @@
 /** Reports on disk: save and export the one shown, open one (file, drop, history), the history list. */
-import type { ExportFormat, HistoryEntry, KvscopeApi, OpenedReport } from '../../../../contract/api';
-import type { Report } from '../../../../contract/schemas';
+import type { ExportFormat, HistoryEntry, KvscopeApi, OpenedReport } from '@/contract/api';
+import type { Report } from '@/contract/schemas';
 import { compareLabel } from '../compare-data';
 import type { CompareStore } from './compare.svelte';
 import type { SweepStore } from './sweep.svelte';

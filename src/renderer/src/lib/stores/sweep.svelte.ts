@@ -2,8 +2,8 @@
  * The sweep: the setup form, its plan, and the run shown (live, or a report opened from a file or
  * the history). Engine events are batched so a burst of points costs one render.
  */
-import type { AppEvent, KvscopeApi, OpenedReport, PlanSummary } from '../../../../contract/api';
-import type { SweepConfigInput } from '../../../../contract/schemas';
+import type { AppEvent, KvscopeApi, OpenedReport, PlanSummary } from '@/contract/api';
+import type { SweepConfigInput } from '@/contract/schemas';
 import { defaultForm, FormError, formToConfig, type SetupForm } from '../config-form';
 import { FlushGate } from '../flush-gate';
 import { latest } from '../latest';
