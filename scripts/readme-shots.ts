@@ -1,10 +1,11 @@
 /**
  * The README's pictures, from real runs: the CLI's default sweep (DeepSeek-V3's dims, 512..128K,
- * the MLA question) and a comparison of two providers (the CPU and WebGPU, shorter contexts),
+ * the MLA question) and a comparison of two providers (the CPU and WebGPU, Llama-3.1-8B's dims at 512..8K),
  * opened in the app through the e2e bridge and photographed in Chromium.
  *
  *   npm run shots                 # about 10 minutes on a 2-core VM; writes docs/screenshots/readme-*.png
  *   npm run shots -- --quick      # toy dims, to check the script itself (pictures go to scratch/)
+ *   npm run shots -- --reuse      # photograph the kept reports again, without new sweeps
  *
  * The reports are kept beside the pictures (docs/measurements/readme-*.json), so every figure in
  * a picture can be looked up. Needs the built renderer (npx electron-vite build) and Chromium.
@@ -20,19 +21,24 @@ import { History } from '../src/main/report-service.js';
 
 const root = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
+const reuse = process.argv.includes('--reuse');
 const shots = join(root, quick ? 'scratch/shots' : 'docs/screenshots');
 const kept = join(root, quick ? 'scratch/shots' : 'docs/measurements');
 const port = 47890;
 
 const dims = quick ? ['--heads', '4', '--head-dim', '16', '--model-layers', '8', '--gqa-groups', '2', '--contexts', '64..256', '--budget', '0.2'] : [];
+// The comparison: a GQA model at contexts where WebGPU on a software rasteriser still takes
+// under --max-step per step, so both providers measure every point.
+const compareDims = ['--preset', 'llama-3.1-8b', '--contexts', '512..8k*4'];
 const runs = [
   { name: 'readme-default-sweep', args: [...dims] },
-  { name: 'readme-compare-cpu', args: [...dims, '--ep', 'cpu', ...(quick ? [] : ['--contexts', '512..8k*4'])] },
-  { name: 'readme-compare-webgpu', args: [...dims, '--ep', 'webgpu', ...(quick ? [] : ['--contexts', '512..8k*4'])] },
+  { name: 'readme-compare-cpu', args: [...(quick ? dims : compareDims), '--ep', 'cpu'] },
+  { name: 'readme-compare-webgpu', args: [...(quick ? dims : compareDims), '--ep', 'webgpu'] },
 ];
 
 function sweep(name: string, args: string[]): string {
   const out = join(kept, `${name}.json`);
+  if (reuse && existsSync(out)) return out;
   console.log(`shots: kvscope sweep ${args.join(' ')} --out ${out}`);
   const r = spawnSync(process.execPath, [join(root, 'bin/kvscope.js'), 'sweep', ...args, '--out', out], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error(`shots: the sweep for ${name} failed (exit ${r.status})`);
@@ -70,6 +76,15 @@ async function main(): Promise<void> {
         await new Promise((r) => setTimeout(r, 500));
       }
     }
+    // the app settled: devices detected and the setup's plan made, as a user would see it
+    await page
+      .getByRole('region', { name: 'Device' })
+      .getByText(/cpu: works/)
+      .waitFor({ timeout: 120_000 });
+    await page
+      .getByTestId('plan-points')
+      .getByText(/planned/)
+      .waitFor({ timeout: 120_000 });
     const historyCard = page.getByRole('region', { name: 'History' });
     const row = (id: string) => historyCard.locator(`tr[data-history-id="${id}"]`);
 
