@@ -2,14 +2,15 @@
  * Graceful shutdown against real child processes: dispose asks the engine to leave, waits for its
  * exit, and kills one that ignores the request once the bound has passed.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { EngineClient } from './client';
 import { nodeLauncher } from './node-launcher';
 
 const dir = mkdtempSync(join(tmpdir(), 'kvscope-shutdown-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** A stand-in engine: says ready, logs what it is asked (an emoji cut across two writes), and leaves on shutdown or not. */
 function script(name: string, leaves: boolean): string {
   const path = join(dir, name);
