@@ -49,10 +49,6 @@ export function exportBody(request: ExportRequest): { name: string; data: string
   }
 }
 
-export function reportJson(report: Report): string {
-  return `${JSON.stringify(report, null, 2)}\n`;
-}
-
 /** Writes a report as JSON atomically (validated first). */
 export function saveReport(path: string, report: Report): void {
   writeReport(path, report);
