@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Report } from '@/contract/schemas.js';
-import { REPORT_CHARTS } from '@/present/chart-data.js';
+import { REPORT_CHARTS } from '@/present/chart-report.js';
 import { toHtml } from '@/core/report/html.js';
 import { UsageError } from './args.js';
 import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';

@@ -4,7 +4,17 @@
  * ./schemas.ts). Everything that crosses a process boundary has a schema here or there.
  */
 import { z } from 'zod';
-import { ANALYTIC_DTYPES, type AnalyticDtypeName } from './lists.js';
+import {
+  OnnxLayoutSchema,
+  OnnxSweepResultSchema,
+  type CapacityAnswer,
+  type CapacityRequest,
+  type OnnxCapacityAnswer,
+  type OnnxCapacityRequest,
+  type OnnxLayout,
+  type OnnxSweepResult,
+} from './planner-api.js';
+import type { ComparedRow, ExportRequest, HistoryEntry, OpenedReport } from './reports-api.js';
 import {
   AttentionSpecSchema,
   MachineSchema,
@@ -17,6 +27,9 @@ import {
   type Report,
   type SweepConfigInput,
 } from './schemas.js';
+
+export * from './planner-api.js';
+export * from './reports-api.js';
 
 /** One execution provider as detected by opening a tiny session on it. */
 export const ProviderStatusSchema = z.object({
@@ -163,228 +176,6 @@ export function toSerializedError(err: unknown): SerializedError {
   if (err instanceof Error) return { name: err.name || 'Error', message: err.message };
   return { name: 'Error', message: String(err) };
 }
-
-/** A report with where it came from (file, history entry, dropped file). */
-export const OpenedReportSchema = z.object({
-  source: z.enum(['file', 'history', 'dropped']),
-  name: z.string(),
-  path: z.string().nullable(),
-  report: ReportSchema,
-});
-export type OpenedReport = { source: 'file' | 'history' | 'dropped'; name: string; path: string | null; report: Report };
-
-/** Whether a report's step differs from the first report's: the ratio's 95% interval lies beyond 1 +/- the noise threshold. */
-export const VerdictSchema = z.enum(['faster', 'slower', 'no significant difference']);
-export type Verdict = z.infer<typeof VerdictSchema>;
-
-const Interval = z.tuple([z.number(), z.number()]);
-
-/** A point's change against the first report: the ratio's bootstrap interval and the verdict, or why there is none. */
-export const ChangeSchema = z.union([
-  z.object({
-    /** Ratio of the medians of the kept raw samples (a report keeps the last 1,000 per point, so this can differ from the ratio of the medians over all runs). */
-    ratio: z.number(),
-    ratioCi95: Interval,
-    verdict: VerdictSchema,
-  }),
-  z.object({ ratioCi95: z.null(), verdict: z.null(), why: z.string() }),
-]);
-export type Change = z.infer<typeof ChangeSchema>;
-
-/** One row of `report:compare`: a point aligned across reports, ratios to the first. */
-export const ComparedRowSchema = z.object({
-  key: z.string(),
-  /** Median step (ms) per report, null where that report has no measured point. */
-  medians: z.array(z.number().nullable()),
-  /** Each median's 95% interval, null where missing (reports migrated from version 1 have none). */
-  ci95: z.array(Interval.nullable()),
-  /** Each report's median / the first report's (null where either is missing). */
-  ratios: z.array(z.number().nullable()),
-  /** Per report: the change against the first (null for the first itself and where a point is missing). */
-  changes: z.array(ChangeSchema.nullable()),
-  /** Cache bytes per token per layer per report (analytic). */
-  kvBytes: z.array(z.number().nullable()),
-});
-export type ComparedRow = z.infer<typeof ComparedRowSchema>;
-
-/** One session kept in the app's data folder. */
-export const HistoryEntrySchema = z.object({
-  id: z.string(),
-  createdAt: z.string(),
-  model: z.string(),
-  provider: z.string(),
-  machine: z.string(),
-  points: z.number().int(),
-  complete: z.boolean(),
-  /** Why an incomplete run stopped (cancelled, failed: ..., engine crashed: ...). */
-  incompleteReason: z.string().optional(),
-});
-export type HistoryEntry = z.infer<typeof HistoryEntrySchema>;
-
-export const ExportFormatSchema = z.enum(['csv', 'html', 'png']);
-export type ExportFormat = z.infer<typeof ExportFormatSchema>;
-
-const PNG_DATA_URL = /^data:image\/png;base64,[A-Za-z0-9+/=]+$/;
-export const ExportRequestSchema = z.discriminatedUnion('format', [
-  z.object({ format: z.literal('csv'), report: ReportSchema }),
-  z.object({ format: z.literal('html'), reports: z.array(ReportSchema).min(1).max(16), title: z.string().max(300).optional() }),
-  z.object({
-    format: z.literal('png'),
-    report: ReportSchema,
-    chartId: z.string().regex(/^[a-z0-9-]{1,40}$/),
-    dataUrl: z
-      .string()
-      .max(32 * 2 ** 20)
-      .regex(PNG_DATA_URL),
-  }),
-]);
-export type ExportRequest = z.input<typeof ExportRequestSchema>;
-
-export const AnalyticDtypeSchema = z.enum(ANALYTIC_DTYPES);
-export type { AnalyticDtypeName };
-
-export const CapacityRequestSchema = z.object({
-  model: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('preset'), id: z.string().min(1).max(100) }),
-    z.object({ kind: z.literal('hf-config'), name: z.string().max(300), config: z.record(z.string(), z.unknown()) }),
-  ]),
-  /** Bytes; null = the memory detected free on this machine now. */
-  memoryBytes: z.number().positive().max(1e18).nullable(),
-  weightDtype: AnalyticDtypeSchema,
-  cacheDtype: AnalyticDtypeSchema,
-  context: z.number().int().min(1).max(1e9),
-  batch: z.number().int().min(1).max(1e6),
-  gqaGroups: z.number().int().min(1).max(1024),
-  /** Latent rank (d_c) of the MLA what-if for a model that is not MLA; absent = 4 x head dim. */
-  mlaRank: z.number().int().min(1).max(1_048_576).optional(),
-});
-export type CapacityRequest = z.infer<typeof CapacityRequestSchema>;
-
-export const VariantCapacityInfoSchema = z.object({
-  variant: z.string(),
-  /** The attention dims the row is computed for, e.g. "32 heads x 128, 8 K/V heads", "MLA d_c 512 + d_R 64". */
-  shape: z.string(),
-  isModel: z.boolean(),
-  kvBytesPerToken: z.number(),
-  cacheBytesAtContext: z.number(),
-  largestContext: z.number().nullable(),
-  largestBatch: z.number(),
-  vsMha: z.number(),
-  measured: z.object({ perLayerMs: z.number(), modelMs: z.number(), measuredDeltaBytes: z.number().nullable(), context: z.number() }).optional(),
-  estimate: z.object({ tokensPerSecond: z.number(), weightsMs: z.number(), attentionMs: z.number(), basis: z.string() }).optional(),
-});
-export type VariantCapacityInfo = z.infer<typeof VariantCapacityInfoSchema>;
-
-const MemorySourceSchema = z.enum(['detected', 'entered']);
-
-/** Answer of `planner:capacity` and `kvscope plan --json` (analytic, with measured figures where a report of the model exists): src/core/plan/capacity.ts capacityAnswer. */
-export const CapacityAnswerSchema = z.object({
-  model: z.object({
-    name: z.string(),
-    modelType: z.string(),
-    attention: AttentionSpecSchema,
-    numLayers: z.number(),
-    hiddenSize: z.number(),
-    maxContext: z.number().nullable(),
-    slidingWindow: z.number().nullable(),
-    derivedFrom: z.record(z.string(), z.string()),
-    /** What a config.json import only approximated. */
-    warnings: z.array(z.string()).optional(),
-  }),
-  params: z.object({ total: z.number(), active: z.number(), source: z.string() }),
-  memoryBytes: z.number(),
-  memorySource: MemorySourceSchema,
-  /** The request's context and batch. */
-  context: z.number(),
-  batch: z.number(),
-  /** The model's own variant at the top (model.attention; its row in variants): for scripts reading `kvscope plan --json`. */
-  spec: AttentionSpecSchema,
-  kvBytesPerToken: z.number(),
-  cacheBytesAtContext: z.number(),
-  largestContext: z.number().nullable(),
-  largestBatch: z.number(),
-  analytic: z.literal(true),
-  weightsBytes: z.number(),
-  activeWeightBytes: z.number(),
-  /** Where the parameter count comes from ("published", "estimated from config.json", ...). */
-  paramsSource: z.string(),
-  cacheTokens: z.number(),
-  freeForCacheBytes: z.number(),
-  fitsAtAll: z.boolean(),
-  variants: z.array(VariantCapacityInfoSchema),
-  /** The report the measured figures come from (the app: newest history entry of the same model; the CLI: --report). */
-  measuredFrom: z.object({ id: z.string(), createdAt: z.string(), provider: z.string() }).nullable(),
-  /** What that report is where it is not exactly this model (same dims, another name or layer count); null otherwise. */
-  reportNote: z.string().nullable(),
-});
-export type CapacityAnswer = z.infer<typeof CapacityAnswerSchema>;
-
-/** Answer of `onnx:inspect`. */
-export const OnnxLayoutSchema = z.object({
-  path: z.string(),
-  name: z.string(),
-  layers: z.number(),
-  numKvHeads: z.number(),
-  headDim: z.number(),
-  dtype: z.string(),
-  kvBytesPerToken: z.number(),
-  otherInputs: z.array(z.string()),
-  /** Parameters (elements of all initializers) and their bytes as stored in the file. */
-  params: z.number(),
-  weightBytes: z.number(),
-});
-export type OnnxLayout = z.infer<typeof OnnxLayoutSchema>;
-
-/** Argument of `planner:onnx`: the capacity of an imported ONNX decoder (its layout as read). */
-export const OnnxCapacityRequestSchema = z.object({
-  layout: z.object({
-    layers: z.number().int().min(1).max(100_000),
-    numKvHeads: z.number().int().min(1).max(100_000),
-    headDim: z.number().int().min(1).max(100_000),
-    dtype: z.enum(['fp32', 'fp16']),
-    weightBytes: z.number().min(0).max(1e18),
-  }),
-  /** Bytes; null = the memory detected free on this machine now. */
-  memoryBytes: z.number().positive().max(1e18).nullable(),
-  context: z.number().int().min(1).max(1e9),
-  batch: z.number().int().min(1).max(1e6),
-  /** Absent = the file's own cache dtype. */
-  cacheDtype: AnalyticDtypeSchema.optional(),
-});
-export type OnnxCapacityRequest = z.infer<typeof OnnxCapacityRequestSchema>;
-
-/** Answer of `planner:onnx` (analytic; no what-if variants: the graph does not say how many query heads it has). */
-export const OnnxCapacityAnswerSchema = z.object({
-  analytic: z.literal(true),
-  weightsBytes: z.number(),
-  kvBytesPerToken: z.number(),
-  cacheBytesAtContext: z.number(),
-  freeForCacheBytes: z.number(),
-  largestContext: z.number(),
-  largestBatch: z.number(),
-  memoryBytes: z.number(),
-  memorySource: MemorySourceSchema,
-});
-export type OnnxCapacityAnswer = z.infer<typeof OnnxCapacityAnswerSchema>;
-
-/** Answer of `onnx:sweep`. */
-export const OnnxSweepResultSchema = z.object({
-  layout: OnnxLayoutSchema,
-  points: z.array(
-    z.object({
-      past: z.number(),
-      medianMs: z.number(),
-      /** 95% interval of the median, and why the timing is noisy (empty when it is not). */
-      ci95Ms: Interval,
-      noise: z.array(z.string()),
-      p95Ms: z.number(),
-      analyticPresentBytes: z.number(),
-      measuredPresentBytes: z.number(),
-      rssDeltaBytes: z.number(),
-    }),
-  ),
-});
-export type OnnxSweepResult = z.infer<typeof OnnxSweepResultSchema>;
 
 /** The result schema of each query kind: the client checks every reply against its query's. */
 export const EngineQueryResultSchemas = {

@@ -1,19 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  allCharts,
-  bandwidthFraction,
-  countValues,
-  memoryChart,
-  powerOfTwoTicks,
-  REPORT_CHARTS,
-  reportChartInputs,
-  reportCharts,
-  reportDash,
-  savingsChart,
-  stepTimeChart,
-  yAxisType,
-  type ChartInputs,
-} from './chart-data.js';
+import { allCharts, bandwidthFraction, memoryChart, savingsChart, stepTimeChart, type ChartInputs } from './chart-data.js';
+import { REPORT_CHARTS, reportChartInputs, reportCharts, reportDash } from './chart-report.js';
+import { countValues, powerOfTwoTicks, yAxisType } from './chart-ticks.js';
 import { VARIANT_COLORS, variantColors } from './colors.js';
 import { ALL_VARIANTS } from './variants.js';
 import { point, report } from '@/testing/fixtures.js';

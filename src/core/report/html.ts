@@ -9,7 +9,7 @@ import { FIELDS, fieldContext, textTable, type Field } from '@/present/fields.js
 import type { Report } from '@/contract/schemas.js';
 import { changeText, machineDriftNote } from '@/present/timing.js';
 import { compareReports, NOISE_THRESHOLD } from './compare.js';
-import { REPORT_CHARTS, reportChartInputs } from '@/present/chart-data.js';
+import { REPORT_CHARTS, reportChartInputs } from '@/present/chart-report.js';
 import { reportChartsScript } from './report-charts.js';
 
 export function escapeHtml(s: string): string {

@@ -3,7 +3,9 @@
  * the app's chart models (present/chart-data) drawn with the app's chart.js config and colours,
  * from the chart inputs the page embeds as inert JSON. It writes text only through textContent.
  */
-import { countValues, reportCharts, type ChartInputs } from '@/present/chart-data';
+import type { ChartInputs } from '@/present/chart-data';
+import { reportCharts } from '@/present/chart-report';
+import { countValues } from '@/present/chart-ticks';
 import { Chart, chartConfig, readPalette } from './lib/chart-setup';
 
 /** The embedded inputs, checked for the shape drawn from (the page was written by toHtml). */

@@ -16,7 +16,8 @@ import {
   type Scale,
 } from 'chart.js';
 import zoomPlugin from 'chartjs-plugin-zoom';
-import { logTicks, powerOfTwoTicks, yAxisType, type ChartModel, type SeriesModel, type ValueFormat } from '@/present/chart-data';
+import type { ChartModel, SeriesModel, ValueFormat } from '@/present/chart-data';
+import { logTicks, powerOfTwoTicks, yAxisType } from '@/present/chart-ticks';
 import { variantColors } from '@/present/colors';
 import { formatBytes, formatMs, formatNumber, formatPercent, formatTokens } from './format';
 

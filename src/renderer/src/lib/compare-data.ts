@@ -4,7 +4,8 @@
  * Pure.
  */
 import type { Point, Report } from '@/contract/schemas';
-import { reportDash, type ChartModel, type SeriesModel } from '@/present/chart-data';
+import type { ChartModel, SeriesModel } from '@/present/chart-data';
+import { reportDash } from '@/present/chart-report';
 import { VARIANT_LABELS, type Variant } from '@/present/variants';
 
 export interface CompareItem {
@@ -14,7 +15,7 @@ export interface CompareItem {
   report: Report;
 }
 
-export { REPORT_DASHES, reportDash } from '@/present/chart-data';
+export { REPORT_DASHES, reportDash } from '@/present/chart-report';
 
 /** A short label for a report: model, provider, date and time. */
 export function compareLabel(r: Report): string {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
-// logTicks lives in present/chart-data; its labels here are the app's formatters.
+// logTicks lives in present/chart-ticks; its labels here are the app's formatters.
 describe('log value ticks', () => {
   it('uses 1-2-5 ticks and never repeats a label', async () => {
-    const { logTicks } = await import('@/present/chart-data');
+    const { logTicks } = await import('@/present/chart-ticks');
     const { formatMs } = await import('./format');
     expect(logTicks(0.2, 1.5)).toEqual([0.2, 0.5, 1]);
     const ticks = logTicks(0.2, 1.5, formatMs);
