@@ -1,5 +1,5 @@
 /** Entries of the per-point field registry, timing group: src/present/fields.ts assembles FIELDS from them in a fixed order. */
-import { formatNumber, formatPercent } from './format.js';
+import { formatNumber, formatPercent, msText } from './format.js';
 import { num, ms, perLayer, csvOnly, type Field } from './field-kit.js';
 import { halfWidth, intervalText, noiseFlag } from './timing.js';
 
@@ -40,6 +40,19 @@ export const TIMING_FIELDS: readonly Field[] = [
     csv: 'noisy',
     surfaces: ['cli', 'csv', 'html', 'app'],
     warn: (p) => p.timing?.noisy === true,
+  },
+  {
+    id: 'rounds',
+    label: 'rounds',
+    unit: 'ms',
+    title: "Each round's median step (every round a freshly written cache and a new session): their spread is the drift the interval takes in",
+    get: (p) => (p.timing?.rounds?.length ? p.timing.rounds.map((r) => msText(r.medianMs)).join(';') : null),
+    format: (p) => {
+      const r = p.timing?.rounds?.map((x) => x.medianMs);
+      return r?.length ? `${r.length}: ${msText(Math.min(...r))}–${msText(Math.max(...r))}` : null;
+    },
+    csv: 'round_medians_ms',
+    surfaces: ['csv', 'html', 'app'],
   },
   {
     id: 'p95PerLayerMs',

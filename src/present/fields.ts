@@ -90,6 +90,7 @@ export const CSV_ORDER: readonly string[] = [
   'steal_share',
   'roofline_efficiency_ci95_lo',
   'roofline_efficiency_ci95_hi',
+  'round_medians_ms',
 ];
 
 /** The fields a surface shows, in its order. */
