@@ -8,6 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import { expect, test, type Page } from '@playwright/test';
 import { CHANNELS } from '../src/contract/channels.js';
 import { parseReport } from '../src/core/report/report.js';
+import { judgeable, otherLoadBetween, otherLoadMark } from './other-load.js';
 
 const SHOTS = 'docs/screenshots';
 mkdirSync(SHOTS, { recursive: true });
@@ -125,6 +126,7 @@ test('a small real sweep streams progress, charts and the table', async () => {
 
   await page.evaluate(() => ((window as unknown as { __perf: { measuring: boolean } }).__perf.measuring = true));
   const t0 = await page.evaluate(() => performance.now());
+  const load0 = otherLoadMark();
   await page.getByRole('button', { name: 'Run sweep' }).click();
   // While the budget is measured, waits use plain CSS selectors: role locators make Playwright
   // compute the page's accessibility tree on the main thread at every poll.
@@ -145,6 +147,7 @@ test('a small real sweep streams progress, charts and the table', async () => {
   }
   await expect(run).toHaveAttribute('data-phase', 'done', { timeout: 240_000 });
   const t1 = await page.evaluate(() => performance.now());
+  const others = judgeable(otherLoadBetween(load0, otherLoadMark()));
   // Points streamed: every point arrived as its own event before the sweep's end.
   const kinds = await page.evaluate(
     (start) => (window as unknown as { __events: [number, string][] }).__events.filter(([t]) => t >= start).map(([, k]) => k),
@@ -207,7 +210,9 @@ test('a small real sweep streams progress, charts and the table', async () => {
     );
     console.log(`PERF events: ${ev}`);
   }
-  expect(perf.longest, 'no main-thread task over 50 ms while points stream in').toBeLessThanOrEqual(50);
+  console.log(`PERF while the sweep ran: ${others.line}`);
+  if (others.judge) expect(perf.longest, 'no main-thread task over 50 ms while points stream in').toBeLessThanOrEqual(50);
+  else test.info().annotations.push({ type: 'frame budget not judged', description: others.line });
   await page.screenshot({ path: `${SHOTS}/results.png`, fullPage: true });
 });
 
@@ -265,6 +270,7 @@ test('charts redraw 1,000 points within a frame', async ({ request }) => {
         },
       });
     }
+  const load0 = otherLoadMark();
   const r = await request.post('/__test/emit', { data: events });
   expect(r.ok()).toBe(true);
   const canvas = page.locator('[data-chart="step-time"] canvas');
@@ -282,7 +288,10 @@ test('charts redraw 1,000 points within a frame', async ({ request }) => {
   console.log(
     `PERF chart update with 1,016-1,020 points (step-time chart, update('none')): median ${median.toFixed(2)} ms of ${samples.map((m) => m.toFixed(1)).join(', ')}`,
   );
-  expect(median).toBeLessThan(16);
+  const others = judgeable(otherLoadBetween(load0, otherLoadMark()));
+  console.log(`PERF while the charts redrew: ${others.line}`);
+  if (others.judge) expect(median).toBeLessThan(16);
+  else test.info().annotations.push({ type: 'redraw budget not judged', description: others.line });
 });
 
 test('cancel keeps the points already measured', async ({ request }) => {
