@@ -61,6 +61,12 @@ const ReportObjectSchema = z.object({
   /** Layers measured in each graph and the model's count the figures are scaled to. */
   scaling: z.object({ measuredLayers: z.number().int(), modelLayers: z.number().int(), note: z.string() }),
   probes: ProbesSchema.nullable(),
+  /**
+   * A reference read (the same small bandwidth probe) before each pass over the points: pass 1
+   * takes every point's first round, later passes one more round of the points not settled. Its
+   * spread says how far the machine's speed moved while the sweep ran (absent: not taken).
+   */
+  passes: z.array(z.object({ pass: z.number().int().positive(), referenceGBs: z.number().positive() })).optional(),
   points: z.array(PointSchema),
   /**
    * Per variant: largest context (tokens, batch 1, first dtype) whose whole-model cache fits

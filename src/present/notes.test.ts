@@ -3,7 +3,16 @@ import { point, report } from '@/testing/fixtures.js';
 import type { Report } from '@/contract/schemas.js';
 import { machineDriftNote } from './timing.js';
 import { efficiencyInterval } from '@/contract/roofline.js';
-import { efficiencyCrossing, reportNotes, rooflineBeaten, rooflineBeatenText, runCostDominated, runCostDominatedText } from './notes.js';
+import {
+  efficiencyCrossing,
+  reportNotes,
+  rooflineBeaten,
+  rooflineBeatenText,
+  runCostDominated,
+  runCostDominatedText,
+  sweepDrift,
+  sweepDriftText,
+} from './notes.js';
 
 describe('rooflineBeaten', () => {
   const at = (id: string, efficiency: number, achievedGBs: number, bound: 'memory' | 'compute' = 'memory', achievedGflops = 1) => {
@@ -93,5 +102,23 @@ describe('machineDriftNote', () => {
     expect(machineDriftNote([withProbes(40, 150), { ...withProbes(400, 2000), provider: { name: 'webgpu', options: {} } }])).toBeNull();
     expect(machineDriftNote([withProbes(40, 150), { ...withProbes(20, 150), machine: { ...base.machine, cpuModel: 'other' } }])).toBeNull();
     expect(machineDriftNote([withProbes(40, 150), withProbes(36, 150, { bandwidthGBs: 44, gflops: 150 })])).toBeNull();
+  });
+});
+
+describe('sweepDrift', () => {
+  const passes = (...gbs: number[]) => ({ passes: gbs.map((referenceGBs, i) => ({ pass: i + 1, referenceGBs })) });
+  it('says nothing for one pass, no passes, or a spread within 10%', () => {
+    expect(sweepDrift({})).toBeNull();
+    expect(sweepDrift(passes(30))).toBeNull();
+    expect(sweepDrift(passes(30, 29, 27.5))).toBeNull();
+    expect(sweepDriftText(passes(30, 29, 27.5))).toBeNull();
+  });
+  it('names the spread and every pass where the machine slowed down mid-sweep, and reaches the report notes', () => {
+    expect(sweepDrift(passes(30, 29, 24))).toEqual({ fastest: 30, slowest: 24, spread: 0.25 });
+    const text = sweepDriftText(passes(30, 29, 24))!;
+    expect(text).toContain('moved 25%');
+    expect(text).toContain('30.0, 29.0, 24.0 GB/s before passes 1 to 3');
+    const r = { ...report([point({ variant: 'mha', context: 64 })]), ...passes(30, 24) };
+    expect(reportNotes(r)).toContain(sweepDriftText(r));
   });
 });

@@ -91,8 +91,39 @@ export function efficiencyCrossingText(ids: readonly string[]): string {
   );
 }
 
+/**
+ * Spread of the reference reads within one sweep (fastest over slowest, minus 1) above which the
+ * machine is said to have moved: wider than between two reports' probes (5%), since each
+ * reference is one quick read (about 0.3 s) with noise of its own.
+ */
+export const SWEEP_DRIFT_NOTE = 0.1;
+
+/**
+ * Within one sweep: the reference read before each pass (report.passes) moved by more than 10%
+ * from its fastest to its slowest, so rounds taken in the slow passes read slower for a reason
+ * that is the machine's, and the points' intervals (built from their rounds) are wider for it.
+ */
+export function sweepDrift(r: Pick<Report, 'passes'>): { slowest: number; fastest: number; spread: number } | null {
+  const rates = (r.passes ?? []).map((p) => p.referenceGBs);
+  if (rates.length < 2) return null;
+  const fastest = Math.max(...rates);
+  const slowest = Math.min(...rates);
+  const spread = fastest / slowest - 1;
+  return spread > SWEEP_DRIFT_NOTE ? { slowest, fastest, spread } : null;
+}
+
+export function sweepDriftText(r: Pick<Report, 'passes'>): string | null {
+  const d = sweepDrift(r);
+  if (!d) return null;
+  const list = (r.passes ?? []).map((p) => `${p.referenceGBs.toFixed(1)}`).join(', ');
+  return (
+    `The machine's speed moved ${(d.spread * 100).toFixed(0)}% while the sweep ran: the same reference read took ${list} GB/s ` +
+    `before passes 1 to ${r.passes!.length}. Rounds taken in the slower passes read slower for that reason; the intervals include it.`
+  );
+}
+
 /** The notes a report carries (CLI summary, HTML report): points that beat the probe, efficiency intervals past 100%, then short steps. */
-export function reportNotes(r: Pick<Report, 'points' | 'probes' | 'scaling'>): string[] {
+export function reportNotes(r: Pick<Report, 'points' | 'probes' | 'scaling' | 'passes'>): string[] {
   const notes: string[] = [];
   const beaten = rooflineBeaten(
     r.points.filter((p) => p.mode === 'decode'),
@@ -103,5 +134,7 @@ export function reportNotes(r: Pick<Report, 'points' | 'probes' | 'scaling'>): s
   if (crossing.length > 0) notes.push(efficiencyCrossingText(crossing));
   const runCost = runCostDominated(r.points);
   if (runCost) notes.push(runCostDominatedText(runCost, r.scaling.measuredLayers));
+  const drift = sweepDriftText(r);
+  if (drift) notes.push(drift);
   return notes;
 }

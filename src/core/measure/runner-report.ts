@@ -42,6 +42,8 @@ export interface SweepState {
   probes?: ProbeResult;
   /** The probes repeated after the last point, where they ran. */
   probesAgain?: ProbeResult;
+  /** The reference read before each pass (report.passes). */
+  passes: { pass: number; referenceGBs: number }[];
 }
 
 export function assembleReport(s: SweepState, complete: boolean, reason?: string): Report {
@@ -79,6 +81,7 @@ export function assembleReport(s: SweepState, complete: boolean, reason?: string
           ...(probesAgain ? { again: { bandwidthGBs: probesAgain.bandwidthGBs, gflops: probesAgain.gflops } } : {}),
         }
       : null,
+    ...(s.passes.length > 0 ? { passes: [...s.passes] } : {}),
     points: [...s.points],
     largestContextThatFits: plan.largestContextThatFits,
     memoryBudget: { bytes: plan.budgetBytes, limitedBy: plan.budgetLimitedBy, note: plan.budgetNote },

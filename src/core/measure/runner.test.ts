@@ -43,6 +43,33 @@ describe('runSweep', () => {
     expect(progress.at(-1)).toMatchObject({ done: 15, total: 15 });
   });
 
+  it('takes a reference read before each pass and keeps them in the report, in pass order', async () => {
+    const rates = [30, 29, 24, 23, 22, 21];
+    let calls = 0;
+    const events: EngineEvent[] = [];
+    const report = await runSweep(
+      { ...small, variants: ['mha', 'mqa'], contexts: [128, 256] },
+      { runId: 'r-ref', probes, onEvent: (e) => events.push(e), reference: async () => rates[calls++]! },
+    );
+    expect(ReportSchema.safeParse(report).success).toBe(true);
+    const passes = report.passes!;
+    // pass 1 (every point's first round) and one per later pass; rounds are at least 3 per point
+    expect(passes.length).toBeGreaterThanOrEqual(3);
+    expect(passes.map((p) => p.pass)).toEqual(passes.map((_, i) => i + 1));
+    expect(passes.map((p) => p.referenceGBs)).toEqual(rates.slice(0, passes.length));
+    expect(events.filter((e) => e.type === 'progress' && e.current.startsWith('reference read before pass'))).toHaveLength(passes.length);
+  });
+
+  it('a reference read that fails leaves its pass without one and the sweep measured', async () => {
+    const report = await runSweep(
+      { ...small, variants: ['mqa'], contexts: [128] },
+      { runId: 'r-ref2', probes, onEvent: () => undefined, reference: () => Promise.reject(new Error('no scratch space')) },
+    );
+    expect(report.complete).toBe(true);
+    expect(report.passes).toBeUndefined();
+    expect(report.points[0]!.status).toBe('ok');
+  });
+
   it("interleaves rounds across the sweep: every point's first round, then later rounds as updates", async () => {
     const events: EngineEvent[] = [];
     const report = await runSweep({ ...small, variants: ['mha', 'mqa'], contexts: [128, 256] }, { runId: 'r2', probes, onEvent: (e) => events.push(e) });

@@ -10,7 +10,7 @@ import { efficiencyInterval } from '@/contract/roofline.js';
 import { scratchDir } from '../graph/resident.js';
 import { chooseProvider } from './provider-choice.js';
 import { planSweep } from './planner.js';
-import { probeDevice, type ProbeResult } from './probes.js';
+import { probeDevice, quickBandwidth, type ProbeResult } from './probes.js';
 import type { PointContext } from './runner-context.js';
 import { measurePoint } from './runner-point.js';
 import { assembleReport, markMachine, type SweepState } from './runner-report.js';
@@ -30,6 +30,8 @@ export interface RunOptions {
   probes?: ProbeResult;
   /** Called after every point with the report so far (complete: false), e.g. to save it. */
   onSnapshot?: (partial: Report) => void;
+  /** The reference read before each pass, in GB/s (tests); quickBandwidth on the sweep's provider by default, none where `probes` is given. */
+  reference?: () => Promise<number>;
 }
 
 /** The whole sweep. Never throws for a point; throws only when nothing can run (bad config, provider). */
@@ -47,9 +49,18 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
   const ownDir = !opts.workDir;
   const largest = Math.max(0, ...plan.points.filter((p) => p.fits).map((p) => p.predictedBytes));
   const dir = opts.workDir ?? scratchDir('run', largest);
-  const s: SweepState = { config, provider, why, plan, mark: markMachine(nvidia), points: [] };
+  const s: SweepState = { config, provider, why, plan, mark: markMachine(nvidia), points: [], passes: [] };
   const { points } = s;
   const report = (complete: boolean, reason?: string): Report => assembleReport(s, complete, reason);
+  const reference = opts.reference ?? (opts.probes ? null : () => quickBandwidth(provider));
+  // The same small read before each pass: how far the machine's speed moved over the sweep.
+  // Optional: a reference that fails (scratch space, device) leaves the pass without one.
+  const referencePass = async (pass: number, done: number, total: number): Promise<void> => {
+    if (!reference || cancelled()) return;
+    onEvent({ type: 'progress', runId, done, total, current: `reference read before pass ${pass}`, etaSeconds: null });
+    const gbs = await reference().catch(() => null);
+    if (gbs !== null && Number.isFinite(gbs) && gbs > 0) s.passes.push({ pass, referenceGBs: gbs });
+  };
 
   try {
     onEvent({
@@ -80,6 +91,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
       signalTiming: (active) => onEvent({ type: 'timing', runId, active }),
     };
     // First pass: every point, its first round.
+    await referencePass(1, 0, total);
     const unsettled: { index: number; state: RoundState }[] = [];
     for (const [i, pp] of planned.entries()) {
       if (cancelled()) return report(false, 'cancelled');
@@ -100,6 +112,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
     const extraLeft = (): number => unsettled.reduce((a, u) => a + u.state.policy.maxRounds - u.state.rounds.length, 0);
     const roundSeconds = doneSeconds / Math.max(1, total);
     for (let pass = 2; unsettled.length > 0; pass++) {
+      await referencePass(pass, total + extraDone, total + extraDone + extraLeft());
       for (const u of [...unsettled]) {
         if (cancelled()) return report(false, 'cancelled');
         const left = extraLeft();

@@ -12,6 +12,12 @@ describe('the answer card', () => {
     expect(sentences[0]).toMatch(/^KV cache of m \(\d+ layers, fp32\) at 128 tokens: MLA .* vs MHA-equivalent .* less: [\d.]+× smaller, analytic/);
     expect(sentences.at(-1)).toMatch(/^Largest context whose whole-model cache fits/);
   });
+  it('adds that the machine slowed down mid-sweep where the reference read before each pass moved', () => {
+    const drifted = { ...sweep, passes: [30, 29, 24].map((referenceGBs, i) => ({ pass: i + 1, referenceGBs })) };
+    const sentences = answerCard(drifted);
+    expect(sentences.slice(0, -1)).toEqual(answer(drifted));
+    expect(sentences.at(-1)).toMatch(/^The machine's speed moved 25% while the sweep ran/);
+  });
   it('shows nothing before a report with points is there', () => {
     expect(answerCard(null)).toEqual([]);
     expect(answerCard(report([]))).toEqual([]);
