@@ -14,7 +14,7 @@ import {
   type OnnxLayout,
   type OnnxSweepResult,
 } from './planner-api.js';
-import type { ComparedRow, ExportRequest, HistoryEntry, OpenedReport } from './reports-api.js';
+import { ComparedRowSchema, type ComparedRow, type ExportRequest, type HistoryEntry, type OpenedReport } from './reports-api.js';
 import {
   AttentionSpecSchema,
   MachineSchema,
@@ -146,6 +146,8 @@ export const EngineQuerySchema = z.object({
     z.object({ kind: z.literal('plan'), config: SweepConfigSchema }),
     z.object({ kind: z.literal('onnx-inspect'), path: z.string().min(1).max(4096) }),
     z.object({ kind: z.literal('onnx-sweep'), path: z.string().min(1).max(4096), pasts: z.array(z.number().int().min(0).max(1_048_576)).min(1).max(64) }),
+    // Comparing is linear but its bootstraps take up to about a second: off Electron's main thread.
+    z.object({ kind: z.literal('compare'), reports: z.array(ReportSchema).min(2).max(16) }),
   ]),
 });
 export type EngineQuery = z.infer<typeof EngineQuerySchema>;
@@ -184,6 +186,7 @@ export const EngineQueryResultSchemas = {
   plan: PlanSummarySchema,
   'onnx-inspect': OnnxLayoutSchema,
   'onnx-sweep': OnnxSweepResultSchema,
+  compare: z.array(ComparedRowSchema),
 } satisfies { [K in EngineQueryKind]: z.ZodType };
 export type EngineQueryResults = { [K in EngineQueryKind]: z.output<(typeof EngineQueryResultSchemas)[K]> };
 

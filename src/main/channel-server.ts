@@ -11,7 +11,6 @@ import { CHANNEL_TABLE, ROUTES, type ChannelHandlers, type RouteKey } from '@/co
 import { toSerializedError, type Envelope } from '@/contract/api.js';
 import type { EngineClient } from '@/engine/client.js';
 import { availableMemory } from '@/core/measure/system.js';
-import { compareReports } from '@/core/report/compare.js';
 import { parseReport } from '@/core/report/report.js';
 import { envelope } from './envelope.js';
 import { capacity, onnxCapacity, type History } from './report-service.js';
@@ -53,7 +52,8 @@ export function sharedHandlers(
     sweepStart: (config) => engine.start(config),
     sweepCancel: (runId) => engine.cancel(runId),
     reportParse: ({ name, text }) => ({ source: 'dropped' as const, name, path: null, report: parseReport(text, name) }),
-    reportCompare: (reports) => compareReports(reports),
+    // The bootstraps take up to about a second: the engine compares, not main's thread.
+    reportCompare: (reports) => engine.query({ kind: 'compare', reports }),
     historyList: () => history.list(),
     historyOpen: (id) => history.open(id),
     historyDelete: (id) => history.delete(id),

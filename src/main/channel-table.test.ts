@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { CHANNEL_TABLE, ROUTE_KEYS, ROUTES, routeOf, type ChannelHandlers } from '@/contract/channels';
 import { EVENT_CHANNEL, wireArg } from '@/contract/routes';
-import type { EngineClient } from '@/engine/client';
+import { EngineClient, type EngineChild } from '@/engine/client';
 import { point, report } from '@/testing/fixtures';
 import { bridgeHandlers } from '../../e2e/bridge/routes';
-import { serveAll, serveChannel } from './channel-server';
+import { serveAll, serveChannel, sharedHandlers } from './channel-server';
 import { compareReports } from '@/core/report/compare';
 import { capacity, History, onnxCapacity } from './report-service';
 
@@ -147,5 +147,40 @@ describe('serveChannel', () => {
     await expect(serveChannel('onnxInspect', () => ({ path: 'x.onnx', layers: 'many' }) as never, 'x.onnx')).resolves.toEqual({
       error: { name: 'ContractError', message: expect.stringMatching(/^onnx:inspect: the reply does not match the contract: /) },
     });
+  });
+});
+
+describe('report:compare runs in the engine, not on main', () => {
+  it('sends a compare query and serves its reply only once validated', async () => {
+    let onMessage: (m: unknown) => void = () => undefined;
+    const posted: { type: string; id: number; query?: { kind: string; reports: unknown[] } }[] = [];
+    const child: EngineChild = {
+      pid: 7,
+      postMessage: (m) => posted.push(m as (typeof posted)[number]),
+      onMessage: (fn) => (onMessage = fn),
+      onExit: () => undefined,
+      kill: () => undefined,
+    };
+    const client = new EngineClient({ launch: () => child, onEvent: () => undefined, log: () => undefined, shutdownGraceMs: 10 });
+    const ready = client.ensure();
+    onMessage({ type: 'ready', pid: 7 });
+    await ready;
+    const handlers = sharedHandlers(client, history);
+    const reports = [report([point({ variant: 'mha', context: 64 })]), report([point({ variant: 'mha', context: 64 })])];
+    const rows = compareReports(reports);
+
+    const served = serveChannel('reportCompare', handlers.reportCompare, reports);
+    await vi.waitFor(() => expect(posted.at(-1)?.query?.kind).toBe('compare'));
+    const sent = posted.at(-1)!;
+    expect(sent.query!.reports).toEqual(reports);
+    onMessage({ type: 'reply', id: sent.id, result: rows });
+    await expect(served).resolves.toEqual({ result: rows });
+
+    // A reply that drifted from the rows' schema is refused, not served.
+    const bad = serveChannel('reportCompare', handlers.reportCompare, reports);
+    await vi.waitFor(() => expect(posted.at(-1)?.id).not.toBe(sent.id));
+    onMessage({ type: 'reply', id: posted.at(-1)!.id, result: [{ key: 1 }] });
+    await expect(bad).resolves.toEqual({ error: { name: 'EngineError', message: expect.stringMatching(/^the engine sent a malformed 'compare' reply/) } });
+    await client.dispose();
   });
 });
