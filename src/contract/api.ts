@@ -11,8 +11,8 @@ import {
   type CapacityRequest,
   type OnnxCapacityAnswer,
   type OnnxCapacityRequest,
-  type OnnxLayout,
   type OnnxSweepResult,
+  type OpenedOnnx,
 } from './planner-api.js';
 import { ComparedRowSchema, type ComparedRow, type ExportRequest, type HistoryEntry, type OpenedReport } from './reports-api.js';
 import {
@@ -207,8 +207,6 @@ export interface KvscopeApi {
   files: {
     /** Null when the user closed the dialog. */
     openConfig(): Promise<OpenedConfig | null>;
-    /** The path of a dropped file (Electron's webUtils); null in a plain browser. */
-    pathOf(file: File): string | null;
   };
   reports: {
     /** Save dialog, JSON; the path written, null when the dialog was closed. */
@@ -233,9 +231,11 @@ export interface KvscopeApi {
     onnx(request: OnnxCapacityRequest): Promise<OnnxCapacityAnswer>;
   };
   onnx: {
-    /** Reads the KV layout of an ONNX decoder; path null = open dialog (null answer when closed). */
-    inspect(path: string | null): Promise<OnnxLayout | null>;
-    sweep(path: string, pasts: number[]): Promise<OnnxSweepResult>;
+    /** Reads the KV layout of an ONNX decoder by token; null = main's open dialog (null answer when closed). */
+    inspect(token: string | null): Promise<OpenedOnnx | null>;
+    sweep(token: string, pasts: number[]): Promise<OnnxSweepResult>;
+    /** A dropped .onnx's token (main checks the file); null where the window cannot see its path. */
+    drop(file: File): Promise<string | null>;
   };
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: AppEvent) => void): () => void;
