@@ -33,11 +33,11 @@ const API_SHAPE = {
   system: ['describe'],
   presets: ['list'],
   sweep: ['plan', 'start', 'cancel'],
-  files: ['openConfig', 'pathOf'],
+  files: ['openConfig'],
   reports: ['save', 'export', 'open', 'parse', 'compare'],
   history: ['list', 'open', 'delete'],
   planner: ['capacity', 'onnx'],
-  onnx: ['inspect', 'sweep'],
+  onnx: ['inspect', 'sweep', 'drop'],
   onEvent: 'function',
 } satisfies ApiShape;
 

@@ -23,7 +23,8 @@ export function bridgeApi(base = ''): KvscopeApi {
     return unwrap(await res.json());
   };
   return buildApi(invoke, {
-    files: { pathOf: (): string | null => null },
+    // A browser gives no path for a dropped file.
+    onnx: { drop: (): Promise<string | null> => Promise.resolve(null) },
     onEvent: (fn: (event: AppEvent) => void) => {
       listeners.add(fn);
       return () => {

@@ -8,11 +8,14 @@ import { join } from 'node:path';
 import type { ChannelHandlers } from '../../src/contract/channels.js';
 import type { EngineClient } from '../../src/engine/client.js';
 import { sharedHandlers } from '../../src/main/channel-server.js';
+import { OnnxFiles } from '../../src/main/onnx-files.js';
 import { defaultReportName, exportBody, saveReport, writeExport, type History } from '../../src/main/report-service.js';
 
 export function bridgeHandlers(engine: EngineClient, history: History, dirs: { exportDir: string; openOnnx: string }): ChannelHandlers {
   return {
-    ...sharedHandlers(engine, history),
+    // The "open dialog" answers with <data folder>/open/decoder.onnx when a test has put one there
+    // (a browser gives no path for a dropped file), and as closed otherwise.
+    ...sharedHandlers(engine, history, { files: new OnnxFiles(), pick: () => (existsSync(dirs.openOnnx) ? dirs.openOnnx : null) }),
     // No file dialog in a browser: the e2e pastes config.json text instead.
     configOpen: () => null,
     // Save dialogs answer with the default name in the export folder.
@@ -28,11 +31,5 @@ export function bridgeHandlers(engine: EngineClient, history: History, dirs: { e
       return path;
     },
     reportOpen: () => null,
-    // The "open dialog" answers with <data folder>/open/decoder.onnx when a test has put one there
-    // (a browser gives no path for a dropped file), and as closed otherwise.
-    onnxInspect: (asked) => {
-      const path = asked ?? (existsSync(dirs.openOnnx) ? dirs.openOnnx : null);
-      return path === null ? null : engine.query({ kind: 'onnx-inspect', path });
-    },
   };
 }

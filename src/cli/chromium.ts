@@ -5,18 +5,30 @@
 import { existsSync } from 'node:fs';
 
 /**
- * Flags for a headless, offline Chromium: no sandbox (CI runs as root), no GPU, and none of the
- * background connections that a closed network refuses at every start.
+ * Flags for a headless, offline Chromium: no GPU, and none of the background connections that a
+ * closed network refuses at every start.
  */
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const OFFLINE_ARGS = ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/**
+ * Whether Chromium must run without its sandbox: as root it refuses to start sandboxed (CI, the
+ * e2e containers), and KVSCOPE_CHROMIUM_NO_SANDBOX=1 forces it where the sandbox cannot start
+ * (no user namespaces). Elsewhere the sandbox stays.
+ */
+export function needsNoSandbox(uid: number | undefined, env: Record<string, string | undefined>): boolean {
+  return uid === 0 || env.KVSCOPE_CHROMIUM_NO_SANDBOX === '1';
+}
+
+/** Playwright launch options: it adds --no-sandbox itself unless `chromiumSandbox` is true. */
+export function chromiumLaunchOptions(noSandbox: boolean): { args: string[]; chromiumSandbox: boolean } {
+  return { args: noSandbox ? ['--no-sandbox', ...OFFLINE_ARGS] : [...OFFLINE_ARGS], chromiumSandbox: !noSandbox };
+}
+
+/** This process's launch options. */
+export const CHROMIUM_LAUNCH = chromiumLaunchOptions(needsNoSandbox(process.getuid?.(), process.env));
+
+/** This process's flags (for launchers that take flags only). */
+export const CHROMIUM_ARGS = CHROMIUM_LAUNCH.args;
 
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome'];
 

@@ -3,11 +3,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { point, report } from '@/testing/fixtures.js';
-import { chromiumPath } from './chromium.js';
+import { chromiumLaunchOptions, chromiumPath, needsNoSandbox } from './chromium.js';
 import { CHART_IDS, exportPngs } from './png.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kvscope-png-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("PNG export's Chromium sandbox", () => {
+  it('is off only as root or when KVSCOPE_CHROMIUM_NO_SANDBOX=1', () => {
+    expect(needsNoSandbox(0, {})).toBe(true);
+    expect(needsNoSandbox(1000, { KVSCOPE_CHROMIUM_NO_SANDBOX: '1' })).toBe(true);
+    expect(needsNoSandbox(1000, {})).toBe(false);
+    expect(needsNoSandbox(1000, { KVSCOPE_CHROMIUM_NO_SANDBOX: '0' })).toBe(false);
+    // Windows has no uid: sandboxed.
+    expect(needsNoSandbox(undefined, {})).toBe(false);
+  });
+
+  it('keeps the sandbox in the launch options unless it must go (Playwright drops it unless chromiumSandbox is true)', () => {
+    const sandboxed = chromiumLaunchOptions(false);
+    expect(sandboxed.chromiumSandbox).toBe(true);
+    expect(sandboxed.args).not.toContain('--no-sandbox');
+    expect(sandboxed.args).toContain('--disable-gpu');
+    const root = chromiumLaunchOptions(true);
+    expect(root.chromiumSandbox).toBe(false);
+    expect(root.args).toEqual(['--no-sandbox', ...sandboxed.args]);
+  });
+});
 
 describe('PNG export', () => {
   it('names one file per chart of the HTML report', () => {

@@ -11,7 +11,7 @@ import type { Report } from '@/contract/schemas.js';
 import { REPORT_CHARTS } from '@/present/chart-report.js';
 import { toHtml } from '@/core/report/html.js';
 import { UsageError } from './args.js';
-import { CHROMIUM_ARGS, chromiumPath } from './chromium.js';
+import { CHROMIUM_LAUNCH, chromiumPath } from './chromium.js';
 
 /** File suffixes: the report's chart canvases (chart-memory, chart-decode, chart-savings). */
 export const CHART_IDS: readonly string[] = REPORT_CHARTS.map(({ canvas }) => canvas.replace(/^chart-/, ''));
@@ -27,9 +27,9 @@ export async function exportPngs(reports: Report[], base: string): Promise<strin
   const executablePath = findChromium();
   const { chromium } = await import('playwright-core');
   const dir = mkdtempSync(join(tmpdir(), 'kvscope-png-'));
-  const browser = await chromium.launch({
-    executablePath,
-    args: CHROMIUM_ARGS,
+  const browser = await chromium.launch({ executablePath, ...CHROMIUM_LAUNCH }).catch((err: unknown) => {
+    if (!CHROMIUM_LAUNCH.chromiumSandbox) throw err;
+    throw new Error(`${(err as Error).message}\nChromium did not start with its sandbox; where it cannot have one, set KVSCOPE_CHROMIUM_NO_SANDBOX=1`);
   });
   try {
     const html = join(dir, 'report.html');

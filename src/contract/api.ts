@@ -11,10 +11,10 @@ import {
   type CapacityRequest,
   type OnnxCapacityAnswer,
   type OnnxCapacityRequest,
-  type OnnxLayout,
   type OnnxSweepResult,
+  type OpenedOnnx,
 } from './planner-api.js';
-import type { ComparedRow, ExportRequest, HistoryEntry, OpenedReport } from './reports-api.js';
+import { ComparedRowSchema, type ComparedRow, type ExportRequest, type HistoryEntry, type OpenedReport } from './reports-api.js';
 import {
   AttentionSpecSchema,
   MachineSchema,
@@ -146,6 +146,8 @@ export const EngineQuerySchema = z.object({
     z.object({ kind: z.literal('plan'), config: SweepConfigSchema }),
     z.object({ kind: z.literal('onnx-inspect'), path: z.string().min(1).max(4096) }),
     z.object({ kind: z.literal('onnx-sweep'), path: z.string().min(1).max(4096), pasts: z.array(z.number().int().min(0).max(1_048_576)).min(1).max(64) }),
+    // Comparing is linear but its bootstraps take up to about a second: off Electron's main thread.
+    z.object({ kind: z.literal('compare'), reports: z.array(ReportSchema).min(2).max(16) }),
   ]),
 });
 export type EngineQuery = z.infer<typeof EngineQuerySchema>;
@@ -184,6 +186,7 @@ export const EngineQueryResultSchemas = {
   plan: PlanSummarySchema,
   'onnx-inspect': OnnxLayoutSchema,
   'onnx-sweep': OnnxSweepResultSchema,
+  compare: z.array(ComparedRowSchema),
 } satisfies { [K in EngineQueryKind]: z.ZodType };
 export type EngineQueryResults = { [K in EngineQueryKind]: z.output<(typeof EngineQueryResultSchemas)[K]> };
 
@@ -204,8 +207,6 @@ export interface KvscopeApi {
   files: {
     /** Null when the user closed the dialog. */
     openConfig(): Promise<OpenedConfig | null>;
-    /** The path of a dropped file (Electron's webUtils); null in a plain browser. */
-    pathOf(file: File): string | null;
   };
   reports: {
     /** Save dialog, JSON; the path written, null when the dialog was closed. */
@@ -230,9 +231,11 @@ export interface KvscopeApi {
     onnx(request: OnnxCapacityRequest): Promise<OnnxCapacityAnswer>;
   };
   onnx: {
-    /** Reads the KV layout of an ONNX decoder; path null = open dialog (null answer when closed). */
-    inspect(path: string | null): Promise<OnnxLayout | null>;
-    sweep(path: string, pasts: number[]): Promise<OnnxSweepResult>;
+    /** Reads the KV layout of an ONNX decoder by token; null = main's open dialog (null answer when closed). */
+    inspect(token: string | null): Promise<OpenedOnnx | null>;
+    sweep(token: string, pasts: number[]): Promise<OnnxSweepResult>;
+    /** A dropped .onnx's token (main checks the file); null where the window cannot see its path. */
+    drop(file: File): Promise<string | null>;
   };
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: AppEvent) => void): () => void;

@@ -13,8 +13,9 @@ import {
   HistoryEntrySchema,
   OnnxCapacityAnswerSchema,
   OnnxCapacityRequestSchema,
-  OnnxLayoutSchema,
   OnnxSweepResultSchema,
+  OnnxTokenSchema,
+  OpenedOnnxSchema,
   OpenedConfigSchema,
   OpenedReportSchema,
   PlanSummarySchema,
@@ -48,11 +49,12 @@ export const CHANNEL_SCHEMAS = {
   historyDelete: { arg: HistoryId, result: z.void() },
   plannerCapacity: { arg: CapacityRequestSchema, result: CapacityAnswerSchema },
   plannerOnnx: { arg: OnnxCapacityRequestSchema, result: OnnxCapacityAnswerSchema },
-  onnxInspect: { arg: OnnxPath.nullable(), result: OnnxLayoutSchema.nullable() },
+  onnxInspect: { arg: OnnxTokenSchema.nullable(), result: OpenedOnnxSchema.nullable() },
   onnxSweep: {
-    arg: z.object({ path: OnnxPath, pasts: z.array(z.number().int().min(0).max(1_048_576)).min(1).max(64) }),
+    arg: z.object({ token: OnnxTokenSchema, pasts: z.array(z.number().int().min(0).max(1_048_576)).min(1).max(64) }),
     result: OnnxSweepResultSchema,
   },
+  onnxDrop: { arg: OnnxPath, result: OnnxTokenSchema },
 } satisfies { [K in RouteKey]: { arg: z.ZodType; result: z.ZodType } };
 
 type Schemas = typeof CHANNEL_SCHEMAS;
@@ -81,7 +83,7 @@ type Group = Exclude<keyof KvscopeApi, 'onEvent'>;
 /** `group.method` of every function in KvscopeApi's groups. */
 type ApiMethods = { [G in Group]: `${G}.${Extract<keyof KvscopeApi[G], string>}` }[Group];
 /** Members of window.kvscope that are not channels. */
-type NotChannels = 'files.pathOf';
+type NotChannels = never;
 type MethodAt<P> = P extends `${infer G extends Group}.${infer M}` ? (M extends keyof KvscopeApi[G] ? KvscopeApi[G][M] : never) : never;
 type Zip<P extends readonly string[], A extends readonly unknown[]> = P extends readonly [infer H extends string, ...infer T extends readonly string[]]
   ? A extends readonly [infer AH, ...infer AT]
@@ -94,7 +96,8 @@ type WireOf<Params extends readonly string[], Args extends readonly unknown[]> =
     ? Args[0]
     : Zip<Params, Args>;
 /** never when route K matches its API method: the call's wire argument is accepted, the answer is what the method promises. */
-type Mismatch<K extends RouteKey> =
+type Mismatch<K extends RouteKey> = (typeof ROUTES)[K] extends { preload: true } ? never : GenericMismatch<K>;
+type GenericMismatch<K extends RouteKey> =
   MethodAt<(typeof ROUTES)[K]['method']> extends (...args: infer A) => Promise<infer R>
     ? [WireOf<(typeof ROUTES)[K]['params'], A>] extends [z.input<Schemas[K]['arg']>]
       ? [ChannelResult<K>] extends [R]

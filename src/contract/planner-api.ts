@@ -103,6 +103,13 @@ export const OnnxLayoutSchema = z.object({
 });
 export type OnnxLayout = z.infer<typeof OnnxLayoutSchema>;
 
+/** An ONNX file main chose, named by the opaque token main keeps its path under. */
+export const OnnxTokenSchema = z.uuid();
+
+/** Answer of `onnx:inspect`: the layout and the file's token (what `onnx:sweep` takes). */
+export const OpenedOnnxSchema = OnnxLayoutSchema.extend({ token: OnnxTokenSchema });
+export type OpenedOnnx = z.infer<typeof OpenedOnnxSchema>;
+
 /** Argument of `planner:onnx`: the capacity of an imported ONNX decoder (its layout as read). */
 export const OnnxCapacityRequestSchema = z.object({
   layout: z.object({

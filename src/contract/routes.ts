@@ -38,16 +38,23 @@ export const ROUTES = {
   plannerCapacity: { channel: 'planner:capacity', method: 'planner.capacity', params: ['request'] },
   /** Capacity of an imported ONNX decoder: weights from its initializers, cache from its layout. */
   plannerOnnx: { channel: 'planner:onnx', method: 'planner.onnx', params: ['request'] },
-  /** Read an ONNX decoder's KV layout (path picked by dialog or dropped). */
-  onnxInspect: { channel: 'onnx:inspect', method: 'onnx.inspect', params: ['path'] },
-  /** Sweep an ONNX decoder at growing past lengths in the engine. */
-  onnxSweep: { channel: 'onnx:sweep', method: 'onnx.sweep', params: ['path', 'pasts'] },
+  /** Read an ONNX decoder's KV layout: a file main chose, by its token, or (null) main's open dialog. */
+  onnxInspect: { channel: 'onnx:inspect', method: 'onnx.inspect', params: ['token'] },
+  /** Sweep an ONNX decoder (by token) at growing past lengths in the engine. */
+  onnxSweep: { channel: 'onnx:sweep', method: 'onnx.sweep', params: ['token', 'pasts'] },
+  /** A dropped .onnx: the preload sends its path (webUtils), main checks it and answers a token. */
+  onnxDrop: { channel: 'onnx:drop', method: 'onnx.drop', params: ['path'], preload: true },
 } as const satisfies Record<string, Route>;
 
 export interface Route {
   channel: `${string}:${string}`;
   method: `${string}.${string}`;
   params: readonly string[];
+  /**
+   * Called by the preload itself with what only it can get (a dropped File's path), not a
+   * generic method: its window.kvscope member is the preload's own (buildApi's `extra`).
+   */
+  preload?: true;
 }
 
 export type RouteKey = keyof typeof ROUTES;
@@ -77,6 +84,7 @@ export function wireArg(params: readonly string[], args: readonly unknown[]): un
 export function buildApi(invoke: (channel: string, arg: unknown) => Promise<unknown>, extra: Record<string, unknown>): Record<string, unknown> {
   const api: Record<string, Record<string, unknown>> = {};
   for (const route of Object.values(ROUTES) as Route[]) {
+    if (route.preload) continue;
     const [group, name] = route.method.split('.') as [string, string];
     const members = (api[group] ??= {});
     members[name] = (...args: unknown[]) => invoke(route.channel, wireArg(route.params, args));

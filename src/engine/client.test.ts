@@ -8,6 +8,7 @@ import type { AppEvent } from '@/contract/api';
 import { SystemInfoSchema } from '@/contract/api';
 import { point, report } from '@/testing/fixtures';
 import { ReportSchema, SweepConfigSchema } from '@/contract/schemas';
+import { compareReports } from '@/core/report/compare';
 import { EngineClient, type EngineChild, type ExitInfo } from './client';
 import { reportHeader } from './host';
 import { exitReason, nodeLauncher } from './node-launcher';
@@ -57,6 +58,17 @@ describe('engine client (real engine child process)', () => {
     expect(pid).toBe(client.pid);
     const presets = await client.query({ kind: 'presets' });
     expect(presets.map((p) => p.id)).toContain('deepseek-v3');
+    // The engine compares (off Electron's main thread) exactly as compareReports does.
+    const a = report([point({ variant: 'mha', context: 64 }), point({ variant: 'gqa', context: 64 })]);
+    const slow = point({ variant: 'mha', context: 64 });
+    const t = slow.timing!;
+    const b = report([
+      { ...slow, timing: { ...t, medianMs: t.medianMs * 2, samplesMs: t.samplesMs!.map((x) => x * 2) } },
+      point({ variant: 'gqa', context: 64 }),
+    ]);
+    const rows = await client.query({ kind: 'compare', reports: [a, b] });
+    expect(rows).toEqual(compareReports([a, b]));
+    expect(rows.length).toBe(2);
     const plan = client.query({ kind: 'plan', config: { model: { source: 'preset', preset: 'nope' }, variants: ['mha'], contexts: [64] } as never });
     await expect(plan).rejects.toMatchObject({ name: 'SpecError', message: expect.stringContaining('unknown preset "nope"') });
 

@@ -1,11 +1,13 @@
 /**
  * The engine's message loop, independent of how messages travel (Electron utility process or a
  * Node child process): sweep requests in, engine events out, one AbortController per run, plus
- * the queries the UI needs (describe, presets, plan) answered by id.
+ * the queries the UI needs (describe, presets, plan, ONNX inspect and sweep, report comparison)
+ * answered by id.
  */
 import {
   EngineQuerySchema,
   toSerializedError,
+  type ComparedRow,
   type EngineQueryResults,
   type EngineReply,
   type OnnxLayout,
@@ -35,6 +37,7 @@ export interface EngineDeps {
   plan(config: SweepConfig): Promise<PlanSummary>;
   onnxInspect?(path: string): Promise<OnnxLayout>;
   onnxSweep?(path: string, pasts: number[]): Promise<OnnxSweepResult>;
+  compare?(reports: Report[]): ComparedRow[];
   workDir?: string;
 }
 
@@ -140,6 +143,9 @@ export function createEngineHost(deps: EngineDeps, post: (m: Outgoing) => void):
           case 'onnx-sweep':
             if (!deps.onnxSweep) throw new Error('this engine cannot sweep ONNX models');
             return deps.onnxSweep(q.path, q.pasts);
+          case 'compare':
+            if (!deps.compare) throw new Error('this engine cannot compare reports');
+            return deps.compare(q.reports);
         }
       };
       void answer(parsed.data.id, work);

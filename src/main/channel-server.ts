@@ -11,9 +11,9 @@ import { CHANNEL_TABLE, ROUTES, type ChannelHandlers, type RouteKey } from '@/co
 import { toSerializedError, type Envelope } from '@/contract/api.js';
 import type { EngineClient } from '@/engine/client.js';
 import { availableMemory } from '@/core/measure/system.js';
-import { compareReports } from '@/core/report/compare.js';
 import { parseReport } from '@/core/report/report.js';
 import { envelope } from './envelope.js';
+import type { OnnxFiles } from './onnx-files.js';
 import { capacity, onnxCapacity, type History } from './report-service.js';
 
 export class ContractError extends Error {
@@ -41,11 +41,15 @@ export function serveAll(handlers: ChannelHandlers, register: (channel: string, 
   }
 }
 
-/** The handlers main and the bridge share: everything but the dialogs. */
+/**
+ * The handlers main and the bridge share: everything but the dialogs. ONNX files reach the engine
+ * only by a token `onnx` granted: to a path its `pick` dialog chose, or to a dropped file it checked.
+ */
 export function sharedHandlers(
   engine: EngineClient,
   history: History,
-): Omit<ChannelHandlers, 'configOpen' | 'reportSave' | 'reportExport' | 'reportOpen' | 'onnxInspect'> {
+  onnx: { files: OnnxFiles; pick: () => Promise<string | null> | string | null },
+): Omit<ChannelHandlers, 'configOpen' | 'reportSave' | 'reportExport' | 'reportOpen'> {
   return {
     systemDescribe: () => engine.query({ kind: 'describe' }),
     presetsList: () => engine.query({ kind: 'presets' }),
@@ -53,12 +57,20 @@ export function sharedHandlers(
     sweepStart: (config) => engine.start(config),
     sweepCancel: (runId) => engine.cancel(runId),
     reportParse: ({ name, text }) => ({ source: 'dropped' as const, name, path: null, report: parseReport(text, name) }),
-    reportCompare: (reports) => compareReports(reports),
+    // The bootstraps take up to about a second: the engine compares, not main's thread.
+    reportCompare: (reports) => engine.query({ kind: 'compare', reports }),
     historyList: () => history.list(),
     historyOpen: (id) => history.open(id),
     historyDelete: (id) => history.delete(id),
     plannerCapacity: (request) => capacity(request, availableMemory(), history),
     plannerOnnx: (request) => onnxCapacity(request, availableMemory()),
-    onnxSweep: ({ path, pasts }) => engine.query({ kind: 'onnx-sweep', path, pasts }),
+    onnxInspect: async (token) => {
+      const path = token === null ? await onnx.pick() : onnx.files.path(token);
+      if (path === null) return null;
+      const layout = await engine.query({ kind: 'onnx-inspect', path });
+      return { ...layout, token: token ?? onnx.files.grant(path) };
+    },
+    onnxSweep: ({ token, pasts }) => engine.query({ kind: 'onnx-sweep', path: onnx.files.path(token), pasts }),
+    onnxDrop: (path) => onnx.files.grantDropped(path),
   };
 }

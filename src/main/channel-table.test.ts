@@ -8,18 +8,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { CHANNEL_TABLE, ROUTE_KEYS, ROUTES, routeOf, type ChannelHandlers } from '@/contract/channels';
-import { EVENT_CHANNEL, wireArg } from '@/contract/routes';
-import type { EngineClient } from '@/engine/client';
+import { EVENT_CHANNEL, wireArg, type Route } from '@/contract/routes';
+import { EngineClient, type EngineChild } from '@/engine/client';
 import { point, report } from '@/testing/fixtures';
 import { bridgeHandlers } from '../../e2e/bridge/routes';
-import { serveAll, serveChannel } from './channel-server';
+import { serveAll, serveChannel, sharedHandlers } from './channel-server';
 import { compareReports } from '@/core/report/compare';
+import { OnnxFiles } from './onnx-files';
 import { capacity, History, onnxCapacity } from './report-service';
 
 const electron = vi.hoisted(() => ({
   handled: new Map<string, (event: unknown, arg: unknown) => unknown>(),
   invoked: [] as [string, unknown][],
   exposed: new Map<string, unknown>(),
+  droppedPath: '',
 }));
 vi.mock('electron', () => ({
   ipcMain: { handle: (channel: string, fn: (event: unknown, arg: unknown) => unknown) => electron.handled.set(channel, fn) },
@@ -32,7 +34,7 @@ vi.mock('electron', () => ({
     },
   },
   contextBridge: { exposeInMainWorld: (key: string, api: unknown) => electron.exposed.set(key, api) },
-  webUtils: { getPathForFile: () => '' },
+  webUtils: { getPathForFile: () => electron.droppedPath },
 }));
 
 const channels = Object.values(ROUTES)
@@ -72,14 +74,15 @@ describe('channel table', () => {
     expect(routed.sort()).toEqual(channels);
   });
 
-  it("the preload exposes one method per channel (plus pathOf and onEvent), each calling its channel with the method's arguments", async () => {
+  it("the preload exposes one method per channel (plus onEvent), each calling its channel with the method's arguments", async () => {
     await import('@/preload/index');
     const api = electron.exposed.get('kvscope') as Record<string, unknown>;
     const methods = Object.entries(api).flatMap(([group, v]) =>
       typeof v === 'function' ? [group] : Object.keys(v as object).map((name) => `${group}.${name}`),
     );
-    expect(methods.sort()).toEqual([...Object.values(ROUTES).map((r) => r.method), 'files.pathOf', 'onEvent'].sort());
-    for (const route of Object.values(ROUTES)) {
+    expect(methods.sort()).toEqual([...Object.values(ROUTES).map((r) => r.method), 'onEvent'].sort());
+    for (const route of Object.values(ROUTES) as Route[]) {
+      if (route.preload) continue;
       const [group, name] = route.method.split('.') as [string, string];
       const args = route.params.map((p) => `${p}-value`);
       const fn = (api[group] as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!;
@@ -88,6 +91,14 @@ describe('channel table', () => {
     }
     expect(electron.invoked.find(([c]) => c === 'report:parse')?.[1]).toEqual({ name: 'name-value', text: 'text-value' });
     expect(electron.invoked.find(([c]) => c === 'history:list')?.[1]).toBeUndefined();
+    // onnx.drop takes a File: the preload sends its path (webUtils), never the page.
+    const drop = (api.onnx as { drop: (f: unknown) => Promise<unknown> }).drop;
+    electron.invoked.length = 0;
+    await expect(drop({})).resolves.toBeNull();
+    expect(electron.invoked).toEqual([]);
+    electron.droppedPath = '/models/decoder.onnx';
+    await expect(drop({})).resolves.toBe('answer of onnx:drop');
+    expect(electron.invoked).toEqual([['onnx:drop', '/models/decoder.onnx']]);
   });
 });
 
@@ -144,8 +155,43 @@ describe('serveChannel', () => {
     await expect(serveChannel('historyOpen', () => bad as never, 'abc')).resolves.toEqual({
       error: { name: 'ContractError', message: expect.stringMatching(/^history:open: the reply does not match the contract: source: /) },
     });
-    await expect(serveChannel('onnxInspect', () => ({ path: 'x.onnx', layers: 'many' }) as never, 'x.onnx')).resolves.toEqual({
+    await expect(serveChannel('onnxInspect', () => ({ path: 'x.onnx', layers: 'many' }) as never, null)).resolves.toEqual({
       error: { name: 'ContractError', message: expect.stringMatching(/^onnx:inspect: the reply does not match the contract: /) },
     });
+  });
+});
+
+describe('report:compare runs in the engine, not on main', () => {
+  it('sends a compare query and serves its reply only once validated', async () => {
+    let onMessage: (m: unknown) => void = () => undefined;
+    const posted: { type: string; id: number; query?: { kind: string; reports: unknown[] } }[] = [];
+    const child: EngineChild = {
+      pid: 7,
+      postMessage: (m) => posted.push(m as (typeof posted)[number]),
+      onMessage: (fn) => (onMessage = fn),
+      onExit: () => undefined,
+      kill: () => undefined,
+    };
+    const client = new EngineClient({ launch: () => child, onEvent: () => undefined, log: () => undefined, shutdownGraceMs: 10 });
+    const ready = client.ensure();
+    onMessage({ type: 'ready', pid: 7 });
+    await ready;
+    const handlers = sharedHandlers(client, history, { files: new OnnxFiles(), pick: () => null });
+    const reports = [report([point({ variant: 'mha', context: 64 })]), report([point({ variant: 'mha', context: 64 })])];
+    const rows = compareReports(reports);
+
+    const served = serveChannel('reportCompare', handlers.reportCompare, reports);
+    await vi.waitFor(() => expect(posted.at(-1)?.query?.kind).toBe('compare'));
+    const sent = posted.at(-1)!;
+    expect(sent.query!.reports).toEqual(reports);
+    onMessage({ type: 'reply', id: sent.id, result: rows });
+    await expect(served).resolves.toEqual({ result: rows });
+
+    // A reply that drifted from the rows' schema is refused, not served.
+    const bad = serveChannel('reportCompare', handlers.reportCompare, reports);
+    await vi.waitFor(() => expect(posted.at(-1)?.id).not.toBe(sent.id));
+    onMessage({ type: 'reply', id: posted.at(-1)!.id, result: [{ key: 1 }] });
+    await expect(bad).resolves.toEqual({ error: { name: 'EngineError', message: expect.stringMatching(/^the engine sent a malformed 'compare' reply/) } });
+    await client.dispose();
   });
 });

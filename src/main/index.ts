@@ -12,7 +12,7 @@ import { utilityLauncher } from './engine-process.js';
 import { registerIpc } from './ipc.js';
 import { History, reportToKeep } from './report-service.js';
 import { buildMenu } from './menu.js';
-import { allowPermission, CSP_HEADER, DEV_CSP, isAppUrl, windowOptions } from './security.js';
+import { allowPermission, CSP_HEADER, DEV_CSP, isAppRequest, isAppUrl, windowOptions } from './security.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const devUrl = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
@@ -92,12 +92,8 @@ void app.whenReady().then(() => {
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [devUrl ? DEV_CSP : CSP_HEADER] } });
   });
-  // No request leaves the machine: the app loads only its own files (and the dev server).
-  ses.webRequest.onBeforeRequest((details, callback) => {
-    const ok =
-      details.url.startsWith('file:') || details.url.startsWith('devtools:') || (devUrl !== undefined && new URL(details.url).host === new URL(devUrl).host);
-    callback({ cancel: !ok });
-  });
+  // No request leaves the machine, nor the renderer's folder: the app loads only its own files (and the dev server).
+  ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAppRequest(details.url, rendererUrl, devUrl) }));
   Menu.setApplicationMenu(buildMenu(devUrl !== undefined));
   history = new History(join(app.getPath('userData'), 'history'));
   registerIpc(engine, () => win, rendererUrl, history);

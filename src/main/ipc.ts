@@ -9,6 +9,7 @@ import type { EngineClient } from '@/engine/client.js';
 import { readConfigFile } from './config-file.js';
 import { serveAll, sharedHandlers } from './channel-server.js';
 import { envelope } from './envelope.js';
+import { OnnxFiles } from './onnx-files.js';
 import { defaultReportName, exportBody, openReportFile, saveReport, writeExport, type History } from './report-service.js';
 import { isAppUrl } from './security.js';
 
@@ -16,7 +17,7 @@ export class ForbiddenError extends Error {
   override name = 'ForbiddenError';
 }
 
-/** The handlers of Electron main: the shared ones plus the file dialogs. */
+/** The handlers of Electron main: the shared ones plus the file dialogs. Its ONNX tokens are this call's (one per main process). */
 export function mainHandlers(engine: EngineClient, getWindow: () => BrowserWindow | null, history: History): ChannelHandlers {
   const saveDialog = async (title: string, defaultPath: string, ext: string, label: string): Promise<string | null> => {
     const win = getWindow();
@@ -30,8 +31,10 @@ export function mainHandlers(engine: EngineClient, getWindow: () => BrowserWindo
     const path = picked.filePaths[0];
     return picked.canceled || !path ? null : path;
   };
+  const pickOnnx = (): Promise<string | null> =>
+    openDialog({ title: 'Open an ONNX decoder', properties: ['openFile'], filters: [{ name: 'ONNX model', extensions: ['onnx'] }] });
   return {
-    ...sharedHandlers(engine, history),
+    ...sharedHandlers(engine, history, { files: new OnnxFiles(), pick: pickOnnx }),
     reportSave: async (report) => {
       const path = await saveDialog('Save the report', defaultReportName(report, 'json'), 'json', 'kvscope report');
       if (path) saveReport(path, report);
@@ -47,11 +50,6 @@ export function mainHandlers(engine: EngineClient, getWindow: () => BrowserWindo
     reportOpen: async () => {
       const path = await openDialog({ title: 'Open a kvscope report', properties: ['openFile'], filters: [{ name: 'kvscope report', extensions: ['json'] }] });
       return path === null ? null : openReportFile(path);
-    },
-    onnxInspect: async (asked) => {
-      const path =
-        asked ?? (await openDialog({ title: 'Open an ONNX decoder', properties: ['openFile'], filters: [{ name: 'ONNX model', extensions: ['onnx'] }] }));
-      return path === null ? null : engine.query({ kind: 'onnx-inspect', path });
     },
     configOpen: async () => {
       const path = await openDialog({

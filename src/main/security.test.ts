@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allowPermission, CSP, CSP_HEADER, cspMetaTag, isAppUrl, webPreferences, windowOptions } from './security';
+import { allowPermission, CSP, CSP_HEADER, cspMetaTag, isAppRequest, isAppUrl, webPreferences, windowOptions } from './security';
 
 describe('window security', () => {
   it('webPreferences follow the Electron security checklist', () => {
@@ -82,6 +82,28 @@ describe('window security', () => {
     const win = 'file:///C:/Program%20Files/kvscope/resources/app.asar/out/renderer/index.html';
     expect(isAppUrl('file:///C:/Program Files/kvscope/resources/app.asar/out/renderer/index.html', win)).toBe(true);
     expect(isAppUrl('file://server/C:/Program%20Files/kvscope/resources/app.asar/out/renderer/index.html', win)).toBe(false);
+  });
+
+  it("the packaged app's requests stay inside its renderer folder; devtools and the dev server are allowed", () => {
+    const file = 'file:///opt/kvscope/resources/app.asar/out/renderer/index.html';
+    expect(isAppRequest(file, file)).toBe(true);
+    expect(isAppRequest('file:///opt/kvscope/resources/app.asar/out/renderer/assets/index-3f2a.js', file)).toBe(true);
+    expect(isAppRequest('devtools://devtools/bundled/inspector.html', file)).toBe(true);
+    // another local file, even beside the app or reached by ../ however encoded
+    expect(isAppRequest('file:///etc/passwd', file)).toBe(false);
+    expect(isAppRequest('file:///opt/kvscope/resources/app.asar/out/main/index.js', file)).toBe(false);
+    expect(isAppRequest('file:///opt/kvscope/resources/app.asar/out/renderer/../main/index.js', file)).toBe(false);
+    expect(isAppRequest('file:///opt/kvscope/resources/app.asar/out/renderer/%2e%2e/main/index.js', file)).toBe(false);
+    expect(isAppRequest('file:///opt/kvscope/resources/app.asar/out/renderer-other/x.js', file)).toBe(false);
+    expect(isAppRequest('file:///opt/kvscope/resources/app.asar/out/renderer%2F..%2Fmain/index.js', file)).toBe(false);
+    expect(isAppRequest('file://evil.example/opt/kvscope/resources/app.asar/out/renderer/index.html', file)).toBe(false);
+    // nothing leaves the machine
+    expect(isAppRequest('https://example.com/x.js', file)).toBe(false);
+    expect(isAppRequest('not a url', file)).toBe(false);
+    const dev = 'http://localhost:5173/';
+    expect(isAppRequest('http://localhost:5173/src/main.ts', dev, dev)).toBe(true);
+    expect(isAppRequest('ws://localhost:5173/', dev, dev)).toBe(true);
+    expect(isAppRequest('https://example.com/', dev, dev)).toBe(false);
   });
 
   it('permission requests are denied', () => {

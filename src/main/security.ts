@@ -114,6 +114,30 @@ export function isAppUrl(url: string | undefined, rendererUrl: string): boolean 
   return u.origin === base.origin;
 }
 
+/**
+ * Whether the window may make a request: devtools, the dev server, and in the packaged app only
+ * files inside the renderer's own folder (out/renderer: index.html and its assets), so a file:
+ * page cannot load another local file, even as an image, whatever the CSP's 'self' allows for file:.
+ */
+export function isAppRequest(url: string, rendererUrl: string, devUrl?: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (u.protocol === 'devtools:') return true;
+  // In development, as before: the dev server, and files (electron-vite's dev build is not shipped).
+  if (devUrl !== undefined) return u.protocol === 'file:' || u.host === new URL(devUrl).host;
+  const base = new URL(rendererUrl);
+  if (base.protocol !== 'file:') return false;
+  const path = localFilePath(u);
+  const page = localFilePath(base);
+  if (path === null || page === null) return false;
+  const dir = page.slice(0, page.lastIndexOf('/') + 1);
+  return path.startsWith(dir) && !path.slice(dir.length).split('/').includes('..');
+}
+
 /** Permission requests (camera, notifications, ...) are all denied: kvscope needs none. */
 export function allowPermission(_permission: string): boolean {
   return false;

@@ -1,11 +1,11 @@
 /**
  * Preload (sandboxed): exposes exactly one object, `window.kvscope`, implementing the contract's
- * KvscopeApi: one method per route of the channel table (src/contract/routes.ts), plus pathOf and
- * onEvent. No generic send/invoke/on, no process, no Node, no zod (main validates both ways).
+ * KvscopeApi: one method per route of the channel table (src/contract/routes.ts; onnx.drop is its
+ * own, sending a dropped file's path) and onEvent. No generic send/invoke/on, no process, no Node, no zod (main validates both ways).
  */
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { AppEvent, KvscopeApi } from '@/contract/api.js';
-import { buildApi, EVENT_CHANNEL } from '@/contract/routes.js';
+import { buildApi, EVENT_CHANNEL, ROUTES } from '@/contract/routes.js';
 import { unwrap } from './unwrap.js';
 
 const listeners = new Set<(event: AppEvent) => void>();
@@ -14,13 +14,16 @@ ipcRenderer.on(EVENT_CHANNEL, (_event, payload: AppEvent) => {
 });
 
 const api = buildApi(async (channel, arg) => unwrap(await ipcRenderer.invoke(channel, arg)), {
-  files: {
-    pathOf: (file: File): string | null => {
+  onnx: {
+    // The path goes to main, which checks it and keeps it behind a token; the page never sees it.
+    drop: async (file: File): Promise<string | null> => {
+      let path = '';
       try {
-        return webUtils.getPathForFile(file) || null;
+        path = webUtils.getPathForFile(file);
       } catch {
-        return null;
+        // not a file from the user's disk
       }
+      return path ? (unwrap(await ipcRenderer.invoke(ROUTES.onnxDrop.channel, path)) as string) : null;
     },
   },
   onEvent: (listener: (event: AppEvent) => void) => {

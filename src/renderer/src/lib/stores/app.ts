@@ -24,10 +24,7 @@ export class App {
   readonly planner: PlannerStore;
   readonly onnx: OnnxStore;
 
-  #api: KvscopeApi;
-
   constructor(api: KvscopeApi) {
-    this.#api = api;
     this.machine = new MachineStore(api);
     this.sweep = new SweepStore(api, () => void this.reports.refreshHistory());
     this.compare = new CompareStore(api, this.sweep);
@@ -44,11 +41,7 @@ export class App {
   /** A dropped file: a report is shown (or added to the compare view), a config.json or .onnx goes to the planner. */
   async drop(file: File): Promise<void> {
     const name = file.name;
-    if (classifyDrop(name) === 'onnx') {
-      const path = this.#api.files.pathOf(file);
-      if (!path) return this.onnx.pathUnavailable(name);
-      return this.onnx.inspect(path);
-    }
+    if (classifyDrop(name) === 'onnx') return this.onnx.dropped(file);
     if (file.size > MAX_DROP_BYTES) {
       this.reports.notice = { kind: 'error', text: `${name} is ${file.size} bytes, more than a report or config can be` };
       return;

@@ -1,11 +1,11 @@
 /** An imported ONNX decoder: its layout, its capacity at the planner's memory, context and batch, and its sweep. */
-import type { KvscopeApi, OnnxCapacityAnswer, OnnxLayout, OnnxSweepResult } from '@/contract/api';
+import type { KvscopeApi, OnnxCapacityAnswer, OnnxSweepResult, OpenedOnnx } from '@/contract/api';
 import { latest } from '../latest';
 import { onnxPlannerRequest, type PlannerForm } from '../planner-form';
 import type { UiStore } from './ui.svelte';
 
 export class OnnxStore {
-  layout = $state.raw<OnnxLayout | null>(null);
+  layout = $state.raw<OpenedOnnx | null>(null);
   sweep = $state.raw<OnnxSweepResult | null>(null);
   busy = $state(false);
   /** Why the import or the sweep failed. */
@@ -31,10 +31,11 @@ export class OnnxStore {
     this.planError = out.ok ? null : out.error.message;
   }
 
-  async inspect(path: string | null): Promise<void> {
+  /** Reads a decoder main chose: by its token, or (null) through main's open dialog. */
+  async inspect(token: string | null): Promise<void> {
     this.error = null;
     try {
-      const layout = await this.#api.onnx.inspect(path);
+      const layout = await this.#api.onnx.inspect(token);
       if (!layout) return;
       this.layout = layout;
       this.sweep = null;
@@ -51,7 +52,7 @@ export class OnnxStore {
     this.busy = true;
     this.error = null;
     try {
-      this.sweep = await this.#api.onnx.sweep(l.path, pasts);
+      this.sweep = await this.#api.onnx.sweep(l.token, pasts);
     } catch (err) {
       this.error = (err as Error).message;
     } finally {
@@ -59,9 +60,18 @@ export class OnnxStore {
     }
   }
 
-  /** A dropped .onnx whose path the window cannot see. */
-  pathUnavailable(name: string): void {
-    this.error = `${name}: the file's path is not available here; use the Import button`;
+  /** A dropped .onnx: main checks the file and answers its token (null where the window cannot see its path). */
+  async dropped(file: File): Promise<void> {
+    let token: string | null;
+    try {
+      token = await this.#api.onnx.drop(file);
+    } catch (err) {
+      this.error = (err as Error).message;
+      this.#ui.view = 'planner';
+      return;
+    }
+    if (token) return this.inspect(token);
+    this.error = `${file.name}: the file's path is not available here; use the Import button`;
     this.#ui.view = 'planner';
   }
 }
