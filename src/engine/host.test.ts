@@ -23,6 +23,42 @@ function setup(runSweep: RunSweep, over: Partial<EngineDeps> = {}): { out: Outgo
 }
 
 describe('engine host', () => {
+  it("holds a comparison while a sweep's round is timed and answers it once the timed window ends", async () => {
+    let endTimed: () => void = () => undefined;
+    const rows = [{ key: 'k' }] as unknown as ReturnType<NonNullable<EngineDeps['compare']>>;
+    const { out, host } = setup(
+      (_c, opts) =>
+        new Promise((resolve) => {
+          opts.onEvent({ type: 'timing', runId: 'r1', active: true });
+          endTimed = () => {
+            opts.onEvent({ type: 'timing', runId: 'r1', active: false });
+            resolve(fakeReport(true));
+          };
+        }),
+      { compare: () => rows },
+    );
+    host.handle({ type: 'start', runId: 'r1', config });
+    host.handle({
+      type: 'query',
+      id: 7,
+      query: { kind: 'compare', reports: [report([point({ variant: 'mha', context: 64 })]), report([point({ variant: 'mha', context: 64 })])] },
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(out.filter((m) => m.type === 'reply')).toEqual([]);
+    endTimed();
+    await host.idle();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(out.filter((m) => m.type === 'reply')).toEqual([{ type: 'reply', id: 7, result: rows }]);
+    // without a timed window it answers at once
+    host.handle({
+      type: 'query',
+      id: 8,
+      query: { kind: 'compare', reports: [report([point({ variant: 'mha', context: 64 })]), report([point({ variant: 'mha', context: 64 })])] },
+    });
+    await new Promise((r) => setTimeout(r, 0));
+    expect(out.filter((m) => m.type === 'reply').map((m) => (m as { id: number }).id)).toEqual([7, 8]);
+  });
+
   it('runs a sweep: events tagged with the run, then done with the report', async () => {
     const { out, host } = setup(async (_c, opts) => {
       opts.onEvent({ type: 'progress', runId: 'whatever', done: 0, total: 1, current: 'x', etaSeconds: 1 });

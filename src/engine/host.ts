@@ -58,6 +58,18 @@ export function createEngineHost(deps: EngineDeps, post: (m: Outgoing) => void):
   const runs = new Map<string, { controller: AbortController; settled: Promise<void> }>();
   /** Starts waiting for a cancelled sweep to wind down (its current point ends first). */
   const waiting = new Set<string>();
+  // A comparison (up to about a second of bootstraps on this one thread) waits while a sweep's
+  // round is being timed, so its work never lands inside a timed window: it runs between rounds.
+  let timing = false;
+  const deferred: (() => void)[] = [];
+  const setTiming = (active: boolean): void => {
+    timing = active;
+    if (!active) for (const fn of deferred.splice(0)) fn();
+  };
+  const whenUntimed = (fn: () => void): void => {
+    if (timing) deferred.push(fn);
+    else fn();
+  };
 
   function start(runId: string, config: SweepConfig): void {
     if (runs.has(runId) || waiting.has(runId)) {
@@ -95,6 +107,7 @@ export function createEngineHost(deps: EngineDeps, post: (m: Outgoing) => void):
           onEvent: (e) => {
             if (e.type === 'ready' || e.type === 'done') return;
             if (e.type === 'error') errored = true;
+            if (e.type === 'timing') setTiming(e.active);
             post({ ...e, runId });
           },
         });
@@ -104,6 +117,7 @@ export function createEngineHost(deps: EngineDeps, post: (m: Outgoing) => void):
         post({ type: 'error', runId, message: toSerializedError(err).message, partial: null });
       } finally {
         runs.delete(runId);
+        setTiming(false);
       }
     })();
     runs.set(runId, { controller, settled });
@@ -148,7 +162,8 @@ export function createEngineHost(deps: EngineDeps, post: (m: Outgoing) => void):
             return deps.compare(q.reports);
         }
       };
-      void answer(parsed.data.id, work);
+      if (q.kind === 'compare') whenUntimed(() => void answer(parsed.data.id, work));
+      else void answer(parsed.data.id, work);
       return;
     }
     const parsed = EngineRequestSchema.safeParse(raw);
