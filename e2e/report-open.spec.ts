@@ -58,7 +58,7 @@ test('a dropped report of another config resets setup, header, Run card and the 
   expect(series).toContain('memory budget');
   expect(series).toContain('MHA largest fit');
   expect(series).toContain('MLA (absorbed) analytic');
-  expect(series).toContain('MHA measured (RSS growth of 1 layer ×32, session incl.)');
+  expect(series).toContain('MHA measured (RSS, 1 layer ×32)');
   const yMin = Number(await kv.getAttribute('data-y-min'));
   const yMax = Number(await kv.getAttribute('data-y-max'));
   const minValue = Number(await kv.getAttribute('data-min-value'));

@@ -42,7 +42,7 @@ describe('chart data', () => {
     const m = memoryChart(base({ points: pts, budgetBytes: 1e6, largestContextThatFits: { mha: 244, mqa: 976 } }));
     const analytic = m.series.find((s) => s.label === 'MHA analytic')!;
     expect(analytic.data.map((d) => d.y)).toEqual([512 * 64 * 8, 512 * 128 * 8, 512 * 256 * 8]);
-    const measured = m.series.find((s) => s.label === 'MHA measured (RSS growth of 2 layers ×4, session incl.)')!;
+    const measured = m.series.find((s) => s.label === 'MHA measured (RSS, 2 layers ×4)')!;
     expect(measured.style).toBe('scatter');
     expect(measured.data[0]!.y).toBe(1500 * 4); // 8 model layers / 2 measured
     expect(m.series.find((s) => s.label === 'memory budget')!.data).toEqual([
@@ -79,12 +79,10 @@ describe('chart data', () => {
 
   it('memory: the measured label says what it measures, scaled or not', () => {
     const pts1 = [point({ variant: 'mha', context: 64 })];
-    expect(memoryChart(base({ points: pts1, modelLayers: 61, measuredLayers: 1 })).series.map((s) => s.label)).toContain(
-      'MHA measured (RSS growth of 1 layer ×61, session incl.)',
-    );
-    expect(memoryChart(base({ points: pts1, modelLayers: 2, measuredLayers: 2 })).series.map((s) => s.label)).toContain(
-      'MHA measured (RSS growth, 2 layers, session incl.)',
-    );
+    expect(memoryChart(base({ points: pts1 })).note).toBe("measured = RSS growth, the session's fixed cost included");
+    expect(memoryChart(base()).note).toBeUndefined();
+    expect(memoryChart(base({ points: pts1, modelLayers: 61, measuredLayers: 1 })).series.map((s) => s.label)).toContain('MHA measured (RSS, 1 layer ×61)');
+    expect(memoryChart(base({ points: pts1, modelLayers: 2, measuredLayers: 2 })).series.map((s) => s.label)).toContain('MHA measured (RSS, 2 layers)');
   });
 
   it('a linear axis keeps negative values and spans them', () => {

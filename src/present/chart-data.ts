@@ -46,6 +46,8 @@ export interface ChartModel {
   series: SeriesModel[];
   /** Shown instead of an empty plot. */
   empty: string;
+  /** A line under the chart that says what a series measures. */
+  note?: string;
   /** The smallest and largest plotted y (chart-ticks.ts fitYAxis); the drawn axis spans it. */
   yRange?: { min: number; max: number } | null;
 }
@@ -116,14 +118,16 @@ function uncertainty(p: Point, value: number | null | undefined): Omit<XY, 'x' |
 /**
  * Measured memory is the RSS growth of the measured layers (memory.measuredDeltaBytes: after the
  * session was built minus before), scaled to the model's layers like the analytic line. The
- * session's fixed cost is inside that growth and is scaled too, so the label and tooltip say both.
+ * session's fixed cost is inside that growth and is scaled too: the label says the layers and the
+ * factor, the axis title and each tooltip say the rest.
  */
 function measuredMemoryLabel(measuredLayers: number, modelLayers: number | null): string {
   const n = Math.max(1, measuredLayers);
   const layers = `${n} layer${n === 1 ? '' : 's'}`;
-  if (!modelLayers || modelLayers === n) return ` measured (RSS growth, ${layers}, session incl.)`;
-  return ` measured (RSS growth of ${layers} ×${formatScale(modelLayers / n)}, session incl.)`;
+  return !modelLayers || modelLayers === n ? ` measured (RSS, ${layers})` : ` measured (RSS, ${layers} ×${formatScale(modelLayers / n)})`;
 }
+
+const MEASURED_MEMORY_NOTE = "measured = RSS growth, the session's fixed cost included";
 
 const formatScale = (f: number): string => (Number.isInteger(f) ? String(f) : f.toFixed(2));
 
@@ -180,6 +184,7 @@ export function memoryChart(inp: ChartInputs): ChartModel {
     id: 'memory',
     title: 'KV-cache memory vs context (whole model)',
     yLabel: 'bytes',
+    ...(series.some((s) => s.style === 'scatter') ? { note: MEASURED_MEMORY_NOTE } : {}),
     yLog: true,
     format: 'bytes',
     series,

@@ -9,6 +9,7 @@ import {
   LogarithmicScale,
   PointElement,
   ScatterController,
+  SubTitle,
   Tooltip,
   type ChartConfiguration,
   type ChartDataset,
@@ -21,7 +22,7 @@ import { axisLimits, fitYAxis, logTicks, powerOfTwoTicks, yAxisType } from '@/pr
 import { variantColors } from '@/present/colors';
 import { formatBytes, formatMs, formatNumber, formatPercent, formatTokens } from './format';
 
-Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Filler, zoomPlugin);
+Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, SubTitle, Tooltip, Filler, zoomPlugin);
 
 export { Chart };
 
@@ -185,13 +186,19 @@ export function inLegend(ds: { showLine?: boolean; pointStyle?: unknown } | unde
   return !(ds && ds.showLine === false && ds.pointStyle === 'triangle');
 }
 
-/** Sets a log y axis's limits to span every plotted value (call before update() with new data). */
-export function applyYLimits(chart: Chart<'line', XYPoint[]>, model: ChartModel): void {
+/** What a new model changes besides the data (call before update()): a log y axis's limits, to span every plotted value, and the note. */
+export function applyModelOptions(chart: Chart<'line', XYPoint[]>, model: ChartModel): void {
   const y = chart.options.scales?.y;
   const limits = axisLimits(fitYAxis(model));
-  if (!y || !limits) return;
-  y.min = limits.min;
-  y.max = limits.max;
+  if (y && limits) {
+    y.min = limits.min;
+    y.max = limits.max;
+  }
+  const subtitle = chart.options.plugins?.subtitle;
+  if (subtitle) {
+    subtitle.display = !!model.note;
+    subtitle.text = model.note ?? '';
+  }
 }
 
 /** The smallest y drawn and the y axis's limits, for the canvas's data attributes (e2e checks the axis spans the data). */
@@ -242,6 +249,7 @@ export function chartConfig(model: ChartModel, palette: Palette): ChartConfigura
         },
       },
       plugins: {
+        subtitle: { display: !!model.note, text: model.note ?? '', position: 'bottom', color: palette.text, font: { size: 11 }, padding: { top: 4 } },
         legend: {
           position: 'bottom',
           labels: {
