@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { allCharts, bandwidthFraction, memoryChart, savingsChart, stepTimeChart, type ChartInputs } from './chart-data.js';
 import { REPORT_CHARTS, reportChartInputs, reportCharts, reportDash } from './chart-report.js';
-import { countValues, powerOfTwoTicks, yAxisType } from './chart-ticks.js';
+import { axisLimits, countValues, fitYAxis, powerOfTwoTicks, yAxisType } from './chart-ticks.js';
 import { VARIANT_COLORS, variantColors } from './colors.js';
 import { ALL_VARIANTS } from './variants.js';
 import { point, report } from '@/testing/fixtures.js';
@@ -42,7 +42,7 @@ describe('chart data', () => {
     const m = memoryChart(base({ points: pts, budgetBytes: 1e6, largestContextThatFits: { mha: 244, mqa: 976 } }));
     const analytic = m.series.find((s) => s.label === 'MHA analytic')!;
     expect(analytic.data.map((d) => d.y)).toEqual([512 * 64 * 8, 512 * 128 * 8, 512 * 256 * 8]);
-    const measured = m.series.find((s) => s.label === 'MHA measured')!;
+    const measured = m.series.find((s) => s.label === 'MHA measured (RSS, 2 layers ×4)')!;
     expect(measured.style).toBe('scatter');
     expect(measured.data[0]!.y).toBe(1500 * 4); // 8 model layers / 2 measured
     expect(m.series.find((s) => s.label === 'memory budget')!.data).toEqual([
@@ -50,6 +50,64 @@ describe('chart data', () => {
       { x: 976, y: 1e6 },
     ]);
     expect(m.series.find((s) => s.label === 'MQA largest fit')!.data).toEqual([{ x: 976, y: 1e6 }]);
+  });
+
+  it('memory: a negative RSS delta and a tiny MLA series stay within the y range, the negative one at the floor', () => {
+    const neg = point({ variant: 'mqa', context: 64 });
+    neg.memory = { ...neg.memory!, measuredDeltaBytes: -22.7 * 2 ** 20 };
+    const big = point({ variant: 'mha', context: 8192 });
+    big.memory = { ...big.memory!, measuredDeltaBytes: 2 ** 30 };
+    const tiny = point({ variant: 'mla-absorbed', context: 64, modelCacheBytes: 100 });
+    const m = memoryChart(base({ points: [neg, big, tiny], budgetBytes: 2 ** 34, largestContextThatFits: { mha: 9000 } }));
+    const r = m.yRange!;
+    const plotted = m.series.flatMap((s) => s.data.map((d) => d.y));
+    expect(plotted.every((y) => y > 0 && y >= r.min && y <= r.max)).toBe(true);
+    expect(r.min).toBe(Math.min(...plotted));
+    // the tiny MLA analytic point is inside the axis, not a decade under its floor
+    const mla = m.series.find((s) => s.label === 'MLA (absorbed) analytic')!;
+    expect(mla.data[0]!.y).toBe(100);
+    const limits = axisLimits(m)!;
+    expect(limits.min).toBeLessThan(100);
+    expect(limits.max).toBeGreaterThan(2 ** 34);
+    // the negative delta is kept, drawn at the floor (under every positive value) with what was measured
+    const mqa = m.series.find((s) => s.label.startsWith('MQA measured'))!;
+    expect(mqa.data[0]!.raw).toBe(-22.7 * 2 ** 20 * 4);
+    expect(mqa.data[0]!.y).toBe(50);
+    expect(mqa.data[0]!.note).toMatch(/^RSS growth -22\.7 MiB ×4 vs analytic cache 1000 B of the measured layers; the session's fixed cost is included$/);
+    expect(fitYAxis(m)).toEqual(m);
+  });
+
+  it('memory: the measured label says what it measures, scaled or not', () => {
+    const pts1 = [point({ variant: 'mha', context: 64 })];
+    expect(memoryChart(base({ points: pts1 })).note).toBe("measured = RSS growth, the session's fixed cost included");
+    expect(memoryChart(base()).note).toBeUndefined();
+    expect(memoryChart(base({ points: pts1, modelLayers: 61, measuredLayers: 1 })).series.map((s) => s.label)).toContain('MHA measured (RSS, 1 layer ×61)');
+    expect(memoryChart(base({ points: pts1, modelLayers: 2, measuredLayers: 2 })).series.map((s) => s.label)).toContain('MHA measured (RSS, 2 layers)');
+  });
+
+  it('a linear axis keeps negative values and spans them', () => {
+    const m = fitYAxis({
+      id: 'x',
+      title: '',
+      yLabel: '',
+      yLog: false,
+      format: 'percent',
+      empty: '',
+      series: [
+        {
+          label: 'a',
+          variant: 'mha',
+          style: 'line',
+          data: [
+            { x: 1, y: -0.2 },
+            { x: 2, y: 0.5 },
+          ],
+        },
+      ],
+    });
+    expect(m.yRange).toEqual({ min: -0.2, max: 0.5 });
+    expect(m.series[0]!.data[0]!.raw).toBeUndefined();
+    expect(axisLimits(m)).toBeNull();
   });
 
   it('savings vs MHA: memory and speed ratios at equal context', () => {

@@ -6,6 +6,8 @@
  */
 import type { PlannedPointSummary } from '@/contract/api.js';
 import type { Point } from '@/contract/schemas.js';
+import { fitYAxis } from './chart-ticks.js';
+import { formatBytes } from './format.js';
 import { savingsVsMha } from './savings.js';
 import { ALL_VARIANTS, VARIANT_LABELS, type Variant } from './variants.js';
 
@@ -19,6 +21,10 @@ export interface XY {
   hi?: number;
   /** The timing is noisy (drawn as a hollow, larger marker; the tooltip says why). */
   noisy?: boolean;
+  /** The value measured where y cannot show it (at or below 0 on a log axis): y is then the axis floor. */
+  raw?: number;
+  /** A line the tooltip adds under the value. */
+  note?: string;
 }
 
 export interface SeriesModel {
@@ -40,6 +46,10 @@ export interface ChartModel {
   series: SeriesModel[];
   /** Shown instead of an empty plot. */
   empty: string;
+  /** A line under the chart that says what a series measures. */
+  note?: string;
+  /** The smallest and largest plotted y (chart-ticks.ts fitYAxis); the drawn axis spans it. */
+  yRange?: { min: number; max: number } | null;
 }
 
 export interface ChartInputs {
@@ -105,6 +115,22 @@ function uncertainty(p: Point, value: number | null | undefined): Omit<XY, 'x' |
   return { ...(t.ci95Ms ? { lo: t.ci95Ms[0] * f, hi: t.ci95Ms[1] * f } : {}), ...(t.noisy ? { noisy: true } : {}) };
 }
 
+/**
+ * Measured memory is the RSS growth of the measured layers (memory.measuredDeltaBytes: after the
+ * session was built minus before), scaled to the model's layers like the analytic line. The
+ * session's fixed cost is inside that growth and is scaled too: the label says the layers and the
+ * factor, the axis title and each tooltip say the rest.
+ */
+function measuredMemoryLabel(measuredLayers: number, modelLayers: number | null): string {
+  const n = Math.max(1, measuredLayers);
+  const layers = `${n} layer${n === 1 ? '' : 's'}`;
+  return !modelLayers || modelLayers === n ? ` measured (RSS, ${layers})` : ` measured (RSS, ${layers} ×${formatScale(modelLayers / n)})`;
+}
+
+const MEASURED_MEMORY_NOTE = "measured = RSS growth, the session's fixed cost included";
+
+const formatScale = (f: number): string => (Number.isInteger(f) ? String(f) : f.toFixed(2));
+
 export function memoryChart(inp: ChartInputs): ChartModel {
   // Analytic line from the plan where there is one (it covers points not yet run), else from points.
   const analyticSrc: (Keyed & { modelCacheBytes: number })[] = inp.planned.length
@@ -117,7 +143,16 @@ export function memoryChart(inp: ChartInputs): ChartModel {
       inp.points.filter((p) => ok(p) && p.mode === 'decode' && p.memory),
       (p) => (p.memory ? p.memory.measuredDeltaBytes * scale : null),
       'scatter',
-      ' measured',
+      measuredMemoryLabel(inp.measuredLayers, inp.modelLayers),
+      (p) =>
+        p.memory
+          ? {
+              note:
+                `RSS growth ${formatBytes(p.memory.measuredDeltaBytes)}` +
+                (scale !== 1 ? ` ×${formatScale(scale)}` : '') +
+                ` vs analytic cache ${formatBytes(p.memory.analyticCacheBytes)} of the measured layers; the session's fixed cost is included`,
+            }
+          : {},
     ),
   );
   if (inp.budgetBytes !== null) {
@@ -145,19 +180,20 @@ export function memoryChart(inp: ChartInputs): ChartModel {
       });
     }
   }
-  return {
+  return fitYAxis({
     id: 'memory',
     title: 'KV-cache memory vs context (whole model)',
     yLabel: 'bytes',
+    ...(series.some((s) => s.style === 'scatter') ? { note: MEASURED_MEMORY_NOTE } : {}),
     yLog: true,
     format: 'bytes',
     series,
     empty: 'Plan a sweep to see the analytic cache size of each variant.',
-  };
+  });
 }
 
 export function stepTimeChart(inp: ChartInputs): ChartModel {
-  return {
+  return fitYAxis({
     id: 'step-time',
     title: 'Decode step time vs context (scaled to all layers)',
     yLabel: 'ms per token',
@@ -171,11 +207,11 @@ export function stepTimeChart(inp: ChartInputs): ChartModel {
       (p) => uncertainty(p, p.timing?.modelMs),
     ),
     empty: 'Decode step times appear here as points are measured.',
-  };
+  });
 }
 
 export function tokensChart(inp: ChartInputs): ChartModel {
-  return {
+  return fitYAxis({
     id: 'tokens',
     title: 'Decode throughput vs context',
     yLabel: 'tokens/s',
@@ -187,7 +223,7 @@ export function tokensChart(inp: ChartInputs): ChartModel {
       'line',
     ),
     empty: 'Tokens per second appear here as points are measured.',
-  };
+  });
 }
 
 /** Achieved read bandwidth over the device's measured bandwidth (memory-bound points need no probe figure). */
@@ -199,7 +235,7 @@ export function bandwidthFraction(p: Point, bandwidthGBs: number | null): number
 }
 
 export function bandwidthChart(inp: ChartInputs): ChartModel {
-  return {
+  return fitYAxis({
     id: 'bandwidth',
     title: 'Achieved bandwidth / measured device limit',
     yLabel: 'fraction of limit',
@@ -211,7 +247,7 @@ export function bandwidthChart(inp: ChartInputs): ChartModel {
       'line',
     ),
     empty: 'Bandwidth efficiency appears here as points are measured.',
-  };
+  });
 }
 
 /**
@@ -224,7 +260,7 @@ export function savingsChart(inp: ChartInputs): ChartModel {
   const others = inp.points.filter((p) => p.mode === 'decode' && p.variant !== 'mha');
   const memory = group(others, (p) => savings.get(p.id)?.memory ?? null, 'dashed', ' memory ×');
   const speed = group(others.filter(ok), (p) => savings.get(p.id)?.speed ?? null, 'line', ' speed ×');
-  return {
+  return fitYAxis({
     id: 'savings',
     title: 'Savings vs MHA (memory ratio, speed ratio)',
     yLabel: '× vs MHA',
@@ -232,11 +268,11 @@ export function savingsChart(inp: ChartInputs): ChartModel {
     format: 'ratio',
     series: [...memory, ...speed],
     empty: 'Include MHA and another variant to compare them.',
-  };
+  });
 }
 
 export function prefillChart(inp: ChartInputs): ChartModel {
-  return {
+  return fitYAxis({
     id: 'prefill',
     title: 'Prefill time vs context (scaled to all layers)',
     yLabel: 'ms',
@@ -250,7 +286,7 @@ export function prefillChart(inp: ChartInputs): ChartModel {
       (p) => uncertainty(p, p.timing?.modelMs),
     ),
     empty: 'Add the prefill mode to the sweep to measure prompt processing.',
-  };
+  });
 }
 
 export function allCharts(inp: ChartInputs): ChartModel[] {

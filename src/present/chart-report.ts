@@ -1,5 +1,6 @@
 /** The charts of the standalone HTML report: one report's chart inputs, and several overlaid with a dash per report. Pure. */
 import type { Report } from '@/contract/schemas.js';
+import { fitYAxis } from './chart-ticks.js';
 import { memoryChart, savingsChart, stepTimeChart, type ChartInputs, type ChartModel } from './chart-data.js';
 
 /** A saved report's chart inputs, as the app draws a report it has opened. */
@@ -44,6 +45,6 @@ export function reportCharts(inputs: readonly ChartInputs[], name: (index: numbe
     if (!first) throw new Error('no report to chart');
     if (models.length === 1) return { canvas, model: first };
     const series = models.flatMap((m, i) => m.series.map((s) => ({ ...s, label: `${s.label} · ${name(i)}`, ...(i > 0 ? { dash: reportDash(i) } : {}) })));
-    return { canvas, model: { ...first, series } };
+    return { canvas, model: fitYAxis({ ...first, series }) };
   });
 }

@@ -1,5 +1,5 @@
 /** Axes of the chart models: which scale a chart's y axis takes, its log ticks, and how many values a chart plots. Pure. */
-import type { ChartModel } from './chart-data.js';
+import type { ChartModel, XY } from './chart-data.js';
 
 /** A ratio's y axis is logarithmic whatever the model says: on a linear one a 28x flattens every 2x to the floor. */
 export function yAxisType(m: Pick<ChartModel, 'yLog' | 'format'>): 'logarithmic' | 'linear' {
@@ -65,4 +65,53 @@ export function logTicks(min: number, max: number, label: (v: number) => string 
   const coarse = decades([1, 2, 5]);
   if (coarse.length >= 3) return coarse.length > 14 ? coarse.filter((v) => Math.abs(Math.log10(v) - Math.round(Math.log10(v))) < 1e-9) : coarse;
   return decades([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+}
+
+/** Where a log axis draws the values it cannot show (at or below 0): half the smallest positive value plotted. */
+function logFloor(m: ChartModel): number {
+  let min = Infinity;
+  for (const s of m.series) for (const p of s.data) if (p.raw === undefined && p.y > 0 && p.y < min) min = p.y;
+  return Number.isFinite(min) ? min / 2 : 1;
+}
+
+/**
+ * The model with every value on its axis: on a log axis a value at or below 0 moves to the axis
+ * floor, keeping what was measured in `raw` (the tooltip and a "≤ 0" label say so, rather than
+ * dropping it or letting it drag the axis down), and yRange spans every plotted y and interval.
+ * Idempotent.
+ */
+export function fitYAxis(m: ChartModel): ChartModel {
+  const log = yAxisType(m) === 'logarithmic';
+  const floor = log ? logFloor(m) : 0;
+  const unplottable = (p: XY): boolean => log && (p.raw !== undefined || !(p.y > 0));
+  const series = log
+    ? m.series.map((s) =>
+        s.data.some(unplottable)
+          ? { ...s, data: s.data.map((p) => (unplottable(p) ? { x: p.x, y: floor, raw: p.raw ?? p.y, ...(p.note ? { note: p.note } : {}) } : p)) }
+          : s,
+      )
+    : m.series;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const s of series) {
+    for (const p of s.data) {
+      for (const v of [p.y, p.lo, p.hi]) {
+        if (v === undefined || !Number.isFinite(v) || (log && v <= 0)) continue;
+        if (v < min) min = v;
+        if (v > max) max = v;
+      }
+    }
+  }
+  return { ...m, series, yRange: min <= max ? { min, max } : null };
+}
+
+/**
+ * A log y axis's drawn limits: the model's range with a margin in ratio, so no marker sits on the
+ * edge (chart.js's own limits start a decade under the top once a value is at or below 0). Null
+ * for a linear axis, whose automatic limits already include every value.
+ */
+export function axisLimits(m: ChartModel): { min: number; max: number } | null {
+  if (yAxisType(m) !== 'logarithmic') return null;
+  const r = m.yRange === undefined ? fitYAxis(m).yRange : m.yRange;
+  return r ? { min: r.min / 1.5, max: r.max * 1.5 } : null;
 }

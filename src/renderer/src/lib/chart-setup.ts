@@ -9,6 +9,7 @@ import {
   LogarithmicScale,
   PointElement,
   ScatterController,
+  SubTitle,
   Tooltip,
   type ChartConfiguration,
   type ChartDataset,
@@ -17,11 +18,11 @@ import {
 } from 'chart.js';
 import zoomPlugin from 'chartjs-plugin-zoom';
 import type { ChartModel, SeriesModel, ValueFormat } from '@/present/chart-data';
-import { logTicks, powerOfTwoTicks, yAxisType } from '@/present/chart-ticks';
+import { axisLimits, fitYAxis, logTicks, powerOfTwoTicks, yAxisType } from '@/present/chart-ticks';
 import { variantColors } from '@/present/colors';
 import { formatBytes, formatMs, formatNumber, formatPercent, formatTokens } from './format';
 
-Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, Filler, zoomPlugin);
+Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, SubTitle, Tooltip, Filler, zoomPlugin);
 
 export { Chart };
 
@@ -70,7 +71,7 @@ type XYPoint = { x: number; y: number };
  * data objects stay plain {x, y}: extra keys on them made chart.js's redraw of 1,000 points 5x
  * slower (e2e "charts redraw 1,000 points within a frame": 5 -> 30 ms).
  */
-type Uncertainty = { bars?: ([number, number] | null)[]; noisy?: boolean[] };
+type Uncertainty = { bars?: ([number, number] | null)[]; noisy?: boolean[]; raws?: (number | null)[]; notes?: (string | null)[] };
 type XYDataset = ChartDataset<'line', XYPoint[]> & Uncertainty;
 
 /**
@@ -125,8 +126,31 @@ export const errorBarsPlugin: Plugin<'line'> = {
   },
 };
 
+/** Labels "≤ 0" the points drawn at a log axis's floor because what was measured was at or below 0. */
+export const floorLabelPlugin: Plugin<'line'> = {
+  id: 'kvscopeFloorLabels',
+  afterDatasetsDraw(chart) {
+    const { ctx } = chart;
+    chart.data.datasets.forEach((ds, i) => {
+      const meta = chart.getDatasetMeta(i);
+      const { raws } = ds as Uncertainty;
+      if (meta.hidden || !raws) return;
+      ctx.save();
+      ctx.fillStyle = String(ds.borderColor ?? '#888');
+      ctx.font = '11px sans-serif';
+      ctx.textBaseline = 'bottom';
+      raws.forEach((raw, j) => {
+        const el = meta.data[j];
+        if (raw === null || !el) return;
+        ctx.fillText('≤ 0', el.x + 6, el.y - 2);
+      });
+      ctx.restore();
+    });
+  },
+};
+
 export function toDatasets(model: ChartModel, palette: Palette): XYDataset[] {
-  return model.series.map((s: SeriesModel) => {
+  return fitYAxis(model).series.map((s: SeriesModel) => {
     const color = palette.variants[s.variant] ?? palette.text;
     // Dense lines are drawn without markers: a circle per point is most of a redraw's cost.
     const dense = s.data.length > 100 && s.style === 'line';
@@ -138,6 +162,8 @@ export function toDatasets(model: ChartModel, palette: Palette): XYDataset[] {
         ? { bars: s.data.map((p) => (p.lo !== undefined && p.hi !== undefined ? ([p.lo, p.hi] as [number, number]) : null)) }
         : {}),
       ...(s.data.some((p) => p.noisy) ? { noisy: s.data.map((p) => p.noisy === true) } : {}),
+      ...(s.data.some((p) => p.raw !== undefined) ? { raws: s.data.map((p) => p.raw ?? null) } : {}),
+      ...(s.data.some((p) => p.note) ? { notes: s.data.map((p) => p.note ?? null) } : {}),
       borderColor: color,
       backgroundColor: color,
       borderWidth: s.style === 'scatter' || s.style === 'marker' ? 0 : 2,
@@ -160,10 +186,34 @@ export function inLegend(ds: { showLine?: boolean; pointStyle?: unknown } | unde
   return !(ds && ds.showLine === false && ds.pointStyle === 'triangle');
 }
 
+/** What a new model changes besides the data (call before update()): a log y axis's limits, to span every plotted value, and the note. */
+export function applyModelOptions(chart: Chart<'line', XYPoint[]>, model: ChartModel): void {
+  const y = chart.options.scales?.y;
+  const limits = axisLimits(fitYAxis(model));
+  if (y && limits) {
+    y.min = limits.min;
+    y.max = limits.max;
+  }
+  const subtitle = chart.options.plugins?.subtitle;
+  if (subtitle) {
+    subtitle.display = !!model.note;
+    subtitle.text = model.note ?? '';
+  }
+}
+
+/** The smallest y drawn and the y axis's limits, for the canvas's data attributes (e2e checks the axis spans the data). */
+export function drawnRange(chart: Chart<'line', XYPoint[]>): { minValue: number | null; yMin: number; yMax: number } {
+  let minValue: number | null = null;
+  for (const ds of chart.data.datasets) for (const p of ds.data) if (Number.isFinite(p.y) && (minValue === null || p.y < minValue)) minValue = p.y;
+  const y = chart.scales.y;
+  return { minValue, yMin: y?.min ?? NaN, yMax: y?.max ?? NaN };
+}
+
 export function chartConfig(model: ChartModel, palette: Palette): ChartConfiguration<'line', XYPoint[]> {
+  const limits = axisLimits(fitYAxis(model));
   return {
     type: 'line',
-    plugins: [errorBarsPlugin],
+    plugins: [errorBarsPlugin, floorLabelPlugin],
     data: { datasets: toDatasets(model, palette) },
     options: {
       animation: false,
@@ -184,6 +234,7 @@ export function chartConfig(model: ChartModel, palette: Palette): ChartConfigura
         },
         y: {
           type: yAxisType(model),
+          ...(limits ? { min: limits.min, max: limits.max } : {}),
           title: { display: true, text: model.yLabel, color: palette.text },
           grid: { color: palette.grid },
           ticks: { color: palette.text, callback: (v) => formatValue(Number(v), model.format) },
@@ -198,6 +249,7 @@ export function chartConfig(model: ChartModel, palette: Palette): ChartConfigura
         },
       },
       plugins: {
+        subtitle: { display: !!model.note, text: model.note ?? '', position: 'bottom', color: palette.text, font: { size: 11 }, padding: { top: 4 } },
         legend: {
           position: 'bottom',
           labels: {
@@ -217,7 +269,12 @@ export function chartConfig(model: ChartModel, palette: Palette): ChartConfigura
               const u = item.dataset as Uncertainty;
               const bar = u.bars?.[item.dataIndex];
               const ci = bar ? ` [95% CI ${formatValue(bar[0], model.format)}–${formatValue(bar[1], model.format)}]` : '';
-              return `${item.dataset.label ?? ''}: ${formatValue(item.parsed.y ?? 0, model.format)}${ci}${u.noisy?.[item.dataIndex] ? ' (noisy)' : ''}`;
+              const raw = u.raws?.[item.dataIndex];
+              const value =
+                raw === null || raw === undefined ? formatValue(item.parsed.y ?? 0, model.format) : `≤ 0 (measured ${formatValue(raw, model.format)})`;
+              const line = `${item.dataset.label ?? ''}: ${value}${ci}${u.noisy?.[item.dataIndex] ? ' (noisy)' : ''}`;
+              const note = u.notes?.[item.dataIndex];
+              return note ? [line, note] : line;
             },
           },
         },

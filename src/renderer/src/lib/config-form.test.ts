@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SweepConfigSchema } from '@/contract/schemas';
 import { DEFAULT_SWEEP, QUICK_SWEEP } from '@/contract/defaults';
-import { defaultForm, FormError, formToConfig, quickForm } from './config-form';
+import { defaultForm, FormError, formFromConfig, formToConfig, quickForm } from './config-form';
 import { parseContexts } from './format';
 
 describe('formToConfig', () => {
@@ -76,5 +76,67 @@ describe('formToConfig', () => {
       expect((err as FormError).field).toBe(field);
       expect((err as FormError).message).toContain(message);
     }
+  });
+});
+
+describe('formFromConfig', () => {
+  const roundTrip = (input: Parameters<typeof SweepConfigSchema.parse>[0]): void => {
+    const config = SweepConfigSchema.parse(input);
+    expect(SweepConfigSchema.parse(formToConfig(formFromConfig(config)))).toEqual(config);
+  };
+
+  it('gives back the config it was made from: presets, lists, the settings the form has no field for', () => {
+    roundTrip({
+      model: { source: 'preset', preset: 'llama-3.1-8b' },
+      variants: ['mha', 'mla-absorbed'],
+      contexts: [512, 2048, 8192],
+      batches: [1, 4],
+      dtypes: ['fp16'],
+      modes: ['decode', 'prefill'],
+      provider: 'webgpu',
+      layers: 2,
+      budgetSeconds: 0.5,
+      threads: 3,
+      gqaGroups: 4,
+      maxStepSeconds: 7,
+      memoryFraction: 0.5,
+      maxPrefillContext: 4096,
+      verify: false,
+    });
+    const f = formFromConfig(SweepConfigSchema.parse({ model: { source: 'preset', preset: 'llama-3.1-8b' }, variants: ['mha'], contexts: [512, 8192] }));
+    expect(f.source).toBe('preset');
+    expect(f.preset).toBe('llama-3.1-8b');
+    expect(f.contexts).toBe('512, 8192');
+  });
+
+  it('custom dims go into the custom fields; dims they cannot hold into the config.json field', () => {
+    const mqa = {
+      source: 'custom' as const,
+      name: 'tiny',
+      attention: { kind: 'mqa' as const, numHeads: 4, numKvHeads: 1, headDim: 16 },
+      numLayers: 8,
+      maxContext: null,
+    };
+    roundTrip({ model: mqa, variants: ['mha'], contexts: [64] });
+    expect(formFromConfig(SweepConfigSchema.parse({ model: mqa, variants: ['mha'], contexts: [64] })).source).toBe('custom');
+    const mla = {
+      source: 'custom' as const,
+      name: 'mla',
+      attention: { kind: 'mla' as const, numHeads: 8, kvLoraRank: 64, qkNopeHeadDim: 32, qkRopeHeadDim: 16, vHeadDim: 32, qLoraRank: 0 },
+      numLayers: 4,
+      maxContext: null,
+    };
+    roundTrip({ model: mla, variants: ['mla-absorbed'], contexts: [64] });
+    const odd = { ...mqa, attention: { kind: 'gqa' as const, numHeads: 8, numKvHeads: 2, headDim: 16, vHeadDim: 32 }, maxContext: 4096 };
+    roundTrip({ model: odd, variants: ['gqa'], contexts: [64] });
+    expect(formFromConfig(SweepConfigSchema.parse({ model: odd, variants: ['gqa'], contexts: [64] })).source).toBe('hf-config');
+  });
+
+  it('a config.json model goes back into the config.json field', () => {
+    roundTrip({
+      model: { source: 'hf-config', name: 'Mistral', config: { model_type: 'mistral', num_attention_heads: 32 } },
+      variants: ['mha'],
+      contexts: [64],
+    });
   });
 });

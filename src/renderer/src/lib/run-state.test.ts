@@ -87,5 +87,8 @@ describe('run state', () => {
     expect(s.points).toBe(r.points);
     expect(s.report).toBe(r);
     expect(s.runId).toBeNull();
+    // a finished report's progress: every point done, nothing waited for
+    expect(s.progress).toEqual({ done: r.points.length, total: r.points.length, current: '', etaSeconds: 0 });
+    expect(fractionDone(s.progress)).toBe(1);
   });
 });

@@ -30,9 +30,13 @@ export function startRun(): RunState {
   return { ...initialRun(), phase: 'starting' };
 }
 
-/** The run state a finished live run would leave, for a report opened from a file or history. */
+/**
+ * The run state a finished live run would leave, for a report opened from a file or history: its
+ * progress is the report's points, all done (no "waiting for the first point" under a finished report).
+ */
 export function runFromReport(report: Report): RunState {
-  return { ...initialRun(), phase: 'done', points: report.points, report };
+  const n = report.points.length;
+  return { ...initialRun(), phase: 'done', points: report.points, report, progress: { done: n, total: n, current: '', etaSeconds: 0 } };
 }
 
 /** Adds or replaces points by id, keeping arrival order. Returns a new array. */

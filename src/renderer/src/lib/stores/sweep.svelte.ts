@@ -4,7 +4,7 @@
  */
 import type { AppEvent, KvscopeApi, OpenedReport, PlanSummary } from '@/contract/api';
 import type { SweepConfigInput } from '@/contract/schemas';
-import { defaultForm, FormError, formToConfig, type SetupForm } from '../config-form';
+import { defaultForm, FormError, formFromConfig, formToConfig, type SetupForm } from '../config-form';
 import { FlushGate } from '../flush-gate';
 import { latest } from '../latest';
 import { applyEvents, initialRun, runFromReport, startRun, type RunState } from '../run-state';
@@ -29,6 +29,8 @@ export class SweepStore {
   startError = $state<string | null>(null);
   /** Where the report shown came from, when it was not this session's live run. */
   opened = $state.raw<{ name: string; source: OpenedReport['source'] } | null>(null);
+  /** The form before a report replaced it, for "New sweep". */
+  #formBefore: SetupForm | null = null;
 
   #api: KvscopeApi;
   #onEnded: () => void;
@@ -82,6 +84,7 @@ export class SweepStore {
     }
     this.run = startRun();
     this.opened = null;
+    this.#formBefore = null;
     this.runConfig = config;
     this.runPlan = this.plan;
     try {
@@ -117,12 +120,33 @@ export class SweepStore {
     }
   }
 
-  /** Shows an opened report exactly as after a live run; the caller checks that none is running. */
+  /**
+   * Shows an opened report exactly as after a live run, with the setup set to its config (so Run
+   * reruns it and the plan is its plan); the caller checks that none is running.
+   */
   show(o: OpenedReport): void {
+    if (!this.opened) this.#formBefore = $state.snapshot(this.form) as SetupForm;
+    this.form = formFromConfig(o.report.config);
+    this.planError = null;
+    this.startError = null;
     this.run = runFromReport(o.report);
     this.runConfig = o.report.config;
     this.runPlan = null;
     this.opened = { name: o.name, source: o.source };
+  }
+
+  /**
+   * Leaves the report shown for a new sweep: the screen is the setup and its plan again. `keepSetup`
+   * keeps the report's config in the form; otherwise the form goes back to what it was before.
+   */
+  closeReport(keepSetup = true): void {
+    if (this.running) return;
+    if (!keepSetup && this.#formBefore) this.form = this.#formBefore;
+    this.#formBefore = null;
+    this.run = initialRun();
+    this.runConfig = null;
+    this.runPlan = null;
+    this.opened = null;
   }
 
   #enqueue(e: AppEvent): void {
