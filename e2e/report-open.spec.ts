@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { parseReport } from '../src/core/report/report.js';
+import { dropFile } from './drop.js';
 
 const FILE = 'docs/measurements/readme-compare-webgpu.json';
 
@@ -21,16 +22,7 @@ test('a dropped report of another config resets setup, header, Run card and the 
   await expect(page.getByRole('combobox', { name: 'Preset' })).toHaveValue('deepseek-v3');
   await expect(page.getByLabel('Contexts')).not.toHaveValue('512, 2048, 8192');
 
-  await page.evaluate(
-    ([n, t]) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([t!], n!, { type: 'application/json' }));
-      const target = document.querySelector('main')!;
-      target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
-      target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    },
-    ['compare-webgpu.json', text],
-  );
+  await dropFile(page, 'compare-webgpu.json', text);
   await expect(page.getByTestId('opened-report')).toHaveText('file: compare-webgpu.json');
 
   // The header names the report near the top.

@@ -12,6 +12,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { writeTinyDecoder } from '../src/core/model/tiny-decoder.js';
 import { CSV_COLUMNS } from '../src/core/report/csv.js';
 import { parseReport } from '../src/core/report/report.js';
+import { dropFile } from './drop.js';
 
 const SHOTS = 'docs/screenshots';
 test.describe.configure({ mode: 'serial' });
@@ -63,20 +64,6 @@ async function chartValues(p: Page): Promise<Record<string, string | null>> {
   for (const id of ['memory', 'step-time', 'tokens', 'bandwidth', 'savings'])
     out[id] = await p.locator(`[data-chart="${id}"] canvas`).getAttribute('data-values');
   return out;
-}
-
-/** Drops a file on the window, as dragging one from the desktop does. */
-async function dropFile(p: Page, name: string, text: string): Promise<void> {
-  await p.evaluate(
-    ([n, t]) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([t!], n!, { type: 'application/json' }));
-      const target = document.querySelector('main')!;
-      target.dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
-      target.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    },
-    [name, text],
-  );
 }
 
 async function savedPath(p: Page, what: string): Promise<string> {
