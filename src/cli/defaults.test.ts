@@ -1,5 +1,5 @@
 /** The CLI and the app share their defaults and their answers: each pair here must be equal. */
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { CapacityRequest } from '@/contract/api.js';
 import { CHANNEL_SCHEMAS } from '@/contract/channels.js';
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_STEP_SECONDS, DEFAULT_SWEEP } from '@/contract/defaults.js';
@@ -8,7 +8,7 @@ import { CONFIGS } from '@/core/model/fixtures/configs.js';
 import { capacity } from '@/main/report-service.js';
 import { configFromFlags, main, type Io, type SweepFlags } from './main.js';
 import { buildProgram } from './main.js';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -49,6 +49,7 @@ describe('one set of defaults', () => {
 
 describe('one capacity answer', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kvscope-answer-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const cfg = join(dir, 'llama.json');
   writeFileSync(cfg, JSON.stringify(CONFIGS['llama-3.1-8b']));
   const cases: [string, string[], CapacityRequest][] = [

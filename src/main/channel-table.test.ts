@@ -3,10 +3,10 @@
  * exposes a method for each, the e2e bridge routes each, and nothing else. Also: what serveChannel
  * refuses (a bad argument, a reply that drifted from the contract) and how it says so.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CHANNEL_TABLE, ROUTE_KEYS, ROUTES, routeOf, type ChannelHandlers } from '@/contract/channels';
 import { EVENT_CHANNEL, wireArg, type Route } from '@/contract/routes';
 import { EngineClient, type EngineChild } from '@/engine/client';
@@ -41,7 +41,9 @@ const channels = Object.values(ROUTES)
   .map((r) => r.channel)
   .sort();
 const engine = {} as EngineClient;
-const history = new History(mkdtempSync(join(tmpdir(), 'kvscope-ct-')));
+const historyDir = mkdtempSync(join(tmpdir(), 'kvscope-ct-'));
+const history = new History(historyDir);
+afterAll(() => rmSync(historyDir, { recursive: true, force: true }));
 
 beforeEach(() => {
   electron.handled.clear();

@@ -2,10 +2,10 @@
  * ONNX files reach the engine only by a token main granted: to its open dialog's path or to a
  * dropped file it checked. A made-up token, a raw path and another main process's token are refused.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { EngineQuery, OnnxLayout } from '@/contract/api';
 import type { EngineClient } from '@/engine/client';
 import { serveChannel, sharedHandlers } from './channel-server';
@@ -13,6 +13,7 @@ import { OnnxFiles } from './onnx-files';
 import { History } from './report-service';
 
 const dir = mkdtempSync(join(tmpdir(), 'kvscope-onnx-files-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const model = join(dir, 'decoder.onnx');
 writeFileSync(model, 'not really a model');
 const layout: OnnxLayout = {
