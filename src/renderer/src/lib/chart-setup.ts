@@ -106,7 +106,7 @@ export function inLegend(ds: { showLine?: boolean; pointStyle?: unknown } | unde
 /** What a new model changes besides the data (call before update()): a log y axis's limits, to span every plotted value, and the note. */
 export function applyModelOptions(chart: Chart<'line', XYPoint[]>, model: ChartModel): void {
   const y = chart.options.scales?.y;
-  const limits = axisLimits(fitYAxis(model));
+  const limits = axisLimits(model);
   if (y && limits) {
     y.min = limits.min;
     y.max = limits.max;
@@ -127,7 +127,7 @@ export function drawnRange(chart: Chart<'line', XYPoint[]>): { minValue: number 
 }
 
 export function chartConfig(model: ChartModel, palette: Palette): ChartConfiguration<'line', XYPoint[]> {
-  const limits = axisLimits(fitYAxis(model));
+  const limits = axisLimits(model);
   return {
     type: 'line',
     plugins: [errorBarsPlugin, floorLabelPlugin],
