@@ -1,6 +1,7 @@
+import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { busyReason, cpuGovernor, loadBetween, loadMark, raisePriority } from './load.js';
+import { busyReason, cpuGovernor, loadBetween, loadMark, measurementPriority } from './load.js';
 
 describe('competing load', () => {
   it('sees another process burning a core', async () => {
@@ -39,11 +40,28 @@ describe('competing load', () => {
 });
 
 describe('scheduling priority', () => {
-  it('raises it where allowed and always reports what it is', () => {
-    const r = raisePriority();
-    expect(r.note).toMatch(/priority/);
-    if (r.priority !== null) expect(os.getPriority()).toBe(r.priority);
-    // root (CI) may raise it: then it is at the target
-    if (process.getuid?.() === 0) expect(os.getPriority()).toBeLessThanOrEqual(os.constants.priority.PRIORITY_ABOVE_NORMAL);
+  const threadsAt = (): number[] => (process.platform === 'linux' ? readdirSync('/proc/self/task').map((t) => os.getPriority(Number(t))) : [os.getPriority()]);
+  it('is raised only while timing, on every thread, and always says what it is', async () => {
+    const before = os.getPriority();
+    const p = measurementPriority();
+    expect(p.note).toMatch(/priority/);
+    expect(os.getPriority()).toBe(before);
+    // root (CI) may raise it: then every thread is at the target inside a window, and back after
+    if (process.getuid?.() === 0 && before > os.constants.priority.PRIORITY_ABOVE_NORMAL) {
+      expect(p.note).toMatch(/raised from .* while timing/);
+      const inside = await p.during(async () => threadsAt());
+      expect(Math.max(...inside)).toBe(os.constants.priority.PRIORITY_ABOVE_NORMAL);
+      expect(threadsAt().every((x) => x === before)).toBe(true);
+      // nested windows: the priority goes back only when the outer one ends
+      p.set(true);
+      await p.during(async () => undefined);
+      expect(os.getPriority()).toBe(os.constants.priority.PRIORITY_ABOVE_NORMAL);
+      p.set(false);
+      expect(os.getPriority()).toBe(before);
+    } else {
+      // unprivileged: nothing changes, and the window still runs
+      expect(await p.during(async () => 42)).toBe(42);
+      expect(os.getPriority()).toBe(before);
+    }
   });
 });

@@ -5,7 +5,7 @@
  * average and the CPU frequency governor. Elsewhere: the load average where the OS gives one
  * (os.loadavg is 0s on Windows), and "not available" for the rest.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 
 export interface LoadMark {
@@ -93,23 +93,88 @@ export function cpuGovernor(): string {
   }
 }
 
+/** Where per-thread priorities live (Linux): each entry of /proc/self/task is a thread id. */
+function threadIds(): number[] {
+  try {
+    return readdirSync('/proc/self/task')
+      .map(Number)
+      .filter((n) => Number.isInteger(n) && n > 0);
+  } catch {
+    return [];
+  }
+}
+
 /**
- * Raises this process's scheduling priority (nice -7, "above normal" on Windows) so that other
- * work on the machine, the app's own renderer included, preempts the measurement less. Where the
- * OS refuses (an unprivileged user on Linux), the priority stays and the note says so.
+ * Sets the priority of the whole process. Linux keeps one nice value per thread and
+ * setpriority(pid) changes only the thread with that id, so every thread (onnxruntime's
+ * included) is set; elsewhere the priority is the process's.
  */
-export function raisePriority(target = os.constants.priority.PRIORITY_ABOVE_NORMAL): { priority: number | null; note: string } {
+function setAll(priority: number): void {
+  const tids = process.platform === 'linux' ? threadIds() : [];
+  if (tids.length === 0) {
+    os.setPriority(priority);
+    return;
+  }
+  for (const tid of tids) {
+    try {
+      os.setPriority(tid, priority);
+    } catch {
+      // a thread that ended since the listing
+    }
+  }
+}
+
+export interface MeasurementPriority {
+  /** What the report records (machine.processPriority). */
+  note: string;
+  /** Raises the priority while something is timed (true) and restores it after (false); a no-op where the OS refused. */
+  set(timing: boolean): void;
+  /** Runs `fn` at the raised priority. */
+  during<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/**
+ * The engine's scheduling priority: raised ("above normal", nice -7) while a point or a probe is
+ * timed, so that other work on the machine preempts the measurement less, and back to normal
+ * between timed windows, so that the engine's graph building and verification never starve the
+ * app's renderer (which renders between timed windows: on two cores a raised engine held the
+ * renderer's main thread off the CPU for 50-80 ms). Where the OS refuses (an unprivileged user on
+ * Linux), nothing changes and the note says so.
+ */
+export function measurementPriority(target = os.constants.priority.PRIORITY_ABOVE_NORMAL): MeasurementPriority {
+  const fixed = (note: string): MeasurementPriority => ({ note, set: () => {}, during: (fn) => fn() });
   let before: number;
   try {
     before = os.getPriority();
   } catch (e) {
-    return { priority: null, note: `priority not available (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+    return fixed(`priority not available (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  if (before <= target) return { priority: before, note: `priority ${before} (already at or above ${target})` };
+  if (before <= target) return fixed(`priority ${before} (already at or above ${target})`);
   try {
-    os.setPriority(target);
-    return { priority: os.getPriority(), note: `priority raised from ${before} to ${target}` };
+    setAll(target);
+    setAll(before);
   } catch (e) {
-    return { priority: before, note: `priority ${before}: the OS refused to raise it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+    return fixed(`priority ${before}: the OS refused to raise it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
+  let depth = 0;
+  const set = (timing: boolean): void => {
+    depth = Math.max(0, depth + (timing ? 1 : -1));
+    try {
+      setAll(depth > 0 ? target : before);
+    } catch {
+      // refused later (limits changed): the measurement goes on at the priority it has
+    }
+  };
+  return {
+    note: `priority raised from ${before} to ${target} while timing (${before} between timed windows)`,
+    set,
+    during: async (fn) => {
+      set(true);
+      try {
+        return await fn();
+      } finally {
+        set(false);
+      }
+    },
+  };
 }

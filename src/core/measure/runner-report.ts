@@ -3,7 +3,7 @@ import os from 'node:os';
 import { REPORT_SCHEMA_VERSION, type Point, type Report, type SweepConfig } from '@/contract/schemas.js';
 import { ortVersion, type Provider } from '../runtime/providers.js';
 import { KVSCOPE_VERSION } from '../version.js';
-import { cpuGovernor, loadBetween, loadMark, raisePriority, type LoadMark } from './load.js';
+import { cpuGovernor, loadBetween, loadMark, measurementPriority, type LoadMark, type MeasurementPriority } from './load.js';
 import type { Plan } from './planner.js';
 import type { ProbeResult } from './probes.js';
 import { availableMemory, cpuModel, gpuFacts, osDescription, type GpuInfo } from './system.js';
@@ -12,10 +12,13 @@ import { availableMemory, cpuModel, gpuFacts, osDescription, type GpuInfo } from
 export interface MachineMark {
   machine: Omit<Report['machine'], 'load'>;
   start: LoadMark;
+  /** Raised while a point or probe is timed, normal between (load.ts). */
+  priority: MeasurementPriority;
 }
 
 /** Read once per sweep: snapshots after every point reuse it (nvidia-smi is a process start each time). */
 export function markMachine(nvidia: GpuInfo[]): MachineMark {
+  const priority = measurementPriority();
   const machine = {
     cpuModel: cpuModel(),
     cores: os.cpus().length,
@@ -26,9 +29,9 @@ export function markMachine(nvidia: GpuInfo[]): MachineMark {
     onnxruntimeVersion: ortVersion(),
     nodeVersion: process.versions.node,
     cpuGovernor: cpuGovernor(),
-    processPriority: raisePriority().note,
+    processPriority: priority.note,
   };
-  return { machine, start: loadMark() };
+  return { machine, start: loadMark(), priority };
 }
 
 export interface SweepState {

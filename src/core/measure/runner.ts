@@ -58,7 +58,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
   const referencePass = async (pass: number, done: number, total: number): Promise<void> => {
     if (!reference || cancelled()) return;
     onEvent({ type: 'progress', runId, done, total, current: `reference read before pass ${pass}`, etaSeconds: null });
-    const gbs = await reference().catch(() => null);
+    const gbs = await s.mark.priority.during(reference).catch(() => null);
     if (gbs !== null && Number.isFinite(gbs) && gbs > 0) s.passes.push({ pass, referenceGBs: gbs });
   };
 
@@ -71,7 +71,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
       current: `probing ${provider} bandwidth and FLOP/s`,
       etaSeconds: plan.estimatedSeconds,
     });
-    const probes = opts.probes ?? (await probeDevice(provider, { threads: config.threads }));
+    const probes = opts.probes ?? (await s.mark.priority.during(() => probeDevice(provider, { threads: config.threads })));
     s.probes = probes;
     s.plan = planSweep(config, { availableBytes: availableMemory(), provider, deviceFreeBytes, bandwidthGBs: probes.bandwidthGBs, gflops: probes.gflops });
     const planned = s.plan.points;
@@ -88,7 +88,17 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
       cancelled,
       modelLayers: s.plan.model.numLayers,
       gpuBaselineUsedBytes,
-      signalTiming: (active) => onEvent({ type: 'timing', runId, active }),
+      // The priority is raised inside the window the app is told of: the event goes first, the
+      // priority goes back before the window's end is announced.
+      signalTiming: (active) => {
+        if (active) {
+          onEvent({ type: 'timing', runId, active });
+          s.mark.priority.set(true);
+        } else {
+          s.mark.priority.set(false);
+          onEvent({ type: 'timing', runId, active });
+        }
+      },
     };
     // First pass: every point, its first round.
     await referencePass(1, 0, total);
@@ -137,10 +147,12 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
     if (!opts.probes && !cancelled() && points.some((p) => p.roofline)) {
       onEvent({ type: 'progress', runId, done: total, total, current: `probing ${provider} again`, etaSeconds: null });
       // optional: a probe that fails now (scratch space, device) must not mark a measured sweep failed
-      const again = await probeDevice(provider, { threads: config.threads }).catch((e: unknown) => {
-        onEvent({ type: 'progress', runId, done: total, total, current: `probing again failed: ${(e as Error).message.split('\n')[0]}`, etaSeconds: null });
-        return undefined;
-      });
+      const again = await s.mark.priority
+        .during(() => probeDevice(provider, { threads: config.threads }))
+        .catch((e: unknown) => {
+          onEvent({ type: 'progress', runId, done: total, total, current: `probing again failed: ${(e as Error).message.split('\n')[0]}`, etaSeconds: null });
+          return undefined;
+        });
       s.probesAgain = again;
       if (again)
         for (const [i, p] of points.entries()) {

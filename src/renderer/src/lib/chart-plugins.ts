@@ -84,3 +84,23 @@ export const floorLabelPlugin: Plugin<'line'> = {
     });
   },
 };
+
+/**
+ * New datasets into a live chart. When the series are the same ones (same labels, in order), the
+ * existing dataset objects are updated in place: chart.js caches each dataset's resolved options
+ * on the object, and fresh objects made every redraw re-resolve them all.
+ */
+export function setDatasets(chart: { data: { datasets: XYDataset[] } }, next: XYDataset[]): void {
+  const cur = chart.data.datasets;
+  const same = cur.length === next.length && cur.every((d, i) => d.label === next[i]!.label);
+  if (!same) {
+    chart.data.datasets = next;
+    return;
+  }
+  cur.forEach((d, i) => {
+    const n = next[i]!;
+    // Keys the new series lacks (an interval that went away) are cleared, then the rest copied.
+    const gone = Object.fromEntries(Object.keys(d).filter((k) => !(k in n)).map((k) => [k, undefined]));
+    Object.assign(d, gone, n);
+  });
+}

@@ -19,6 +19,7 @@ import type { ChartModel, SeriesModel, ValueFormat } from '@/present/chart-data'
 import { axisLimits, fitYAxis, logTicks, powerOfTwoTicks, yAxisType } from '@/present/chart-ticks';
 import { variantColors } from '@/present/colors';
 import { errorBarsPlugin, floorLabelPlugin, type Uncertainty, type XYDataset, type XYPoint } from './chart-plugins';
+export { setDatasets } from './chart-plugins';
 import { formatBytes, formatMs, formatNumber, formatPercent, formatTokens } from './format';
 
 export { errorBarsPlugin, floorLabelPlugin };
