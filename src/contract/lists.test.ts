@@ -1,21 +1,21 @@
-import onnxProto from 'onnx-proto';
+import { onnx } from '@/core/graph/onnx-pb/onnx-pb.js';
 import { describe, expect, it } from 'vitest';
 import { ANALYTIC_DTYPES, bytesOfOnnx, DTYPE_TABLE, dtypeOfOnnx } from './lists.js';
 import { AnalyticDtypeSchema } from './api.js';
 import { ProviderSchema, VariantSchema } from './schemas.js';
 import { PROVIDERS, VARIANTS } from './lists.js';
 
-const T = onnxProto.onnx.TensorProto.DataType;
+const T = onnx.TensorProto.DataType;
 
 describe('the dtype table', () => {
-  it("each name's ONNX element type is onnx-proto's", () => {
+  it("each name's ONNX element type is onnx.proto's", () => {
     const expected: Record<keyof typeof DTYPE_TABLE, number> = {
       fp32: T.FLOAT,
       fp16: T.FLOAT16,
       bf16: T.BFLOAT16,
-      fp8: 17, // FLOAT8E4M3FN and INT4 (ONNX 1.14, 1.16) are newer than onnx-proto's enum
+      fp8: T.FLOAT8E4M3FN,
       int8: T.INT8,
-      int4: 22,
+      int4: T.INT4,
       int32: T.INT32,
       int64: T.INT64,
       fp64: T.DOUBLE,

@@ -82,7 +82,7 @@ export async function plan(config: SweepConfig): Promise<PlanSummary> {
   };
 }
 
-/** The KV layout of an ONNX decoder (onnx-proto + onnxruntime live in the engine, not in main). */
+/** The KV layout of an ONNX decoder (the ONNX protobuf code and onnxruntime live in the engine, not in main). */
 export async function onnxInspect(path: string): Promise<OnnxLayout> {
   const { readFile } = await import('node:fs/promises');
   const { basename } = await import('node:path');

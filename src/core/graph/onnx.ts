@@ -1,17 +1,17 @@
 /**
- * A small ONNX graph writer on top of onnx-proto (protobufjs-generated from onnx.proto), so
- * graphs are encoded by a maintained protobuf library. Large tensors go to external data files
+ * A small ONNX graph writer on top of static protobufjs code generated from ONNX's own onnx.proto
+ * (onnx-pb/, v1.22.0; scripts/gen-onnx-proto.sh), so graphs are encoded by a maintained protobuf
+ * library. Large tensors go to external data files
  * that onnxruntime loads by path, which keeps a KV cache resident in the session.
  */
-import onnxProto from 'onnx-proto';
+import { onnx } from './onnx-pb/onnx-pb.js';
 import { DTYPE_TABLE } from '@/contract/lists.js';
 import type { Dtype } from '../model/spec.js';
 
-const { onnx } = onnxProto;
-type ITensorProto = onnxProto.onnx.ITensorProto;
-type INodeProto = onnxProto.onnx.INodeProto;
-type IAttributeProto = onnxProto.onnx.IAttributeProto;
-type IValueInfoProto = onnxProto.onnx.IValueInfoProto;
+type ITensorProto = onnx.ITensorProto;
+type INodeProto = onnx.INodeProto;
+type IAttributeProto = onnx.IAttributeProto;
+type IValueInfoProto = onnx.IValueInfoProto;
 
 export const OPSET = 17;
 export const MS_DOMAIN = 'com.microsoft';
@@ -196,7 +196,7 @@ export class GraphBuilder {
 }
 
 /** Decodes a model (for tests and ONNX import). */
-export function decodeModel(bytes: Uint8Array): onnxProto.onnx.ModelProto {
+export function decodeModel(bytes: Uint8Array): onnx.ModelProto {
   return onnx.ModelProto.decode(bytes);
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import onnxProto from 'onnx-proto';
+import { onnx } from '../graph/onnx-pb/onnx-pb.js';
 import { GraphBuilder } from '../graph/onnx.js';
 import { SESSION_BASE_BYTES } from '../measure/planner.js';
 import { checkDecoderFit, decoderStepBytes, detectDecoderLayout, largestDecoderPast, sweepDecoder } from './onnx-decoder.js';
@@ -58,7 +58,6 @@ describe('ONNX decoder import', () => {
   });
 
   it('BAD CALL - negative or unsafe initializer dims are refused, not summed into negative weights', () => {
-    const { onnx } = onnxProto;
     const model = onnx.ModelProto.decode(readFileSync(path));
     const init = model.graph!.initializer![0]!;
     const name = init.name!;

@@ -4,7 +4,7 @@
  * Naming conventions recognised: Hugging Face Optimum (`past_key_values.{i}.key|value` ->
  * `present.{i}.key|value`) and `past_key_{i}` / `past_value_{i}`.
  */
-import type onnxProto from 'onnx-proto';
+import type { onnx } from '../graph/onnx-pb/onnx-pb.js';
 import * as ort from 'onnxruntime-node';
 import { decodeModel } from '../graph/onnx.js';
 import { MAX_ONNX_BYTES, readBoundedFile } from '../io/files.js';
@@ -34,17 +34,17 @@ export interface DecoderLayout {
 
 const PAST = [/^past_key_values\.(\d+)\.(key|value)$/, /^past_(key|value)_(\d+)$/, /^past\.(\d+)\.(key|value)$/];
 
-function dimsOf(v: onnxProto.onnx.IValueInfoProto): (number | string)[] {
+function dimsOf(v: onnx.IValueInfoProto): (number | string)[] {
   return (v.type?.tensorType?.shape?.dim ?? []).map((d) => (d.dimParam ? d.dimParam : Number(d.dimValue ?? 0)));
 }
 
-function elemType(v: onnxProto.onnx.IValueInfoProto): number {
+function elemType(v: onnx.IValueInfoProto): number {
   return v.type?.tensorType?.elemType ?? 0;
 }
 
 /** Reads the KV layout of a decoder model; SpecError says what is missing. */
 export function detectDecoderLayout(bytes: Uint8Array): DecoderLayout {
-  let model: onnxProto.onnx.ModelProto;
+  let model: onnx.ModelProto;
   try {
     model = decodeModel(bytes);
   } catch (e) {
@@ -54,7 +54,7 @@ export function detectDecoderLayout(bytes: Uint8Array): DecoderLayout {
   if (!graph) throw new SpecError('the ONNX file has no graph');
   const inits = new Set((graph.initializer ?? []).map((t) => t.name));
   const inputs = (graph.input ?? []).filter((i) => !inits.has(i.name ?? ''));
-  const byLayer = new Map<number, { key?: onnxProto.onnx.IValueInfoProto; value?: onnxProto.onnx.IValueInfoProto }>();
+  const byLayer = new Map<number, { key?: onnx.IValueInfoProto; value?: onnx.IValueInfoProto }>();
   const other: DecoderLayout['otherInputs'] = [];
   for (const i of inputs) {
     const name = i.name ?? '';
