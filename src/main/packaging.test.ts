@@ -87,4 +87,19 @@ describe('electron-builder config', () => {
     const main = readFileSync(join(root, 'src/main/index.ts'), 'utf8');
     expect(main).toContain("join(here, '../../resources/icon.png')");
   });
+
+  it('ships no build or test tools: tsx and esbuild are dev-only, playwright-core (CLI PNG export) and the CLI bundle stay out', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
+    for (const tool of ['tsx', 'esbuild']) {
+      expect(Object.keys(pkg.dependencies)).not.toContain(tool);
+      expect(Object.keys(pkg.devDependencies)).toContain(tool);
+    }
+    const excluded = (path: string): boolean => config.files.some((g) => g.startsWith('!') && minimatch(path, g.slice(1), { dot: true }));
+    expect(excluded('node_modules/playwright-core/lib/server/index.js')).toBe(true);
+    expect(excluded('out/cli/main.js')).toBe(true);
+    expect(excluded('out/main/index.js')).toBe(false);
+  });
 });
