@@ -170,12 +170,15 @@ test('compare overlays two reports with per-point ratios', async () => {
   // (the page was reloaded above: the form is back to its defaults)
   await smallSweep(page);
   await page.getByRole('button', { name: 'Add to compare' }).click();
+  // each add says what it did (History's Compare gave no feedback)
+  await expect(page.getByTestId('notice')).toContainText('to Compare: 1 report there, add one more to compare');
   // Beside it, the first sweep from the history.
   const history = page.getByRole('region', { name: 'History' });
-  await history
-    .locator(`tr[data-history-id="${firstRunId}"]`)
-    .getByRole('button', { name: /^Compare/ })
-    .click();
+  const compareFirst = history.locator(`tr[data-history-id="${firstRunId}"]`).getByRole('button', { name: /^Compare/ });
+  await compareFirst.click();
+  await expect(page.getByTestId('notice')).toHaveText(`Added history entry ${firstRunId} to Compare: 2 reports there (the Compare tab)`);
+  await compareFirst.click();
+  await expect(page.getByTestId('notice')).toHaveText(`history entry ${firstRunId} is already in Compare`);
   const tab = page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: /^Compare/ });
   await expect(tab).toHaveText('Compare (2)');
   await tab.click();

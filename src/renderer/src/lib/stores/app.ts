@@ -38,7 +38,11 @@ export class App {
     await this.machine.load();
   }
 
-  /** A dropped file: a report is shown (or added to the compare view), a config.json or .onnx goes to the planner. */
+  /**
+   * A dropped file: a report is shown (or added to the compare view); a config.json fills the
+   * Sweep's setup where the Sweep view is shown, and goes to the planner elsewhere; an .onnx goes
+   * to the planner.
+   */
   async drop(file: File): Promise<void> {
     const name = file.name;
     if (classifyDrop(name) === 'onnx') return this.onnx.dropped(file);
@@ -48,7 +52,7 @@ export class App {
     }
     const text = await file.text();
     const kind = classifyDrop(name, text);
-    if (kind === 'hf-config') return this.planner.useConfig(name, text);
+    if (kind === 'hf-config') return this.ui.view === 'sweep' ? this.sweep.useConfigText(name, text) : this.planner.useConfig(name, text);
     if (kind === 'report') return this.reports.openReportText(name, text, this.ui.view === 'compare' ? 'compare' : 'show');
     this.reports.notice = { kind: 'error', text: `${name}: drop a kvscope report (.json), a config.json or an .onnx decoder` };
   }

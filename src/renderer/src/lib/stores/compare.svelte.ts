@@ -18,17 +18,29 @@ export class CompareStore {
     this.#sweep = sweep;
   }
 
-  add(item: CompareItem): void {
-    if (this.items.some((c) => c.key === item.key)) return;
+  /** Adds a report; false where it is there already. */
+  add(item: CompareItem): boolean {
+    if (this.items.some((c) => c.key === item.key)) return false;
     this.items = [...this.items, item];
     void this.#recompare();
+    return true;
   }
 
-  /** Adds the report the Sweep view shows (this session's run or the one opened). */
-  addShown(): void {
+  /** What adding a report did, in words (History's and the Sweep view's notices). */
+  addedText(label: string, added: boolean): string {
+    const n = this.items.length;
+    return added
+      ? `Added ${label} to Compare: ${n} report${n === 1 ? '' : 's'} there${n < 2 ? ', add one more to compare' : ''} (the Compare tab)`
+      : `${label} is already in Compare`;
+  }
+
+  /** Adds the report the Sweep view shows (this session's run or the one opened); what it did, in words, or null without a report. */
+  addShown(): string | null {
     const r = this.#sweep.run.report;
     const opened = this.#sweep.opened;
-    if (r) this.add({ key: `current:${r.createdAt}`, label: `${opened ? opened.name : 'current run'} (${compareLabel(r)})`, report: r });
+    if (!r) return null;
+    const label = `${opened ? opened.name : 'current run'} (${compareLabel(r)})`;
+    return this.addedText(label, this.add({ key: `current:${r.createdAt}`, label, report: r }));
   }
 
   remove(key: string): void {

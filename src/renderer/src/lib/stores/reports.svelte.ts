@@ -108,8 +108,10 @@ export class ReportsStore {
   async openHistory(id: string, into: 'show' | 'compare' = 'show'): Promise<void> {
     try {
       const o = await this.#api.history.open(id);
-      if (into === 'compare') this.#compare.add({ key: `history:${id}`, label: compareLabel(o.report), report: o.report });
-      else this.show(o);
+      if (into === 'compare') {
+        const added = this.#compare.add({ key: `history:${id}`, label: compareLabel(o.report), report: o.report });
+        this.notice = { kind: 'ok', text: this.#compare.addedText(`history entry ${id}`, added) };
+      } else this.show(o);
     } catch (err) {
       this.notice = { kind: 'error', text: (err as Error).message };
     }

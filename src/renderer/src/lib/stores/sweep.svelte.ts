@@ -120,6 +120,24 @@ export class SweepStore {
     }
   }
 
+  /** A config.json's text (a drop on the Sweep view) as the setup's model; an error at the config field when it is not a JSON object. */
+  useConfigText(name: string, text: string): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (err) {
+      this.planError = { field: 'hfConfig', message: `${name} is not valid JSON: ${(err as Error).message}` };
+      return;
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      this.planError = { field: 'hfConfig', message: `${name} is not a config.json: it holds no JSON object` };
+      return;
+    }
+    this.form.source = 'hf-config';
+    this.form.hfConfigText = JSON.stringify(parsed, null, 2);
+    this.form.hfConfigName = name;
+  }
+
   /**
    * Shows an opened report exactly as after a live run, with the setup set to its config (so Run
    * reruns it and the plan is its plan); the caller checks that none is running.

@@ -37,6 +37,12 @@ export class UiStore {
     writeStorage(THEME_KEY, this.theme);
   }
 
+  /** The welcome card again (the header's "About" button). */
+  reopenWelcome(): void {
+    this.view = 'sweep';
+    this.showWelcome = true;
+  }
+
   dismissWelcome(): void {
     this.showWelcome = false;
     writeStorage(WELCOME_KEY, '1');
