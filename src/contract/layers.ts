@@ -134,14 +134,14 @@ export function largestContextFor(layers: readonly LayerKind[], cost: CacheCost,
   return lo;
 }
 
-/** Layer indices in words: "layers 1, 3 … 41 (every 2nd)", or a count where they follow no step. */
+/** Layer indices in words: "layers 1, 3 … 41 (every 2nd)", or the first six and the last where they follow no step. */
 export function describeIndices(idx: readonly number[]): string {
   if (idx.length <= 4) return `layer${idx.length === 1 ? '' : 's'} ${idx.join(', ')}`;
   const step = idx[1]! - idx[0]!;
   const arithmetic = idx.every((v, i) => i === 0 || v - idx[i - 1]! === step);
   if (arithmetic)
     return `layers ${idx[0]}, ${idx[1]} … ${idx[idx.length - 1]}${step > 1 ? ` (every ${step}${step === 2 ? 'nd' : step === 3 ? 'rd' : 'th'})` : ''}`;
-  return `${idx.length} layers`;
+  return `layers ${idx.slice(0, 6).join(', ')} … ${idx[idx.length - 1]}`;
 }
 
 /** One layer's kind in words, e.g. "sliding (window 4096)". */
