@@ -84,6 +84,8 @@ describe('kvscope sweep --plan and presets', () => {
     expect(await main(['presets'], io)).toBe(0);
     expect(io.stdout).toMatch(/deepseek-v3 .* 70272 B/);
     expect(io.stdout).toMatch(/llama-3\.1-8b .* 131072 B/);
+    // window-aware: 12 full x 32768 + 12 sliding x 128 tokens x 2048 B (presets-hybrid.test.ts)
+    expect(io.stdout).toMatch(/gpt-oss-20b .*12 sliding \(window 128\), 12 global .* 49152 B +808452096 B/);
   });
 });
 
