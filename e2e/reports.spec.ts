@@ -229,10 +229,25 @@ test('planner: figures for a preset, labelled analytic, measured beside them', a
   await expect(page.locator('[data-chart="planner-memory"] canvas')).toHaveAttribute('data-values', /^[1-9]/);
   // Measured beside analytic, and the estimate labelled as one.
   await expect(summary).toContainText('Measured figures from the cpu run');
-  await expect(page.locator('tr[data-variant="gqa"] td').nth(6)).toHaveText(/ms at 128$/);
-  await expect(page.locator('tr[data-variant="gqa"] td').nth(7)).toHaveText(/^≈ [\d,.]+$/);
-  await expect(page.locator('tr[data-variant="gqa"] td').nth(7)).toHaveAttribute('title', /^estimate: /);
+  await expect(page.locator('tr[data-variant="gqa"] td').nth(7)).toHaveText(/ms at 128$/);
+  await expect(page.locator('tr[data-variant="gqa"] td').nth(8)).toHaveText(/^≈ [\d,.]+$/);
+  await expect(page.locator('tr[data-variant="gqa"] td').nth(8)).toHaveAttribute('title', /^estimate: /);
   await page.screenshot({ path: `${SHOTS}/planner.png`, fullPage: true });
+});
+
+test('planner: a hybrid preset, layer by layer, ideal and paged', async () => {
+  await page.getByLabel('Planner preset').selectOption('gpt-oss-20b');
+  await page.getByLabel('Memory budget').fill('80GB');
+  await page.getByLabel('Cache dtype').selectOption('bf16');
+  await page.getByLabel('Planner context').fill('32768');
+  await expect(page.getByTestId('planner-layers')).toContainText('12 sliding (window 128): layers 0, 2 … 22 (every 2nd); 12 global');
+  // 12 full x 32768 + 12 sliding x 128 tokens x 2048 B; paged: the window spans 9 pages of 16
+  await expect(page.getByTestId('cache-gqa')).toHaveAttribute('title', '808452096 bytes');
+  await expect(page.getByTestId('paged-gqa')).toHaveAttribute('title', '808845312 bytes');
+  await expect(page.getByTestId('paging-note')).toContainText('16-token pages');
+  await page.getByLabel('Paged windowed layers').selectOption('full');
+  await expect(page.getByTestId('paged-gqa')).toHaveAttribute('title', String(24 * 32768 * 2048));
+  await page.getByLabel('Paged windowed layers').selectOption('window');
 });
 
 test('planner: config.json import, derived fields, and malformed files', async () => {
