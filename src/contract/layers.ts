@@ -71,8 +71,12 @@ export function tokensHeld(layer: LayerKind, context: number, paging?: Paging): 
   return Math.min(all, pages(layer.chunk, P) + (layer.chunk % P === 0 ? 0 : 1)) * P;
 }
 
-/** Layers grouped by what they cache, in first-seen order, with their indices. */
+const GROUPS = new WeakMap<readonly LayerKind[], { layer: LayerKind; indices: number[] }[]>();
+
+/** Layers grouped by what they cache, in first-seen order, with their indices (memoised per list: a model can have 2^20 layers). */
 export function layerGroups(layers: readonly LayerKind[]): { layer: LayerKind; indices: number[] }[] {
+  const known = GROUPS.get(layers);
+  if (known) return known;
   const groups = new Map<string, { layer: LayerKind; indices: number[] }>();
   layers.forEach((layer, i) => {
     const key = JSON.stringify(layer);
@@ -80,7 +84,14 @@ export function layerGroups(layers: readonly LayerKind[]): { layer: LayerKind; i
     if (g) g.indices.push(i);
     else groups.set(key, { layer, indices: [i] });
   });
-  return [...groups.values()];
+  const out = [...groups.values()];
+  GROUPS.set(layers, out);
+  return out;
+}
+
+/** Tokens the largest layer holds at a context (the context unless every layer is windowed). */
+export function maxTokensHeld(layers: readonly LayerKind[], context: number): number {
+  return layerGroups(layers).reduce((m, g) => Math.max(m, tokensHeld(g.layer, context)), 0);
 }
 
 /**
@@ -104,7 +115,7 @@ export function layerTokensAt(layers: readonly LayerKind[], context: number): nu
 
 /** Whether the cache stops growing with the context (no layer holds every token). */
 export function cacheIsCapped(layers: readonly LayerKind[], paging?: Paging): boolean {
-  return layers.every((l) => l.kind === 'stateful' || (l.kind !== 'global' && paging?.windowedLayers !== 'full'));
+  return layerGroups(layers).every(({ layer: l }) => l.kind === 'stateful' || (l.kind !== 'global' && paging?.windowedLayers !== 'full'));
 }
 
 /**
@@ -116,7 +127,7 @@ export function largestContextFor(layers: readonly LayerKind[], cost: CacheCost,
   const at = (t: number): number => cacheBytesAt(layers, cost, t, batch, paging);
   if (at(1) > freeBytes) return 0;
   if (cacheIsCapped(layers, paging)) {
-    const cap = Math.max(1, ...layers.map((l) => (l.kind === 'sliding' ? l.window : l.kind === 'chunked' ? l.chunk : 1)));
+    const cap = layerGroups(layers).reduce((m, { layer: l }) => Math.max(m, l.kind === 'sliding' ? l.window : l.kind === 'chunked' ? l.chunk : 1), 1);
     // beyond twice the cap (and a page) every layer has saturated
     if (at(2 * cap + 2 * (paging?.pageTokens ?? 0)) <= freeBytes) return null;
   }

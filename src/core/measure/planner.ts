@@ -62,7 +62,7 @@ export function resolveModel(source: SweepConfig['model']): ModelInfo {
     hiddenSize: 0,
     maxContext: source.maxContext,
     slidingWindow: null,
-    layerKinds: Array.from({ length: source.numLayers }, () => ({ kind: 'global' as const })),
+    layerKinds: layersOf({ numLayers: source.numLayers, slidingWindow: null }),
     vocabSize: null,
     derivedFrom: { custom: 'dims entered by the user' },
   };

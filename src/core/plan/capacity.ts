@@ -6,7 +6,7 @@
  * whole-model decode estimate built on measured figures.
  */
 import type { CapacityAnswer, CapacityRequest, OnnxCapacityAnswer, OnnxCapacityRequest, VariantCapacityInfo } from '@/contract/api.js';
-import { type CacheCost, describeLayers, describePaging, layersOf, layerTokensAt, tokensHeld, type Paging } from '@/contract/layers.js';
+import { type CacheCost, describeLayers, describePaging, layersOf, layerTokensAt, maxTokensHeld, type Paging } from '@/contract/layers.js';
 import type { Report } from '@/contract/schemas.js';
 import { variantSpec } from '../measure/planner.js';
 import { modelFromHfConfig, textConfigOf, type ModelInfo } from '../model/hf-config.js';
@@ -88,7 +88,7 @@ export function planCapacity(i: CapacityInput): CapacityResult {
   const weightsBytes = i.params.total * wb;
   const activeWeightBytes = i.params.active * wb;
   const free = i.memoryBytes - weightsBytes;
-  const cacheTokens = Math.max(0, ...layers.map((l) => tokensHeld(l, i.context)));
+  const cacheTokens = maxTokensHeld(layers, i.context);
   const layerTokens = layerTokensAt(layers, i.context);
   const modelVariant = MODEL_VARIANT[i.model.attention.kind]!;
   const mhaPerToken = kvBytesPerToken(variantSpec(i.model, 'mha', i.gqaGroups), i.cacheDtype) * L;
