@@ -236,6 +236,8 @@ test('planner: figures for a preset, labelled analytic, measured beside them', a
 });
 
 test('planner: a hybrid preset, layer by layer, ideal and paged', async () => {
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Planner' }).click();
+  await page.getByRole('radio', { name: 'Preset' }).check();
   await page.getByLabel('Planner preset').selectOption('gpt-oss-20b');
   await page.getByLabel('Memory budget').fill('80GB');
   await page.getByLabel('Cache dtype').selectOption('bf16');

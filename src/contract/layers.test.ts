@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ModelSummarySchema } from './report.js';
 import { cacheBytesAt, describeLayers, largestContextFor, layersOf, layerTokensAt, tokensHeld, type LayerKind } from './layers.js';
 
 const G: LayerKind = { kind: 'global' };
@@ -72,5 +73,26 @@ describe('layers in words and old reports', () => {
   it('reads a report without layer kinds as all global, or all behind its one window', () => {
     expect(layersOf({ numLayers: 3, slidingWindow: null })).toEqual([G, G, G]);
     expect(layersOf({ numLayers: 2, slidingWindow: 4096 })).toEqual([S(4096), S(4096)]);
+  });
+});
+
+describe('the report model with and without layer kinds', () => {
+  const model = {
+    name: 'm',
+    modelType: 'gemma2',
+    attention: { kind: 'gqa', numHeads: 16, numKvHeads: 8, headDim: 256 },
+    numLayers: 2,
+    hiddenSize: 3584,
+    maxContext: 8192,
+    slidingWindow: null,
+  };
+  it('opens a model summary written before layer kinds, and one with them', () => {
+    expect(ModelSummarySchema.parse(model).layerKinds).toBeUndefined();
+    expect(ModelSummarySchema.parse({ ...model, layerKinds: [S(4096), G] }).layerKinds).toEqual([S(4096), G]);
+  });
+  it('BAD CALL - refuses a zero window, naming the layer', () => {
+    const r = ModelSummarySchema.safeParse({ ...model, layerKinds: [S(0), G] });
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0]!.path).toEqual(['layerKinds', 0, 'window']);
   });
 });
