@@ -248,7 +248,7 @@ test('planner: a hybrid preset, layer by layer, ideal and paged', async () => {
   await expect(page.getByTestId('paged-gqa')).toHaveAttribute('title', '808845312 bytes');
   await expect(page.getByTestId('paging-note')).toContainText('16-token pages');
   await page.getByLabel('Paged windowed layers').selectOption('full');
-  await expect(page.getByTestId('paged-gqa')).toHaveAttribute('title', String(24 * 32768 * 2048));
+  await expect(page.getByTestId('paged-gqa')).toHaveAttribute('title', `${24 * 32768 * 2048} bytes`);
   await page.getByLabel('Paged windowed layers').selectOption('window');
 });
 
