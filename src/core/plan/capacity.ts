@@ -201,7 +201,7 @@ export function planOnnxCapacity(
 export function capacityModel(source: CapacityRequest['model']): { model: ModelInfo; params: ParamCount } {
   if (source.kind === 'hf-config') {
     const model = modelFromHfConfig(source.config, source.name || undefined);
-    return { model, params: estimateParams(textConfigOf(source.config).cfg, model.attention, model.numLayers, model.hiddenSize) };
+    return { model, params: estimateParams(textConfigOf(source.config).cfg, model.attention, model.numLayers, model.hiddenSize, model.layerKinds) };
   }
   const model = presetModel(source.id);
   const preset = PRESETS.find((p) => p.id === model.name);
