@@ -209,6 +209,7 @@ describe('kvscope plan', () => {
     // 16-token pages; a 128 window spans 9 pages
     expect(j.paged.cacheBytesAtContext).toBe(808_845_312);
     expect(j.paging).toMatchObject({ pageTokens: 16, windowedLayers: 'window' });
+    expect(j.idealNote).toMatch(/^ideal: the exact sum over layers/);
     expect(j.model.layers).toBe('12 sliding (window 128): layers 0, 2 … 22 (every 2nd); 12 global: layers 1, 3 … 23 (every 2nd)');
     expect(j.model.layerKinds).toHaveLength(24);
     const full = capture();
@@ -219,7 +220,8 @@ describe('kvscope plan', () => {
     const text = capture();
     expect(await main(['plan', '--preset', 'gpt-oss-20b', '--context', '32k', '--memory', '80GB'], text)).toBe(0);
     expect(text.stdout).toMatch(/layers: 12 sliding \(window 128\)/);
-    expect(text.stdout).toMatch(/cache: the exact sum over layers \(ideal, windows capped\); paged: 16-token pages;/);
+    expect(text.stdout).toMatch(/ideal: the exact sum over layers \(.*\); paged: 16-token pages;/);
+    expect(text.stdout).toMatch(/ideal cache at 32768 x b1 +paged cache/);
     expect(text.stdout).toMatch(/paged: context \/ batch/);
     const bad = capture();
     expect(await main(['plan', '--paged-windows', 'some'], bad)).toBe(2);

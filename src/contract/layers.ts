@@ -177,6 +177,10 @@ export function layersOf(m: { numLayers: number; slidingWindow: number | null; l
   return Array.from({ length: m.numLayers }, () => one);
 }
 
+/** What the ideal figure is, in words. */
+export const IDEAL_NOTE =
+  'ideal: the exact sum over layers (global layers every token, sliding and chunked layers at most their window or chunk, stateful layers their fixed state)';
+
 /** The paging assumption in words. */
 export function describePaging(p: Paging): string {
   return (

@@ -90,6 +90,8 @@ export const CapacityAnswerSchema = z.object({
   cacheTokens: z.number(),
   /** Bytes per element of the cache dtype (a stateful layer's state is held in it). */
   cacheBytesPerElement: z.number(),
+  /** What the ideal figures (`cacheBytesAtContext`, `largestContext`, `largestBatch`) are, in words. */
+  idealNote: z.string(),
   /** The paged figure's assumption, and it in words. */
   paging: PagingSchema.extend({ note: z.string() }),
   /** The model's own variant, paged (as `cacheBytesAtContext` etc. are its ideal figures). */

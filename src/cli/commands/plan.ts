@@ -99,8 +99,8 @@ function variantColumns(a: CapacityAnswer): Column<VariantCapacityInfo>[] {
     { header: 'variant', cell: (v) => `${v.variant}${v.isModel ? ' (model)' : ''}` },
     { header: 'dims', cell: (v) => v.shape },
     { header: 'KV/token', cell: (v) => formatBytes(v.kvBytesPerToken) },
-    { header: `cache at ${a.context} x b${a.batch}`, cell: (v) => formatBytes(v.cacheBytesAtContext) },
-    { header: 'paged', cell: (v) => formatBytes(v.paged.cacheBytesAtContext) },
+    { header: `ideal cache at ${a.context} x b${a.batch}`, cell: (v) => formatBytes(v.cacheBytesAtContext) },
+    { header: 'paged cache', cell: (v) => formatBytes(v.paged.cacheBytesAtContext) },
     { header: 'vs MHA', cell: (v) => `${(v.vsMha * 100).toFixed(1)}%` },
     { header: 'largest context', cell: (v) => (v.largestContext === null ? 'any (window)' : v.largestContext.toLocaleString('en-US')) },
     { header: 'largest batch', cell: (v) => v.largestBatch.toLocaleString('en-US') },
@@ -121,7 +121,7 @@ function printAnswer(a: CapacityAnswer, io: Io): void {
       `${formatBytes(a.activeWeightBytes)} read per token), memory ${formatBytes(a.memoryBytes)}, ${formatBytes(a.freeForCacheBytes)} left for the cache` +
       `${m.slidingWindow ? `; sliding window ${m.slidingWindow} caps the cache` : ''}\n` +
       `layers: ${m.layers}\n` +
-      `analytic figures (what if the same model used each attention variant); cache: the exact sum over layers (ideal, windows capped); ${a.paging.note}:\n`,
+      `analytic figures (what if the same model used each attention variant); ${a.idealNote}; ${a.paging.note}:\n`,
   );
   io.out(`${columnTable(variantColumns(a), a.variants)}\n`);
   for (const w of m.warnings ?? []) io.out(`note: ${w}\n`);

@@ -6,7 +6,7 @@
  * whole-model decode estimate built on measured figures.
  */
 import type { CapacityAnswer, CapacityRequest, OnnxCapacityAnswer, OnnxCapacityRequest, VariantCapacityInfo } from '@/contract/api.js';
-import { type CacheCost, describeLayers, describePaging, layersOf, layerTokensAt, maxTokensHeld, type Paging } from '@/contract/layers.js';
+import { type CacheCost, describeLayers, describePaging, IDEAL_NOTE, layersOf, layerTokensAt, maxTokensHeld, type Paging } from '@/contract/layers.js';
 import type { Report } from '@/contract/schemas.js';
 import { variantSpec } from '../measure/planner.js';
 import { modelFromHfConfig, textConfigOf, type ModelInfo } from '../model/hf-config.js';
@@ -66,6 +66,7 @@ export interface CapacityResult {
   /** Tokens the largest layer holds at the context (the context unless every layer is windowed). */
   cacheTokens: number;
   cacheBytesPerElement: number;
+  idealNote: string;
   paging: Paging & { note: string };
   freeForCacheBytes: number;
   fitsAtAll: boolean;
@@ -161,6 +162,7 @@ export function planCapacity(i: CapacityInput): CapacityResult {
     paramsSource: i.params.source,
     cacheTokens,
     cacheBytesPerElement: BYTES_PER_ELEMENT[i.cacheDtype],
+    idealNote: IDEAL_NOTE,
     paging: { ...paging, note: describePaging(paging) },
     freeForCacheBytes: Math.max(0, free),
     fitsAtAll: free > 0,
