@@ -145,13 +145,20 @@ export function largestContextFor(layers: readonly LayerKind[], cost: CacheCost,
   return lo;
 }
 
+/** 2 -> "2nd", 3 -> "3rd", 6 -> "6th", 21 -> "21st". */
+export function ordinal(n: number): string {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teen ? 'th' : n % 10 === 1 ? 'st' : n % 10 === 2 ? 'nd' : n % 10 === 3 ? 'rd' : 'th';
+  return `${n}${suffix}`;
+}
+
 /** Layer indices in words: "layers 1, 3 … 41 (every 2nd)", or the first six and the last where they follow no step. */
 export function describeIndices(idx: readonly number[]): string {
   if (idx.length <= 4) return `layer${idx.length === 1 ? '' : 's'} ${idx.join(', ')}`;
   const step = idx[1]! - idx[0]!;
   const arithmetic = idx.every((v, i) => i === 0 || v - idx[i - 1]! === step);
   if (arithmetic)
-    return `layers ${idx[0]}, ${idx[1]} … ${idx[idx.length - 1]}${step > 1 ? ` (every ${step}${step === 2 ? 'nd' : step === 3 ? 'rd' : 'th'})` : ''}`;
+    return `layers ${idx[0]}, ${idx[1]} … ${idx[idx.length - 1]}${step > 1 ? ` (every ${ordinal(step)})` : ''}`;
   return `layers ${idx.slice(0, 6).join(', ')} … ${idx[idx.length - 1]}`;
 }
 

@@ -4,7 +4,7 @@
  * `attention_chunk_size`, `full_attention_interval`) and, where those are missing, the family's
  * documented default (transformers' config classes), said so in the derived-fields notes.
  */
-import { describeIndices, describeLayers, layerGroups, type LayerKind } from '@/contract/layers.js';
+import { describeIndices, describeLayers, layerGroups, ordinal, type LayerKind } from '@/contract/layers.js';
 import { MAX_DIM, SpecError } from './spec.js';
 
 type Json = Record<string, unknown>;
@@ -109,8 +109,8 @@ export function readLayerKinds(cfg: Json, modelType: string, numLayers: number, 
     let every = int(cfg, 'sliding_window_pattern', 1, MAX_DIM);
     if (every === undefined) {
       every = pattern;
-      derived.sliding_window_pattern = `not in config.json: ${modelType}'s documented default ${pattern} (transformers: every ${pattern === 2 ? '2nd' : `${pattern}th`} layer global, the others sliding)`;
-    } else derived.sliding_window_pattern = `every ${every}th layer global, the others sliding`;
+      derived.sliding_window_pattern = `not in config.json: ${modelType}'s documented default ${pattern} (transformers: every ${ordinal(pattern)} layer global, the others sliding)`;
+    } else derived.sliding_window_pattern = `every ${ordinal(every)} layer global, the others sliding`;
     return note(everyNth(numLayers, every, global, windowOf(modelType)), 'sliding_window_pattern');
   }
 
@@ -132,7 +132,7 @@ export function readLayerKinds(cfg: Json, modelType: string, numLayers: number, 
       );
     }
     const every = int(cfg, 'no_rope_layer_interval', 1, MAX_DIM) ?? 4;
-    derived.no_rope_layers = `${Array.isArray(nope) ? 'empty' : 'not in config.json'}: llama4's documented default, a NoPE (global) layer every ${every}th (no_rope_layer_interval${cfg.no_rope_layer_interval === undefined ? ', default 4' : ''}), the others chunked`;
+    derived.no_rope_layers = `${Array.isArray(nope) ? 'empty' : 'not in config.json'}: llama4's documented default, a NoPE (global) layer every ${ordinal(every)} (no_rope_layer_interval${cfg.no_rope_layer_interval === undefined ? ', default 4' : ''}), the others chunked`;
     return note(everyNth(numLayers, every, global, chunked), 'no_rope_layers');
   }
 
@@ -140,7 +140,7 @@ export function readLayerKinds(cfg: Json, modelType: string, numLayers: number, 
   if (interval !== undefined || modelType === 'qwen3_next') {
     const every = interval ?? 4;
     if (interval === undefined) derived.full_attention_interval = "not in config.json: qwen3_next's documented default 4";
-    else derived.full_attention_interval = `every ${every}th layer full attention, the others linear attention (stateful)`;
+    else derived.full_attention_interval = `every ${ordinal(every)} layer full attention, the others linear attention (stateful)`;
     return note(everyNth(numLayers, every, global, { kind: 'stateful', stateElements: gatedDeltaNetStateElements(cfg) }), 'full_attention_interval');
   }
 
