@@ -2,7 +2,7 @@
  * Reports, history, compare and the capacity planner in Chromium against the real engine
  * through the e2e bridge: save + reopen round trip, exports (CSV, HTML, PNG), a corrupted
  * report, history surviving a bridge restart, a comparison of two reports, planner figures
- * for a preset, config.json import errors and warnings, the MLA what-if rank, the capacity of an
+ * for a preset, a hybrid preset's per-layer and paged figures, config.json import errors and warnings, the MLA what-if rank, the capacity of an
  * imported ONNX decoder, deleting a history entry, and a GPU report from another machine.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
