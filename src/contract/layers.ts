@@ -157,8 +157,7 @@ export function describeIndices(idx: readonly number[]): string {
   if (idx.length <= 4) return `layer${idx.length === 1 ? '' : 's'} ${idx.join(', ')}`;
   const step = idx[1]! - idx[0]!;
   const arithmetic = idx.every((v, i) => i === 0 || v - idx[i - 1]! === step);
-  if (arithmetic)
-    return `layers ${idx[0]}, ${idx[1]} … ${idx[idx.length - 1]}${step > 1 ? ` (every ${ordinal(step)})` : ''}`;
+  if (arithmetic) return `layers ${idx[0]}, ${idx[1]} … ${idx[idx.length - 1]}${step > 1 ? ` (every ${ordinal(step)})` : ''}`;
   return `layers ${idx.slice(0, 6).join(', ')} … ${idx[idx.length - 1]}`;
 }
 
