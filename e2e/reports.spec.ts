@@ -2,7 +2,7 @@
  * Reports, history, compare and the capacity planner in Chromium against the real engine
  * through the e2e bridge: save + reopen round trip, exports (CSV, HTML, PNG), a corrupted
  * report, history surviving a bridge restart, a comparison of two reports, planner figures
- * for a preset, config.json import errors and warnings, the MLA what-if rank, the capacity of an
+ * for a preset, a hybrid preset's per-layer and paged figures, config.json import errors and warnings, the MLA what-if rank, the capacity of an
  * imported ONNX decoder, deleting a history entry, and a GPU report from another machine.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -232,10 +232,27 @@ test('planner: figures for a preset, labelled analytic, measured beside them', a
   await expect(page.locator('[data-chart="planner-memory"] canvas')).toHaveAttribute('data-values', /^[1-9]/);
   // Measured beside analytic, and the estimate labelled as one.
   await expect(summary).toContainText('Measured figures from the cpu run');
-  await expect(page.locator('tr[data-variant="gqa"] td').nth(6)).toHaveText(/ms at 128$/);
-  await expect(page.locator('tr[data-variant="gqa"] td').nth(7)).toHaveText(/^≈ [\d,.]+$/);
-  await expect(page.locator('tr[data-variant="gqa"] td').nth(7)).toHaveAttribute('title', /^estimate: /);
+  await expect(page.locator('tr[data-variant="gqa"] td').nth(7)).toHaveText(/ms at 128$/);
+  await expect(page.locator('tr[data-variant="gqa"] td').nth(8)).toHaveText(/^≈ [\d,.]+$/);
+  await expect(page.locator('tr[data-variant="gqa"] td').nth(8)).toHaveAttribute('title', /^estimate: /);
   await page.screenshot({ path: `${SHOTS}/planner.png`, fullPage: true });
+});
+
+test('planner: a hybrid preset, layer by layer, ideal and paged', async () => {
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Planner' }).click();
+  await page.getByRole('radio', { name: 'Preset' }).check();
+  await page.getByLabel('Planner preset').selectOption('gpt-oss-20b');
+  await page.getByLabel('Memory budget').fill('80GB');
+  await page.getByLabel('Cache dtype').selectOption('bf16');
+  await page.getByLabel('Planner context').fill('32768');
+  await expect(page.getByTestId('planner-layers')).toContainText('12 sliding (window 128): layers 0, 2 … 22 (every 2nd); 12 global');
+  // 12 full x 32768 + 12 sliding x 128 tokens x 2048 B; paged: the window spans 9 pages of 16
+  await expect(page.getByTestId('cache-gqa')).toHaveAttribute('title', '808452096 bytes');
+  await expect(page.getByTestId('paged-gqa')).toHaveAttribute('title', '808845312 bytes');
+  await expect(page.getByTestId('paging-note')).toContainText('16-token pages');
+  await page.getByLabel('Paged windowed layers').selectOption('full');
+  await expect(page.getByTestId('paged-gqa')).toHaveAttribute('title', `${24 * 32768 * 2048} bytes`);
+  await page.getByLabel('Paged windowed layers').selectOption('window');
 });
 
 test('planner: config.json import, derived fields, and malformed files', async () => {

@@ -22,6 +22,7 @@ export const FLAG_RANGES = {
   planBatch: { min: 1, max: 1e6 },
   planGqaGroups: { min: 1, max: 1024 },
   mlaRank: { min: 1, max: 1 << 20 },
+  pageTokens: { min: 1, max: 65536 },
   onnxPast: { min: 1, max: 1 << 30 },
 } as const satisfies Record<string, Range>;
 

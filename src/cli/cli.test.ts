@@ -84,6 +84,8 @@ describe('kvscope sweep --plan and presets', () => {
     expect(await main(['presets'], io)).toBe(0);
     expect(io.stdout).toMatch(/deepseek-v3 .* 70272 B/);
     expect(io.stdout).toMatch(/llama-3\.1-8b .* 131072 B/);
+    // window-aware: 12 full x 32768 + 12 sliding x 128 tokens x 2048 B (presets-hybrid.test.ts)
+    expect(io.stdout).toMatch(/gpt-oss-20b .*12 sliding \(window 128\), 12 global .* 49152 B +808452096 B/);
   });
 });
 
@@ -197,6 +199,33 @@ describe('kvscope plan', () => {
     expect(mla.shape).toBe('MLA 32 heads, d_c 512 + d_R 64');
     expect(j.variants.find((v: { variant: string }) => v.variant === 'mha').shape).toBe('32 heads x 128, 32 K/V heads');
     expect(j.largestContext).toBe(Math.floor((80e9 - j.weightsBytes) / j.kvBytesPerToken));
+  });
+  it('gives a hybrid model its exact per-layer cache, ideal and paged, both in --json and both labelled in text', async () => {
+    const io = capture();
+    expect(await main(['plan', '--preset', 'gpt-oss-20b', '--context', '32k', '--memory', '80GB', '--json'], io)).toBe(0);
+    const j = JSON.parse(io.stdout);
+    // 12 full x 32768 + 12 sliding x 128 tokens, 2048 B each (presets-hybrid.test.ts)
+    expect(j.cacheBytesAtContext).toBe(808_452_096);
+    // 16-token pages; a 128 window spans 9 pages
+    expect(j.paged.cacheBytesAtContext).toBe(808_845_312);
+    expect(j.paging).toMatchObject({ pageTokens: 16, windowedLayers: 'window' });
+    expect(j.idealNote).toMatch(/^ideal: the exact sum over layers/);
+    expect(j.model.layers).toBe('12 sliding (window 128): layers 0, 2 … 22 (every 2nd); 12 global: layers 1, 3 … 23 (every 2nd)');
+    expect(j.model.layerKinds).toHaveLength(24);
+    const full = capture();
+    expect(
+      await main(['plan', '--preset', 'gpt-oss-20b', '--context', '32k', '--memory', '80GB', '--paged-windows', 'full', '--page-tokens', '32', '--json'], full),
+    ).toBe(0);
+    expect(JSON.parse(full.stdout).paged.cacheBytesAtContext).toBe(24 * 32768 * 2048);
+    const text = capture();
+    expect(await main(['plan', '--preset', 'gpt-oss-20b', '--context', '32k', '--memory', '80GB'], text)).toBe(0);
+    expect(text.stdout).toMatch(/layers: 12 sliding \(window 128\)/);
+    expect(text.stdout).toMatch(/ideal: the exact sum over layers \(.*\); paged: 16-token pages;/);
+    expect(text.stdout).toMatch(/ideal cache at 32768 x b1 +paged cache/);
+    expect(text.stdout).toMatch(/paged: context \/ batch/);
+    const bad = capture();
+    expect(await main(['plan', '--paged-windows', 'some'], bad)).toBe(2);
+    expect(bad.stderr).toMatch(/--paged-windows: unknown value "some"; choose from window, full/);
   });
   it('BAD CALL - weights that cannot fit and a bad size', async () => {
     const io = capture();

@@ -60,4 +60,7 @@ export const PLAN_DEFAULTS = {
   cacheDtype: 'bf16',
   weightDtype: 'bf16',
   gqaGroups: 8,
+  /** The paged figure's assumption: vLLM's default block size, and windowed layers keep their window's pages (a hybrid allocator). */
+  pageTokens: 16,
+  pagedWindows: 'window',
 } as const;

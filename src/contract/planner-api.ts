@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ANALYTIC_DTYPES, type AnalyticDtypeName } from './lists.js';
 import { IntervalSchema } from './reports-api.js';
+import { LayerKindSchema, PagingSchema } from './layers.js';
 import { AttentionSpecSchema } from './schemas.js';
 
 export const AnalyticDtypeSchema = z.enum(ANALYTIC_DTYPES);
@@ -25,6 +26,8 @@ export const CapacityRequestSchema = z.object({
   gqaGroups: z.number().int().min(1).max(1024),
   /** Latent rank (d_c) of the MLA what-if for a model that is not MLA; absent = 4 x head dim. */
   mlaRank: z.number().int().min(1).max(1_048_576).optional(),
+  /** The paged figure's assumption (absent: PLAN_DEFAULTS, 16-token pages, windowed layers keep their window). */
+  paging: PagingSchema.optional(),
 });
 export type CapacityRequest = z.infer<typeof CapacityRequestSchema>;
 
@@ -33,10 +36,15 @@ export const VariantCapacityInfoSchema = z.object({
   /** The attention dims the row is computed for, e.g. "32 heads x 128, 8 K/V heads", "MLA d_c 512 + d_R 64". */
   shape: z.string(),
   isModel: z.boolean(),
+  /** Bytes per cached token of one attention layer, and summed over the attention layers (what a token costs while it is within every window). */
+  kvBytesPerTokenPerLayer: z.number(),
   kvBytesPerToken: z.number(),
+  /** Ideal: the exact sum over layers at the context (windows and chunks capped, stateful layers' state), for the batch. */
   cacheBytesAtContext: z.number(),
   largestContext: z.number().nullable(),
   largestBatch: z.number(),
+  /** What a paged serving engine reserves under the answer's `paging` assumption. */
+  paged: z.object({ cacheBytesAtContext: z.number(), largestContext: z.number().nullable(), largestBatch: z.number() }),
   vsMha: z.number(),
   measured: z.object({ perLayerMs: z.number(), modelMs: z.number(), measuredDeltaBytes: z.number().nullable(), context: z.number() }).optional(),
   estimate: z.object({ tokensPerSecond: z.number(), weightsMs: z.number(), attentionMs: z.number(), basis: z.string() }).optional(),
@@ -55,6 +63,9 @@ export const CapacityAnswerSchema = z.object({
     hiddenSize: z.number(),
     maxContext: z.number().nullable(),
     slidingWindow: z.number().nullable(),
+    /** What each layer caches, and the same in words ("21 sliding (window 4096): layers 0, 2 … 40; ..."). */
+    layerKinds: z.array(LayerKindSchema),
+    layers: z.string(),
     derivedFrom: z.record(z.string(), z.string()),
     /** What a config.json import only approximated. */
     warnings: z.array(z.string()).optional(),
@@ -77,6 +88,14 @@ export const CapacityAnswerSchema = z.object({
   /** Where the parameter count comes from ("published", "estimated from config.json", ...). */
   paramsSource: z.string(),
   cacheTokens: z.number(),
+  /** Bytes per element of the cache dtype (a stateful layer's state is held in it). */
+  cacheBytesPerElement: z.number(),
+  /** What the ideal figures (`cacheBytesAtContext`, `largestContext`, `largestBatch`) are, in words. */
+  idealNote: z.string(),
+  /** The paged figure's assumption, and it in words. */
+  paging: PagingSchema.extend({ note: z.string() }),
+  /** The model's own variant, paged (as `cacheBytesAtContext` etc. are its ideal figures). */
+  paged: z.object({ cacheBytesAtContext: z.number(), largestContext: z.number().nullable(), largestBatch: z.number() }),
   freeForCacheBytes: z.number(),
   fitsAtAll: z.boolean(),
   variants: z.array(VariantCapacityInfoSchema),

@@ -1,6 +1,7 @@
 /** The report a sweep writes (version REPORT_SCHEMA_VERSION): the machine, probes, model and points. */
 import { z } from 'zod';
 import { AttentionSpecSchema, ProviderSchema, SweepConfigSchema } from './config.js';
+import { LayerKindSchema } from './layers.js';
 import { LoadSchema, PointSchema } from './point.js';
 
 export const MachineSchema = z.object({
@@ -38,7 +39,10 @@ export const ModelSummarySchema = z.object({
   numLayers: z.number().int(),
   hiddenSize: z.number().int(),
   maxContext: z.number().int().nullable(),
+  /** The one window every layer has (Mistral v0.1), else null: per-layer windows are in layerKinds. */
   slidingWindow: z.number().int().nullable(),
+  /** What each layer caches (global, sliding W, chunked C, stateful); absent in reports written before layer kinds: every layer global, or behind slidingWindow (layersOf). */
+  layerKinds: z.array(LayerKindSchema).optional(),
 });
 
 /** Version 2 added raw samples, intervals and noise to timings (docs/report-schema.md has the migration from 1). */

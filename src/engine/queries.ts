@@ -56,6 +56,7 @@ export async function plan(config: SweepConfig): Promise<PlanSummary> {
       hiddenSize: p.model.hiddenSize,
       maxContext: p.model.maxContext,
       slidingWindow: p.model.slidingWindow,
+      layerKinds: p.model.layerKinds,
       ...(p.model.warnings?.length ? { warnings: p.model.warnings } : {}),
     },
     provider,

@@ -30,8 +30,12 @@ export interface PlanFlags {
   gqaGroups: string;
   report?: string;
   mlaRank?: string;
+  pageTokens: string;
+  pagedWindows: string;
   json: boolean;
 }
+
+const PAGED_WINDOWS = ['window', 'full'] as const;
 
 const dtype = (text: string, flag: string) => parseList(text, ANALYTIC_DTYPES, flag)[0]!;
 const memoryOf = (f: PlanFlags): number | null => (f.memory ? parseBytes(f.memory, '--memory') : null);
@@ -54,6 +58,10 @@ export function requestFromFlags(f: PlanFlags): CapacityRequest {
     batch: parseCount(f.batch, '--batch', R.planBatch),
     gqaGroups: parseCount(f.gqaGroups, '--gqa-groups', R.planGqaGroups),
     ...(f.mlaRank ? { mlaRank: parseCount(f.mlaRank, '--mla-rank', R.mlaRank) } : {}),
+    paging: {
+      pageTokens: parseCount(f.pageTokens, '--page-tokens', R.pageTokens),
+      windowedLayers: parseList(f.pagedWindows, PAGED_WINDOWS, '--paged-windows')[0]!,
+    },
   };
 }
 
@@ -91,10 +99,16 @@ function variantColumns(a: CapacityAnswer): Column<VariantCapacityInfo>[] {
     { header: 'variant', cell: (v) => `${v.variant}${v.isModel ? ' (model)' : ''}` },
     { header: 'dims', cell: (v) => v.shape },
     { header: 'KV/token', cell: (v) => formatBytes(v.kvBytesPerToken) },
-    { header: `cache at ${a.cacheTokens} x b${a.batch}`, cell: (v) => formatBytes(v.cacheBytesAtContext) },
+    { header: `ideal cache at ${a.context} x b${a.batch}`, cell: (v) => formatBytes(v.cacheBytesAtContext) },
+    { header: 'paged cache', cell: (v) => formatBytes(v.paged.cacheBytesAtContext) },
     { header: 'vs MHA', cell: (v) => `${(v.vsMha * 100).toFixed(1)}%` },
     { header: 'largest context', cell: (v) => (v.largestContext === null ? 'any (window)' : v.largestContext.toLocaleString('en-US')) },
     { header: 'largest batch', cell: (v) => v.largestBatch.toLocaleString('en-US') },
+    {
+      header: 'paged: context / batch',
+      cell: (v) =>
+        `${v.paged.largestContext === null ? 'any' : v.paged.largestContext.toLocaleString('en-US')} / ${v.paged.largestBatch.toLocaleString('en-US')}`,
+    },
     { header: 'measured step (model)', cell: (v) => (v.measured ? `${v.measured.modelMs.toFixed(1)} ms @${v.measured.context}` : '-') },
     { header: 'estimated tok/s', cell: (v) => (v.estimate ? v.estimate.tokensPerSecond.toPrecision(3) : '-') },
   ];
@@ -106,7 +120,8 @@ function printAnswer(a: CapacityAnswer, io: Io): void {
     `${m.name}: ${m.numLayers} layers, weights ${formatBytes(a.weightsBytes)} (${(a.params.total / 1e9).toFixed(1)}B params, ${a.params.source}; ` +
       `${formatBytes(a.activeWeightBytes)} read per token), memory ${formatBytes(a.memoryBytes)}, ${formatBytes(a.freeForCacheBytes)} left for the cache` +
       `${m.slidingWindow ? `; sliding window ${m.slidingWindow} caps the cache` : ''}\n` +
-      `analytic figures (what if the same model used each attention variant):\n`,
+      `layers: ${m.layers}\n` +
+      `analytic figures (what if the same model used each attention variant); ${a.idealNote}; ${a.paging.note}:\n`,
   );
   io.out(`${columnTable(variantColumns(a), a.variants)}\n`);
   for (const w of m.warnings ?? []) io.out(`note: ${w}\n`);
@@ -145,6 +160,8 @@ export function addPlan(program: Command, { io, result }: CommandContext): void 
     .option('--memory <size>', 'device memory budget, e.g. 80GB (default: free memory here; 1 B to 10^18 bytes)')
     .option('--gqa-groups <n>', `K/V heads for the GQA what-if (${span(R.planGqaGroups)})`, String(PLAN_DEFAULTS.gqaGroups))
     .option('--mla-rank <n>', `latent rank d_c of the MLA what-if (default 4 x head dim; an MLA model keeps its own; ${span(R.mlaRank)})`)
+    .option('--page-tokens <n>', `page size of the paged figure, in tokens (${span(R.pageTokens)})`, String(PLAN_DEFAULTS.pageTokens))
+    .option('--paged-windows <mode>', 'paged figure: windowed layers keep their window (window) or get the full context (full)', PLAN_DEFAULTS.pagedWindows)
     .option('--report <file>', "a sweep report of the same attention dims (another model's is refused): measured steps and an estimated tokens/s")
     .option('--json', "print one JSON object (the app planner's answer: CapacityAnswer in src/contract/api.ts)", false)
     .action((flags: PlanFlags) => {

@@ -1,7 +1,8 @@
 /** `kvscope presets`: the model presets and their attention. */
 import type { Command } from 'commander';
 import { PRESETS, presetModel } from '@/core/model/presets.js';
-import { kvBytesPerToken } from '@/core/model/spec.js';
+import { cacheBytesAt, describeLayerKind, layerGroups } from '@/contract/layers.js';
+import { cacheCost, kvBytesPerToken } from '@/core/model/spec.js';
 import { columnTable, type Column } from '../columns.js';
 import type { CommandContext, Io } from '../io.js';
 
@@ -17,7 +18,18 @@ const COLUMNS: Column<Preset>[] = [
   },
   { header: 'layers', cell: (p) => String(p.model.numLayers) },
   { header: 'max ctx', cell: (p) => String(p.model.maxContext ?? '-') },
-  { header: 'KV/token bf16 (all layers)', cell: ({ model: m }) => `${kvBytesPerToken(m.attention, 'bf16') * m.numLayers} B` },
+  {
+    header: 'layer kinds',
+    cell: ({ model: m }) =>
+      layerGroups(m.layerKinds)
+        .map((g) => `${g.indices.length} ${describeLayerKind(g.layer).replace(/ \(.*elements per sequence\)/, '')}`)
+        .join(', '),
+  },
+  {
+    header: 'KV/token bf16 (attention layers)',
+    cell: ({ model: m }) => `${kvBytesPerToken(m.attention, 'bf16') * m.layerKinds.filter((l) => l.kind !== 'stateful').length} B`,
+  },
+  { header: 'cache at 32K bf16', cell: ({ model: m }) => `${cacheBytesAt(m.layerKinds, cacheCost(m.attention, 'bf16'), 32768, 1)} B` },
 ];
 
 function presets(io: Io): number {

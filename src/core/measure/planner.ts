@@ -7,7 +7,8 @@ import type { SweepConfig } from '@/contract/schemas.js';
 import { layerCost, normalizeRequest, type Form, type Mode } from '../graph/builders.js';
 import { modelFromHfConfig, type ModelInfo } from '../model/hf-config.js';
 import { gqaOf, mhaOf, mlaOf, presetModel } from '../model/presets.js';
-import { kvBytesPerToken, SpecError, validateSpec, valueDim, VARIANTS, type AttentionSpec, type Dtype, type Variant } from '../model/spec.js';
+import { cacheBytesAt, largestContextFor, layersOf } from '@/contract/layers.js';
+import { cacheCost, kvBytesPerToken, SpecError, validateSpec, valueDim, VARIANTS, type AttentionSpec, type Dtype, type Variant } from '../model/spec.js';
 import type { Provider } from '../runtime/providers.js';
 import { formatBytes } from '@/present/format.js';
 
@@ -61,6 +62,7 @@ export function resolveModel(source: SweepConfig['model']): ModelInfo {
     hiddenSize: 0,
     maxContext: source.maxContext,
     slidingWindow: null,
+    layerKinds: layersOf({ numLayers: source.numLayers, slidingWindow: null }),
     vocabSize: null,
     derivedFrom: { custom: 'dims entered by the user' },
   };
@@ -130,6 +132,7 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
   const variants = [...new Set(config.variants)].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
   const contexts = [...new Set(config.contexts)].sort((a, b) => a - b);
   const points: PlannedPoint[] = [];
+  const layers = layersOf(model);
   for (const mode of config.modes)
     for (const dtype of config.dtypes)
       for (const batch of config.batches)
@@ -155,7 +158,8 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
               spec,
               form: 'decomposed',
               kvBytesPerTokenPerLayer: perLayer,
-              modelCacheBytes: perLayer * cacheTokens * batch * model.numLayers,
+              // the whole model's cache at the context: the exact sum over its layers (window-aware)
+              modelCacheBytes: cacheBytesAt(layers, cacheCost(spec, dtype), context, batch),
               predictedBytes,
               flops: cost.flops * config.layers,
               bytesRead: (cost.residentBytes + cost.ioBytes) * config.layers,
@@ -182,12 +186,7 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
   const largestContextThatFits: Record<string, number | null> = {};
   const firstDtype = config.dtypes[0] ?? 'fp32';
   for (const variant of variants) {
-    if (model.slidingWindow) {
-      largestContextThatFits[variant] = null;
-      continue;
-    }
-    const perToken = kvBytesPerToken(variantSpec(model, variant, config.gqaGroups), firstDtype) * model.numLayers;
-    largestContextThatFits[variant] = Math.floor(budgetBytes / perToken);
+    largestContextThatFits[variant] = largestContextFor(layers, cacheCost(variantSpec(model, variant, config.gqaGroups), firstDtype), 1, budgetBytes);
   }
   if (points.length === 0) throw new SpecError('the sweep has no points: check contexts, modes and maxPrefillContext');
   return {

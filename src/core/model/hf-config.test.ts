@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIGS } from './fixtures/configs.js';
+import { HYBRID_CONFIGS } from './fixtures/configs-hybrid.js';
 import { modelFromHfConfig } from './hf-config.js';
 import { estimateParams } from './params.js';
 import { kvBytesPerToken, SpecError } from './spec.js';
@@ -142,20 +143,33 @@ describe('estimateParams', () => {
     ['llama-3.1-8b', 8.03e9, 8.03e9],
     ['mixtral-8x7b-v0.1', 46.7e9, 12.9e9],
     ['deepseek-v3', 671e9, 37e9],
+    // model cards: Qwen3-30B-A3B 30.5B / 3.3B; Qwen3-Next-80B-A3B 80B / 3B (its 36 Gated DeltaNet layers priced as such,
+    // and the one shared expert of shared_expert_intermediate_size: active 3.77B, so only the total is held to 3%)
+    ['qwen3-30b-a3b', 30.5e9, 3.3e9],
+    ['qwen3-next-80b-a3b', 80e9, null],
   ])('%s is within 3% of the published count', (id, total, active) => {
-    const m = modelFromHfConfig(CONFIGS[id]);
-    const p = estimateParams(CONFIGS[id]!, m.attention, m.numLayers, m.hiddenSize);
+    const cfg = CONFIGS[id] ?? HYBRID_CONFIGS[id]!;
+    const m = modelFromHfConfig(cfg);
+    const p = estimateParams(cfg, m.attention, m.numLayers, m.hiddenSize, m.layerKinds);
     expect(Math.abs(p.total / total - 1)).toBeLessThan(0.03);
-    expect(Math.abs(p.active / active - 1)).toBeLessThan(0.03);
+    if (active !== null) expect(Math.abs(p.active / active - 1)).toBeLessThan(0.03);
+  });
+  it('prices a Gated DeltaNet layer as one, not as full attention', () => {
+    const cfg = HYBRID_CONFIGS['qwen3-next-80b-a3b']!;
+    const m = modelFromHfConfig(cfg);
+    // GDN: 2048 x (2 x 2048 + 2 x 4096) + 2048 x 2 x 32 + (2 x 2048 + 4096) x 4 + 4096 x 2048 + 2 x 32 + 128 = 33,718,464
+    // full attention as estimated: 2048 x 16 x 256 + 2048 x 2 x 512 + 16 x 256 x 2048 = 18,874,368; 36 layers differ by 14,844,096 each
+    const withKinds = estimateParams(cfg, m.attention, m.numLayers, m.hiddenSize, m.layerKinds).total;
+    expect(withKinds - estimateParams(cfg, m.attention, m.numLayers, m.hiddenSize).total).toBe(36 * 14_844_096);
   });
 });
 
 describe('warnings', () => {
-  it('names an unknown model_type and the Gemma-2 window approximation', () => {
+  it('names an unknown model_type; Gemma-2 windows are exact now (presets-hybrid.test.ts), not a warning', () => {
     expect(modelFromHfConfig({ ...CONFIGS['llama-3.1-8b'], model_type: 'olmo2' }).warnings).toEqual([
       expect.stringMatching(/model_type "olmo2" is not one kvscope knows/),
     ]);
-    expect(modelFromHfConfig(CONFIGS['gemma-2-9b']).warnings).toEqual([expect.stringMatching(/^sliding_window: Gemma-2 alternates/)]);
+    expect(modelFromHfConfig(CONFIGS['gemma-2-9b']).warnings).toBeUndefined();
     expect(modelFromHfConfig(CONFIGS['llama-3.1-8b']).warnings).toBeUndefined();
   });
 });

@@ -2,6 +2,8 @@
  * Derives an attention spec and model facts from a Hugging Face config.json, recording which
  * field each figure came from. Errors name the field at fault.
  */
+import type { LayerKind } from '@/contract/layers.js';
+import { readLayerKinds } from './layer-kinds.js';
 import { MAX_DIM, SpecError, validateSpec, type AttentionSpec } from './spec.js';
 
 /** A model as kvscope needs it: the attention spec plus the facts that scale it. */
@@ -14,8 +16,10 @@ export interface ModelInfo {
   hiddenSize: number;
   /** max_position_embeddings, or null where the config gives none. */
   maxContext: number | null;
-  /** Cache capped at this many tokens when every layer uses a sliding window, else null. */
+  /** Cache capped at this many tokens when every layer uses the same sliding window, else null (see layerKinds). */
   slidingWindow: number | null;
+  /** What each layer caches (global, sliding, chunked, stateful); one entry per layer. */
+  layerKinds: LayerKind[];
   vocabSize: number | null;
   /** field name -> how it was used, for "what was derived from which field". */
   derivedFrom: Record<string, string>;
@@ -32,6 +36,15 @@ export const KNOWN_MODEL_TYPES = [
   'qwen2_moe',
   'gemma',
   'gemma2',
+  'gemma3',
+  'gemma3_text',
+  'gpt_oss',
+  'llama4',
+  'llama4_text',
+  'qwen3',
+  'qwen3_moe',
+  'qwen3_next',
+  'kimi_k2',
   'phi3',
   'falcon',
   'gpt2',
@@ -103,14 +116,25 @@ function firstNum(cfg: Json, fields: ConfigField[], derived: Record<string, stri
   return undefined;
 }
 
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * The part of a config.json that describes the language model: a multimodal config (Gemma-3,
+ * Llama-4) nests it under `text_config` and keeps no layer count at the top.
+ */
+export function textConfigOf(raw: Json): { cfg: Json; nested: boolean } {
+  const nested = isObject(raw.text_config) && raw.num_hidden_layers === undefined && raw.n_layer === undefined && raw.num_layers === undefined;
+  return nested ? { cfg: raw.text_config as Json, nested } : { cfg: raw, nested };
+}
+
 /** Reads a parsed config.json (object) into ModelInfo. */
 export function modelFromHfConfig(raw: unknown, name?: string): ModelInfo {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+  if (!isObject(raw)) {
     throw new SpecError('config.json must hold a JSON object');
   }
-  const cfg = raw as Json;
+  const { cfg, nested } = textConfigOf(raw);
   const derived: Record<string, string> = {};
-  const modelType = typeof cfg.model_type === 'string' ? cfg.model_type : 'unknown';
+  const modelType = typeof cfg.model_type === 'string' ? cfg.model_type : typeof raw.model_type === 'string' ? raw.model_type : 'unknown';
   if (typeof cfg.model_type === 'string') derived.model_type = 'family';
 
   const hidden = required(firstNum(cfg, ['hidden_size', 'n_embd', 'd_model'], derived, 'hidden size'), ['hidden_size', 'n_embd']);
@@ -164,19 +188,14 @@ export function modelFromHfConfig(raw: unknown, name?: string): ModelInfo {
     };
   }
 
-  let slidingWindow: number | null = null;
   const window = num(cfg, 'sliding_window', derived, 'sliding window');
-  // Qwen2 sets sliding_window but use_sliding_window false: no window then.
-  if (window !== undefined && window > 0 && cfg.use_sliding_window !== false) {
-    if (modelType === 'gemma2') {
-      // Gemma-2 alternates local (window) and global layers: the cache is not capped for all layers.
-      derived.sliding_window = 'every other layer only (gemma2): cache not capped';
-    } else {
-      slidingWindow = window;
-    }
-  } else if (window !== undefined) {
-    derived.sliding_window = 'ignored: use_sliding_window is false';
-  }
+  // Qwen2/Qwen3 set sliding_window but use_sliding_window false: no window then.
+  const useWindow = cfg.use_sliding_window !== false;
+  if (window !== undefined && window > 0 && !useWindow) derived.sliding_window = 'ignored: use_sliding_window is false';
+  const kinds = readLayerKinds(cfg, modelType, layers, window && useWindow ? window : undefined, useWindow);
+  Object.assign(derived, kinds.derived);
+  const first = kinds.layers[0];
+  const slidingWindow = first?.kind === 'sliding' && kinds.layers.every((l) => l.kind === 'sliding' && l.window === first.window) ? first.window : null;
   validateSpec(attention);
   const warnings: string[] = [];
   if (!KNOWN_MODEL_TYPES.includes(modelType)) {
@@ -184,19 +203,19 @@ export function modelFromHfConfig(raw: unknown, name?: string): ModelInfo {
       `model_type "${modelType}" is not one kvscope knows (${KNOWN_MODEL_TYPES.join(', ')}): its fields were read llama-style; check the derived spec`,
     );
   }
-  if (modelType === 'gemma2' && window !== undefined && window > 0) {
-    warnings.push('sliding_window: Gemma-2 alternates windowed and global layers; the cache is counted as if every layer were global (an over-estimate)');
-  }
+  const derivedFrom = nested ? Object.fromEntries(Object.entries(derived).map(([k, v]) => [`text_config.${k}`, v])) : derived;
+  if (nested) derivedFrom.text_config = 'the language model of a multimodal config: its fields were read from text_config';
   return {
     ...(warnings.length > 0 ? { warnings } : {}),
-    name: name ?? (typeof cfg._name_or_path === 'string' ? cfg._name_or_path : modelType),
+    name: name ?? (typeof raw._name_or_path === 'string' ? raw._name_or_path : modelType),
     modelType,
     attention,
     numLayers: layers,
     hiddenSize: hidden,
     maxContext,
     slidingWindow,
+    layerKinds: kinds.layers,
     vocabSize: vocab,
-    derivedFrom: derived,
+    derivedFrom,
   };
 }

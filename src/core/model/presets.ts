@@ -3,6 +3,7 @@
  * through the same importer a user's config goes through. Values: ../../shared/MODELS.md.
  */
 import { modelFromHfConfig, type ModelInfo } from './hf-config.js';
+import { HYBRID_PRESETS } from './presets-hybrid.js';
 import { SpecError, type AttentionSpec, type HeadAttentionSpec, type MlaSpec, mlaAsMha } from './spec.js';
 
 export interface Preset {
@@ -17,7 +18,7 @@ export interface Preset {
   params: { total: number; active: number };
 }
 
-export const PRESETS: readonly Preset[] = [
+const BASE_PRESETS: readonly Preset[] = [
   {
     id: 'deepseek-v3',
     title: 'DeepSeek-V3 (671B MoE, MLA)',
@@ -122,6 +123,9 @@ export const PRESETS: readonly Preset[] = [
     },
   },
 ];
+
+/** Every preset: the base six, then the newer models (presets-hybrid.ts). */
+export const PRESETS: readonly Preset[] = [...BASE_PRESETS, ...HYBRID_PRESETS];
 
 export function presetIds(): string[] {
   return PRESETS.map((p) => p.id);

@@ -3,6 +3,7 @@
  * attention layer, for every variant kvscope measures.
  */
 
+import type { CacheCost } from '@/contract/layers.js';
 import { ANALYTIC_DTYPES, CACHE_DTYPES, DTYPE_TABLE, VARIANTS, type AnalyticDtypeName, type Variant } from '@/contract/lists.js';
 
 export { VARIANTS, type Variant };
@@ -123,7 +124,12 @@ export function kvBytesPerToken(spec: AttentionSpec, dtype: AnalyticDtype): numb
   return kvElementsPerToken(spec) * BYTES_PER_ELEMENT[dtype];
 }
 
-/** Analytic KV-cache bytes for a whole cache. */
+/** What one layer's cache costs in a dtype: bytes per cached token, and per element of a stateful layer's state (for cacheBytesAt). */
+export function cacheCost(spec: AttentionSpec, dtype: AnalyticDtype): CacheCost {
+  return { perTokenPerLayer: kvBytesPerToken(spec, dtype), bytesPerElement: BYTES_PER_ELEMENT[dtype] };
+}
+
+/** Analytic KV-cache bytes for a whole cache of identical layers (a model's cache: cacheBytesAt in contract/layers.ts). */
 export function kvCacheBytes(spec: AttentionSpec, opts: { tokens: number; batch: number; layers: number; dtype: AnalyticDtype }): number {
   return kvBytesPerToken(spec, opts.dtype) * opts.tokens * opts.batch * opts.layers;
 }

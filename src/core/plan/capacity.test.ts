@@ -80,3 +80,43 @@ describe('MLA what-if rank', () => {
     expect(() => planCapacity({ ...base, mlaRank: 0 })).toThrow(/MLA rank must be a positive integer/);
   });
 });
+
+describe('hybrid models: ideal and paged capacity', () => {
+  const gemma3 = presetModel('gemma-3-27b');
+  const input: CapacityInput = { ...base, model: gemma3, params: { total: 27e9, active: 27e9, source: 'published' }, context: 32768 };
+  it('gives the exact window-aware cache and the paged reservation, with the assumption', () => {
+    const r = planCapacity(input);
+    const own = r.variants.find((v) => v.isModel)!;
+    // 10 global x 32768 + 52 sliding x 1024 tokens, 8192 B each (presets-hybrid.test.ts)
+    expect(own.cacheBytesAtContext).toBe(3_120_562_176);
+    expect(own.kvBytesPerTokenPerLayer).toBe(8192);
+    expect(own.kvBytesPerToken).toBe(8192 * 62);
+    // 52 sliding layers reserve 65 pages of 16 = 1040 tokens
+    expect(own.paged.cacheBytesAtContext).toBe(3_127_377_920);
+    expect(r.paging).toMatchObject({ pageTokens: 16, windowedLayers: 'window' });
+    expect(r.paging.note).toMatch(/16-token pages; windowed and chunked layers keep only the pages their window spans/);
+    expect(r.cacheTokens).toBe(32768);
+  });
+  it('finds the largest context from the exact sum: free = 80 GB - 54 GB weights', () => {
+    const own = planCapacity(input).variants.find((v) => v.isModel)!;
+    // free 26e9 B; bytes(T) = 10 x 8192 T + 52 x 1024 x 8192 = 81,920 T + 436,207,616 (T >= 1024)
+    // T = floor((26e9 - 436,207,616) / 81,920) = floor(25,563,792,384 / 81,920) = floor(312,058.01) = 312,058
+    expect(own.largestContext).toBe(312_058);
+    // paged: 81,920 x 16 ceil(T / 16) + 52 x 1040 x 8192 (= 443,023,360) -> 16 x floor(25,556,976,640 / 1,310,720) = 16 x 19,498 = 311,968
+    expect(own.paged.largestContext).toBe(311_968);
+    // with full-context windows the paged cache is 62 x 8192 B per token: floor(26e9 / 507,904 / 16) x 16 = 51,184
+    const full = planCapacity({ ...input, paging: { pageTokens: 16, windowedLayers: 'full' } }).variants.find((v) => v.isModel)!;
+    expect(full.paged.largestContext).toBe(51_184);
+    expect(full.paged.largestBatch).toBe(Math.floor(26e9 / (62 * 8192 * 32768)));
+  });
+  it('scales a measured step to the layer-tokens the model holds', () => {
+    const r = planCapacity({
+      ...input,
+      report: reportWith([{ variant: 'gqa', context: 32768, cacheTokens: 32768, timing: { perLayerMs: 1 } as Point['timing'] }]),
+    });
+    const g = r.variants.find((v) => v.variant === 'gqa')!;
+    // (10 x 32768 + 52 x 1024) / 32768 = 11.625 layers' worth of one global layer's step
+    expect(g.estimate!.attentionMs).toBeCloseTo(11.625, 10);
+    expect(g.measured!.modelMs).toBeCloseTo(11.625, 10);
+  });
+});

@@ -6,12 +6,24 @@
  * whole-model decode estimate built on measured figures.
  */
 import type { CapacityAnswer, CapacityRequest, OnnxCapacityAnswer, OnnxCapacityRequest, VariantCapacityInfo } from '@/contract/api.js';
+import { type CacheCost, describeLayers, describePaging, IDEAL_NOTE, layersOf, layerTokensAt, maxTokensHeld, type Paging } from '@/contract/layers.js';
 import type { Report } from '@/contract/schemas.js';
 import { variantSpec } from '../measure/planner.js';
-import { modelFromHfConfig, type ModelInfo } from '../model/hf-config.js';
+import { modelFromHfConfig, textConfigOf, type ModelInfo } from '../model/hf-config.js';
 import { estimateParams, type ParamCount } from '../model/params.js';
 import { PRESETS, presetModel } from '../model/presets.js';
-import { BYTES_PER_ELEMENT, kvBytesPerToken, SpecError, valueDim, VARIANTS, type AnalyticDtype, type AttentionSpec, type Variant } from '../model/spec.js';
+import {
+  BYTES_PER_ELEMENT,
+  cacheCost,
+  kvBytesPerToken,
+  SpecError,
+  valueDim,
+  VARIANTS,
+  type AnalyticDtype,
+  type AttentionSpec,
+  type Variant,
+} from '../model/spec.js';
+import { fitOf, pagingOf } from './fit.js';
 
 export interface CapacityInput {
   model: ModelInfo;
@@ -26,6 +38,8 @@ export interface CapacityInput {
   mlaRank?: number;
   /** A sweep of this model's dims on this machine, for measured figures and the estimate. */
   report?: Report;
+  /** The paged figure's assumption (default PLAN_DEFAULTS: 16-token pages, windowed layers keep their window). */
+  paging?: Paging;
 }
 
 /** The dims a capacity row is computed for: what a what-if assumed (e.g. the MLA rank). */
@@ -49,7 +63,11 @@ export interface CapacityResult {
   weightsBytes: number;
   activeWeightBytes: number;
   paramsSource: ParamCount['source'];
+  /** Tokens the largest layer holds at the context (the context unless every layer is windowed). */
   cacheTokens: number;
+  cacheBytesPerElement: number;
+  idealNote: string;
+  paging: Paging & { note: string };
   freeForCacheBytes: number;
   fitsAtAll: boolean;
   variants: VariantCapacity[];
@@ -63,38 +81,43 @@ export function planCapacity(i: CapacityInput): CapacityResult {
   if (!Number.isInteger(i.batch) || i.batch < 1) throw new SpecError(`batch must be a positive integer, got ${i.batch}`, 'batch');
   if (i.mlaRank !== undefined && (!Number.isInteger(i.mlaRank) || i.mlaRank < 1))
     throw new SpecError(`MLA rank must be a positive integer, got ${i.mlaRank}`, 'mlaRank');
-  const L = i.model.numLayers;
+  const layers = layersOf(i.model);
+  const paging = pagingOf(i.paging);
+  // attention layers (a stateful layer caches no token)
+  const L = layers.filter((l) => l.kind !== 'stateful').length;
   const wb = BYTES_PER_ELEMENT[i.weightDtype];
   const weightsBytes = i.params.total * wb;
   const activeWeightBytes = i.params.active * wb;
   const free = i.memoryBytes - weightsBytes;
-  const window = i.model.slidingWindow;
-  const cacheTokens = window ? Math.min(i.context, window) : i.context;
+  const cacheTokens = maxTokensHeld(layers, i.context);
+  const layerTokens = layerTokensAt(layers, i.context);
   const modelVariant = MODEL_VARIANT[i.model.attention.kind]!;
   const mhaPerToken = kvBytesPerToken(variantSpec(i.model, 'mha', i.gqaGroups), i.cacheDtype) * L;
   const variants: VariantCapacity[] = [];
   for (const variant of VARIANTS) {
     if (variant === 'mla-naive') continue; // same cache as absorbed
-    let perToken: number;
+    let cost: CacheCost;
     let shape: string;
     try {
       const spec = variantSpec(i.model, variant, i.gqaGroups);
       if (spec.kind === 'mla' && i.mlaRank !== undefined && i.model.attention.kind !== 'mla') spec.kvLoraRank = i.mlaRank;
-      perToken = kvBytesPerToken(spec, i.cacheDtype) * L;
+      cost = cacheCost(spec, i.cacheDtype);
       shape = describeSpec(spec);
     } catch {
       continue; // e.g. GQA groups that do not divide the heads
     }
-    const cacheBytesAtContext = perToken * cacheTokens * i.batch;
+    const perToken = cost.perTokenPerLayer * L;
+    const ideal = fitOf(layers, cost, i, free);
+    const cacheBytesAtContext = ideal.cacheBytesAtContext;
     const v: VariantCapacity = {
       variant,
       shape,
       isModel: variant === modelVariant || (i.model.attention.kind === 'gqa' && variant === 'gqa'),
+      kvBytesPerTokenPerLayer: cost.perTokenPerLayer,
       kvBytesPerToken: perToken,
-      cacheBytesAtContext,
-      largestContext: free <= 0 ? 0 : window && perToken * window * i.batch <= free ? null : Math.floor(free / (perToken * i.batch)),
-      largestBatch: free <= 0 ? 0 : Math.floor(free / (perToken * cacheTokens)),
-      vsMha: perToken / mhaPerToken,
+      ...ideal,
+      paged: fitOf(layers, cost, i, free, paging),
+      vsMha: mhaPerToken > 0 ? perToken / mhaPerToken : 1,
     };
     const r = i.report;
     if (r) {
@@ -106,7 +129,8 @@ export function planCapacity(i: CapacityInput): CapacityResult {
       if (near?.timing) {
         v.measured = {
           perLayerMs: near.timing.perLayerMs,
-          modelMs: near.timing.perLayerMs * L,
+          // one measured layer's step, scaled to the layer-tokens the model holds at that context
+          modelMs: (near.timing.perLayerMs * layerTokensAt(layers, near.context)) / near.cacheTokens,
           measuredDeltaBytes: near.memory?.measuredDeltaBytes ?? null,
           context: near.context,
         };
@@ -119,7 +143,7 @@ export function planCapacity(i: CapacityInput): CapacityResult {
         // so cache bytes / measured bandwidth instead.
         const usable = near?.timing && near.cacheTokens >= cacheTokens / 2 && near.cacheTokens <= cacheTokens * 2 ? near : undefined;
         const attentionMs = usable?.timing
-          ? usable.timing.perLayerMs * L * (cacheTokens / usable.cacheTokens) * (i.batch / usable.batch)
+          ? usable.timing.perLayerMs * (layerTokens / usable.cacheTokens) * (i.batch / usable.batch)
           : (cacheBytesAtContext / bw) * 1000;
         v.estimate = {
           tokensPerSecond: (i.batch * 1000) / (weightsMs + attentionMs),
@@ -137,6 +161,9 @@ export function planCapacity(i: CapacityInput): CapacityResult {
     activeWeightBytes,
     paramsSource: i.params.source,
     cacheTokens,
+    cacheBytesPerElement: BYTES_PER_ELEMENT[i.cacheDtype],
+    idealNote: IDEAL_NOTE,
+    paging: { ...paging, note: describePaging(paging) },
     freeForCacheBytes: Math.max(0, free),
     fitsAtAll: free > 0,
     variants,
@@ -176,7 +203,7 @@ export function planOnnxCapacity(
 export function capacityModel(source: CapacityRequest['model']): { model: ModelInfo; params: ParamCount } {
   if (source.kind === 'hf-config') {
     const model = modelFromHfConfig(source.config, source.name || undefined);
-    return { model, params: estimateParams(source.config, model.attention, model.numLayers, model.hiddenSize) };
+    return { model, params: estimateParams(textConfigOf(source.config).cfg, model.attention, model.numLayers, model.hiddenSize, model.layerKinds) };
   }
   const model = presetModel(source.id);
   const preset = PRESETS.find((p) => p.id === model.name);
@@ -244,6 +271,7 @@ export function capacityAnswer(req: CapacityRequest, env: CapacityEnv): Capacity
     batch: req.batch,
     gqaGroups: req.gqaGroups,
     ...(req.mlaRank !== undefined ? { mlaRank: req.mlaRank } : {}),
+    ...(req.paging ? { paging: req.paging } : {}),
     report: measured?.report,
   });
   const own = r.variants.find((v) => v.isModel) ?? r.variants[0]!;
@@ -256,6 +284,8 @@ export function capacityAnswer(req: CapacityRequest, env: CapacityEnv): Capacity
       hiddenSize: model.hiddenSize,
       maxContext: model.maxContext,
       slidingWindow: model.slidingWindow,
+      layerKinds: model.layerKinds,
+      layers: describeLayers(layersOf(model)),
       derivedFrom: model.derivedFrom,
       ...(model.warnings?.length ? { warnings: model.warnings } : {}),
     },
@@ -269,6 +299,7 @@ export function capacityAnswer(req: CapacityRequest, env: CapacityEnv): Capacity
     cacheBytesAtContext: own.cacheBytesAtContext,
     largestContext: own.largestContext,
     largestBatch: own.largestBatch,
+    paged: own.paged,
     ...r,
     measuredFrom: measured ? { id: measured.id, createdAt: measured.report.createdAt, provider: measured.report.provider.name } : null,
     reportNote: measured?.note ?? null,

@@ -34,6 +34,13 @@ describe('planner form', () => {
     expect(() => plannerRequest({ ...f, mlaRank: 'big' })).toThrow(/MLA rank must be a positive whole number/);
   });
 
+  it('passes the paged assumption (16-token pages, windows kept by default) and names its field', () => {
+    const f = defaultPlannerForm();
+    expect(plannerRequest(f).paging).toEqual({ pageTokens: 16, windowedLayers: 'window' });
+    expect(plannerRequest({ ...f, pageTokens: '32', pagedWindows: 'full' }).paging).toEqual({ pageTokens: 32, windowedLayers: 'full' });
+    expect(() => plannerRequest({ ...f, pageTokens: '0' })).toThrow(expect.objectContaining({ field: 'pageTokens' }) as Error);
+  });
+
   it("builds the ONNX capacity request from the layout and the form, in the file's dtype unless asked", () => {
     const layout = {
       path: '/m/decoder.onnx',
@@ -62,13 +69,32 @@ describe('planner form', () => {
 
   it('charts weights + cache per variant against the device line, window-aware', () => {
     const a = {
-      model: { maxContext: 8192, slidingWindow: 4096 },
+      model: { maxContext: 8192, slidingWindow: 4096, numLayers: 1 },
       weightsBytes: 1000,
       memoryBytes: 1e9,
       memorySource: 'entered',
+      cacheBytesPerElement: 2,
       variants: [
-        { variant: 'mha', isModel: false, kvBytesPerToken: 10, largestContext: 100, largestBatch: 1, vsMha: 1, cacheBytesAtContext: 0 },
-        { variant: 'gqa', isModel: true, kvBytesPerToken: 2, largestContext: null, largestBatch: 1, vsMha: 0.2, cacheBytesAtContext: 0 },
+        {
+          variant: 'mha',
+          isModel: false,
+          kvBytesPerTokenPerLayer: 10,
+          kvBytesPerToken: 10,
+          largestContext: 100,
+          largestBatch: 1,
+          vsMha: 1,
+          cacheBytesAtContext: 0,
+        },
+        {
+          variant: 'gqa',
+          isModel: true,
+          kvBytesPerTokenPerLayer: 2,
+          kvBytesPerToken: 2,
+          largestContext: null,
+          largestBatch: 1,
+          vsMha: 0.2,
+          cacheBytesAtContext: 0,
+        },
       ],
     } as unknown as CapacityAnswer;
     expect(plannerContexts(a, 4096)).toEqual([1024, 2048, 4096, 8192]);
@@ -76,6 +102,30 @@ describe('planner form', () => {
     expect(c.series.map((s) => s.label)).toEqual(['MHA analytic', 'GQA (model) analytic', 'device memory (entered)']);
     expect(c.series[0]!.data.at(-1)).toEqual({ x: 8192, y: 1000 + 10 * 4096 * 2 });
     expect(c.series[2]!.data[0]!.y).toBe(1e9);
+  });
+
+  it('charts a hybrid model layer by layer: 1 global + 1 sliding(1024) layer', () => {
+    const a = {
+      model: { maxContext: null, slidingWindow: null, numLayers: 2, layerKinds: [{ kind: 'global' }, { kind: 'sliding', window: 1024 }] },
+      weightsBytes: 0,
+      memoryBytes: 1e9,
+      memorySource: 'entered',
+      cacheBytesPerElement: 2,
+      variants: [
+        {
+          variant: 'gqa',
+          isModel: true,
+          kvBytesPerTokenPerLayer: 10,
+          kvBytesPerToken: 20,
+          largestContext: null,
+          largestBatch: 1,
+          vsMha: 1,
+          cacheBytesAtContext: 0,
+        },
+      ],
+    } as unknown as CapacityAnswer;
+    // at 8192: 10 B x (8192 + 1024) tokens x batch 1
+    expect(plannerChart(a, 1, 4096).series[0]!.data.find((d) => d.x === 8192)!.y).toBe(10 * (8192 + 1024));
   });
 
   it('classifies dropped files', () => {

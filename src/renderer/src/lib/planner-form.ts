@@ -6,6 +6,7 @@ import type { AnalyticDtypeName, CapacityAnswer, CapacityRequest, OnnxCapacityRe
 import type { ChartModel, SeriesModel } from '@/present/chart-data';
 import { FormError, VARIANT_LABELS, type Variant } from './config-form';
 import { PLAN_DEFAULTS } from '@/contract/defaults';
+import { cacheBytesAt, layersOf } from '@/contract/layers';
 import { ANALYTIC_DTYPES as ANALYTIC_DTYPE_NAMES } from '@/contract/lists';
 
 /** The dtypes the planner estimates with (the contract's list, the CLI's --weight-dtype and --cache-dtype). */
@@ -27,6 +28,9 @@ export interface PlannerForm {
   mlaRank: string;
   /** ONNX decoder: plan its cache in the form's cache dtype instead of the file's own. */
   onnxUseCacheDtype: boolean;
+  /** The paged figure's assumption: tokens per page, and whether windowed layers keep their window or get the full context. */
+  pageTokens: string;
+  pagedWindows: 'window' | 'full';
 }
 
 export function defaultPlannerForm(): PlannerForm {
@@ -43,6 +47,8 @@ export function defaultPlannerForm(): PlannerForm {
     gqaGroups: String(PLAN_DEFAULTS.gqaGroups),
     mlaRank: '',
     onnxUseCacheDtype: false,
+    pageTokens: String(PLAN_DEFAULTS.pageTokens),
+    pagedWindows: PLAN_DEFAULTS.pagedWindows,
   };
 }
 
@@ -88,6 +94,7 @@ export function plannerRequest(f: PlannerForm): CapacityRequest {
     batch: count(f.batch, 'batch', 'batch'),
     gqaGroups: count(f.gqaGroups, 'gqaGroups', 'GQA groups'),
     ...(f.mlaRank.trim() !== '' ? { mlaRank: count(f.mlaRank, 'mlaRank', 'MLA rank') } : {}),
+    paging: { pageTokens: count(f.pageTokens, 'pageTokens', 'page size'), windowedLayers: f.pagedWindows },
   };
 }
 
@@ -112,15 +119,18 @@ export function plannerContexts(a: Pick<CapacityAnswer, 'variants'> & { model: {
   return out;
 }
 
-/** Weights + cache per variant vs context (analytic, window-aware), and the memory line. */
+/** Weights + cache per variant vs context (analytic: the exact sum over the model's layers, cacheBytesAt), and the memory line. */
 export function plannerChart(a: CapacityAnswer, batch: number, context: number): ChartModel {
   const xs = plannerContexts(a, context);
-  const w = a.model.slidingWindow;
+  const layers = layersOf(a.model);
   const series: SeriesModel[] = a.variants.map((v) => ({
     label: `${VARIANT_LABELS[v.variant as Variant] ?? v.variant}${v.isModel ? ' (model)' : ''} analytic`,
     variant: v.variant as Variant,
     style: v.isModel ? 'line' : 'dashed',
-    data: xs.map((x) => ({ x, y: a.weightsBytes + v.kvBytesPerToken * (w ? Math.min(x, w) : x) * batch })),
+    data: xs.map((x) => ({
+      x,
+      y: a.weightsBytes + cacheBytesAt(layers, { perTokenPerLayer: v.kvBytesPerTokenPerLayer, bytesPerElement: a.cacheBytesPerElement }, x, batch),
+    })),
   }));
   series.push({
     label: `device memory (${a.memorySource})`,
