@@ -91,6 +91,7 @@ export const CSV_ORDER: readonly string[] = [
   'roofline_efficiency_ci95_lo',
   'roofline_efficiency_ci95_hi',
   'round_medians_ms',
+  'layer_group',
 ];
 
 /** The fields a surface shows, in its order. */
