@@ -47,6 +47,7 @@ export const IDENTITY_FIELDS: readonly Field[] = [
     get: (p) => (p.layerGroup ? `${p.layerGroup.kind}${p.layerGroup.primary ? '' : ` (${p.cacheTokens} tokens held)`}` : null),
     csv: 'layer_group',
     surfaces: ['cli', 'csv', 'html', 'app'],
+    onlyWhenSet: true,
   },
   { id: 'status', label: 'status', unit: '', title: 'Measured (ok), or why not', get: (p) => p.status, csv: 'status', surfaces: ['cli', 'csv', 'html', 'app'] },
   csvOnly('reason', 'reason', '', 'Why the point was not measured', (p) => p.reason ?? null),

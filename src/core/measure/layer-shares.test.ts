@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LayerKind } from '@/contract/layers.js';
-import { ReportSchema, type EngineEvent } from '@/contract/schemas.js';
+import { ReportSchema, SweepConfigSchema, type EngineEvent } from '@/contract/schemas.js';
 import { point } from '@/testing/fixtures.js';
 import { combineLayerShares, layerShares } from './layer-shares.js';
 import { planSweep } from './planner.js';
@@ -83,10 +83,7 @@ describe('a hybrid model in a sweep', () => {
   };
 
   it('plans each layer kind at the tokens it holds beyond the window, and one point within it', () => {
-    const plan = planSweep(
-      { ...(sweep as never), modes: ['decode'], dtypes: ['fp32'], batches: [1], layers: 1, gqaGroups: 2, memoryFraction: 0.8 } as never,
-      { availableBytes: 8 * 2 ** 30, provider: 'cpu' },
-    );
+    const plan = planSweep(SweepConfigSchema.parse({ ...sweep, modes: ['decode'] }), { availableBytes: 8 * 2 ** 30, provider: 'cpu' });
     const mha = plan.points.filter((p) => p.variant === 'mha').map((p) => [p.id, p.cacheTokens, p.layerGroup?.layers, p.layerGroup?.primary]);
     expect(mha).toEqual([
       ['decode/mha/fp32/b1/t32', 32, 4, true],
