@@ -59,8 +59,23 @@ export const TimingSchema = z.object({
   tokensPerSecond: z.number().nullable(),
   /** Step time of one layer (median / layers). */
   perLayerMs: z.number(),
-  /** Step time scaled to all the model's layers. */
+  /** Step time scaled to all the model's layers (hybrid models: the sum over layer kinds, see modelFrom). */
   modelMs: z.number(),
+  /** Hybrid models: how modelMs was put together from the layer kinds' measured steps, in words. */
+  modelFrom: z.string().optional(),
+});
+
+/**
+ * Hybrid models (layers of different kinds, or stateful layers): the model layers a point's
+ * measurement stands for. Each attention kind is measured at the tokens it holds (a sliding layer
+ * its window); the primary point (the context's full cache) carries the whole model's step, the
+ * others (id suffix /held<N>) one kind's share. Absent for models whose layers are all alike.
+ */
+export const LayerGroupSchema = z.object({
+  layers: z.number().int().min(0),
+  /** The kinds in words, e.g. "21 sliding (window 4096)". */
+  kind: z.string(),
+  primary: z.boolean(),
 });
 
 export const RooflineSchema = z.object({
@@ -132,6 +147,7 @@ export const PointSchema = z.object({
   modelCacheBytes: z.number(),
   /** Beyond the model's max_position_embeddings. */
   hypothetical: z.boolean(),
+  layerGroup: LayerGroupSchema.optional(),
   timing: TimingSchema.optional(),
   roofline: RooflineSchema.optional(),
   memory: MemorySchema.optional(),

@@ -289,6 +289,8 @@ export function prefillChart(inp: ChartInputs): ChartModel {
   });
 }
 
-export function allCharts(inp: ChartInputs): ChartModel[] {
+/** The charts plot one point per variant and context: a hybrid model's whole-model points (its layer kinds' shares are in the tables). */
+export function allCharts(all: ChartInputs): ChartModel[] {
+  const inp = { ...all, points: all.points.filter((p) => p.layerGroup?.primary !== false) };
   return [memoryChart(inp), stepTimeChart(inp), tokensChart(inp), bandwidthChart(inp), savingsChart(inp), prefillChart(inp)];
 }

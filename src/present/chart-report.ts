@@ -6,7 +6,8 @@ import { memoryChart, savingsChart, stepTimeChart, type ChartInputs, type ChartM
 /** A saved report's chart inputs, as the app draws a report it has opened. */
 export function reportChartInputs(r: Report): ChartInputs {
   return {
-    points: r.points,
+    // one point per variant and context: a hybrid model's whole-model points (as allCharts)
+    points: r.points.filter((p) => p.layerGroup?.primary !== false),
     planned: [],
     modelLayers: r.model.numLayers,
     measuredLayers: r.scaling.measuredLayers,

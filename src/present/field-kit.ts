@@ -36,6 +36,8 @@ export interface Field {
   numeric?: boolean;
   /** The app marks the cell as a warning. */
   warn?: (p: Point) => boolean;
+  /** Tables (not the CSV) leave the column out where no row has a value (e.g. the layer kinds of a model whose layers are all alike). */
+  onlyWhenSet?: boolean;
 }
 
 /** Layers in the graph a point timed: the report's, or the point's own (its per-layer step is median / layers). */

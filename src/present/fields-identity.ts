@@ -9,7 +9,8 @@ export const IDENTITY_FIELDS: readonly Field[] = [
     label: 'point',
     unit: '',
     title: 'Mode, variant, dtype, batch and context of the point (* hypothetical)',
-    get: (p) => `${p.mode} ${p.variant} ${p.dtype} b${p.batch} T=${p.context}${p.hypothetical ? '*' : ''}`,
+    get: (p) =>
+      `${p.mode} ${p.variant} ${p.dtype} b${p.batch} T=${p.context}${p.hypothetical ? '*' : ''}${p.layerGroup && !p.layerGroup.primary ? ` (${p.cacheTokens} held)` : ''}`,
     surfaces: ['cli', 'html'],
   },
   csvOnly('id', 'id', '', 'The point id (mode/variant/dtype/batch/context)', (p) => p.id),
@@ -37,6 +38,17 @@ export const IDENTITY_FIELDS: readonly Field[] = [
   csvOnly('cacheTokens', 'cache_tokens', 'tokens', 'Tokens held in the cache (a sliding window holds fewer than the context)', (p) => p.cacheTokens),
   { id: 'batch', label: 'batch', unit: '', title: 'Batch size', get: (p) => p.batch, csv: 'batch', surfaces: ['csv', 'app'], numeric: true },
   { id: 'dtype', label: 'dtype', unit: '', title: 'Element type of the cache and activations', get: (p) => p.dtype, csv: 'dtype', surfaces: ['csv', 'app'] },
+  {
+    id: 'layerGroup',
+    label: 'Layers',
+    unit: '',
+    title:
+      "Hybrid models: the model's layers this row stands for, each kind measured at the tokens it holds (a sliding layer its window); the whole-model row's model step is the sum over kinds",
+    get: (p) => (p.layerGroup ? `${p.layerGroup.kind}${p.layerGroup.primary ? '' : ` (${p.cacheTokens} tokens held)`}` : null),
+    csv: 'layer_group',
+    surfaces: ['cli', 'csv', 'html', 'app'],
+    onlyWhenSet: true,
+  },
   { id: 'status', label: 'status', unit: '', title: 'Measured (ok), or why not', get: (p) => p.status, csv: 'status', surfaces: ['cli', 'csv', 'html', 'app'] },
   csvOnly('reason', 'reason', '', 'Why the point was not measured', (p) => p.reason ?? null),
   csvOnly('form', 'form', '', 'Graph form', (p) => p.form),

@@ -91,6 +91,7 @@ export const CSV_ORDER: readonly string[] = [
   'roofline_efficiency_ci95_lo',
   'roofline_efficiency_ci95_hi',
   'round_medians_ms',
+  'layer_group',
 ];
 
 /** The fields a surface shows, in its order. */
@@ -120,7 +121,12 @@ export function fieldText(f: Field, p: Point, ctx: FieldContext): string | null 
 }
 
 /** Text rows for a plain-text or HTML table: the header, then one row per point; blank marks the missing. */
+/** A table's columns for these points: the surface's fields, less those marked onlyWhenSet that no point has a value for. */
+export function shownFields(surface: Surface, points: readonly Point[], ctx: FieldContext, fields: readonly Field[] = FIELDS): Field[] {
+  return fieldsOn(surface, fields).filter((f) => !f.onlyWhenSet || points.some((p) => f.get(p, ctx) !== null));
+}
+
 export function textTable(surface: Surface, points: readonly Point[], ctx: FieldContext, blank: string, fields: readonly Field[] = FIELDS): string[][] {
-  const on = fieldsOn(surface, fields);
+  const on = shownFields(surface, points, ctx, fields);
   return [on.map((f) => f.label), ...points.map((p) => on.map((f) => fieldText(f, p, ctx) ?? blank))];
 }

@@ -11,6 +11,7 @@ import { cacheBytesAt, largestContextFor, layersOf } from '@/contract/layers.js'
 import { cacheCost, kvBytesPerToken, SpecError, validateSpec, valueDim, VARIANTS, type AttentionSpec, type Dtype, type Variant } from '../model/spec.js';
 import type { Provider } from '../runtime/providers.js';
 import { formatBytes } from '@/present/format.js';
+import { layerShares } from './layer-shares.js';
 
 export interface PlannedPoint {
   id: string;
@@ -32,6 +33,8 @@ export interface PlannedPoint {
   hypothetical: boolean;
   /** Why it does not fit, with the numbers. */
   reason?: string;
+  /** Hybrid models: the layers this point stands for (layer-shares.ts). */
+  layerGroup?: { layers: number; kind: string; primary: boolean };
 }
 
 export interface Plan {
@@ -138,40 +141,45 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
       for (const batch of config.batches)
         for (const context of contexts) {
           if (mode === 'prefill' && context > config.maxPrefillContext) continue;
-          for (const variant of variants) {
-            const spec = variantSpec(model, variant, config.gqaGroups);
-            const cacheTokens = mode === 'decode' && model.slidingWindow ? Math.min(context, model.slidingWindow) : context;
-            const req = normalizeRequest({ variant, spec, mode, batch, context: cacheTokens, dtype, layers: config.layers });
-            const cost = layerCost(req);
-            const perLayer = kvBytesPerToken(spec, dtype);
-            const resident = cost.residentBytes * config.layers + (mode === 'prefill' ? cost.ioBytes : 0);
-            const predictedBytes = resident + workspaceBytes(spec, variant, mode, batch, cacheTokens, dtype) + SESSION_BASE_BYTES;
-            const fits = predictedBytes <= budgetBytes;
-            points.push({
-              id: `${mode}/${variant}/${dtype}/b${batch}/t${context}`,
-              variant,
-              mode,
-              context,
-              cacheTokens,
-              batch,
-              dtype,
-              spec,
-              form: 'decomposed',
-              kvBytesPerTokenPerLayer: perLayer,
-              // the whole model's cache at the context: the exact sum over its layers (window-aware)
-              modelCacheBytes: cacheBytesAt(layers, cacheCost(spec, dtype), context, batch),
-              predictedBytes,
-              flops: cost.flops * config.layers,
-              bytesRead: (cost.residentBytes + cost.ioBytes) * config.layers,
-              fits,
-              hypothetical: model.maxContext !== null && context > model.maxContext,
-              reason: fits
-                ? undefined
-                : `needs ${formatBytes(predictedBytes)} but the budget is ${formatBytes(budgetBytes)} ` +
-                  `(${budgetNote}); ` +
-                  `use a shorter context, a smaller batch or fewer measured layers`,
-            });
-          }
+          // Decode of a hybrid model: one point per distinct number of tokens its layers hold.
+          const hybrid = mode === 'decode' ? layerShares(layers, context) : null;
+          const shares = hybrid?.shares.map((s, i) => ({ ...s, primary: i === 0 })) ?? [null];
+          for (const variant of variants)
+            for (const share of shares) {
+              const spec = variantSpec(model, variant, config.gqaGroups);
+              const cacheTokens = share ? share.held : mode === 'decode' && model.slidingWindow ? Math.min(context, model.slidingWindow) : context;
+              const req = normalizeRequest({ variant, spec, mode, batch, context: cacheTokens, dtype, layers: config.layers });
+              const cost = layerCost(req);
+              const perLayer = kvBytesPerToken(spec, dtype);
+              const resident = cost.residentBytes * config.layers + (mode === 'prefill' ? cost.ioBytes : 0);
+              const predictedBytes = resident + workspaceBytes(spec, variant, mode, batch, cacheTokens, dtype) + SESSION_BASE_BYTES;
+              const fits = predictedBytes <= budgetBytes;
+              points.push({
+                id: `${mode}/${variant}/${dtype}/b${batch}/t${context}${share && !share.primary ? `/held${share.held}` : ''}`,
+                variant,
+                mode,
+                context,
+                cacheTokens,
+                batch,
+                dtype,
+                spec,
+                form: 'decomposed',
+                kvBytesPerTokenPerLayer: perLayer,
+                // the whole model's cache at the context: the exact sum over its layers (window-aware)
+                modelCacheBytes: cacheBytesAt(layers, cacheCost(spec, dtype), context, batch),
+                predictedBytes,
+                flops: cost.flops * config.layers,
+                bytesRead: (cost.residentBytes + cost.ioBytes) * config.layers,
+                fits,
+                hypothetical: model.maxContext !== null && context > model.maxContext,
+                reason: fits
+                  ? undefined
+                  : `needs ${formatBytes(predictedBytes)} but the budget is ${formatBytes(budgetBytes)} ` +
+                    `(${budgetNote}); ` +
+                    `use a shorter context, a smaller batch or fewer measured layers`,
+                ...(share ? { layerGroup: { layers: share.layers, kind: share.kind, primary: share.primary } } : {}),
+              });
+            }
         }
   const bw = env.bandwidthGBs ?? 10;
   const gf = env.gflops ?? 50;

@@ -35,6 +35,7 @@ function basePoint(pp: PlannedPoint): Point {
     kvBytesPerTokenPerLayer: pp.kvBytesPerTokenPerLayer,
     modelCacheBytes: pp.modelCacheBytes,
     hypothetical: pp.hypothetical,
+    ...(pp.layerGroup ? { layerGroup: pp.layerGroup } : {}),
   };
 }
 

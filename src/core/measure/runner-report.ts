@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { REPORT_SCHEMA_VERSION, type Point, type Report, type SweepConfig } from '@/contract/schemas.js';
 import { ortVersion, type Provider } from '../runtime/providers.js';
+import { describeLayers, layerGroups, layersOf } from '@/contract/layers.js';
 import { KVSCOPE_VERSION } from '../version.js';
 import { cpuGovernor, loadBetween, loadMark, measurementPriority, type LoadMark, type MeasurementPriority } from './load.js';
 import type { Plan } from './planner.js';
@@ -49,6 +50,18 @@ export interface SweepState {
   passes: { pass: number; referenceGBs: number }[];
 }
 
+/** How per-layer figures become whole-model ones, in words (the report's scaling.note). */
+export function scalingNote(measured: number, model: Plan['model']): string {
+  const layers = layersOf(model);
+  const graph = `each graph holds ${measured} identical layer(s)`;
+  if (layerGroups(layers).length <= 1) return `${graph}; per-layer figures are scaled by ${model.numLayers} layers for whole-model figures`;
+  return (
+    `${graph}; a hybrid model (${describeLayers(layers)}): each attention kind is measured at the tokens it holds ` +
+    `(points /held<N> beside the whole-model point), and the whole model's step is the sum over kinds of layers × per-layer step; ` +
+    `stateful layers hold no per-token cache and are not timed`
+  );
+}
+
 export function assembleReport(s: SweepState, complete: boolean, reason?: string): Report {
   const { config, plan, probes, probesAgain } = s;
   return {
@@ -69,11 +82,13 @@ export function assembleReport(s: SweepState, complete: boolean, reason?: string
       hiddenSize: plan.model.hiddenSize,
       maxContext: plan.model.maxContext,
       slidingWindow: plan.model.slidingWindow,
+      // hybrid models only: layersOf reads the others back from numLayers and slidingWindow
+      ...(layerGroups(layersOf(plan.model)).length > 1 ? { layerKinds: layersOf(plan.model) } : {}),
     },
     scaling: {
       measuredLayers: config.layers,
       modelLayers: plan.model.numLayers,
-      note: `each graph holds ${config.layers} identical layer(s); per-layer figures are scaled by ${plan.model.numLayers} layers for whole-model figures`,
+      note: scalingNote(config.layers, plan.model),
     },
     probes: probes
       ? {

@@ -123,6 +123,8 @@ export function pointOf(st: RoundState, c: PointContext): Point {
   const m = finishRounds(st.rounds, st.spentMs, st.policy, worstLoad(st.loads), c.cancelled());
   const s = m.summary;
   const L = c.config.layers;
+  // A hybrid model's point stands for its layer group (the runner sums the groups: layer-shares.ts).
+  const stands = pp.layerGroup ? pp.layerGroup.layers : c.modelLayers;
   const seconds = s.median / 1000;
   const attainable = predictedStepSeconds(pp, c.probes.bandwidthGBs, c.probes.gflops);
   const memBound = pp.bytesRead / (c.probes.bandwidthGBs * 1e9) >= pp.flops / (c.probes.gflops * 1e9);
@@ -131,9 +133,9 @@ export function pointOf(st: RoundState, c: PointContext): Point {
     timing: {
       ...timingFields(m),
       overheadMs: st.overheadMs,
-      tokensPerSecond: pp.mode === 'decode' ? pp.batch / (((s.median / L) * c.modelLayers) / 1000) : null,
+      tokensPerSecond: pp.mode === 'decode' && !pp.layerGroup ? pp.batch / (((s.median / L) * stands) / 1000) : null,
       perLayerMs: s.median / L,
-      modelMs: (s.median / L) * c.modelLayers,
+      modelMs: (s.median / L) * stands,
     },
     roofline: {
       bytes: pp.bytesRead,

@@ -15,6 +15,8 @@ import type { PointContext } from './runner-context.js';
 import { measurePoint } from './runner-point.js';
 import { assembleReport, markMachine, type SweepState } from './runner-report.js';
 import { continuePoint, type RoundState } from './runner-round.js';
+import { combineLayerShares } from './layer-shares.js';
+import { layersOf } from '@/contract/layers.js';
 import { availableMemory, nvidiaFreeBytes, nvidiaGpus } from './system.js';
 
 export { candidateForms, FORM_CALIBRATION_CONTEXT } from './runner-forms.js';
@@ -52,6 +54,14 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
   const s: SweepState = { config, provider, why, plan, mark: markMachine(nvidia), points: [], passes: [] };
   const { points } = s;
   const report = (complete: boolean, reason?: string): Report => assembleReport(s, complete, reason);
+  // Hybrid models: each whole-model point's step is the sum over its layer kinds, updated as they are measured.
+  const statefulLayers = layersOf(plan.model).filter((l) => l.kind === 'stateful').length;
+  const recombine = (): void => {
+    for (const [i, p] of combineLayerShares(points, statefulLayers)) {
+      points[i] = p;
+      onEvent({ type: 'point-update', runId, point: p });
+    }
+  };
   const reference = opts.reference ?? (opts.probes ? null : () => quickBandwidth(provider));
   // The same small read before each pass: how far the machine's speed moved over the sweep.
   // Optional: a reference that fails (scratch space, device) leaves the pass without one.
@@ -113,6 +123,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
       points.push(point);
       if (state) unsettled.push({ index: points.length - 1, state });
       onEvent({ type: 'point', runId, point });
+      recombine();
       opts.onSnapshot?.(report(false, 'in progress'));
     }
     // Later passes: one more round of each unsettled point per pass, so a point's rounds are
@@ -139,6 +150,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
         points[u.index] = point;
         if (done) unsettled.splice(unsettled.indexOf(u), 1);
         onEvent({ type: 'point-update', runId, point });
+        recombine();
         opts.onSnapshot?.(report(false, 'in progress'));
       }
     }

@@ -4,7 +4,7 @@
  * only renders what tableModel returns.
  */
 import type { Point } from '@/contract/schemas';
-import { FIELDS, fieldContext, fieldsOn, fieldText, type Field, type FieldContext, type Value } from '@/present/fields';
+import { FIELDS, fieldContext, fieldsOn, fieldText, shownFields, type Field, type FieldContext, type Value } from '@/present/fields';
 
 /** A field id and a direction. */
 export interface Sort {
@@ -45,7 +45,11 @@ export const BLANK = '–';
 const header = (label: string): string => (label.length <= 2 ? label.toUpperCase() : label.charAt(0).toUpperCase() + label.slice(1));
 
 export function columns(fields: readonly Field[] = FIELDS): Column[] {
-  return fieldsOn('app', fields).map((f) => ({ id: f.id, label: header(f.label), title: f.title, numeric: f.numeric ?? false }));
+  return columnsOf(fieldsOn('app', fields));
+}
+
+function columnsOf(on: readonly Field[]): Column[] {
+  return on.map((f) => ({ id: f.id, label: header(f.label), title: f.title, numeric: f.numeric ?? false }));
 }
 
 /** Sorts points by a field's value; empty values (null, '') always go last whatever the direction. */
@@ -69,9 +73,9 @@ export function sortPoints(points: readonly Point[], sort: Sort, ctx: FieldConte
 /** The table the component renders: columns, and the points sorted, as cell texts. */
 export function tableModel(points: readonly Point[], sort: Sort, fields: readonly Field[] = FIELDS): TableModel {
   const ctx = fieldContext(points);
-  const on = fieldsOn('app', fields);
+  const on = shownFields('app', points, ctx, fields);
   return {
-    columns: columns(fields),
+    columns: columnsOf(on),
     rows: sortPoints(points, sort, ctx, fields).map((p) => ({
       id: p.id,
       muted: p.status !== 'ok',

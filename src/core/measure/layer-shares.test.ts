@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import type { LayerKind } from '@/contract/layers.js';
+import { ReportSchema, SweepConfigSchema, type EngineEvent } from '@/contract/schemas.js';
+import { point } from '@/testing/fixtures.js';
+import { combineLayerShares, layerShares } from './layer-shares.js';
+import { planSweep } from './planner.js';
+import { runSweep } from './runner.js';
+
+const G: LayerKind = { kind: 'global' };
+const S = (window: number): LayerKind => ({ kind: 'sliding', window });
+
+describe('layerShares', () => {
+  it('is null where every layer is alike', () => {
+    expect(layerShares([G, G, G], 8192)).toBeNull();
+    expect(layerShares([S(4096), S(4096)], 8192)).toBeNull();
+  });
+  it('groups the attention layers by the tokens they hold, the full cache first, and counts stateful layers', () => {
+    // gpt-oss-like: alternating sliding (128) and global, and two stateful layers
+    const layers: LayerKind[] = [S(128), G, S(128), G, { kind: 'stateful', stateElements: 10 }, { kind: 'stateful', stateElements: 10 }];
+    expect(layerShares(layers, 4096)).toEqual({
+      shares: [
+        { held: 4096, layers: 2, kind: '2 global' },
+        { held: 128, layers: 2, kind: '2 sliding (window 128)' },
+      ],
+      stateful: 2,
+    });
+    // within the window every attention layer holds the context: one share
+    expect(layerShares(layers, 100)).toEqual({ shares: [{ held: 100, layers: 4, kind: '2 sliding (window 128) + 2 global' }], stateful: 2 });
+    // a chunked layer holds its chunk at most
+    expect(layerShares([G, { kind: 'chunked', chunk: 8192 }, { kind: 'chunked', chunk: 8192 }], 32768)!.shares.map((s) => [s.held, s.layers])).toEqual([
+      [32768, 1],
+      [8192, 2],
+    ]);
+  });
+});
+
+describe('combineLayerShares', () => {
+  const timed = (perLayerMs: number) => ({ ...point({ variant: 'mha', context: 4096 }).timing!, perLayerMs, modelMs: perLayerMs, medianMs: perLayerMs });
+  it('sums layers x per-layer step over the kinds into the whole-model point', () => {
+    const primary = { ...point({ variant: 'mha', context: 4096 }), id: 'decode/mha/fp32/b1/t4096', layerGroup: { layers: 21, kind: '21 global', primary: true }, timing: timed(2) };
+    const share = {
+      ...point({ variant: 'mha', context: 4096 }),
+      id: 'decode/mha/fp32/b1/t4096/held1024',
+      cacheTokens: 1024,
+      layerGroup: { layers: 21, kind: '21 sliding (window 1024)', primary: false },
+      timing: timed(0.5),
+    };
+    const out = combineLayerShares([primary, share], 0);
+    expect([...out.keys()]).toEqual([0]);
+    const t = out.get(0)!.timing!;
+    expect(t.modelMs).toBeCloseTo(21 * 2 + 21 * 0.5, 10);
+    expect(t.tokensPerSecond).toBeCloseTo(1 / (52.5 / 1000), 6);
+    expect(t.modelFrom).toBe('sum over layer kinds: 21 global × 2.00 ms + 21 sliding (window 1024) × 0.500 ms');
+    // applied again, nothing changes
+    expect(combineLayerShares([out.get(0)!, share], 0).size).toBe(0);
+    // a share not measured counts at the full cache's step (an upper bound), and says so; stateful layers are named
+    const failed = { ...share, status: 'failed' as const, timing: undefined };
+    const upper = combineLayerShares([primary, failed], 3).get(0)!.timing!;
+    expect(upper.modelMs).toBeCloseTo(42 * 2, 10);
+    expect(upper.modelFrom).toContain('(not measured: the full cache');
+    expect(upper.modelFrom).toContain('; 3 stateful layers not timed');
+  });
+});
+
+describe('a hybrid model in a sweep', () => {
+  // Gemma-2 style (sliding_window_pattern 2: even layers slide), small dims, window 64.
+  const config = {
+    model_type: 'gemma2',
+    hidden_size: 64,
+    num_attention_heads: 4,
+    num_key_value_heads: 2,
+    head_dim: 16,
+    num_hidden_layers: 4,
+    sliding_window: 64,
+    max_position_embeddings: 8192,
+  };
+  const sweep = {
+    model: { source: 'hf-config' as const, name: 'tiny-gemma2', config },
+    variants: ['mha' as const, 'gqa' as const],
+    contexts: [32, 256, 1024],
+    provider: 'cpu' as const,
+    budgetSeconds: 0.05,
+  };
+
+  it('plans each layer kind at the tokens it holds beyond the window, and one point within it', () => {
+    const plan = planSweep(SweepConfigSchema.parse({ ...sweep, modes: ['decode'] }), { availableBytes: 8 * 2 ** 30, provider: 'cpu' });
+    const mha = plan.points.filter((p) => p.variant === 'mha').map((p) => [p.id, p.cacheTokens, p.layerGroup?.layers, p.layerGroup?.primary]);
+    expect(mha).toEqual([
+      ['decode/mha/fp32/b1/t32', 32, 4, true],
+      ['decode/mha/fp32/b1/t256', 256, 2, true],
+      ['decode/mha/fp32/b1/t256/held64', 64, 2, false],
+      ['decode/mha/fp32/b1/t1024', 1024, 2, true],
+      ['decode/mha/fp32/b1/t1024/held64', 64, 2, false],
+    ]);
+  });
+
+  it('measures them and reports the whole-model step as the sum over kinds', async () => {
+    const probes = { bandwidthGBs: 10, gflops: 50, bandwidthMethod: 'test', gflopsMethod: 'test', emptyRunMs: 0.01 };
+    const events: EngineEvent[] = [];
+    const report = await runSweep(sweep, { runId: 'hy', probes, onEvent: (e) => events.push(e) });
+    expect(ReportSchema.safeParse(report).success).toBe(true);
+    expect(report.model.layerKinds?.map((l) => l.kind)).toEqual(['sliding', 'global', 'sliding', 'global']);
+    expect(report.scaling.note).toContain('hybrid model (2 sliding (window 64)');
+    const byId = new Map(report.points.map((p) => [p.id, p]));
+    for (const v of ['mha', 'gqa']) {
+      for (const t of [256, 1024]) {
+        const full = byId.get(`decode/${v}/fp32/b1/t${t}`)!;
+        const win = byId.get(`decode/${v}/fp32/b1/t${t}/held64`)!;
+        expect(full.status, full.reason).toBe('ok');
+        expect(win.status, win.reason).toBe('ok');
+        // the windowed layer's cache stays at the window beyond it
+        expect(win.cacheTokens).toBe(64);
+        expect(win.memory!.analyticCacheBytes).toBe(win.kvBytesPerTokenPerLayer * 64);
+        expect(full.timing!.modelMs).toBeCloseTo(2 * full.timing!.perLayerMs + 2 * win.timing!.perLayerMs, 9);
+        expect(full.timing!.modelFrom).toMatch(/^sum over layer kinds: 2 global × .* \+ 2 sliding \(window 64\) × /);
+        expect(full.timing!.tokensPerSecond).toBeCloseTo(1000 / full.timing!.modelMs, 6);
+      }
+      // within the window: one point for all four layers
+      const small = byId.get(`decode/${v}/fp32/b1/t32`)!;
+      expect(small.timing!.modelMs).toBeCloseTo(4 * small.timing!.perLayerMs, 9);
+    }
+    // the app hears of each combination as a point-update of the whole-model point
+    expect(events.some((e) => e.type === 'point-update' && e.point.id === 'decode/mha/fp32/b1/t1024' && e.point.timing?.modelFrom)).toBe(true);
+  }, 120_000);
+});
