@@ -5,8 +5,11 @@
  */
 import { z } from 'zod';
 import { ANALYTIC_DTYPES, type AnalyticDtypeName } from './lists.js';
+import { ParallelRequestSchema, PerGpuAnswerSchema } from './parallel-api.js';
 import { IntervalSchema } from './reports-api.js';
 import { AttentionSpecSchema } from './schemas.js';
+
+export * from './parallel-api.js';
 
 export const AnalyticDtypeSchema = z.enum(ANALYTIC_DTYPES);
 export type { AnalyticDtypeName };
@@ -25,6 +28,8 @@ export const CapacityRequestSchema = z.object({
   gqaGroups: z.number().int().min(1).max(1024),
   /** Latent rank (d_c) of the MLA what-if for a model that is not MLA; absent = 4 x head dim. */
   mlaRank: z.number().int().min(1).max(1_048_576).optional(),
+  /** A multi-GPU layout: the answer gains per-GPU figures (perGpu). */
+  parallel: ParallelRequestSchema.optional(),
 });
 export type CapacityRequest = z.infer<typeof CapacityRequestSchema>;
 
@@ -84,6 +89,8 @@ export const CapacityAnswerSchema = z.object({
   measuredFrom: z.object({ id: z.string(), createdAt: z.string(), provider: z.string() }).nullable(),
   /** What that report is where it is not exactly this model (same dims, another name or layer count); null otherwise. */
   reportNote: z.string().nullable(),
+  /** Per-GPU figures of the request's multi-GPU layout (src/core/plan/parallel.ts), where it has one. */
+  perGpu: PerGpuAnswerSchema.optional(),
 });
 export type CapacityAnswer = z.infer<typeof CapacityAnswerSchema>;
 

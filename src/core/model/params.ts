@@ -17,12 +17,8 @@ const n = (cfg: Json, ...keys: string[]): number | undefined => {
   return undefined;
 };
 
-/** Estimates total and active parameters from a Hugging Face config.json. */
-export function estimateParams(cfg: Json, attention: AttentionSpec, layers: number, hidden: number): ParamCount {
-  const vocab = n(cfg, 'vocab_size') ?? 32000;
-  const tied = cfg.tie_word_embeddings === true;
-  const embed = vocab * hidden * (tied ? 1 : 2);
-  let attn: number;
+/** Parameters of one attention layer's projections (Q, K, V or the MLA down/up projections, O). */
+export function attentionParamsPerLayer(attention: AttentionSpec, hidden: number): number {
   if (attention.kind === 'mla') {
     const a: MlaSpec = attention;
     const qHead = a.qkNopeHeadDim + a.qkRopeHeadDim;
@@ -30,13 +26,19 @@ export function estimateParams(cfg: Json, attention: AttentionSpec, layers: numb
     const kvDown = hidden * (a.kvLoraRank + a.qkRopeHeadDim);
     const kvUp = a.kvLoraRank * a.numHeads * (a.qkNopeHeadDim + a.vHeadDim);
     const o = a.numHeads * a.vHeadDim * hidden;
-    attn = q + kvDown + kvUp + o;
-  } else {
-    const d = attention.headDim;
-    const kv = attention.numKvHeads;
-    const dv = attention.vHeadDim ?? d;
-    attn = hidden * attention.numHeads * d + hidden * kv * (d + dv) + attention.numHeads * dv * hidden;
+    return q + kvDown + kvUp + o;
   }
+  const d = attention.headDim;
+  const dv = attention.vHeadDim ?? d;
+  return hidden * attention.numHeads * d + hidden * attention.numKvHeads * (d + dv) + attention.numHeads * dv * hidden;
+}
+
+/** Estimates total and active parameters from a Hugging Face config.json. */
+export function estimateParams(cfg: Json, attention: AttentionSpec, layers: number, hidden: number): ParamCount {
+  const vocab = n(cfg, 'vocab_size') ?? 32000;
+  const tied = cfg.tie_word_embeddings === true;
+  const embed = vocab * hidden * (tied ? 1 : 2);
+  const attn = attentionParamsPerLayer(attention, hidden);
   const inter = n(cfg, 'intermediate_size', 'ffn_hidden_size', 'n_inner') ?? 4 * hidden;
   // gated MLPs (llama family) have three matrices; gpt2/falcon two
   const gated = !['gpt2', 'falcon', 'gpt_neox'].includes(String(cfg.model_type));
