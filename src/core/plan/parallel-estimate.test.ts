@@ -66,6 +66,6 @@ describe('whole-model decode estimate on N GPUs', () => {
     const far = { ...measured, steps: { gqa: [{ perLayerMs: 3, bytes: 100_000, context: 200 }] } };
     const b = withDecodeEstimate(planParallel(i), i, { linkGBs: 100, activationBytes: 2, step: far }).variants[0]!.estimate!;
     expect(b.attentionMs).toBeCloseTo((500_000 / 10e9) * 1000, 12);
-    expect(b.attentionBasis).toBe('cache bytes this GPU holds / 10.0 GB/s (no measured step within 2x of those bytes)');
+    expect(b.attentionBasis).toBe('cache bytes this GPU holds / 10 GB/s (no measured step within 2x of those bytes)');
   });
 });

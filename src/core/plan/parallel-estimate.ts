@@ -36,7 +36,7 @@ export function ringAllReduceMs(bytes: number, tp: number, linkGBs: number): num
   return tp <= 1 ? 0 : (((2 * (tp - 1)) / tp) * bytes * 1000) / (linkGBs * 1e9);
 }
 
-const g3 = (x: number) => x.toPrecision(3);
+const g3 = (x: number) => x.toLocaleString('en-US', { maximumSignificantDigits: 3 });
 
 /** Adds the decode estimate to per-GPU figures. */
 export function withDecodeEstimate(f: PerGpuFigures, i: ParallelInput, e: EstimateInput): PerGpuAnswer {
@@ -81,7 +81,7 @@ export function withDecodeEstimate(f: PerGpuFigures, i: ParallelInput, e: Estima
       measured === layers.length
         ? `measured step at ${at} tokens scaled by the bytes this GPU holds (x${g3(ratio)})`
         : measured > 0
-          ? `measured steps for ${measured} of ${layers.length} layers, cache bytes / ${s.bandwidthGBs} GB/s for the rest`
+          ? `measured steps for ${measured} of ${layers.length} layers, cache bytes / ${g3(s.bandwidthGBs)} GB/s for the rest`
           : `cache bytes this GPU holds / ${g3(s.bandwidthGBs)} GB/s${s.kind === 'measured' ? ' (no measured step within 2x of those bytes)' : ''}`;
     return { ...v, estimate: { tokensPerSecond: (i.batch * 1000) / stepMs, stepMs, weightsMs, attentionMs, allReduceMs, attentionBasis } };
   });
