@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CapacityRequest } from '@/contract/api.js';
+import type { Point, Report } from '@/contract/schemas.js';
 import { capacityAnswer } from './capacity.js';
 import { planParallel, type ParallelInput } from './parallel.js';
 import { ringAllReduceMs, withDecodeEstimate } from './parallel-estimate.js';
@@ -67,5 +68,35 @@ describe('whole-model decode estimate on N GPUs', () => {
     const b = withDecodeEstimate(planParallel(i), i, { linkGBs: 100, activationBytes: 2, step: far }).variants[0]!.estimate!;
     expect(b.attentionMs).toBeCloseTo((500_000 / 10e9) * 1000, 12);
     expect(b.attentionBasis).toBe('cache bytes this GPU holds / 10 GB/s (no measured step within 2x of those bytes)');
+  });
+
+  it('through the planner: a sweep measured here stands for a GPU holding the same bytes (Llama-3.1-8B, TP 4)', () => {
+    // TP 4 splits the 8 K/V heads 2 per GPU: a quarter of a layer, so a step measured at 2K tokens reads what a GPU reads at 8K.
+    const point = { id: 'p', status: 'ok', mode: 'decode', variant: 'gqa', context: 2048, cacheTokens: 2048, batch: 1, kvBytesPerTokenPerLayer: 4096 };
+    const report = {
+      createdAt: '2026-12-01T10:00:00Z',
+      provider: { name: 'cpu' },
+      probes: { bandwidthGBs: 20, gflops: 100 },
+      points: [{ ...point, timing: { perLayerMs: 0.5 } as Point['timing'] }],
+    } as unknown as Report;
+    const req: CapacityRequest = {
+      model: { kind: 'preset', id: 'llama-3.1-8b' },
+      memoryBytes: 24e9,
+      weightDtype: 'bf16',
+      cacheDtype: 'bf16',
+      context: 8192,
+      batch: 1,
+      gqaGroups: 8,
+      parallel: { tp: 4, pp: 1, dp: 1, dcp: 1, dpAttention: false, gpuCount: null, gpuMemoryBytes: null, linkGBs: 450, hbmGBs: null },
+    };
+    const a = capacityAnswer(req, { detectedFreeBytes: 1e9, measured: () => ({ id: 'sweep.json', report }) });
+    const g = a.perGpu!;
+    expect(g.gpus).toBe(4);
+    expect(g.gpuMemoryBytes).toBe(24e9); // the memory budget, per GPU
+    const e = g.variants.find((v) => v.isModel)!.estimate!;
+    expect(e.attentionMs).toBeCloseTo(0.5 * 32, 12);
+    expect(e.attentionBasis).toBe('measured step at 2048 tokens scaled by the bytes this GPU holds (x1)');
+    expect(e.weightsMs).toBeCloseTo(((8.03e9 * 2) / 4 / 20e9) * 1000, 9);
+    expect(g.estimate.basis).toMatch(/^estimate built on sweep\.json \(cpu, 2026-12-01\)/);
   });
 });

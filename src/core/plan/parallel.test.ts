@@ -134,6 +134,17 @@ describe('per-GPU KV cache under tensor parallelism (hand-computed)', () => {
   });
 });
 
+describe('windowed layers', () => {
+  it('Mistral-7B at TP 2: 4 of 8 K/V heads per GPU, capped at the 4,096-token window, so any context fits', () => {
+    const g = perGpu(request('mistral-7b', layout({ tp: 2, gpuCount: 2, gpuMemoryBytes: 24e9 }), { context: 32768 }));
+    const gqa = row(g, 'gqa');
+    expect(gqa.kvBytesPerToken).toBe(131_072 / 2);
+    expect(gqa.cacheBytesAtContext).toBe(65_536 * 4096);
+    expect(gqa.largestContext).toBeNull();
+    expect(gqa.largestBatch).toBe(Math.floor((24e9 - 7.24e9) / (65_536 * 4096)));
+  });
+});
+
 describe('impossible layouts are refused with the field and the fix', () => {
   const cases: [string, CapacityRequest, string, RegExp][] = [
     [
