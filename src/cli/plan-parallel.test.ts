@@ -39,7 +39,9 @@ describe('kvscope plan on N GPUs', () => {
       '128k',
     ];
     expect(await main([...argv, '--hbm-gbs', '4800', '--link-gbs', '900'], io)).toBe(0);
-    expect(io.stdout).toMatch(/per GPU on 8 x 131 GiB \(analytic\): weights 87\.4 GiB, 43\.9 GiB left for the cache, 1 sequence per GPU \(batch 8\)/);
+    expect(io.stdout).toMatch(
+      /per GPU on 8 x 141 GB \(131 GiB\) \(analytic\): weights 87\.4 GiB, 43\.9 GiB left for the cache, 1 sequence per GPU \(batch 8\)/,
+    );
     expect(io.stdout).toMatch(/DP attention 8: sequences split over 8 ranks \(1 of 8 each\)/);
     expect(io.stdout).toMatch(
       /mla-absorbed \(model\)\s+70,272 B\s+70,272 B\s+8\.6 GiB\s+670,797\s+40\s+[\d,.]+\s+MLA latent \(no heads\): whole on each GPU \(no TP split\); sequences split over 8 DP-attention ranks/,

@@ -70,7 +70,7 @@ export function printPerGpu(a: CapacityAnswer, io: Io): void {
   if (!g) return;
   const seqs = `${g.sequencesPerGpu} sequence${g.sequencesPerGpu === 1 ? '' : 's'}`;
   io.out(
-    `\nper GPU on ${g.gpus} x ${formatBytes(g.gpuMemoryBytes)} (analytic${g.pp > 1 ? `, stage ${g.stage + 1} of ${g.pp}` : ''}): weights ${formatBytes(g.weightsBytes)}, ` +
+    `\nper GPU on ${g.gpus} x ${sig(g.gpuMemoryBytes / 1e9)} GB (${formatBytes(g.gpuMemoryBytes)}) (analytic${g.pp > 1 ? `, stage ${g.stage + 1} of ${g.pp}` : ''}): weights ${formatBytes(g.weightsBytes)}, ` +
       `${formatBytes(g.freeForCacheBytes)} left for the cache, ${seqs} per GPU (batch ${a.batch})\n`,
   );
   for (const r of g.rules) io.out(`  ${r}\n`);

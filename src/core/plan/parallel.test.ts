@@ -96,6 +96,7 @@ describe('per-GPU KV cache under tensor parallelism (hand-computed)', () => {
   it('decode context parallelism splits the cached tokens over the DCP ranks of the TP group', () => {
     const g = perGpu(request('deepseek-v3', layout({ tp: 8, dcp: 8, gpuCount: 8 }), { weightDtype: 'fp8' }));
     expect(row(g, 'mla-absorbed').kvBytesPerToken).toBe(70_272 / 8); // 8,784
+    expect(row(g, 'mla-absorbed').rule).toBe('MLA latent (no heads): whole on each GPU (TP/DCP = 1); tokens split over 8 DCP ranks');
     expect(row(g, 'mla-absorbed').cacheBytesAtContext).toBe(1152 * 61 * (131_072 / 8));
     // Llama-3.1-70B at TP 16, DCP 2: heads over 8 ranks (1 each), tokens over 2
     const l = perGpu(request('llama-3.1-70b', layout({ tp: 16, dcp: 2, gpuCount: 16 })));

@@ -78,14 +78,15 @@ export function headShare(split: CacheSplit, l: Pick<ParallelLayout, 'tp' | 'dcp
   const g = l.tp / l.dcp;
   const tokens = l.dcp > 1 ? `; tokens split over ${l.dcp} DCP ranks` : '';
   const over = l.dcp > 1 ? `TP/DCP = ${g} ranks` : `${g} TP ranks`;
-  const each = g === 1 ? 'on each GPU (no TP split)' : `on each of ${over}, replicated`;
+  const one = l.dcp > 1 ? 'TP/DCP = 1' : 'no TP split';
+  const each = g === 1 ? `on each GPU (${one})` : `on each of ${over}, replicated`;
   if (split.kind === 'latent') {
     const dp = l.dpAttention && l.dp > 1 ? `; sequences split over ${l.dp} DP-attention ranks` : '';
     return { kvHeadsPerGpu: null, copies: g, share: 1, rule: `MLA latent (no heads): whole ${each}${dp}${tokens}` };
   }
   const n = split.numKvHeads;
   if (n === 1) return { kvHeadsPerGpu: 1, copies: g, share: 1, rule: `one K/V head (MQA): ${each}${tokens}` };
-  if (g === 1) return { kvHeadsPerGpu: n, copies: 1, share: 1, rule: `all ${n} K/V heads on each GPU (no TP split)${tokens}` };
+  if (g === 1) return { kvHeadsPerGpu: n, copies: 1, share: 1, rule: `all ${n} K/V heads on each GPU (${one})${tokens}` };
   if (g <= n) {
     if (n % g !== 0) throw new SpecError(`${over} cannot split ${n} K/V heads evenly: give a TP/DCP that divides ${n} or is a multiple of it`, 'tp');
     return { kvHeadsPerGpu: n / g, copies: 1, share: 1 / g, rule: `${n} K/V heads split over ${over}: ${n / g} per GPU${tokens}` };
