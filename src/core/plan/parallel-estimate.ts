@@ -46,7 +46,7 @@ export function withDecodeEstimate(f: PerGpuFigures, i: ParallelInput, e: Estima
   const perLayerAllReduce = ringAllReduceMs(allReduceBytes, l.tp, e.linkGBs);
   const interconnect =
     l.tp > 1
-      ? `one ring all-reduce per layer under TP ${l.tp}: 2 x (${l.tp} - 1) / ${l.tp} x ${allReduceBytes.toLocaleString('en-US')} B (${seqs} sequence${seqs === 1 ? '' : 's'} x hidden ${m.hiddenSize} x ${e.activationBytes} B) at ${e.linkGBs} GB/s = ${g3(perLayerAllReduce)} ms per layer; no latency term${l.pp > 1 ? ', no PP sends' : ''}${l.dpAttention ? ', no MoE all-to-all' : ''}`
+      ? `one ring all-reduce per layer under TP ${l.tp}: 2 x (${l.tp} - 1) / ${l.tp} x ${allReduceBytes.toLocaleString('en-US')} B (${seqs} sequence${seqs === 1 ? '' : 's'} x hidden ${m.hiddenSize} x ${e.activationBytes} B) at ${e.linkGBs} GB/s = ${g3(perLayerAllReduce)} ms per layer (Megatron-style TP has two per layer, after attention and after the MLP: a lower bound); no latency term${l.pp > 1 ? ', no PP sends' : ''}${l.dpAttention ? ', no MoE all-to-all' : ''}`
       : `no TP all-reduce (TP 1)${l.pp > 1 ? '; PP sends not counted' : ''}${l.dpAttention ? '; MoE all-to-all not counted' : ''}`;
   const s = e.step;
   const { variants: _v, stageOf: _s, shares, ...rest } = f;
