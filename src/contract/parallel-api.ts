@@ -67,6 +67,8 @@ export const PerGpuVariantSchema = z.object({
   modelKvBytesPerToken: z.number(),
   /** Cache bytes on one GPU at the context for the sequences it serves. */
   cacheBytesAtContext: z.number(),
+  /** Whether the weights and this variant's cache at the context and batch fit on every GPU. */
+  fits: z.boolean(),
   /** Largest context per sequence at the request's batch (null: any, behind a window). */
   largestContext: z.number().nullable(),
   /** Largest batch over the whole deployment at the context. */

@@ -81,7 +81,7 @@ export function printPerGpu(a: CapacityAnswer, io: Io): void {
     { header: `cache at ${a.cacheTokens} x ${seqs}`, cell: (v) => formatBytes(v.cacheBytesAtContext) },
     { header: `largest context (b${a.batch})`, cell: (v) => count(v.largestContext) },
     { header: 'largest batch (all GPUs)', cell: (v) => count(v.largestBatch) },
-    { header: 'est. tok/s', cell: (v) => (v.estimate ? sig(v.estimate.tokensPerSecond) : '-') },
+    { header: 'est. tok/s', cell: (v) => (!v.fits ? 'does not fit' : v.estimate ? sig(v.estimate.tokensPerSecond) : '-') },
     { header: 'placement', cell: (v) => v.rule },
   ];
   io.out(`${columnTable(cols, g.variants)}\n`);

@@ -76,6 +76,7 @@ describe('per-GPU KV cache under tensor parallelism (hand-computed)', () => {
     expect(tp8.weightsBytes).toBeCloseTo(671e9 / 8, 0); // fp8: 83.875e9
     expect(mla.cacheBytesAtContext).toBe(70_272 * 131_072 * 8);
     expect(mla.largestBatch).toBe(6); // (141e9 - 83.875e9) / (70,272 x 131,072) = 6.2
+    expect(mla.fits).toBe(false); // 8 sequences of 128K do not fit at TP 8
 
     // DP attention over 8 GPUs (SGLang's --tp 8 --dp 8 --enable-dp-attention): attention TP 1, DP 8.
     const dpa = perGpu(request('deepseek-v3', layout({ dp: 8, dpAttention: true, gpuCount: 8, gpuMemoryBytes: 141e9 }), base));
@@ -89,6 +90,7 @@ describe('per-GPU KV cache under tensor parallelism (hand-computed)', () => {
     expect(dpa.weightsBytes).toBeCloseTo(attn + (671e9 - attn) / 8, 0); // 93.86e9 in fp8
     expect(m.largestBatch).toBe(8 * Math.floor((141e9 - (attn + (671e9 - attn) / 8)) / (70_272 * 131_072))); // 8 x 5 = 40
     expect(m.largestBatch).toBe(40);
+    expect(m.fits).toBe(true);
     expect(dpa.rules.join('\n')).toMatch(/DP attention 8: sequences split over 8 ranks \(1 of 8 each\)/);
     expect(m.rule).toMatch(/sequences split over 8 DP-attention ranks/);
   });

@@ -202,6 +202,7 @@ export function planParallel(i: ParallelInput): PerGpuFigures {
       kvBytesPerToken: (slice(v, stage).reduce((a, c) => a + c.bytesPerToken, 0) * sh.share) / l.dcp,
       modelKvBytesPerToken: v.layers.reduce((a, c) => a + c.bytesPerToken, 0),
       cacheBytesAtContext: perSeq[stage]! * seqs,
+      fits: sizes.every((_, k) => free[k]! > 0 && perSeq[k]! * seqs <= free[k]!),
       largestContext: finite.length ? Math.min(...finite) : null,
       largestBatch: Math.min(Math.min(...batches) * l.dp, Number.MAX_SAFE_INTEGER),
     });
