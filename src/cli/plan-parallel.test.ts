@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseGpus } from './commands/plan-parallel.js';
 import { main, type Io } from './main.js';
@@ -77,6 +78,28 @@ describe('kvscope plan on N GPUs', () => {
     expect(mla.kvBytesPerToken).toBe(70_272);
     expect(mla.largestBatch).toBe(6);
     expect(j.perGpu.estimate.interconnect).toMatch(/at 900 GB\/s/);
+  });
+
+  it('--report: the estimate is built on the measured per-layer step (the H200 sweep of DeepSeek-V3 dims in docs/measurements)', async () => {
+    const file = 'docs/measurements/h200-webgpu.json';
+    const io = capture();
+    const argv = ['plan', '--preset', 'deepseek-v3', '--tp', '8', '--gpus', '8x141GB', '--weight-dtype', 'fp8', '--context', '32k', '--batch', '8'];
+    expect(await main([...argv, '--report', file, '--json'], io)).toBe(0);
+    const j = JSON.parse(io.stdout);
+    // each GPU holds 8 sequences x 32K x 1,152 B (bf16) per layer = the 128K x 2,304 B (fp32) point measured there
+    const report = JSON.parse(readFileSync(file, 'utf8'));
+    const point = report.points.find(
+      (p: { variant: string; context: number; mode: string }) => p.variant === 'mla-absorbed' && p.mode === 'decode' && p.context === 131072,
+    );
+    const e = j.perGpu.variants.find((v: Row) => v.variant === 'mla-absorbed').estimate;
+    expect(e.attentionMs).toBeCloseTo(point.timing.perLayerMs * 61, 9);
+    expect(e.attentionBasis).toBe('measured step at 131072 tokens scaled by the bytes this GPU holds (x1)');
+    expect(e.weightsMs).toBeCloseTo((37e9 / 8 / (report.probes.bandwidthGBs * 1e9)) * 1000, 9);
+    expect(j.perGpu.estimate.basis).toMatch(/^estimate built on docs\/measurements\/h200-webgpu\.json \(webgpu, 2026-11-28\)/);
+    // without a layout the answer has no perGpu
+    const one = capture();
+    expect(await main(['plan', '--preset', 'deepseek-v3', '--memory', '1TB', '--json'], one)).toBe(0);
+    expect(JSON.parse(one.stdout)).not.toHaveProperty('perGpu');
   });
 
   it('reads --gpus as COUNTxSIZE', () => {

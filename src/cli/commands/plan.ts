@@ -141,7 +141,9 @@ export function addPlan(program: Command, { io, result }: CommandContext): void 
   const dtypes = ANALYTIC_DTYPES.join('|');
   const cmd = program
     .command('plan')
-    .description('capacity planner: weights, KV cache per token and at a context, and what fits, per attention variant (analytic)')
+    .description(
+      'capacity planner: weights, KV cache per token and at a context, and what fits, per attention variant (analytic); per GPU with --tp/--pp/--dp/--dcp/--gpus',
+    )
     .option('--preset <name>', `model preset; default ${PLAN_DEFAULTS.preset}`)
     .option('--config <file>', 'a Hugging Face config.json')
     .option('--onnx <file>', 'an ONNX decoder with past_key_values (weights from the file, cache from its layout)')
