@@ -2,6 +2,7 @@
  * Parsing of the CLI's list and size flags, with errors that say what to type instead.
  */
 import { VARIANTS, type Variant } from '@/contract/lists.js';
+import { PARALLEL_RANGES } from '@/contract/parallel-api.js';
 import { SWEEP_RANGES, VARIANT_ALIASES, type Range } from '@/present/config-builder.js';
 import { ContextsError, flagWording, parseContextList, parseTokenCount, quoted, whole } from '@/present/contexts.js';
 
@@ -14,10 +15,11 @@ export type { Range };
 
 /**
  * The ranges of the numeric flags, said in their help: the sweep's are SweepConfigSchema's, the
- * planner's the app's (CapacityRequestSchema). Seconds and fractions exclude their minimum.
+ * planner's the app's (CapacityRequestSchema, its layout's PARALLEL_RANGES). Seconds and fractions exclude their minimum.
  */
 export const FLAG_RANGES = {
   ...SWEEP_RANGES,
+  ...PARALLEL_RANGES,
   planContext: { min: 1, max: 1e9 },
   planBatch: { min: 1, max: 1e6 },
   planGqaGroups: { min: 1, max: 1024 },

@@ -5,9 +5,12 @@
  */
 import { z } from 'zod';
 import { ANALYTIC_DTYPES, type AnalyticDtypeName } from './lists.js';
+import { ParallelRequestSchema, PerGpuAnswerSchema } from './parallel-api.js';
 import { IntervalSchema } from './reports-api.js';
 import { LayerKindSchema, PagingSchema } from './layers.js';
 import { AttentionSpecSchema } from './schemas.js';
+
+export * from './parallel-api.js';
 
 export const AnalyticDtypeSchema = z.enum(ANALYTIC_DTYPES);
 export type { AnalyticDtypeName };
@@ -28,6 +31,8 @@ export const CapacityRequestSchema = z.object({
   mlaRank: z.number().int().min(1).max(1_048_576).optional(),
   /** The paged figure's assumption (absent: PLAN_DEFAULTS, 16-token pages, windowed layers keep their window). */
   paging: PagingSchema.optional(),
+  /** A multi-GPU layout: the answer gains per-GPU figures (perGpu). */
+  parallel: ParallelRequestSchema.optional(),
 });
 export type CapacityRequest = z.infer<typeof CapacityRequestSchema>;
 
@@ -103,6 +108,8 @@ export const CapacityAnswerSchema = z.object({
   measuredFrom: z.object({ id: z.string(), createdAt: z.string(), provider: z.string() }).nullable(),
   /** What that report is where it is not exactly this model (same dims, another name or layer count); null otherwise. */
   reportNote: z.string().nullable(),
+  /** Per-GPU figures of the request's multi-GPU layout (src/core/plan/parallel.ts), where it has one. */
+  perGpu: PerGpuAnswerSchema.optional(),
 });
 export type CapacityAnswer = z.infer<typeof CapacityAnswerSchema>;
 

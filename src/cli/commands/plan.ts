@@ -17,8 +17,9 @@ import { columnTable, type Column } from '../columns.js';
 import { readFileOrUsage, readJsonFile } from '../files.js';
 import type { CommandContext, Io } from '../io.js';
 import { jsonForTerminal } from '../sanitize.js';
+import { addParallelOptions, parallelFromFlags, printPerGpu, type ParallelFlags } from './plan-parallel.js';
 
-export interface PlanFlags {
+export interface PlanFlags extends ParallelFlags {
   preset?: string;
   config?: string;
   onnx?: string;
@@ -49,6 +50,7 @@ export function requestFromFlags(f: PlanFlags): CapacityRequest {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UsageError(`config file ${f.config} must hold a JSON object`);
     model = { kind: 'hf-config', name: f.config, config: raw as Record<string, unknown> };
   }
+  const parallel = parallelFromFlags(f);
   return {
     model,
     memoryBytes: memoryOf(f),
@@ -62,11 +64,13 @@ export function requestFromFlags(f: PlanFlags): CapacityRequest {
       pageTokens: parseCount(f.pageTokens, '--page-tokens', R.pageTokens),
       windowedLayers: parseList(f.pagedWindows, PAGED_WINDOWS, '--paged-windows')[0]!,
     },
+    ...(parallel ? { parallel } : {}),
   };
 }
 
 function planOnnx(file: string, f: PlanFlags, io: Io): number {
   if (f.preset || f.config) throw new UsageError('give one of --preset, --config FILE or --onnx FILE');
+  if (parallelFromFlags(f)) throw new UsageError('--tp, --pp, --dp, --dcp, --gpus and the estimate flags plan a --preset or --config model, not --onnx');
   const layout = detectDecoderLayout(readFileOrUsage(file, 'ONNX model', MAX_ONNX_BYTES));
   const context = parseCount(f.context, '--context', R.planContext);
   const r = onnxCapacityAnswer(
@@ -127,9 +131,12 @@ function printAnswer(a: CapacityAnswer, io: Io): void {
   for (const w of m.warnings ?? []) io.out(`note: ${w}\n`);
   if (a.reportNote) io.out(`note: ${a.reportNote}\n`);
   if (!a.fitsAtAll)
-    io.out(`the weights alone (${formatBytes(a.weightsBytes)}) exceed ${formatBytes(a.memoryBytes)}: use a smaller --weight-dtype or more --memory\n`);
+    io.out(
+      `the weights alone (${formatBytes(a.weightsBytes)}) exceed ${formatBytes(a.memoryBytes)}${a.perGpu ? ' on one GPU: see the per-GPU figures below' : ': use a smaller --weight-dtype or more --memory'}\n`,
+    );
   const est = a.variants.find((v) => v.estimate)?.estimate;
   if (est) io.out(`tok/s is an ${est.basis}.\n`);
+  printPerGpu(a, io);
 }
 
 function plan(f: PlanFlags, io: Io): number {
@@ -147,9 +154,11 @@ function plan(f: PlanFlags, io: Io): number {
 
 export function addPlan(program: Command, { io, result }: CommandContext): void {
   const dtypes = ANALYTIC_DTYPES.join('|');
-  program
+  const cmd = program
     .command('plan')
-    .description('capacity planner: weights, KV cache per token and at a context, and what fits, per attention variant (analytic)')
+    .description(
+      'capacity planner: weights, KV cache per token and at a context, and what fits, per attention variant (analytic); per GPU with --tp/--pp/--dp/--dcp/--gpus',
+    )
     .option('--preset <name>', `model preset; default ${PLAN_DEFAULTS.preset}`)
     .option('--config <file>', 'a Hugging Face config.json')
     .option('--onnx <file>', 'an ONNX decoder with past_key_values (weights from the file, cache from its layout)')
@@ -157,14 +166,14 @@ export function addPlan(program: Command, { io, result }: CommandContext): void 
     .option('--batch <n>', `sequences (${span(R.planBatch)})`, String(PLAN_DEFAULTS.batch))
     .option('--cache-dtype <dtype>', dtypes, PLAN_DEFAULTS.cacheDtype)
     .option('--weight-dtype <dtype>', dtypes, PLAN_DEFAULTS.weightDtype)
-    .option('--memory <size>', 'device memory budget, e.g. 80GB (default: free memory here; 1 B to 10^18 bytes)')
+    .option('--memory <size>', 'device memory budget, e.g. 80GB (default: the --gpus size, else free memory here; 1 B to 10^18 bytes)')
     .option('--gqa-groups <n>', `K/V heads for the GQA what-if (${span(R.planGqaGroups)})`, String(PLAN_DEFAULTS.gqaGroups))
     .option('--mla-rank <n>', `latent rank d_c of the MLA what-if (default 4 x head dim; an MLA model keeps its own; ${span(R.mlaRank)})`)
     .option('--page-tokens <n>', `page size of the paged figure, in tokens (${span(R.pageTokens)})`, String(PLAN_DEFAULTS.pageTokens))
     .option('--paged-windows <mode>', 'paged figure: windowed layers keep their window (window) or get the full context (full)', PLAN_DEFAULTS.pagedWindows)
     .option('--report <file>', "a sweep report of the same attention dims (another model's is refused): measured steps and an estimated tokens/s")
-    .option('--json', "print one JSON object (the app planner's answer: CapacityAnswer in src/contract/api.ts)", false)
-    .action((flags: PlanFlags) => {
-      result.code = plan(flags, io);
-    });
+    .option('--json', "print one JSON object (the app planner's answer: CapacityAnswer in src/contract/api.ts; perGpu with a layout)", false);
+  addParallelOptions(cmd).action((flags: PlanFlags) => {
+    result.code = plan(flags, io);
+  });
 }

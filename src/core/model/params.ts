@@ -33,12 +33,8 @@ function gatedDeltaNetParams(cfg: Json, hidden: number): number {
   return hidden * (2 * keyDim + 2 * valueDim) + hidden * 2 * nv + (2 * keyDim + valueDim) * kernel + valueDim * hidden + 2 * nv + dv;
 }
 
-/** Estimates total and active parameters from a Hugging Face config.json; `layerKinds` prices stateful (linear-attention) layers as such. */
-export function estimateParams(cfg: Json, attention: AttentionSpec, layers: number, hidden: number, layerKinds?: readonly LayerKind[]): ParamCount {
-  const vocab = n(cfg, 'vocab_size') ?? 32000;
-  const tied = cfg.tie_word_embeddings === true;
-  const embed = vocab * hidden * (tied ? 1 : 2);
-  let attn: number;
+/** Parameters of one attention layer's projections (Q, K, V or the MLA down/up projections, O). */
+export function attentionParamsPerLayer(attention: AttentionSpec, hidden: number): number {
   if (attention.kind === 'mla') {
     const a: MlaSpec = attention;
     const qHead = a.qkNopeHeadDim + a.qkRopeHeadDim;
@@ -46,13 +42,19 @@ export function estimateParams(cfg: Json, attention: AttentionSpec, layers: numb
     const kvDown = hidden * (a.kvLoraRank + a.qkRopeHeadDim);
     const kvUp = a.kvLoraRank * a.numHeads * (a.qkNopeHeadDim + a.vHeadDim);
     const o = a.numHeads * a.vHeadDim * hidden;
-    attn = q + kvDown + kvUp + o;
-  } else {
-    const d = attention.headDim;
-    const kv = attention.numKvHeads;
-    const dv = attention.vHeadDim ?? d;
-    attn = hidden * attention.numHeads * d + hidden * kv * (d + dv) + attention.numHeads * dv * hidden;
+    return q + kvDown + kvUp + o;
   }
+  const d = attention.headDim;
+  const dv = attention.vHeadDim ?? d;
+  return hidden * attention.numHeads * d + hidden * attention.numKvHeads * (d + dv) + attention.numHeads * dv * hidden;
+}
+
+/** Estimates total and active parameters from a Hugging Face config.json; `layerKinds` prices stateful (linear-attention) layers as such. */
+export function estimateParams(cfg: Json, attention: AttentionSpec, layers: number, hidden: number, layerKinds?: readonly LayerKind[]): ParamCount {
+  const vocab = n(cfg, 'vocab_size') ?? 32000;
+  const tied = cfg.tie_word_embeddings === true;
+  const embed = vocab * hidden * (tied ? 1 : 2);
+  const attn = attentionParamsPerLayer(attention, hidden);
   const stateful = layerKinds?.filter((l) => l.kind === 'stateful').length ?? 0;
   const attnAll = (layers - stateful) * attn + stateful * gatedDeltaNetParams(cfg, hidden);
   const inter = n(cfg, 'intermediate_size', 'ffn_hidden_size', 'n_inner') ?? 4 * hidden;

@@ -11,6 +11,7 @@ import type { Report } from '@/contract/schemas.js';
 import { variantSpec } from '../measure/planner.js';
 import { modelFromHfConfig, textConfigOf, type ModelInfo } from '../model/hf-config.js';
 import { estimateParams, type ParamCount } from '../model/params.js';
+import { perGpuAnswer } from './parallel-answer.js';
 import { PRESETS, presetModel } from '../model/presets.js';
 import {
   BYTES_PER_ELEMENT,
@@ -259,7 +260,7 @@ export interface CapacityEnv {
  */
 export function capacityAnswer(req: CapacityRequest, env: CapacityEnv): CapacityAnswer {
   const { model, params } = capacityModel(req.model);
-  const memoryBytes = req.memoryBytes ?? env.detectedFreeBytes;
+  const memoryBytes = req.memoryBytes ?? req.parallel?.gpuMemoryBytes ?? env.detectedFreeBytes;
   const measured = env.measured?.(model) ?? null;
   const r = planCapacity({
     model,
@@ -291,7 +292,7 @@ export function capacityAnswer(req: CapacityRequest, env: CapacityEnv): Capacity
     },
     params,
     memoryBytes,
-    memorySource: req.memoryBytes === null ? 'detected' : 'entered',
+    memorySource: req.memoryBytes === null && !req.parallel?.gpuMemoryBytes ? 'detected' : 'entered',
     context: req.context,
     batch: req.batch,
     spec: model.attention,
@@ -303,6 +304,19 @@ export function capacityAnswer(req: CapacityRequest, env: CapacityEnv): Capacity
     ...r,
     measuredFrom: measured ? { id: measured.id, createdAt: measured.report.createdAt, provider: measured.report.provider.name } : null,
     reportNote: measured?.note ?? null,
+    ...(req.parallel
+      ? {
+          perGpu: perGpuAnswer({
+            ...req,
+            parallel: req.parallel,
+            model,
+            params,
+            memoryBytes,
+            rows: r.variants,
+            ...(measured ? { report: measured.report, reportLabel: measured.id } : {}),
+          }),
+        }
+      : {}),
   };
 }
 

@@ -8,11 +8,13 @@ import { FormError, VARIANT_LABELS, type Variant } from './config-form';
 import { PLAN_DEFAULTS } from '@/contract/defaults';
 import { cacheBytesAt, layersOf } from '@/contract/layers';
 import { ANALYTIC_DTYPES as ANALYTIC_DTYPE_NAMES } from '@/contract/lists';
+import { defaultParallelForm, parallelRequest, type ParallelForm } from './planner-parallel';
 
 /** The dtypes the planner estimates with (the contract's list, the CLI's --weight-dtype and --cache-dtype). */
 export const ANALYTIC_DTYPES: readonly { value: AnalyticDtypeName; label: string }[] = ANALYTIC_DTYPE_NAMES.map((d) => ({ value: d, label: d }));
 
-export interface PlannerForm {
+/** The planner's fields, the multi-GPU layout's among them (./planner-parallel.ts). */
+export interface PlannerForm extends ParallelForm {
   source: 'preset' | 'hf-config';
   presetId: string;
   configText: string;
@@ -49,6 +51,7 @@ export function defaultPlannerForm(): PlannerForm {
     onnxUseCacheDtype: false,
     pageTokens: String(PLAN_DEFAULTS.pageTokens),
     pagedWindows: PLAN_DEFAULTS.pagedWindows,
+    ...defaultParallelForm(),
   };
 }
 
@@ -85,6 +88,7 @@ export function plannerRequest(f: PlannerForm): CapacityRequest {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new FormError('config', 'config.json must hold a JSON object');
     model = { kind: 'hf-config', name: f.configName, config: raw as Record<string, unknown> };
   } else model = { kind: 'preset', id: f.presetId };
+  const parallel = parallelRequest(f);
   return {
     model,
     memoryBytes: parseMemory(f.memory),
@@ -95,6 +99,7 @@ export function plannerRequest(f: PlannerForm): CapacityRequest {
     gqaGroups: count(f.gqaGroups, 'gqaGroups', 'GQA groups'),
     ...(f.mlaRank.trim() !== '' ? { mlaRank: count(f.mlaRank, 'mlaRank', 'MLA rank') } : {}),
     paging: { pageTokens: count(f.pageTokens, 'pageTokens', 'page size'), windowedLayers: f.pagedWindows },
+    ...(parallel ? { parallel } : {}),
   };
 }
 
