@@ -7,7 +7,14 @@ export type XYPoint = { x: number; y: number };
  * data objects stay plain {x, y}: extra keys on them made chart.js's redraw of 1,000 points 5x
  * slower (e2e "charts redraw 1,000 points within a frame": 5 -> 30 ms).
  */
-export type Uncertainty = { bars?: ([number, number] | null)[]; noisy?: boolean[]; raws?: (number | null)[]; notes?: (string | null)[] };
+export type Uncertainty = {
+  bars?: ([number, number] | null)[];
+  noisy?: boolean[];
+  raws?: (number | null)[];
+  notes?: (string | null)[];
+  /** The tooltip's value text where y is not the value (XY.value). */
+  values?: (string | null)[];
+};
 export type XYDataset = ChartDataset<'line', XYPoint[]> & Uncertainty;
 
 /**
