@@ -85,3 +85,33 @@ export function legendLabels(chart: Chart): LegendItem[] {
     return { ...item, pointStyle: 'line', lineDash: Array.isArray(ds.borderDash) ? (ds.borderDash as number[]).slice() : [] };
   });
 }
+
+/** The colours a chart draws with: its text (ticks, axis titles, legend), grid lines and series. */
+export function drawnColors(chart: Chart): { text: string[]; grid: string[]; series: [string, string][] } {
+  const o = chart.options;
+  const axes = [o.scales?.x, o.scales?.y];
+  return {
+    text: [...axes.flatMap((a) => [a?.ticks?.color, (a as { title?: { color?: unknown } } | undefined)?.title?.color]), o.plugins?.legend?.labels?.color].map(
+      String,
+    ),
+    grid: axes.map((a) => String(a?.grid?.color)),
+    series: chart.data.datasets.map((d) => [d.label ?? '', String(d.borderColor)]),
+  };
+}
+
+/**
+ * Writes what the tooltip shows (title and lines), the plot area and the colours drawn with onto
+ * the canvas's data attributes (`data-tooltip`, `data-area`, `data-colors`): all of it is drawn
+ * on the canvas, and the e2e checks read it there.
+ */
+export const tooltipTextPlugin = {
+  id: 'kvscopeTooltipText',
+  afterDraw(chart: Chart): void {
+    const el = chart.canvas;
+    const a = chart.chartArea;
+    if (a) el.dataset.area = JSON.stringify([a.left, a.top, a.right, a.bottom].map(Math.round));
+    el.dataset.colors = JSON.stringify(drawnColors(chart));
+    const t = chart.tooltip;
+    el.dataset.tooltip = t && t.opacity > 0 && t.dataPoints?.length ? JSON.stringify({ title: t.title, lines: t.body.flatMap((b) => b.lines) }) : '';
+  },
+};

@@ -21,7 +21,7 @@ import { seriesVar, THEMES } from '@/present/theme';
 import { errorBarsPlugin, floorLabelPlugin, type Uncertainty, type XYDataset, type XYPoint } from './chart-plugins';
 export { setDatasets } from './chart-plugins';
 import { formatBytes, formatContext, formatMs, formatNumber, formatPercent, formatTokens } from './format';
-import { legendLabels } from './chart-interaction';
+import { legendLabels, tooltipTextPlugin } from './chart-interaction';
 
 export { errorBarsPlugin, floorLabelPlugin };
 
@@ -130,7 +130,7 @@ export function chartConfig(model: ChartModel, palette: Palette): ChartConfigura
   const limits = axisLimits(model);
   return {
     type: 'line',
-    plugins: [errorBarsPlugin, floorLabelPlugin],
+    plugins: [errorBarsPlugin, floorLabelPlugin, tooltipTextPlugin],
     data: { datasets: toDatasets(model, palette) },
     options: {
       animation: false,
