@@ -86,8 +86,13 @@ export function legendLabels(chart: Chart): LegendItem[] {
   });
 }
 
-/** The colours a chart draws with: its text (ticks, axis titles, legend), grid lines and series. */
-export function drawnColors(chart: Chart): { text: string[]; grid: string[]; series: [string, string][] } {
+/** What a chart draws with: its text colours (ticks, axis titles, legend), grid lines, series colours, and each legend entry's swatch. */
+export function drawnColors(chart: Chart): {
+  text: string[];
+  grid: string[];
+  series: [string, string][];
+  legend: { text: string; pointStyle: string; lineDash: number[] }[];
+} {
   const o = chart.options;
   const axes = [o.scales?.x, o.scales?.y];
   return {
@@ -96,6 +101,7 @@ export function drawnColors(chart: Chart): { text: string[]; grid: string[]; ser
     ),
     grid: axes.map((a) => String(a?.grid?.color)),
     series: chart.data.datasets.map((d) => [d.label ?? '', String(d.borderColor)]),
+    legend: (chart.legend?.legendItems ?? []).map((i) => ({ text: i.text, pointStyle: String(i.pointStyle), lineDash: i.lineDash ?? [] })),
   };
 }
 
