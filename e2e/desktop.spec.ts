@@ -224,6 +224,7 @@ test('a finished sweep: chart colours pass contrast in both themes, tooltips lis
   const cells = await table.locator('tbody td').allTextContents();
   expect(cells.filter((c) => c !== '–')).toHaveLength(16);
   for (const c of cells) expect(c).toMatch(/^[\d.]+ (ms|µs|s)\b/);
+  await page.screenshot({ path: 'docs/screenshots/dark-theme.png', fullPage: true });
   await expectAxeClean(page, 'sweep done (table shown)');
   await step.getByRole('button', { name: /^Hide table of Decode step time/ }).click();
   await expect(table).toHaveCount(0);
