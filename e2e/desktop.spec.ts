@@ -1,9 +1,9 @@
 /**
  * Desktop conventions and accessibility (issue 15, items 3, 7 and 11), in Chromium against the
- * real engine through the bridge: the Tab order, Enter / Ctrl+Enter / Escape, the theme tokens'
- * contrast as the charts draw them, tooltips with every series at a context, the legend's line
- * styles, "show as table", and axe-core with zero violations in the welcome, sweep (running and
- * done), planner, compare and report-opened states, in both themes.
+ * real engine through the bridge: the Tab order, Enter / Ctrl+Enter / Escape, Ctrl+S and Ctrl+O,
+ * the theme tokens' contrast as the charts draw them, tooltips with every series at a context,
+ * the legend's line styles, "show as table", and axe-core with zero violations in the welcome,
+ * sweep (running and done), planner, compare and report-opened states, in both themes.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -170,6 +170,13 @@ test('a finished sweep: chart colours pass contrast in both themes, tooltips lis
   await expect(run).toHaveAttribute('data-phase', 'done', { timeout: 180_000 });
   const step = page.locator('[data-chart="step-time"]');
   await expect(step.locator('canvas')).toHaveAttribute('data-values', '16');
+
+  // Ctrl+S saves the report shown; Ctrl+O asks main for a report to open (the bridge's dialog answers none).
+  await page.locator('body').press('Control+s');
+  await expect(page.getByTestId('notice')).toContainText('Report saved to ');
+  const asked = page.waitForRequest((r) => r.url().endsWith(`/api/${encodeURIComponent(CHANNELS.reportOpen)}`));
+  await page.locator('body').press('Control+o');
+  await asked;
 
   for (const t of ['dark', 'light'] as const) {
     await setTheme(page, t);
