@@ -4,6 +4,7 @@ import { defineConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
 import { bundleReportCharts } from './src/core/report/report-charts';
 import { CSP, cspMetaTag, DEV_CSP } from './src/main/security';
+import { themeCss } from './src/present/theme';
 
 /** Puts the CSP meta tag into the renderer's index.html (strict when built, relaxed for HMR). */
 function cspPlugin(): Plugin {
@@ -16,6 +17,16 @@ function cspPlugin(): Plugin {
     transformIndexHtml(html) {
       return html.replace('<!-- CSP -->', cspMetaTag(dev ? DEV_CSP : CSP));
     },
+  };
+}
+
+/** The theme tokens as CSS (src/present/theme.ts): `import 'virtual:kvscope-theme.css'`; dark under `data-theme="dark"`. */
+function themePlugin(): Plugin {
+  const id = 'virtual:kvscope-theme.css';
+  return {
+    name: 'kvscope-theme',
+    resolveId: (source) => (source === id ? `\0${id}` : undefined),
+    load: (resolved) => (resolved === `\0${id}` ? themeCss({ selector: ":root[data-theme='dark']" }) : undefined),
   };
 }
 
@@ -38,7 +49,7 @@ export default defineConfig({
   renderer: {
     resolve: resolveAlias,
     root: 'src/renderer',
-    plugins: [svelte({ configFile: resolve('svelte.config.js') }), cspPlugin()],
+    plugins: [svelte({ configFile: resolve('svelte.config.js') }), cspPlugin(), themePlugin()],
     build: { rolldownOptions: { input: { index: 'src/renderer/index.html' } } },
   },
 });

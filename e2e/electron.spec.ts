@@ -39,6 +39,7 @@ const API_SHAPE = {
   planner: ['capacity', 'onnx'],
   onnx: ['inspect', 'sweep', 'drop'],
   onEvent: 'function',
+  onMenu: 'function',
 } satisfies ApiShape;
 
 const binary = electronBinary();

@@ -31,6 +31,8 @@ export function bridgeApi(base = ''): KvscopeApi {
         listeners.delete(fn);
       };
     },
+    // A browser window has no application menu: its shortcuts are the page's own (lib/shortcuts.ts).
+    onMenu: () => () => undefined,
   }) as unknown as KvscopeApi;
 }
 

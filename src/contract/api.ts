@@ -15,6 +15,7 @@ import {
   type OpenedOnnx,
 } from './planner-api.js';
 import { ComparedRowSchema, type ComparedRow, type ExportRequest, type HistoryEntry, type OpenedReport } from './reports-api.js';
+import type { MenuCommand } from './routes.js';
 import {
   AttentionSpecSchema,
   MachineSchema,
@@ -239,4 +240,6 @@ export interface KvscopeApi {
   };
   /** Subscribes to engine events; returns the unsubscribe function. */
   onEvent(listener: (event: AppEvent) => void): () => void;
+  /** Subscribes to the application menu's commands (none where there is no menu: the e2e bridge); returns the unsubscribe function. */
+  onMenu(listener: (command: MenuCommand) => void): () => void;
 }

@@ -79,7 +79,7 @@ export function routeOf(channel: string): RouteKey | undefined {
 
 // ---- Type-level: KvscopeApi and the table agree, method by method. ----
 
-type Group = Exclude<keyof KvscopeApi, 'onEvent'>;
+type Group = Exclude<keyof KvscopeApi, 'onEvent' | 'onMenu'>;
 /** `group.method` of every function in KvscopeApi's groups. */
 type ApiMethods = { [G in Group]: `${G}.${Extract<keyof KvscopeApi[G], string>}` }[Group];
 /** Members of window.kvscope that are not channels. */

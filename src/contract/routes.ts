@@ -62,10 +62,22 @@ export type RouteKey = keyof typeof ROUTES;
 /** main -> renderer: engine events (progress, point, done, error) and engine lifecycle. */
 export const EVENT_CHANNEL = 'engine:event';
 
-/** Channel names by key (the invoke channels and `appEvent`). */
+/** main -> renderer: a command chosen in the application menu (File -> Open report..., Save report...). */
+export const MENU_CHANNEL = 'menu:command';
+
+/** The menu's commands; the renderer runs each as its keyboard shortcut does (renderer lib/shortcuts.ts). */
+export const MENU_COMMANDS = ['open-report', 'save-report'] as const;
+export type MenuCommand = (typeof MENU_COMMANDS)[number];
+
+export function isMenuCommand(value: unknown): value is MenuCommand {
+  return (MENU_COMMANDS as readonly unknown[]).includes(value);
+}
+
+/** Channel names by key (the invoke channels, `appEvent` and `menuCommand`). */
 export const CHANNELS = {
   ...(Object.fromEntries(Object.entries(ROUTES).map(([k, r]) => [k, r.channel])) as { [K in RouteKey]: (typeof ROUTES)[K]['channel'] }),
   appEvent: EVENT_CHANNEL,
+  menuCommand: MENU_CHANNEL,
 } as const;
 
 export type Channel = (typeof CHANNELS)[keyof typeof CHANNELS];

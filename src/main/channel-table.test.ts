@@ -76,13 +76,13 @@ describe('channel table', () => {
     expect(routed.sort()).toEqual(channels);
   });
 
-  it("the preload exposes one method per channel (plus onEvent), each calling its channel with the method's arguments", async () => {
+  it("the preload exposes one method per channel (plus onEvent and onMenu), each calling its channel with the method's arguments", async () => {
     await import('@/preload/index');
     const api = electron.exposed.get('kvscope') as Record<string, unknown>;
     const methods = Object.entries(api).flatMap(([group, v]) =>
       typeof v === 'function' ? [group] : Object.keys(v as object).map((name) => `${group}.${name}`),
     );
-    expect(methods.sort()).toEqual([...Object.values(ROUTES).map((r) => r.method), 'onEvent'].sort());
+    expect(methods.sort()).toEqual([...Object.values(ROUTES).map((r) => r.method), 'onEvent', 'onMenu'].sort());
     for (const route of Object.values(ROUTES) as Route[]) {
       if (route.preload) continue;
       const [group, name] = route.method.split('.') as [string, string];

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { app, BrowserWindow, Menu, nativeTheme, session } from 'electron';
 import enginePath from '../engine/index?modulePath';
-import { EVENT_CHANNEL } from '@/contract/routes.js';
+import { EVENT_CHANNEL, MENU_CHANNEL } from '@/contract/routes.js';
 import { EngineClient } from '@/engine/client.js';
 import { utilityLauncher } from './engine-process.js';
 import { registerIpc } from './ipc.js';
@@ -94,7 +94,11 @@ void app.whenReady().then(() => {
   });
   // No request leaves the machine, nor the renderer's folder: the app loads only its own files (and the dev server).
   ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isAppRequest(details.url, rendererUrl, devUrl) }));
-  Menu.setApplicationMenu(buildMenu(devUrl !== undefined));
+  Menu.setApplicationMenu(
+    buildMenu(devUrl !== undefined, (command) => {
+      if (win && !win.isDestroyed()) win.webContents.send(MENU_CHANNEL, command);
+    }),
+  );
   history = new History(join(app.getPath('userData'), 'history'));
   registerIpc(engine, () => win, rendererUrl, history);
   // Start the engine early: onnxruntime's load and the device probe take a moment.

@@ -1,10 +1,29 @@
-/** The application menu: standard roles, plus DevTools only while developing. */
+/**
+ * The application menu: File -> Open report... and Save report... (each sends its command to the
+ * renderer over the menu channel, src/contract/routes.ts), standard roles, DevTools only while
+ * developing.
+ */
 import { Menu, type MenuItemConstructorOptions } from 'electron';
+import type { MenuCommand } from '@/contract/routes.js';
 
-export function buildMenu(dev: boolean): Menu {
-  const template: MenuItemConstructorOptions[] = [
-    ...(process.platform === 'darwin' ? [{ role: 'appMenu' as const }] : []),
-    { role: 'fileMenu' },
+/**
+ * The menu's template. The shortcuts are shown here but handled by the page (renderer
+ * lib/shortcuts.ts, the same keys in the browser bridge): `registerAccelerator: false` keeps the
+ * menu from taking the keystroke too, so Ctrl+O opens one dialog, not two.
+ */
+export function menuTemplate(dev: boolean, send: (command: MenuCommand) => void, platform: NodeJS.Platform = process.platform): MenuItemConstructorOptions[] {
+  const mac = platform === 'darwin';
+  return [
+    ...(mac ? [{ role: 'appMenu' as const }] : []),
+    {
+      label: 'File',
+      submenu: [
+        { label: 'Open report…', accelerator: 'CmdOrCtrl+O', registerAccelerator: false, click: () => send('open-report') },
+        { label: 'Save report…', accelerator: 'CmdOrCtrl+S', registerAccelerator: false, click: () => send('save-report') },
+        { type: 'separator' },
+        mac ? { role: 'close' } : { role: 'quit' },
+      ],
+    },
     { role: 'editMenu' },
     {
       label: 'View',
@@ -20,5 +39,8 @@ export function buildMenu(dev: boolean): Menu {
     { role: 'windowMenu' },
     { role: 'help', submenu: [{ role: 'about' }] },
   ];
-  return Menu.buildFromTemplate(template);
+}
+
+export function buildMenu(dev: boolean, send: (command: MenuCommand) => void): Menu {
+  return Menu.buildFromTemplate(menuTemplate(dev, send));
 }

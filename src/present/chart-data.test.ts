@@ -49,7 +49,8 @@ describe('chart data', () => {
       { x: 64, y: 1e6 },
       { x: 976, y: 1e6 },
     ]);
-    expect(m.series.find((s) => s.label === 'MQA largest fit')!.data).toEqual([{ x: 976, y: 1e6 }]);
+    // the marker sits on the budget line; its tooltip value is the context, not the budget
+    expect(m.series.find((s) => s.label === 'MQA largest fit')!.data).toEqual([{ x: 976, y: 1e6, value: '976 tokens' }]);
   });
 
   it('memory: a negative RSS delta and a tiny MLA series stay within the y range, the negative one at the floor', () => {

@@ -7,7 +7,7 @@
 import type { PlannedPointSummary } from '@/contract/api.js';
 import type { Point } from '@/contract/schemas.js';
 import { fitYAxis } from './chart-ticks.js';
-import { formatBytes } from './format.js';
+import { formatBytes, formatContext } from './format.js';
 import { savingsVsMha } from './savings.js';
 import { ALL_VARIANTS, VARIANT_LABELS, type Variant } from './variants.js';
 
@@ -25,6 +25,8 @@ export interface XY {
   raw?: number;
   /** A line the tooltip adds under the value. */
   note?: string;
+  /** The tooltip's value where y is not the point's value (a largest-fit marker: its context). */
+  value?: string;
 }
 
 export interface SeriesModel {
@@ -176,7 +178,7 @@ export function memoryChart(inp: ChartInputs): ChartModel {
         label: `${VARIANT_LABELS[variant as Variant] ?? variant} largest fit`,
         variant: variant as Variant,
         style: 'marker',
-        data: [{ x: ctx, y: inp.budgetBytes }],
+        data: [{ x: ctx, y: inp.budgetBytes, value: formatContext(ctx) }],
       });
     }
   }

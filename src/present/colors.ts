@@ -1,13 +1,17 @@
 /**
  * One colour per variant, wherever a variant is drawn: the app's charts and their PNG export,
  * the standalone HTML report and the CLI's PNG export (both render the report's charts). The
- * dark set keeps the same hues, lighter, for a dark background.
+ * colours are the theme tokens' (theme.ts, `series`): a light and a dark set.
  */
-import type { Variant } from './variants.js';
+import { THEMES } from './theme.js';
+import { ALL_VARIANTS, type Variant } from './variants.js';
+
+const pick = (name: 'light' | 'dark'): Readonly<Record<Variant, string>> =>
+  Object.fromEntries(ALL_VARIANTS.map((v) => [v, THEMES[name].series[v]])) as Record<Variant, string>;
 
 export const VARIANT_COLORS: { readonly light: Readonly<Record<Variant, string>>; readonly dark: Readonly<Record<Variant, string>> } = {
-  light: { mha: '#d1495b', gqa: '#c98a1a', mqa: '#00798c', 'mla-naive': '#8e6cc0', 'mla-absorbed': '#30638e' },
-  dark: { mha: '#ff7a8a', gqa: '#f2c14e', mqa: '#3fc1c9', 'mla-naive': '#b79cf0', 'mla-absorbed': '#6fa8ff' },
+  light: pick('light'),
+  dark: pick('dark'),
 };
 
 export function variantColors(dark: boolean): Record<Variant, string> {

@@ -19,6 +19,16 @@ export function formatTokens(t: number): string {
   return String(t);
 }
 
+/**
+ * A context for a sentence or a tooltip: "16K tokens", "512 tokens", and one off the binary
+ * grid with its exact count, "17.7K tokens (18,141)".
+ */
+export function formatContext(t: number): string {
+  if (t < 1024 || formatTokens(t) !== String(t)) return `${formatTokens(t)} tokens`;
+  const k = t / 1024;
+  return `${t >= 2 ** 20 ? `${(t / 2 ** 20).toFixed(1)}M` : `${k.toFixed(k >= 100 ? 0 : 1)}K`} tokens (${INTEGER.format(t)})`;
+}
+
 // One formatter for all calls: toLocaleString builds a new Intl.NumberFormat each time, which
 // showed up in profiles of chart redraws.
 const INTEGER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });

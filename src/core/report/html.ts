@@ -11,6 +11,7 @@ import { changeText, machineDriftNote } from '@/present/timing.js';
 import { compareReports, NOISE_THRESHOLD } from './compare.js';
 import { REPORT_CHARTS, reportChartInputs } from '@/present/chart-report.js';
 import { reportChartsScript } from './report-charts.js';
+import { themeCss } from '@/present/theme.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -28,15 +29,14 @@ export function jsonForScript(value: unknown): string {
 
 const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
 
-const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:#1b1f24;background:#fff}
-h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}.muted{color:#57606a}.note{color:#9a6400}
-table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #d0d7de;padding:3px 6px;text-align:right}
+const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:24px;color:var(--fg);background:var(--bg)}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}.muted{color:var(--fg-muted)}.note{color:var(--warn)}
+table{border-collapse:collapse;font-size:12px}td,th{border:1px solid var(--border);padding:3px 6px;text-align:right}
 td:first-child,th:first-child{text-align:left}.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:16px}
-.chart{border:1px solid #d0d7de;border-radius:6px;padding:8px;background:var(--surface)}.chart-title{margin:0 0 4px;font-weight:600}
+.chart{border:1px solid var(--border);border-radius:6px;padding:8px;background:var(--surface)}.chart-title{margin:0 0 4px;font-weight:600}
 .plot{position:relative;height:300px}.chart-empty{position:absolute;inset:0;display:grid;place-items:center;margin:0;color:var(--fg-muted);pointer-events:none}
-.answer{border-left:3px solid #00798c;padding:2px 12px;margin:12px 0}.answer p{margin:4px 0}h3{font-size:14px;margin:8px 0 4px}
-:root{color-scheme:light;--fg-muted:#57606a;--surface:#fff;--grid:#e6e8ee}
-@media (prefers-color-scheme:dark){:root{color-scheme:dark;--fg-muted:#8b949e;--surface:#0d1117;--grid:#2a2e38}body{background:#0d1117;color:#e6edf3}td,th,.chart{border-color:#30363d}.muted{color:#8b949e}}`;
+.answer{border-left:3px solid var(--accent);padding:2px 12px;margin:12px 0}.answer p{margin:4px 0}h3{font-size:14px;margin:8px 0 4px}
+${themeCss({ media: '(prefers-color-scheme:dark)' })}`;
 
 /** A container per report chart; report-charts.ts fills in the title and draws on the canvas. */
 const CHART_CARDS = `<div class="charts">${REPORT_CHARTS.map(

@@ -7,7 +7,14 @@ export type XYPoint = { x: number; y: number };
  * data objects stay plain {x, y}: extra keys on them made chart.js's redraw of 1,000 points 5x
  * slower (e2e "charts redraw 1,000 points within a frame": 5 -> 30 ms).
  */
-export type Uncertainty = { bars?: ([number, number] | null)[]; noisy?: boolean[]; raws?: (number | null)[]; notes?: (string | null)[] };
+export type Uncertainty = {
+  bars?: ([number, number] | null)[];
+  noisy?: boolean[];
+  raws?: (number | null)[];
+  notes?: (string | null)[];
+  /** The tooltip's value text where y is not the value (XY.value). */
+  values?: (string | null)[];
+};
 export type XYDataset = ChartDataset<'line', XYPoint[]> & Uncertainty;
 
 /**
@@ -100,7 +107,11 @@ export function setDatasets(chart: { data: { datasets: XYDataset[] } }, next: XY
   cur.forEach((d, i) => {
     const n = next[i]!;
     // Keys the new series lacks (an interval that went away) are cleared, then the rest copied.
-    const gone = Object.fromEntries(Object.keys(d).filter((k) => !(k in n)).map((k) => [k, undefined]));
+    const gone = Object.fromEntries(
+      Object.keys(d)
+        .filter((k) => !(k in n))
+        .map((k) => [k, undefined]),
+    );
     Object.assign(d, gone, n);
   });
 }

@@ -17,10 +17,11 @@ import {
 import zoomPlugin from 'chartjs-plugin-zoom';
 import type { ChartModel, SeriesModel, ValueFormat } from '@/present/chart-data';
 import { axisLimits, fitYAxis, logTicks, powerOfTwoTicks, yAxisType } from '@/present/chart-ticks';
-import { variantColors } from '@/present/colors';
+import { seriesVar, THEMES } from '@/present/theme';
 import { errorBarsPlugin, floorLabelPlugin, type Uncertainty, type XYDataset, type XYPoint } from './chart-plugins';
 export { setDatasets } from './chart-plugins';
-import { formatBytes, formatMs, formatNumber, formatPercent, formatTokens } from './format';
+import { formatBytes, formatContext, formatMs, formatNumber, formatPercent, formatTokens } from './format';
+import { legendLabels, tooltipTextPlugin } from './chart-interaction';
 
 export { errorBarsPlugin, floorLabelPlugin };
 
@@ -37,19 +38,16 @@ export interface Palette {
 }
 
 /**
- * The theme's text, surface and grid colours from its CSS variables (the app's and the HTML
- * report's), and the variants' colours from present/colors for the theme's colour scheme.
+ * The theme's chart colours from its CSS custom properties (the theme tokens, src/present/theme.ts,
+ * which the app's stylesheet and the HTML report's both define): text, card, grid and one colour
+ * per series. A property that is missing falls back to the tokens of the element's color-scheme.
  */
 export function readPalette(el: Element): Palette {
   const cs = getComputedStyle(el);
+  const tokens = THEMES[cs.getPropertyValue('color-scheme').trim() === 'dark' ? 'dark' : 'light'];
   const v = (name: string, fallback: string): string => cs.getPropertyValue(name).trim() || fallback;
-  const muted = v('--fg-muted', '#555');
-  return {
-    text: muted,
-    surface: v('--surface', '#ffffff'),
-    grid: v('--grid', '#ddd'),
-    variants: { ...variantColors(cs.getPropertyValue('color-scheme').trim() === 'dark'), budget: muted },
-  };
+  const series = Object.fromEntries(Object.entries(tokens.series).map(([k, c]) => [k, v(seriesVar(k as keyof typeof tokens.series), c)]));
+  return { text: v('--fg-muted', tokens['fg-muted']), surface: v('--surface', tokens.surface), grid: v('--grid', tokens.grid), variants: series };
 }
 
 export function formatValue(v: number, f: ValueFormat): string {
@@ -82,6 +80,7 @@ export function toDatasets(model: ChartModel, palette: Palette): XYDataset[] {
       ...(s.data.some((p) => p.noisy) ? { noisy: s.data.map((p) => p.noisy === true) } : {}),
       ...(s.data.some((p) => p.raw !== undefined) ? { raws: s.data.map((p) => p.raw ?? null) } : {}),
       ...(s.data.some((p) => p.note) ? { notes: s.data.map((p) => p.note ?? null) } : {}),
+      ...(s.data.some((p) => p.value) ? { values: s.data.map((p) => p.value ?? null) } : {}),
       borderColor: color,
       backgroundColor: color,
       borderWidth: s.style === 'scatter' || s.style === 'marker' ? 0 : 2,
@@ -131,7 +130,7 @@ export function chartConfig(model: ChartModel, palette: Palette): ChartConfigura
   const limits = axisLimits(model);
   return {
     type: 'line',
-    plugins: [errorBarsPlugin, floorLabelPlugin],
+    plugins: [errorBarsPlugin, floorLabelPlugin, tooltipTextPlugin],
     data: { datasets: toDatasets(model, palette) },
     options: {
       animation: false,
@@ -139,7 +138,8 @@ export function chartConfig(model: ChartModel, palette: Palette): ChartConfigura
       maintainAspectRatio: false,
       parsing: false,
       normalized: true,
-      interaction: { mode: 'nearest', intersect: false },
+      // Every series at the context nearest the cursor (chart-interaction.ts), matched on the context.
+      interaction: { mode: 'context', intersect: false },
       scales: {
         x: {
           type: 'logarithmic',
@@ -177,19 +177,23 @@ export function chartConfig(model: ChartModel, palette: Palette): ChartConfigura
             padding: 6,
             font: { size: 11 },
             usePointStyle: true,
+            // lines as drawn (dash included), 24 px long so a dash pattern shows
+            pointStyleWidth: 24,
+            generateLabels: legendLabels,
             filter: (item, data) => inLegend(data.datasets[item.datasetIndex ?? -1] as { showLine?: boolean; pointStyle?: unknown } | undefined),
           },
         },
         tooltip: {
           callbacks: {
-            title: (items) => (items[0] ? `context ${formatTokens(items[0].parsed.x ?? 0)}` : ''),
+            title: (items) => (items[0] ? `context ${formatContext(items[0].parsed.x ?? 0)}` : ''),
             label: (item) => {
               const u = item.dataset as Uncertainty;
               const bar = u.bars?.[item.dataIndex];
               const ci = bar ? ` [95% CI ${formatValue(bar[0], model.format)}–${formatValue(bar[1], model.format)}]` : '';
               const raw = u.raws?.[item.dataIndex];
               const value =
-                raw === null || raw === undefined ? formatValue(item.parsed.y ?? 0, model.format) : `≤ 0 (measured ${formatValue(raw, model.format)})`;
+                u.values?.[item.dataIndex] ??
+                (raw === null || raw === undefined ? formatValue(item.parsed.y ?? 0, model.format) : `≤ 0 (measured ${formatValue(raw, model.format)})`);
               const line = `${item.dataset.label ?? ''}: ${value}${ci}${u.noisy?.[item.dataIndex] ? ' (noisy)' : ''}`;
               const note = u.notes?.[item.dataIndex];
               return note ? [line, note] : line;

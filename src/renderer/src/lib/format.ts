@@ -2,7 +2,7 @@
  * the shared presentation's (src/present/format.ts), one definition for the CLI, HTML and app. */
 import { MAX_CONTEXT_TOKENS, parseContextList, type ContextsProblem } from '@/present/contexts';
 
-export { formatBytes, formatNumber, formatPercent, formatTokens } from '@/present/format';
+export { formatBytes, formatContext, formatNumber, formatPercent, formatTokens } from '@/present/format';
 
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '–';

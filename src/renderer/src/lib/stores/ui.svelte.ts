@@ -27,13 +27,27 @@ function initialTheme(): Theme {
   return matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }
 
+/**
+ * The theme on the document (`data-theme`, which picks the tokens' set: src/present/theme.ts), set
+ * with the state rather than in an effect: a chart re-created for the new theme reads the tokens
+ * in its own effect, which can run before any effect of the App's.
+ */
+function applyTheme(theme: Theme): void {
+  if (typeof document !== 'undefined') document.documentElement.dataset.theme = theme;
+}
+
 export class UiStore {
   view = $state<View>('sweep');
   theme = $state<Theme>(initialTheme());
   showWelcome = $state(readStorage(WELCOME_KEY) === null);
 
+  constructor() {
+    applyTheme(this.theme);
+  }
+
   toggleTheme(): void {
     this.theme = this.theme === 'dark' ? 'light' : 'dark';
+    applyTheme(this.theme);
     writeStorage(THEME_KEY, this.theme);
   }
 
