@@ -5,41 +5,12 @@
  * and chart, `kvscope plan --json` and the sweep's analytic memory all call `cacheBytesAt`.
  * Pure: no Node imports (the renderer uses it).
  */
-import { z } from 'zod';
+import type { LayerKindSchema, PagingSchema } from './layers-schema.js';
+import type { z } from 'zod';
 
-const tokens = z
-  .number()
-  .int()
-  .min(1)
-  .max(2 ** 31 - 1);
-
-/** What one layer caches. */
-export const LayerKindSchema = z.discriminatedUnion('kind', [
-  /** Full attention: every token of the context. */
-  z.object({ kind: z.literal('global') }),
-  /** Sliding window: the last `window` tokens. */
-  z.object({ kind: z.literal('sliding'), window: tokens }),
-  /** Chunked attention (Llama-4): tokens of the current chunk only; resets every `chunk` tokens, so never more than `chunk`. */
-  z.object({ kind: z.literal('chunked'), chunk: tokens }),
-  /** Linear attention / recurrent state (Qwen3-Next's Gated DeltaNet): `stateElements` per sequence, no per-token cache. */
-  z.object({
-    kind: z.literal('stateful'),
-    stateElements: z
-      .number()
-      .int()
-      .min(1)
-      .max(2 ** 40),
-  }),
-]);
+/** What one layer caches (LayerKindSchema in layers-schema.ts). */
 export type LayerKind = z.infer<typeof LayerKindSchema>;
-
-/** How a paged serving engine reserves the cache. */
-export const PagingSchema = z.object({
-  /** Tokens per page (vLLM's default block size is 16). */
-  pageTokens: z.number().int().min(1).max(65536),
-  /** `window`: windowed and chunked layers keep only the pages their window spans; `full`: they get pages for the whole context, like global layers. */
-  windowedLayers: z.enum(['window', 'full']),
-});
+/** How a paged serving engine reserves the cache (PagingSchema). */
 export type Paging = z.infer<typeof PagingSchema>;
 
 /** The bytes one layer's cache costs. */

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { ANALYTIC_DTYPES, type AnalyticDtypeName } from './lists.js';
 import { ParallelRequestSchema, PerGpuAnswerSchema } from './parallel-api.js';
 import { IntervalSchema } from './reports-api.js';
-import { LayerKindSchema, PagingSchema } from './layers.js';
+import { LayerKindSchema, PagingSchema } from './layers-schema.js';
 import { AttentionSpecSchema } from './schemas.js';
 
 export * from './parallel-api.js';

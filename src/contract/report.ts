@@ -1,7 +1,7 @@
 /** The report a sweep writes (version REPORT_SCHEMA_VERSION): the machine, probes, model and points. */
 import { z } from 'zod';
 import { AttentionSpecSchema, ProviderSchema, SweepConfigSchema } from './config.js';
-import { LayerKindSchema } from './layers.js';
+import { LayerKindSchema } from './layers-schema.js';
 import { LoadSchema, PointSchema } from './point.js';
 
 export const MachineSchema = z.object({

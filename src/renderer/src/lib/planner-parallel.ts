@@ -2,7 +2,8 @@
  * The planner form's multi-GPU fields (GPUs "8x80GB", TP, PP, DP, DCP, DP attention, link and
  * memory bandwidth) and the request's `parallel` layout they make. Pure.
  */
-import { PARALLEL_DEFAULTS, PARALLEL_RANGES, type ParallelRequest } from '@/contract/api';
+import type { ParallelRequest } from '@/contract/api';
+import { PARALLEL_DEFAULTS, PARALLEL_RANGES } from '@/contract/parallel-ranges';
 import { FormError } from './config-form';
 import { parseMemory } from './planner-form';
 
