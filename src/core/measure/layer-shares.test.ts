@@ -118,6 +118,7 @@ describe('a hybrid model in a sweep', () => {
       // within the window: one point for all four layers
       const small = byId.get(`decode/${v}/fp32/b1/t32`)!;
       expect(small.timing!.modelMs).toBeCloseTo(4 * small.timing!.perLayerMs, 9);
+      expect(small.timing!.modelFrom).toMatch(/^sum over layer kinds: \(2 sliding \(window 64\) \+ 2 global\) × /);
     }
     // the app hears of each combination as a point-update of the whole-model point
     expect(events.some((e) => e.type === 'point-update' && e.point.id === 'decode/mha/fp32/b1/t1024' && e.point.timing?.modelFrom)).toBe(true);

@@ -46,6 +46,8 @@ export function layerShares(layers: readonly LayerKind[], context: number): { sh
 export const primaryId = (id: string): string => id.replace(/\/held\d+$/, '');
 
 const ms = (x: number): string => `${x.toPrecision(3)} ms`;
+/** A share's kinds as a factor: "(12 sliding (window 128) + 12 global)" where it has several. */
+const kinds = (k: string): string => (k.includes(' + ') ? `(${k})` : k);
 
 /**
  * The whole model's step of every primary point of a hybrid model: the sum over its layer kinds
@@ -60,13 +62,13 @@ export function combineLayerShares(points: readonly Point[], statefulLayers: num
   points.forEach((p, i) => {
     if (!p.layerGroup?.primary || !p.timing) return;
     const own = p.timing.perLayerMs;
-    const parts = [`${p.layerGroup.kind} × ${ms(own)}`];
+    const parts = [`${kinds(p.layerGroup.kind)} × ${ms(own)}`];
     let total = p.layerGroup.layers * own;
     for (const m of members.get(p.id) ?? []) {
       const g = m.layerGroup!;
       const measured = m.status === 'ok' && m.timing ? m.timing.perLayerMs : null;
       total += g.layers * (measured ?? own);
-      parts.push(measured === null ? `${g.kind} × ${ms(own)} (not measured: the full cache's step, an upper bound)` : `${g.kind} × ${ms(measured)}`);
+      parts.push(measured === null ? `${kinds(g.kind)} × ${ms(own)} (not measured: the full cache's step, an upper bound)` : `${kinds(g.kind)} × ${ms(measured)}`);
     }
     const modelFrom =
       `sum over layer kinds: ${parts.join(' + ')}` + (statefulLayers > 0 ? `; ${statefulLayers} stateful layers not timed (no per-token cache)` : '');
