@@ -91,6 +91,9 @@ export const CSV_ORDER: readonly string[] = [
   'roofline_efficiency_ci95_lo',
   'roofline_efficiency_ci95_hi',
   'round_medians_ms',
+  // blocked prefill's block size, and prefill's attention-only time to first token
+  'prefill_block_queries',
+  'attention_ttft_ms',
 ];
 
 /** The fields a surface shows, in its order. */
