@@ -30,12 +30,31 @@ const plan = planSweep(config, { availableBytes: availableMemory(), provider: 'c
 const planned = plan.points[0]!;
 // --form decomposed|blocked and --block N override the planner's choice (to compare the forms)
 const arg = (k: string): string | undefined => (rest.includes(k) ? rest[rest.indexOf(k) + 1] : undefined);
-const pp = { ...planned, form: (arg('--form') ?? planned.form) as typeof planned.form, prefillBlock: arg('--block') ? Number(arg('--block')) : planned.prefillBlock };
-console.log(`plan: ${pp.id} form ${pp.form}${pp.prefillBlock ? ` (${pp.prefillBlock} queries per block)` : ''}, predicted ${formatBytes(pp.predictedBytes)} (${pp.predictedBytes} B), fits ${pp.fits}; ${pp.notes ?? ''}`);
+const pp = {
+  ...planned,
+  form: (arg('--form') ?? planned.form) as typeof planned.form,
+  prefillBlock: arg('--block') ? Number(arg('--block')) : planned.prefillBlock,
+};
+console.log(
+  `plan: ${pp.id} form ${pp.form}${pp.prefillBlock ? ` (${pp.prefillBlock} queries per block)` : ''}, predicted ${formatBytes(pp.predictedBytes)} (${pp.predictedBytes} B), fits ${pp.fits}; ${pp.notes ?? ''}`,
+);
 const dir = mkdtempSync(join(tmpdir(), 'kvscope-prefill-'));
 try {
   let t = performance.now();
-  const g = buildGraph({ variant: pp.variant, spec: pp.spec, mode: 'prefill', batch: 1, context: pp.context, dtype: 'fp32', layers: 1, form: pp.form, prefillBlock: pp.prefillBlock }, dir);
+  const g = buildGraph(
+    {
+      variant: pp.variant,
+      spec: pp.spec,
+      mode: 'prefill',
+      batch: 1,
+      context: pp.context,
+      dtype: 'fp32',
+      layers: 1,
+      form: pp.form,
+      prefillBlock: pp.prefillBlock,
+    },
+    dir,
+  );
   console.log(`graph built in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   resetPeak();
   t = performance.now();

@@ -104,7 +104,8 @@ export const TIMING_FIELDS: readonly Field[] = [
     id: 'ttftMs',
     label: 'TTFT (attn)',
     unit: 'ms',
-    title: "Prefill: attention-only time to first token, the prompt's attention through all layers of the model (the step scaled to them; projections and MLP not included)",
+    title:
+      "Prefill: attention-only time to first token, the prompt's attention through all layers of the model (the step scaled to them; projections and MLP not included)",
     get: (p) => (p.mode === 'prefill' ? num(p.timing?.modelMs) : null),
     format: (p) => (p.mode === 'prefill' ? ms(num(p.timing?.modelMs)) : null),
     csv: 'attention_ttft_ms',

@@ -37,7 +37,10 @@ function blocked(c: Ctx, heads: number, axis: number, dims: (rows: number) => nu
   const Bq = c.r.prefillBlock;
   checkBufferSize(c.r.batch * heads * Bq * T, `prefill block scores [${c.r.batch}, ${heads}, ${Bq}, ${T}]`);
   // Key positions from an overridable zero: a constant mask would be folded when the session is built.
-  const cols = g.op('Reshape', [g.op('Range', [g.overridable('key_start', 'int64', [], [0]), g.constant('limit', 'int64', [], [T]), g.constant('one', 'int64', [], [1])]), g.ints('shape', [1, T])]);
+  const cols = g.op('Reshape', [
+    g.op('Range', [g.overridable('key_start', 'int64', [], [0]), g.constant('limit', 'int64', [], [T]), g.constant('one', 'int64', [], [1])]),
+    g.ints('shape', [1, T]),
+  ]);
   const negInf = g.scalar('neg_inf', c.ct, -Infinity);
   const zero = g.scalar('zero_f', c.ct, 0);
   const kit = (b: GraphBuilder, s: string, e: string): Block => {

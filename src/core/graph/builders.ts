@@ -76,7 +76,9 @@ export function normalizeRequest(req: GraphRequest): Required<GraphRequest> {
   }
   if (r.upcast && r.dtype !== 'fp16') r.upcast = false;
   if (r.form !== 'blocked') r.prefillBlock = 0;
-  else r.prefillBlock = r.prefillBlock === 0 ? prefillBlockRows(r.spec, r.variant, r.batch, r.context, r.upcast ? 'fp32' : r.dtype) : Math.min(r.prefillBlock, r.context);
+  else
+    r.prefillBlock =
+      r.prefillBlock === 0 ? prefillBlockRows(r.spec, r.variant, r.batch, r.context, r.upcast ? 'fp32' : r.dtype) : Math.min(r.prefillBlock, r.context);
   return r;
 }
 

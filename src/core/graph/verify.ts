@@ -71,7 +71,11 @@ export function timingFeeds(inputs: TensorInfo[], seed: number): Feeds {
     const data = half ? new Uint16Array(n) : new Float32Array(n);
     for (let o = 0; o < n; o += chunk) {
       const raw = randomValues(Math.min(chunk, n - o), seed + 101 * (i + 1) + o);
-      if (half) (data as Uint16Array).set(Uint16Array.from(raw, (v) => toHalfBits(v)), o);
+      if (half)
+        (data as Uint16Array).set(
+          Uint16Array.from(raw, (v) => toHalfBits(v)),
+          o,
+        );
       else data.set(raw, o);
     }
     feeds[info.name] = new ort.Tensor(half ? 'float16' : 'float32', data, info.dims);

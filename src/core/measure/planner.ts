@@ -128,10 +128,17 @@ export function prefillTransientBytes(spec: AttentionSpec, variant: Variant, for
 }
 
 /** The prefill form for a prompt: the full form while its scores fit PREFILL_WORKSPACE_BYTES, else blocked, with the reason. */
-export function prefillForm(spec: AttentionSpec, variant: Variant, batch: number, t: number, dtype: Dtype): { form: Form; prefillBlock?: number; notes: string } {
+export function prefillForm(
+  spec: AttentionSpec,
+  variant: Variant,
+  batch: number,
+  t: number,
+  dtype: Dtype,
+): { form: Form; prefillBlock?: number; notes: string } {
   const full = fullWorkspaceBytes(spec, variant, batch, t, dtype);
   const bound = formatBytes(PREFILL_WORKSPACE_BYTES);
-  if (full <= PREFILL_WORKSPACE_BYTES) return { form: 'decomposed', notes: `full T x T prefill: its scores' workspace ${formatBytes(full)} is within ${bound}` };
+  if (full <= PREFILL_WORKSPACE_BYTES)
+    return { form: 'decomposed', notes: `full T x T prefill: its scores' workspace ${formatBytes(full)} is within ${bound}` };
   const rows = prefillBlockRows(spec, variant, batch, t, dtype);
   const ws = blockedWorkspaceBytes(spec, variant, batch, t, dtype, rows);
   return {
@@ -190,12 +197,26 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
             const cacheTokens = mode === 'decode' && model.slidingWindow ? Math.min(context, model.slidingWindow) : context;
             const pf = mode === 'prefill' ? prefillForm(spec, variant, batch, cacheTokens, dtype) : null;
             const form = pf?.form ?? 'decomposed';
-            const req = normalizeRequest({ variant, spec, mode, batch, context: cacheTokens, dtype, layers: config.layers, form, prefillBlock: pf?.prefillBlock });
+            const req = normalizeRequest({
+              variant,
+              spec,
+              mode,
+              batch,
+              context: cacheTokens,
+              dtype,
+              layers: config.layers,
+              form,
+              prefillBlock: pf?.prefillBlock,
+            });
             const cost = layerCost(req);
             const perLayer = kvBytesPerToken(spec, dtype);
             // prefill's ioBytes hold the inputs and one layer's output; every layer keeps its own output
-            const resident = cost.residentBytes * config.layers + (mode === 'prefill' ? cost.ioBytes + prefillOutputBytes(spec, batch, cacheTokens, dtype) * (config.layers - 1) : 0);
-            const transient = pf ? prefillTransientBytes(spec, variant, form, batch, cacheTokens, dtype, req.prefillBlock) : workspaceBytes(spec, variant, mode, batch, cacheTokens, dtype);
+            const resident =
+              cost.residentBytes * config.layers +
+              (mode === 'prefill' ? cost.ioBytes + prefillOutputBytes(spec, batch, cacheTokens, dtype) * (config.layers - 1) : 0);
+            const transient = pf
+              ? prefillTransientBytes(spec, variant, form, batch, cacheTokens, dtype, req.prefillBlock)
+              : workspaceBytes(spec, variant, mode, batch, cacheTokens, dtype);
             const predictedBytes = resident + transient + SESSION_BASE_BYTES;
             const fits = predictedBytes <= budgetBytes;
             points.push({
