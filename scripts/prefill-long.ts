@@ -39,6 +39,8 @@ console.log(
   `plan: ${pp.id} form ${pp.form}${pp.prefillBlock ? ` (${pp.prefillBlock} queries per block)` : ''}, predicted ${formatBytes(pp.predictedBytes)} (${pp.predictedBytes} B), fits ${pp.fits}; ${pp.notes ?? ''}`,
 );
 const dir = mkdtempSync(join(tmpdir(), 'kvscope-prefill-'));
+const baseline = processMemory().rssBytes;
+console.log(`RSS before the graph: ${formatBytes(baseline)}`);
 try {
   let t = performance.now();
   const g = buildGraph(
@@ -67,7 +69,10 @@ try {
     await session.run(feeds);
     const seconds = (performance.now() - t) / 1000;
     const m = processMemory();
-    console.log(`ran once in ${seconds.toFixed(1)} s; peak RSS ${formatBytes(m.peakBytes)} (${m.peakBytes} B) vs predicted ${formatBytes(pp.predictedBytes)}`);
+    console.log(
+      `ran once in ${seconds.toFixed(1)} s; peak RSS ${formatBytes(m.peakBytes)} (${m.peakBytes} B), ` +
+        `${formatBytes(m.peakBytes - baseline)} above the RSS before the graph, vs predicted ${formatBytes(pp.predictedBytes)}`,
+    );
   }
   await session.dispose();
 } finally {
