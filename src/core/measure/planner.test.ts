@@ -97,10 +97,12 @@ describe('planSweep', () => {
     const transient = prefillTransientBytes(big!.spec, 'gqa', 'blocked', 1, 32768, 'fp32', 21);
     expect(transient).toBe(21 * (3 * 32 * 32768 * el + 32768 * 5) + 8 * 32768 * 128 * el + 2 * 32 * 32768 * 128 * el);
     expect(transient - 8 * 32768 * 128 * el - 2 * 32 * 32768 * 128 * el).toBeLessThanOrEqual(PREFILL_WORKSPACE_BYTES);
-    expect(big!.predictedBytes).toBe(io + transient + SESSION_BASE_BYTES);
-    // every measured layer keeps its output
-    expect(llama([32768], 2)[0]!.predictedBytes - big!.predictedBytes).toBe(32 * 32768 * 128 * el);
-    // DeepSeek-V3 at 8K, 128 heads (the full form's scores, 2^33 elements, could not be built): blocked, within 4 GiB
+    const out = 32 * 32768 * 128 * el;
+    // the output's JS copy counts too (measured here: without it the prediction was 0.6 GiB under the peak RSS at 32K)
+    expect(big!.predictedBytes).toBe(io + out + transient + SESSION_BASE_BYTES);
+    // every measured layer keeps its output, and its JS copy
+    expect(llama([32768], 2)[0]!.predictedBytes - big!.predictedBytes).toBe(2 * out);
+    // DeepSeek-V3 at 8K, 128 heads (the full form's scores, 2^33 elements, could not be built): blocked, within 4.5 GiB
     const ds = planSweep(cfg({ variants: ['mla-naive', 'mla-absorbed'], modes: ['prefill'], contexts: [8192], maxPrefillContext: 8192 }), {
       availableBytes: 64 * GiB,
       provider: 'cpu',
@@ -109,7 +111,7 @@ describe('planSweep', () => {
       ['blocked', 21, true],
       ['blocked', 20, true],
     ]);
-    expect(ds.points[0]!.predictedBytes).toBeLessThan(4 * GiB);
+    expect(ds.points[0]!.predictedBytes).toBeLessThan(4.5 * GiB);
   });
   it('predicts step time from the roofline', () => {
     expect(predictedStepSeconds({ flops: 1e9, bytesRead: 1e9 }, 10, 100)).toBeCloseTo(0.1, 10);

@@ -210,10 +210,10 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
             });
             const cost = layerCost(req);
             const perLayer = kvBytesPerToken(spec, dtype);
-            // prefill's ioBytes hold the inputs and one layer's output; every layer keeps its own output
-            const resident =
-              cost.residentBytes * config.layers +
-              (mode === 'prefill' ? cost.ioBytes + prefillOutputBytes(spec, batch, cacheTokens, dtype) * (config.layers - 1) : 0);
+            // prefill's ioBytes hold the inputs and one layer's output; every layer keeps its own
+            // output, and onnxruntime-node copies each into a JS buffer when the run returns
+            const outputs = prefillOutputBytes(spec, batch, cacheTokens, dtype) * (2 * config.layers - 1);
+            const resident = cost.residentBytes * config.layers + (mode === 'prefill' ? cost.ioBytes + outputs : 0);
             const transient = pf
               ? prefillTransientBytes(spec, variant, form, batch, cacheTokens, dtype, req.prefillBlock)
               : workspaceBytes(spec, variant, mode, batch, cacheTokens, dtype);
