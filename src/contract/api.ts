@@ -80,6 +80,8 @@ export const PlannedPointSummarySchema = PointSchema.pick({
   modelCacheBytes: true,
   hypothetical: true,
   reason: true,
+  form: true,
+  prefillBlock: true,
 }).extend({ predictedBytes: z.number(), fits: z.boolean() });
 export type PlannedPointSummary = z.infer<typeof PlannedPointSummarySchema>;
 

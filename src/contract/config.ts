@@ -90,7 +90,7 @@ export const SweepConfigSchema = z.object({
   layers: z.number().int().positive().max(256).default(D.layers),
   /** Seconds of timed runs per point at most (sampling stops earlier once the median's 95% interval is within +/-2%). */
   budgetSeconds: z.number().positive().max(3600).default(DEFAULT_BUDGET_SECONDS),
-  /** Prefill is measured only up to this context (its scores grow as T^2). */
+  /** Prefill is measured only up to this context (its time grows as T^2; its memory is bounded by the blocked form). */
   maxPrefillContext: z
     .number()
     .int()

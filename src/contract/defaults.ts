@@ -47,7 +47,7 @@ export const SWEEP_DEFAULTS = {
   modes: ['decode'],
   provider: 'auto',
   layers: 1,
-  maxPrefillContext: 4096,
+  maxPrefillContext: 131072,
   threads: 0,
   verify: true,
 } as const;

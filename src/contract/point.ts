@@ -137,8 +137,13 @@ export const PointSchema = z.object({
   /** Why a point did not run, or failed. */
   reason: z.string().optional(),
   spec: AttentionSpecSchema,
-  /** Op form of the graph (decomposed MatMul/Softmax, or mha-op: com.microsoft.MultiHeadAttention). */
+  /**
+   * Op form of the graph: decomposed MatMul/Softmax (prefill: the full T x T form), cache-left,
+   * mha-op (com.microsoft.MultiHeadAttention), or blocked (prefill in blocks of prefillBlock queries).
+   */
   form: z.string(),
+  /** Blocked prefill: query rows per block, chosen so one block's workspace stays within its bound (docs/measurement.md). */
+  prefillBlock: z.number().int().positive().optional(),
   /** When several forms could run this point: each form's median step (ms) at the calibration context; the fastest was used. */
   formTimingsMs: z.record(z.string(), z.number()).optional(),
   /** Analytic cache bytes per token per layer for this dtype. */

@@ -74,6 +74,8 @@ export async function plan(config: SweepConfig): Promise<PlanSummary> {
       fits: q.fits,
       hypothetical: q.hypothetical,
       reason: q.reason,
+      form: q.form,
+      ...(q.prefillBlock ? { prefillBlock: q.prefillBlock } : {}),
     })),
     availableBytes: p.availableBytes,
     budgetBytes: p.budgetBytes,

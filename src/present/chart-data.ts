@@ -276,7 +276,7 @@ export function savingsChart(inp: ChartInputs): ChartModel {
 export function prefillChart(inp: ChartInputs): ChartModel {
   return fitYAxis({
     id: 'prefill',
-    title: 'Prefill time vs context (scaled to all layers)',
+    title: 'Prefill: attention-only time to first token vs context (all layers)',
     yLabel: 'ms',
     yLog: true,
     format: 'ms',

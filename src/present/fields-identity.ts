@@ -51,7 +51,18 @@ export const IDENTITY_FIELDS: readonly Field[] = [
   },
   { id: 'status', label: 'status', unit: '', title: 'Measured (ok), or why not', get: (p) => p.status, csv: 'status', surfaces: ['cli', 'csv', 'html', 'app'] },
   csvOnly('reason', 'reason', '', 'Why the point was not measured', (p) => p.reason ?? null),
-  csvOnly('form', 'form', '', 'Graph form', (p) => p.form),
+  {
+    id: 'form',
+    label: 'form',
+    unit: '',
+    title:
+      'Graph form: decomposed (prefill: the full T x T scores), cache-left, mha-op, or blocked (prefill in blocks of the shown queries each, so the scores stay within the workspace bound)',
+    get: (p) => p.form,
+    format: (p) => (p.form === 'blocked' && p.prefillBlock ? `blocked ${p.prefillBlock}q` : p.form),
+    csv: 'form',
+    surfaces: ['cli', 'csv', 'html', 'app'],
+  },
+  csvOnly('prefillBlock', 'prefill_block_queries', 'tokens', 'Blocked prefill: query rows per block', (p) => p.prefillBlock ?? null),
   csvOnly('hypothetical', 'hypothetical', '', 'A point outside what the model supports', (p) => p.hypothetical),
   {
     id: 'kvPerTokenModel',

@@ -100,6 +100,19 @@ export const TIMING_FIELDS: readonly Field[] = [
     numeric: true,
   },
   {
+    // prefill's model ms under the name long-context users wait for; the model's other layers (projections, MLP) are not in it
+    id: 'ttftMs',
+    label: 'TTFT (attn)',
+    unit: 'ms',
+    title:
+      "Prefill: attention-only time to first token, the prompt's attention through all layers of the model (the step scaled to them; projections and MLP not included)",
+    get: (p) => (p.mode === 'prefill' ? num(p.timing?.modelMs) : null),
+    format: (p) => (p.mode === 'prefill' ? ms(num(p.timing?.modelMs)) : null),
+    csv: 'attention_ttft_ms',
+    surfaces: ['cli', 'csv', 'html', 'app'],
+    numeric: true,
+  },
+  {
     id: 'tokensPerSecond',
     label: 'tok/s',
     unit: 'tokens/s',

@@ -92,6 +92,9 @@ export const CSV_ORDER: readonly string[] = [
   'roofline_efficiency_ci95_hi',
   'round_medians_ms',
   'layer_group',
+  // blocked prefill's block size, and prefill's attention-only time to first token
+  'prefill_block_queries',
+  'attention_ttft_ms',
 ];
 
 /** The fields a surface shows, in its order. */

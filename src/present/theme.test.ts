@@ -59,7 +59,10 @@ describe('theme tokens', () => {
     expect(v.some((s) => s.startsWith('grid'))).toBe(true);
     expect(v.some((s) => s.startsWith('series mqa / mla-absorbed'))).toBe(true);
     // the light theme's old GQA orange was 2.9:1 on white
-    expect(violations({ ...THEMES.light, series: { ...THEMES.light.series, gqa: '#c98a1a' } })).toEqual([expect.stringMatching(/^series gqa #c98a1a on #ffffff: 2\.9/), expect.any(String)]);
+    expect(violations({ ...THEMES.light, series: { ...THEMES.light.series, gqa: '#c98a1a' } })).toEqual([
+      expect.stringMatching(/^series gqa #c98a1a on #ffffff: 2\.9/),
+      expect.any(String),
+    ]);
   });
 
   it('variant colours and the stylesheet come from the tokens', () => {

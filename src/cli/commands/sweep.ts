@@ -134,6 +134,7 @@ function progressLine(e: Extract<EngineEvent, { type: 'progress' }>): string {
 const PLAN_COLUMNS: Column<PlannedPoint>[] = [
   { header: 'point', cell: (p) => p.id },
   { header: 'fits', cell: (p) => (p.fits ? 'yes' : 'NO') },
+  { header: 'form', cell: (p) => (p.form === 'blocked' ? `blocked ${p.prefillBlock}q` : p.form) },
   { header: 'predicted memory', cell: (p) => formatBytes(p.predictedBytes) },
   { header: 'GFLOP/step', cell: (p) => (p.flops / 1e9).toFixed(2) },
   { header: 'GB read/step', cell: (p) => (p.bytesRead / 1e9).toFixed(3) },
@@ -141,8 +142,10 @@ const PLAN_COLUMNS: Column<PlannedPoint>[] = [
 
 function printPlan(config: SweepConfig, io: Io): number {
   const plan = planSweep(config, { availableBytes: availableMemory(), provider: 'cpu' });
+  const blocked = plan.points.filter((p) => p.form === 'blocked').map((p) => `  ${p.id}: ${p.notes}\n`);
   io.out(
-    `${columnTable(PLAN_COLUMNS, plan.points)}\n${plan.points.length} points, budget ${formatBytes(plan.budgetBytes)}, about ${Math.ceil(plan.estimatedSeconds)} s\n`,
+    `${columnTable(PLAN_COLUMNS, plan.points)}\n${plan.points.length} points, budget ${formatBytes(plan.budgetBytes)}, about ${Math.ceil(plan.estimatedSeconds)} s\n` +
+      (blocked.length > 0 ? `prefill in query blocks:\n${blocked.join('')}` : ''),
   );
   return 0;
 }

@@ -4,7 +4,7 @@ import type { GraphBuilder, ElemType } from './onnx.js';
 import type { ResidentTensor } from './resident.js';
 
 export type Mode = 'decode' | 'prefill';
-export type Form = 'decomposed' | 'cache-left' | 'mha-op';
+export type Form = 'decomposed' | 'cache-left' | 'mha-op' | 'blocked';
 
 export interface GraphRequest {
   variant: Variant;
@@ -21,6 +21,11 @@ export interface GraphRequest {
    * kernels (onnxruntime's CPU MatMul): the cache still takes half the memory.
    */
   upcast?: boolean;
+  /**
+   * Blocked prefill: query rows per block (0: the largest within PREFILL_WORKSPACE_BYTES, see
+   * prefill-blocks.ts; more than T: T). Unused by the other forms.
+   */
+  prefillBlock?: number;
   seed?: number;
 }
 

@@ -3,7 +3,7 @@ import { checkBufferSize, type MlaSpec } from '../model/spec.js';
 import { causalMask, named, resident, scaleOf, type Ctx } from './builders-context.js';
 
 /** MLA weights of one layer: W_UK [n_h, d_c, nope] (naive) or its transpose (absorbed), W_UV. */
-function mlaWeights(c: Ctx, s: MlaSpec, l: number, absorbed: boolean): { wuk: string; wuv: string } {
+export function mlaWeights(c: Ctx, s: MlaSpec, l: number, absorbed: boolean): { wuk: string; wuv: string } {
   // The absorbed form stores the transpose of the very W_UK the naive form uses (same fill key).
   const wuk = absorbed
     ? resident(c, `l${l}_w_uk_t`, 'weight', l, [s.numHeads, s.qkNopeHeadDim, s.kvLoraRank], {

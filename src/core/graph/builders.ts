@@ -13,6 +13,9 @@
  *    matrix on the right, so a GEMM library streams the cache instead of packing it.
  *  - mha-op: com.microsoft.MultiHeadAttention with the resident cache given as key and value
  *    (BNSH); only for MHA decode, where that op needs no K/V expansion.
+ *  - blocked (prefill): the queries in blocks of Bq rows against all T keys, so the scores are
+ *    [B, n_h, Bq, T] per block instead of [B, n_h, T, T] (builders-prefill.ts, prefill-blocks.ts).
+ *    Prefill's decomposed form is the full one.
  */
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
@@ -22,6 +25,8 @@ import { layoutResident, writeResidentFile, type ResidentTensor } from './reside
 import { prod, type Ctx, type GraphRequest, type TensorInfo } from './builders-context.js';
 import { headDecode, headDecodeCacheLeft, headDecodeMhaOp, headPrefill } from './builders-head.js';
 import { mlaDecode, mlaPrefill } from './builders-mla.js';
+import { headPrefillBlocked, mlaPrefillBlocked } from './builders-prefill.js';
+import { prefillBlockRows } from './prefill-blocks.js';
 
 export type { Form, GraphRequest, Mode, TensorInfo } from './builders-context.js';
 
@@ -49,7 +54,7 @@ export interface BuiltGraph {
 
 /** Resolves defaults and rejects combinations that cannot be built. */
 export function normalizeRequest(req: GraphRequest): Required<GraphRequest> {
-  const r: Required<GraphRequest> = { form: 'decomposed', upcast: false, seed: 1234, ...req };
+  const r: Required<GraphRequest> = { form: 'decomposed', upcast: false, seed: 1234, ...req, prefillBlock: req.prefillBlock ?? 0 };
   for (const [k, v] of Object.entries({ batch: r.batch, context: r.context, layers: r.layers })) {
     if (!Number.isInteger(v) || v < 1) throw new SpecError(`${k} must be a positive integer, got ${v}`, k);
   }
@@ -63,7 +68,17 @@ export function normalizeRequest(req: GraphRequest): Required<GraphRequest> {
   if (r.form === 'cache-left' && !(r.spec.kind !== 'mla' && r.mode === 'decode')) {
     throw new SpecError('the cache-left form exists for MHA/GQA/MQA decode only', 'form');
   }
+  if (r.form === 'blocked' && r.mode !== 'prefill') {
+    throw new SpecError('the blocked form exists for prefill only', 'form');
+  }
+  if (!Number.isInteger(r.prefillBlock) || r.prefillBlock < 0) {
+    throw new SpecError(`prefillBlock must be a whole number of query rows (0: derived), got ${r.prefillBlock}`, 'prefillBlock');
+  }
   if (r.upcast && r.dtype !== 'fp16') r.upcast = false;
+  if (r.form !== 'blocked') r.prefillBlock = 0;
+  else
+    r.prefillBlock =
+      r.prefillBlock === 0 ? prefillBlockRows(r.spec, r.variant, r.batch, r.context, r.upcast ? 'fp32' : r.dtype) : Math.min(r.prefillBlock, r.context);
   return r;
 }
 
@@ -135,7 +150,8 @@ export function buildGraph(request: GraphRequest, dir: string, name = 'graph'): 
       const q = addInput('q', [B, s.numHeads, T, s.headDim]);
       const k = addInput('k', [B, s.numKvHeads, T, s.headDim]);
       const v = addInput('v', [B, s.numKvHeads, T, dv]);
-      for (let l = 0; l < r.layers; l++) finish(headPrefill(c, s, q, k, v), l, [B, s.numHeads, T, dv]);
+      const layer = r.form === 'blocked' ? headPrefillBlocked : headPrefill;
+      for (let l = 0; l < r.layers; l++) finish(layer(c, s, q, k, v), l, [B, s.numHeads, T, dv]);
     }
   } else {
     const absorbed = r.variant === 'mla-absorbed';
@@ -148,7 +164,8 @@ export function buildGraph(request: GraphRequest, dir: string, name = 'graph'): 
       const ckv = addInput('c_kv', [B, 1, T, s.kvLoraRank]);
       const kpe = addInput('k_pe', [B, 1, T, s.qkRopeHeadDim]);
       for (let l = 0; l < r.layers; l++) {
-        finish(mlaPrefill(c, s, { qNope, qPe, ckv, kpe }, l, absorbed), l, [B, s.numHeads, T, s.vHeadDim]);
+        const layer = r.form === 'blocked' ? mlaPrefillBlocked : mlaPrefill;
+        finish(layer(c, s, { qNope, qPe, ckv, kpe }, l, absorbed), l, [B, s.numHeads, T, s.vHeadDim]);
       }
     }
   }
@@ -167,6 +184,7 @@ export function buildGraph(request: GraphRequest, dir: string, name = 'graph'): 
     'kvscope.layers': String(r.layers),
     'kvscope.batch': String(B),
     'kvscope.context': String(T),
+    ...(r.form === 'blocked' ? { 'kvscope.prefill_block': String(r.prefillBlock) } : {}),
     'kvscope.spec': JSON.stringify(s),
   };
   for (const [k, v] of Object.entries(metadata)) g.meta(k, v);

@@ -12,23 +12,25 @@ type ITensorProto = onnx.ITensorProto;
 type INodeProto = onnx.INodeProto;
 type IAttributeProto = onnx.IAttributeProto;
 type IValueInfoProto = onnx.IValueInfoProto;
+type IGraphProto = onnx.IGraphProto;
 
 export const OPSET = 17;
 export const MS_DOMAIN = 'com.microsoft';
 const IR_VERSION = 8;
 
-export type ElemType = Dtype | 'int64' | 'int32';
+export type ElemType = Dtype | 'int64' | 'int32' | 'bool';
 const ELEM = (t: ElemType): number => DTYPE_TABLE[t].onnx;
 export const ELEM_BYTES: Record<ElemType, number> = {
   fp32: DTYPE_TABLE.fp32.bytes,
   fp16: DTYPE_TABLE.fp16.bytes,
   int64: DTYPE_TABLE.int64.bytes,
   int32: DTYPE_TABLE.int32.bytes,
+  bool: DTYPE_TABLE.bool.bytes,
 };
 
 /** A dimension: a number, or a symbolic name for dynamic sizes. */
 export type Dim = number | string;
-export type AttrValue = number | number[] | string | { float: number } | { floats: number[] };
+export type AttrValue = number | number[] | string | { float: number } | { floats: number[] } | { graph: IGraphProto };
 
 /** A tensor stored in an external data file, read by onnxruntime from disk at session creation. */
 export interface ExternalTensor {
@@ -59,6 +61,7 @@ function attribute(name: string, value: AttrValue): IAttributeProto {
   if (typeof value === 'number') return { name, type: T.INT, i: value };
   if (Array.isArray(value)) return { name, type: T.INTS, ints: value };
   if ('float' in value) return { name, type: T.FLOAT, f: value.float };
+  if ('graph' in value) return { name, type: T.GRAPH, g: value.graph };
   return { name, type: T.FLOATS, floats: value.floats };
 }
 
@@ -68,12 +71,26 @@ export class GraphBuilder {
   readonly #initializers: ITensorProto[] = [];
   readonly #inputs: IValueInfoProto[] = [];
   readonly #outputs: IValueInfoProto[] = [];
-  readonly #names = new Set<string>();
+  readonly #names: Set<string>;
   readonly #metadata = new Map<string, string>();
   #counter = 0;
   readonly #usesMs: boolean[] = [];
 
-  constructor(readonly graphName: string) {}
+  /** A parent's builder makes the subgraph builders (Loop bodies): names stay unique across both. */
+  constructor(
+    readonly graphName: string,
+    parent?: GraphBuilder,
+  ) {
+    this.#names = parent ? parent.#names : new Set<string>();
+    this.#nodePrefix = parent ? `${graphName}/` : '';
+  }
+
+  readonly #nodePrefix: string;
+
+  /** The graph built so far, as a subgraph attribute (a Loop's body). */
+  graph(): { graph: IGraphProto } {
+    return { graph: { name: this.graphName, node: this.#nodes, initializer: this.#initializers, input: this.#inputs, output: this.#outputs } };
+  }
 
   #claim(name: string): string {
     if (this.#names.has(name)) throw new Error(`duplicate value name ${name}`);
@@ -106,8 +123,19 @@ export class GraphBuilder {
     if (type === 'fp32') raw = new Uint8Array(Float32Array.from(data as ArrayLike<number>).buffer);
     else if (type === 'fp16') raw = new Uint8Array(Uint16Array.from(data as ArrayLike<number>).buffer);
     else if (type === 'int32') raw = new Uint8Array(Int32Array.from(data as ArrayLike<number>).buffer);
+    else if (type === 'bool') raw = Uint8Array.from(data as ArrayLike<number>);
     else raw = new Uint8Array(BigInt64Array.from(Array.from(data as ArrayLike<number | bigint>, (v) => BigInt(v))).buffer);
     this.#initializers.push({ name, dims, dataType: ELEM(type), rawData: raw });
+    return name;
+  }
+
+  /**
+   * A small initializer also declared as a graph input (overridable, never fed): what depends on
+   * it is computed when the graph runs, not folded into constants when the session is built.
+   */
+  overridable(prefix: string, type: ElemType, dims: number[], data: ArrayLike<number> | ArrayLike<bigint>): string {
+    const name = this.constant(prefix, type, dims, data);
+    this.#inputs.push(valueInfo(name, type, dims));
     return name;
   }
 
@@ -153,7 +181,7 @@ export class GraphBuilder {
     this.#nodes.push({
       opType: op,
       domain: opts.domain ?? '',
-      name: opts.name ?? `${op}_${this.#nodes.length}`,
+      name: opts.name ?? `${this.#nodePrefix}${op}_${this.#nodes.length}`,
       input: inputs,
       output: outs,
       attribute: Object.entries(opts.attrs ?? {}).map(([k, v]) => attribute(k, v)),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SweepConfigSchema, type SweepConfigInput } from '@/contract/schemas.js';
 import { kvBytesPerToken, SpecError } from '../model/spec.js';
-import { planSweep, predictedStepSeconds, SESSION_BASE_BYTES, variantSpec } from './planner.js';
+import { PREFILL_WORKSPACE_BYTES } from '../graph/prefill-blocks.js';
+import { planSweep, predictedStepSeconds, prefillTransientBytes, SESSION_BASE_BYTES, variantSpec } from './planner.js';
 
 const cfg = (over: Partial<SweepConfigInput> = {}) =>
   SweepConfigSchema.parse({ model: { source: 'preset', preset: 'deepseek-v3' }, variants: ['mla-absorbed', 'mha'], contexts: [4096, 1024], ...over });
@@ -74,6 +75,43 @@ describe('planSweep', () => {
     expect(() => planSweep(cfg({ modes: ['prefill'], contexts: [8192], maxPrefillContext: 2048 }), { availableBytes: GiB, provider: 'cpu' })).toThrow(
       SpecError,
     );
+  });
+  it('plans prefill in query blocks where the full T x T scores would exceed the workspace bound', () => {
+    const llama = (contexts: number[], layers = 1) =>
+      planSweep(
+        cfg({ model: { source: 'preset', preset: 'llama-3.1-8b' }, variants: ['gqa'], modes: ['prefill'], contexts, maxPrefillContext: 1 << 17, layers }),
+        {
+          availableBytes: 64 * GiB,
+          provider: 'cpu',
+        },
+      ).points;
+    const [small, big] = llama([512, 32768]);
+    // 512: 3 x 32 heads x 512^2 x 4 B = 96 MiB of scores, the full form
+    expect(small).toMatchObject({ form: 'decomposed' });
+    expect(small!.prefillBlock).toBeUndefined();
+    expect(big).toMatchObject({ form: 'blocked', prefillBlock: 21, fits: true });
+    expect(big!.notes).toMatch(/full form's scores would take 389 GiB \(over 256 MiB\); 1561 blocks of 21 queries, workspace 255 MiB/);
+    // predicted: q, k, v and the output; the block's workspace, K^T, the blocks' outputs twice; the session
+    const el = 4;
+    const io = 32 * 32768 * 128 * el * 2 + 8 * 32768 * 128 * el * 2;
+    const transient = prefillTransientBytes(big!.spec, 'gqa', 'blocked', 1, 32768, 'fp32', 21);
+    expect(transient).toBe(21 * (3 * 32 * 32768 * el + 32768 * 5) + 8 * 32768 * 128 * el + 2 * 32 * 32768 * 128 * el);
+    expect(transient - 8 * 32768 * 128 * el - 2 * 32 * 32768 * 128 * el).toBeLessThanOrEqual(PREFILL_WORKSPACE_BYTES);
+    const out = 32 * 32768 * 128 * el;
+    // the output's JS copy counts too (measured here: without it the prediction was 0.6 GiB under the peak RSS at 32K)
+    expect(big!.predictedBytes).toBe(io + out + transient + SESSION_BASE_BYTES);
+    // every measured layer keeps its output, and its JS copy
+    expect(llama([32768], 2)[0]!.predictedBytes - big!.predictedBytes).toBe(2 * out);
+    // DeepSeek-V3 at 8K, 128 heads (the full form's scores, 2^33 elements, could not be built): blocked, within 4.5 GiB
+    const ds = planSweep(cfg({ variants: ['mla-naive', 'mla-absorbed'], modes: ['prefill'], contexts: [8192], maxPrefillContext: 8192 }), {
+      availableBytes: 64 * GiB,
+      provider: 'cpu',
+    });
+    expect(ds.points.map((p) => [p.form, p.prefillBlock, p.fits])).toEqual([
+      ['blocked', 21, true],
+      ['blocked', 20, true],
+    ]);
+    expect(ds.points[0]!.predictedBytes).toBeLessThan(4.5 * GiB);
   });
   it('predicts step time from the roofline', () => {
     expect(predictedStepSeconds({ flops: 1e9, bytesRead: 1e9 }, 10, 100)).toBeCloseTo(0.1, 10);

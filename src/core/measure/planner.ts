@@ -5,6 +5,7 @@
 import { attainableSeconds } from '@/contract/roofline.js';
 import type { SweepConfig } from '@/contract/schemas.js';
 import { layerCost, normalizeRequest, type Form, type Mode } from '../graph/builders.js';
+import { blockedWorkspaceBytes, fullWorkspaceBytes, PREFILL_WORKSPACE_BYTES, prefillBlockRows, queryBlocks } from '../graph/prefill-blocks.js';
 import { modelFromHfConfig, type ModelInfo } from '../model/hf-config.js';
 import { gqaOf, mhaOf, mlaOf, presetModel } from '../model/presets.js';
 import { cacheBytesAt, largestContextFor, layersOf } from '@/contract/layers.js';
@@ -23,6 +24,10 @@ export interface PlannedPoint {
   dtype: Dtype;
   spec: AttentionSpec;
   form: Form;
+  /** Blocked prefill: query rows per block (the planner's choice, see prefill-blocks.ts). */
+  prefillBlock?: number;
+  /** Why the point has the form it has, where the planner chose it (prefill). */
+  notes?: string;
   kvBytesPerTokenPerLayer: number;
   modelCacheBytes: number;
   /** Resident + workspace bytes of the measured graph. */
@@ -85,22 +90,74 @@ export function variantSpec(model: ModelInfo, variant: Variant, gqaGroups: numbe
   }
 }
 
-/** Intermediate bytes a graph needs while it runs (per measured layer at most two alive). */
+/** Intermediate bytes a decode graph needs while it runs (per measured layer at most two alive). */
 export function workspaceBytes(spec: AttentionSpec, variant: Variant, mode: Mode, batch: number, t: number, dtype: Dtype): number {
+  if (mode === 'prefill') return prefillTransientBytes(spec, variant, 'decomposed', batch, t, dtype, t);
   const el = dtype === 'fp16' ? 2 : 4;
   const H = spec.numHeads;
-  const tq = mode === 'decode' ? 1 : t;
-  const scores = batch * H * tq * t * el;
-  if (mode === 'prefill') {
-    const mask = t * t * el;
-    const extra = spec.kind === 'mla' && variant === 'mla-naive' ? batch * H * t * (spec.qkNopeHeadDim + spec.vHeadDim) * el * 2 : 0;
-    return 3 * scores + mask + extra;
-  }
+  const scores = batch * H * t * el;
   if (spec.kind === 'mla') {
     if (variant === 'mla-naive') return batch * H * t * (spec.qkNopeHeadDim + spec.vHeadDim) * el + 3 * scores;
     return 4 * scores;
   }
   return 2 * scores + batch * H * valueDim(spec) * el;
+}
+
+/**
+ * Bytes one prefill layer holds while it runs, beyond its inputs and its output: the scores'
+ * workspace (all T rows at once in the full form, one block of `rows` in the blocked form), the
+ * full-size tensors made once per layer (the transposed K; MLA naive's K_nope^T and V; the
+ * transposed latent), and, in the blocked form, the blocks' outputs and their stacked copy (two
+ * more outputs' worth while the Loop ends).
+ */
+export function prefillTransientBytes(spec: AttentionSpec, variant: Variant, form: Form, batch: number, t: number, dtype: Dtype, rows: number): number {
+  const el = dtype === 'fp16' ? 2 : 4;
+  const H = spec.numHeads;
+  const blocked = form === 'blocked';
+  const scores = blocked ? blockedWorkspaceBytes(spec, variant, batch, t, dtype, rows) : fullWorkspaceBytes(spec, variant, batch, t, dtype);
+  let once: number;
+  let dv: number;
+  if (spec.kind !== 'mla') {
+    dv = valueDim(spec);
+    once = batch * spec.numKvHeads * t * spec.headDim * el + (blocked ? 0 : batch * H * t * spec.headDim * el); // K^T; the full form's scaled q
+  } else {
+    dv = spec.vHeadDim;
+    const latent = batch * t * (spec.kvLoraRank + spec.qkRopeHeadDim) * el;
+    const naive = variant === 'mla-naive' ? batch * H * t * (spec.qkNopeHeadDim + spec.vHeadDim) * el : 0;
+    const fullAbsorbed = !blocked && variant === 'mla-absorbed' ? 2 * batch * H * t * spec.kvLoraRank * el : 0; // q_lat, o_lat
+    once = latent + (blocked ? naive : 2 * naive) + fullAbsorbed;
+  }
+  // The Loop keeps every block's output, then stacks them into one tensor, then transposes it.
+  const blockOutputs = blocked ? 2 * batch * H * t * dv * el : 0;
+  return scores + once + blockOutputs;
+}
+
+/** The prefill form for a prompt: the full form while its scores fit PREFILL_WORKSPACE_BYTES, else blocked, with the reason. */
+export function prefillForm(
+  spec: AttentionSpec,
+  variant: Variant,
+  batch: number,
+  t: number,
+  dtype: Dtype,
+): { form: Form; prefillBlock?: number; notes: string } {
+  const full = fullWorkspaceBytes(spec, variant, batch, t, dtype);
+  const bound = formatBytes(PREFILL_WORKSPACE_BYTES);
+  if (full <= PREFILL_WORKSPACE_BYTES)
+    return { form: 'decomposed', notes: `full T x T prefill: its scores' workspace ${formatBytes(full)} is within ${bound}` };
+  const rows = prefillBlockRows(spec, variant, batch, t, dtype);
+  const ws = blockedWorkspaceBytes(spec, variant, batch, t, dtype, rows);
+  return {
+    form: 'blocked',
+    prefillBlock: rows,
+    notes:
+      `blocked prefill: the full form's scores would take ${formatBytes(full)} (over ${bound}); ` +
+      `${queryBlocks(t, rows).length} blocks of ${rows} queries, workspace ${formatBytes(ws)}${ws > PREFILL_WORKSPACE_BYTES ? ' (one query row is over the bound)' : ''}`,
+  };
+}
+
+/** Bytes of one prefill layer's output [B, n_h, T, d_v]. */
+function prefillOutputBytes(spec: AttentionSpec, batch: number, t: number, dtype: Dtype): number {
+  return batch * spec.numHeads * t * (spec.kind === 'mla' ? spec.vHeadDim : valueDim(spec)) * (dtype === 'fp16' ? 2 : 4);
 }
 
 export { formatBytes };
@@ -148,11 +205,29 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
             for (const share of shares) {
               const spec = variantSpec(model, variant, config.gqaGroups);
               const cacheTokens = share ? share.held : mode === 'decode' && model.slidingWindow ? Math.min(context, model.slidingWindow) : context;
-              const req = normalizeRequest({ variant, spec, mode, batch, context: cacheTokens, dtype, layers: config.layers });
+              const pf = mode === 'prefill' ? prefillForm(spec, variant, batch, cacheTokens, dtype) : null;
+              const form = pf?.form ?? 'decomposed';
+              const req = normalizeRequest({
+                variant,
+                spec,
+                mode,
+                batch,
+                context: cacheTokens,
+                dtype,
+                layers: config.layers,
+                form,
+                prefillBlock: pf?.prefillBlock,
+              });
               const cost = layerCost(req);
               const perLayer = kvBytesPerToken(spec, dtype);
-              const resident = cost.residentBytes * config.layers + (mode === 'prefill' ? cost.ioBytes : 0);
-              const predictedBytes = resident + workspaceBytes(spec, variant, mode, batch, cacheTokens, dtype) + SESSION_BASE_BYTES;
+              // prefill's ioBytes hold the inputs and one layer's output; every layer keeps its own
+              // output, and onnxruntime-node copies each into a JS buffer when the run returns
+              const outputs = prefillOutputBytes(spec, batch, cacheTokens, dtype) * (2 * config.layers - 1);
+              const resident = cost.residentBytes * config.layers + (mode === 'prefill' ? cost.ioBytes + outputs : 0);
+              const transient = pf
+                ? prefillTransientBytes(spec, variant, form, batch, cacheTokens, dtype, req.prefillBlock)
+                : workspaceBytes(spec, variant, mode, batch, cacheTokens, dtype);
+              const predictedBytes = resident + transient + SESSION_BASE_BYTES;
               const fits = predictedBytes <= budgetBytes;
               points.push({
                 id: `${mode}/${variant}/${dtype}/b${batch}/t${context}${share && !share.primary ? `/held${share.held}` : ''}`,
@@ -163,7 +238,9 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
                 batch,
                 dtype,
                 spec,
-                form: 'decomposed',
+                form,
+                ...(pf?.prefillBlock ? { prefillBlock: pf.prefillBlock } : {}),
+                ...(pf ? { notes: pf.notes } : {}),
                 kvBytesPerTokenPerLayer: perLayer,
                 // the whole model's cache at the context: the exact sum over its layers (window-aware)
                 modelCacheBytes: cacheBytesAt(layers, cacheCost(spec, dtype), context, batch),

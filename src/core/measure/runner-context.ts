@@ -2,7 +2,7 @@
 import { rmSync } from 'node:fs';
 import type { Point, SweepConfig } from '@/contract/schemas.js';
 import { buildGraph, type BuiltGraph, type Form, type GraphRequest } from '../graph/builders.js';
-import { randomFeeds } from '../graph/verify.js';
+import { timingFeeds } from '../graph/verify.js';
 import type { Provider } from '../runtime/providers.js';
 import { MeasuredSession } from '../runtime/session.js';
 import { measure, type Measurement, type TimingPolicy } from './harness.js';
@@ -35,7 +35,7 @@ export interface PointContext {
 }
 
 export function request(pp: PlannedPoint, config: SweepConfig, context: number, batch = pp.batch, layers = config.layers): GraphRequest {
-  return { variant: pp.variant, spec: pp.spec, mode: pp.mode, batch, context, dtype: pp.dtype, layers, form: pp.form };
+  return { variant: pp.variant, spec: pp.spec, mode: pp.mode, batch, context, dtype: pp.dtype, layers, form: pp.form, prefillBlock: pp.prefillBlock };
 }
 
 let graphCounter = 0;
@@ -54,7 +54,7 @@ export function removeGraph(g: BuiltGraph): void {
 export async function timeGraph(g: BuiltGraph, c: PointContext, policy: Readonly<TimingPolicy>): Promise<{ m: Measurement; session: MeasuredSession }> {
   const session = await MeasuredSession.open(g.modelPath, { provider: c.provider, threads: c.config.threads });
   try {
-    const { feeds } = randomFeeds(g.inputs, 11);
+    const feeds = timingFeeds(g.inputs, 11);
     return { m: await measure(() => session.run(feeds), policy, c.cancelled), session };
   } catch (e) {
     await session.dispose();

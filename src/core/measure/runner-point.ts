@@ -16,6 +16,8 @@ import { pointOf, runRound, type RoundState } from './runner-round.js';
 /** Cached tokens of the graph that measures the fixed per-run overhead. */
 export const OVERHEAD_CONTEXT = 16;
 const VERIFY_CONTEXT = 16;
+/** Query rows per block when a blocked prefill form is verified: 3 full blocks and one of 1 row at T = 16. */
+export const VERIFY_PREFILL_BLOCK = 5;
 
 /** Steps predicted longer than this are timed under POLICIES.longPoint. */
 export const LONG_STEP_SECONDS = 0.25;
@@ -32,6 +34,7 @@ function basePoint(pp: PlannedPoint): Point {
     status: 'ok',
     spec: pp.spec,
     form: pp.form,
+    ...(pp.prefillBlock ? { prefillBlock: pp.prefillBlock } : {}),
     kvBytesPerTokenPerLayer: pp.kvBytesPerTokenPerLayer,
     modelCacheBytes: pp.modelCacheBytes,
     hypothetical: pp.hypothetical,
@@ -41,7 +44,9 @@ function basePoint(pp: PlannedPoint): Point {
 
 /** The point's form checked on a small graph against the float64 reference, and where its ops ran (once per variant/mode/dtype/form). */
 async function verifyForm(pp: PlannedPoint, c: PointContext, graphs: BuiltGraph[]): Promise<Verified> {
-  const small = pointGraph(c, request(pp, c.config, VERIFY_CONTEXT, 1, 1), 'verify');
+  // The blocked form is checked with blocks that do not divide the context (the Loop and the last, shorter block).
+  const req = { ...request(pp, c.config, VERIFY_CONTEXT, 1, 1), ...(pp.form === 'blocked' ? { prefillBlock: VERIFY_PREFILL_BLOCK } : {}) };
+  const small = pointGraph(c, req, 'verify');
   graphs.push(small);
   const r = await verifyGraph(small, c.provider);
   const ps = await MeasuredSession.open(small.modelPath, { provider: c.provider, profile: true });
@@ -72,7 +77,8 @@ export async function measurePoint(planned: PlannedPoint, c: PointContext): Prom
   const graphs: BuiltGraph[] = [];
   try {
     const fkey = `${pp.variant}/${pp.mode}/${pp.dtype}/b${pp.batch}`;
-    let choice = c.forms.get(fkey);
+    // Prefill's form is the planner's (full or blocked by the workspace bound), not timed.
+    let choice = pp.mode === 'prefill' ? { form: pp.form, timings: {} } : c.forms.get(fkey);
     if (!choice) {
       choice = await chooseForm(pp, c);
       c.forms.set(fkey, choice);

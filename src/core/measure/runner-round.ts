@@ -4,7 +4,7 @@
  */
 import type { Point } from '@/contract/schemas.js';
 import { efficiencyInterval } from '@/contract/roofline.js';
-import { randomFeeds } from '../graph/verify.js';
+import { timingFeeds } from '../graph/verify.js';
 import type { Provider } from '../runtime/providers.js';
 import { MeasuredSession } from '../runtime/session.js';
 import { finishRounds, keptSamples, perRoundPolicy, roundsDone, sampleRound, worstLoad, type Measurement, type TimingPolicy } from './harness.js';
@@ -93,7 +93,7 @@ export async function runRound(st: RoundState, c: PointContext): Promise<void> {
     const before = processMemory();
     const session = await MeasuredSession.open(g.modelPath, { provider: c.provider, threads: c.config.threads });
     try {
-      const { feeds } = randomFeeds(g.inputs, 11);
+      const feeds = timingFeeds(g.inputs, 11);
       const run = (): Promise<unknown> => session.run(feeds);
       c.signalTiming(true);
       const got = await sampleRound(run, perRoundPolicy(st.policy), c.cancelled).finally(() => c.signalTiming(false));

@@ -173,6 +173,26 @@ describe('runSweep', () => {
     expect(p.verifyMaxAbsError).toBeLessThan(1e-4);
   });
 
+  it('measures a prefill point in query blocks where the full scores would pass the workspace bound, verified in blocks that do not divide T', async () => {
+    // 512 heads of width 4 at T = 256: the full form's scores take 384 MiB, over the 256 MiB bound; 170 rows per block
+    const wide: SweepConfigInput = {
+      ...small,
+      model: { source: 'custom', name: 'wide', attention: { kind: 'mha', numHeads: 512, numKvHeads: 512, headDim: 4 }, numLayers: 10, maxContext: 2048 },
+      variants: ['mha'],
+      modes: ['prefill'],
+      contexts: [64, 256],
+    };
+    const report = await runSweep(wide, { runId: 'r7', probes, onEvent: () => {} });
+    expect(report.points.map((p) => [p.context, p.status, p.form, p.prefillBlock])).toEqual([
+      [64, 'ok', 'decomposed', undefined],
+      [256, 'ok', 'blocked', 170],
+    ]);
+    const p = report.points[1]!;
+    expect(p.verifyMaxAbsError).toBeLessThan(1e-4);
+    expect(p.roofline!.flops).toBe(2 * 512 * 256 * 256 * 8);
+    expect(p.timing!.modelMs).toBeCloseTo(p.timing!.perLayerMs * 10, 10);
+  });
+
   it('on a GPU provider with nvidia-smi: bounds the fit by free device memory and reads device memory device-wide', async (ctx) => {
     if (!(await testProviders()).includes('webgpu')) ctx.skip();
     // One GPU with 1 GiB free, and this process not among its compute apps (a WebGPU process is

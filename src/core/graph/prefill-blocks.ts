@@ -1,0 +1,58 @@
+/**
+ * The prefill forms' workspace and the query-block rule, shared by the builders (which unroll the
+ * blocks) and the planner (which predicts the bytes and picks the form). See docs/measurement.md
+ * ("Prefill forms").
+ *
+ * The full form materialises the scores of every head at once: [B, n_h, T, T]. The blocked form
+ * takes Bq queries at a time against all T keys (exact softmax per block, the causal mask built
+ * for the block's rows): its scores are [B, n_h, Bq, T], and Bq is the largest that keeps one
+ * block's workspace within PREFILL_WORKSPACE_BYTES.
+ */
+import type { AttentionSpec, Dtype, Variant } from '../model/spec.js';
+
+/** The bound on one query block's workspace (scores, masked scores, probabilities, mask, all heads). */
+export const PREFILL_WORKSPACE_BYTES = 256 * 2 ** 20;
+
+/**
+ * Score-sized tensors alive at once per block: the scores (for MLA the nope and rope partial
+ * scores and their sum), the masked scores and the probabilities; onnxruntime frees or reuses the
+ * earlier ones as the later ones are made, three is the peak.
+ */
+export const SCORE_COPIES = 3;
+
+const elBytes = (dtype: Dtype): number => (dtype === 'fp16' ? 2 : 4);
+
+/** Workspace bytes one query row of a block costs (its share of the scores and mask, and MLA absorbed's latent query and output). */
+export function prefillRowBytes(spec: AttentionSpec, variant: Variant, batch: number, t: number, dtype: Dtype): number {
+  const el = elBytes(dtype);
+  const scores = SCORE_COPIES * batch * spec.numHeads * t * el;
+  const mask = t * (el + 1); // the block's float mask and the boolean it is made from
+  const latent = spec.kind === 'mla' && variant === 'mla-absorbed' ? 2 * batch * spec.numHeads * spec.kvLoraRank * el : 0;
+  return scores + mask + latent;
+}
+
+/** Workspace bytes of one block of `rows` queries (at most two blocks' worth is never alive: blocks run one after another). */
+export function blockedWorkspaceBytes(spec: AttentionSpec, variant: Variant, batch: number, t: number, dtype: Dtype, rows: number): number {
+  return rows * prefillRowBytes(spec, variant, batch, t, dtype);
+}
+
+/** Workspace bytes of the full form: the whole prompt is one block. */
+export function fullWorkspaceBytes(spec: AttentionSpec, variant: Variant, batch: number, t: number, dtype: Dtype): number {
+  return blockedWorkspaceBytes(spec, variant, batch, t, dtype, t);
+}
+
+/**
+ * Query rows per block: as many as keep one block's workspace within `bound`, at least 1 (where
+ * even one row is over the bound, the planner's predicted bytes say so) and at most T.
+ */
+export function prefillBlockRows(spec: AttentionSpec, variant: Variant, batch: number, t: number, dtype: Dtype, bound = PREFILL_WORKSPACE_BYTES): number {
+  const rows = Math.floor(bound / prefillRowBytes(spec, variant, batch, t, dtype));
+  return Math.max(1, Math.min(t, rows));
+}
+
+/** The blocks' [start, end) query ranges: full blocks of `rows`, the last one shorter where rows does not divide T. */
+export function queryBlocks(t: number, rows: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let s = 0; s < t; s += rows) out.push([s, Math.min(t, s + rows)]);
+  return out;
+}
