@@ -7,6 +7,7 @@
 import type { PlannedPointSummary } from '@/contract/api.js';
 import type { Point } from '@/contract/schemas.js';
 import { fitYAxis } from './chart-ticks.js';
+import { OVER_BUDGET_TEXT, wholeModelFits } from './fit.js';
 import { formatBytes } from './format.js';
 import { savingsVsMha } from './savings.js';
 import { ALL_VARIANTS, VARIANT_LABELS, type Variant } from './variants.js';
@@ -25,6 +26,8 @@ export interface XY {
   raw?: number;
   /** A line the tooltip adds under the value. */
   note?: string;
+  /** The whole model's cache at this point is over the device's memory budget (fit.ts wholeModelFits). */
+  overBudget?: boolean;
 }
 
 export interface SeriesModel {
@@ -136,7 +139,25 @@ export function memoryChart(inp: ChartInputs): ChartModel {
   const analyticSrc: (Keyed & { modelCacheBytes: number })[] = inp.planned.length
     ? inp.planned.filter((p) => p.mode === 'decode')
     : inp.points.filter((p) => p.mode === 'decode');
-  const series = group(analyticSrc, (p) => p.modelCacheBytes, 'line', ' analytic');
+  const over = (p: { modelCacheBytes: number }): boolean => wholeModelFits(p, inp.budgetBytes) === false;
+  const series = group(
+    analyticSrc,
+    (p) => p.modelCacheBytes,
+    'line',
+    ' analytic',
+    (p) => (over(p) ? { overBudget: true, note: `Not on this device: ${OVER_BUDGET_TEXT}` } : {}),
+  );
+  // The same points again as one flagged series, so the legend says what the marks mean.
+  const overPoints = analyticSrc.filter(over);
+  if (overPoints.length)
+    series.push({
+      label: 'whole model over the budget',
+      variant: 'budget',
+      style: 'scatter',
+      data: overPoints
+        .map((p) => ({ x: p.context, y: p.modelCacheBytes, overBudget: true, note: `${VARIANT_LABELS[p.variant]}: ${OVER_BUDGET_TEXT}` }))
+        .sort((a, b) => a.x - b.x),
+    });
   const scale = inp.modelLayers ? inp.modelLayers / Math.max(1, inp.measuredLayers) : 1;
   series.push(
     ...group(
@@ -213,8 +234,8 @@ export function stepTimeChart(inp: ChartInputs): ChartModel {
 export function tokensChart(inp: ChartInputs): ChartModel {
   return fitYAxis({
     id: 'tokens',
-    title: 'Decode throughput vs context',
-    yLabel: 'tokens/s',
+    title: 'Decode throughput vs context (attention only, all layers)',
+    yLabel: 'tokens/s (attention only)',
     yLog: true,
     format: 'number',
     series: group(

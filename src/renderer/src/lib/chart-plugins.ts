@@ -100,7 +100,11 @@ export function setDatasets(chart: { data: { datasets: XYDataset[] } }, next: XY
   cur.forEach((d, i) => {
     const n = next[i]!;
     // Keys the new series lacks (an interval that went away) are cleared, then the rest copied.
-    const gone = Object.fromEntries(Object.keys(d).filter((k) => !(k in n)).map((k) => [k, undefined]));
+    const gone = Object.fromEntries(
+      Object.keys(d)
+        .filter((k) => !(k in n))
+        .map((k) => [k, undefined]),
+    );
     Object.assign(d, gone, n);
   });
 }

@@ -1,6 +1,7 @@
 /** The setup form's plain state, read into a sweep config by the shared builder (src/present/config-builder.ts). Pure. */
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_SWEEP, QUICK_SWEEP } from '@/contract/defaults';
 import { VARIANTS, VARIANT_LABELS, type Variant } from '@/contract/lists';
+import { MODEL_RANGES, rangeMessage } from '@/contract/ranges';
 import type { SweepConfig, SweepConfigInput } from '@/contract/schemas';
 import { buildSweepConfig, type Field, type FieldReader, type Flat, type ModelFields, type Range } from '@/present/config-builder';
 import { parseContexts, parseIntList } from './format';
@@ -96,32 +97,52 @@ export class FormError extends Error {
   }
 }
 
-/** Fields the setup panel shows an error beside; the others are said under the plan. */
-const SHOWN = new Set<Field>(['variants', 'contexts', 'batches', 'layers', 'budgetSeconds', 'threads', 'dtypes', 'modes']);
+/** Fields the setup panel shows an error beside (each has its own input); the others are said under the plan. */
+export const FORM_FIELDS = [
+  'variants',
+  'gqaGroups',
+  'contexts',
+  'batches',
+  'layers',
+  'budgetSeconds',
+  'threads',
+  'dtypes',
+  'modes',
+  'numHeads',
+  'numKvHeads',
+  'headDim',
+  'numLayers',
+  'kvLoraRank',
+  'qkNopeHeadDim',
+  'qkRopeHeadDim',
+  'vHeadDim',
+] as const satisfies readonly Field[];
+const SHOWN = new Set<Field>(FORM_FIELDS);
 const fail = (field: Field, message: string): never => {
   throw new FormError(field === 'model' ? 'hfConfig' : SHOWN.has(field) ? field : '', message);
 };
+/** Each field's name as its label says it (the model's dims: contract/ranges.ts). */
 const NAMES: Partial<Record<Field, string>> = {
-  layers: 'layers',
-  threads: 'threads',
-  gqaGroups: 'GQA groups',
-  numHeads: 'query heads',
-  numKvHeads: 'K/V heads',
-  headDim: 'head dim',
-  numLayers: 'model layers',
-  mla: 'MLA dims',
-  maxPrefillContext: 'the largest prefill context',
+  layers: 'Measured layers',
+  threads: 'Threads',
+  gqaGroups: 'GQA K/V heads',
+  numHeads: MODEL_RANGES.numHeads.name,
+  numKvHeads: MODEL_RANGES.numKvHeads.name,
+  headDim: MODEL_RANGES.headDim.name,
+  numLayers: MODEL_RANGES.numLayers.name,
+  kvLoraRank: MODEL_RANGES.kvLoraRank.name,
+  qkNopeHeadDim: MODEL_RANGES.qkNopeHeadDim.name,
+  qkRopeHeadDim: MODEL_RANGES.qkRopeHeadDim.name,
+  vHeadDim: MODEL_RANGES.vHeadDim.name,
+  maxPrefillContext: 'The largest prefill context',
 };
 
-/** The form's values as the builder reads them: numbers from inputs, lists from checkboxes. */
+/** The form's values as the builder reads them: numbers from inputs (an emptied one is null), lists from checkboxes. */
 const FORM_READER: FieldReader = {
-  count(field: Field, value: Flat, r: Range): number {
-    const v = typeof value === 'number' ? value : Number(value);
+  count(field: Field, value: Flat | null, r: Range): number {
+    const v = typeof value === 'number' ? value : value === null || String(value).trim() === '' ? NaN : Number(value);
     if (!Number.isInteger(v) || v < r.min || v > r.max)
-      fail(
-        field,
-        field === 'threads' ? 'threads must be a whole number (0 = all cores)' : `${NAMES[field] ?? field} must be a whole number from ${r.min} to ${r.max}`,
-      );
+      fail(field, field === 'threads' ? `${rangeMessage('Threads', r)} (0 = all cores)` : rangeMessage(NAMES[field] ?? field, r));
     return v;
   },
   number(field: Field, value: Flat, r: Range): number {
@@ -130,7 +151,7 @@ const FORM_READER: FieldReader = {
       fail(
         field,
         field === 'budgetSeconds'
-          ? `the time budget per point must be between ${r.min} and ${r.max} s`
+          ? `Timed seconds per point must be above ${r.min} and at most ${r.max.toLocaleString('en-US')}`
           : `${field} must be above ${r.min} and at most ${r.max}`,
       );
     return v;

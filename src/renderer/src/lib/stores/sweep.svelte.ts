@@ -4,18 +4,15 @@
  */
 import type { AppEvent, KvscopeApi, OpenedReport, PlanSummary } from '@/contract/api';
 import type { SweepConfigInput } from '@/contract/schemas';
-import { defaultForm, FormError, formFromConfig, formToConfig, type SetupForm } from '../config-form';
+import { defaultForm, formFromConfig, formToConfig, type SetupForm } from '../config-form';
+import { sweepFieldError, type FieldError } from '../field-errors';
 import { FlushGate } from '../flush-gate';
 import { latest } from '../latest';
 import { applyEvents, initialRun, runFromReport, startRun, type RunState } from '../run-state';
 
 const FLUSH_MS = 150;
 
-export interface FieldError {
-  /** The form field at fault; '' = the whole form. */
-  field: string;
-  message: string;
-}
+export type { FieldError };
 
 export class SweepStore {
   form = $state<SetupForm>(defaultForm());
@@ -68,7 +65,7 @@ export class SweepStore {
       this.planError = null;
     } else {
       this.plan = null;
-      this.planError = { field: out.error instanceof FormError ? out.error.field : '', message: out.error.message };
+      this.planError = sweepFieldError(out.error, this.form.source);
     }
   }
 
