@@ -59,7 +59,7 @@ describe('formToConfig', () => {
       [{ variants: [] }, 'variants', 'choose at least one variant'],
       [{ contexts: 'abc' }, 'contexts', '"abc" is not a token count'],
       [{ batches: '0' }, 'batches', 'not a valid batch size'],
-      [{ layers: 0 }, 'layers', 'layers must be'],
+      [{ layers: 0 }, 'layers', 'Measured layers must be a whole number from 1 to 256'],
       [{ source: 'hf-config', hfConfigText: '[1]' }, 'hfConfig', 'must hold a JSON object'],
       [{ source: 'hf-config', hfConfigText: '{oops' }, 'hfConfig', 'not valid JSON'],
     ];

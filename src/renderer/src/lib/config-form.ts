@@ -183,6 +183,9 @@ const CHOOSE: Partial<Record<Field, string>> = {
   modes: 'choose decode, prefill or both',
 };
 
+/** An emptied number input is null: '' keeps the builder from filling in its default, so the field says it is empty. */
+const emptyAsText = (v: number | null): Flat => (v === null ? '' : v);
+
 function modelOf(form: SetupForm): ModelFields {
   if (form.source === 'preset') return { source: 'preset', preset: form.preset };
   if (form.source === 'hf-config') {
@@ -196,15 +199,16 @@ function modelOf(form: SetupForm): ModelFields {
     return { source: 'file', name: form.hfConfigName, json: parsed };
   }
   const c = form.custom;
+  const n = emptyAsText;
   return {
     source: 'custom',
     name: c.name || 'custom',
     kind: c.kind,
-    numHeads: c.numHeads,
-    numKvHeads: c.numKvHeads,
-    headDim: c.headDim,
-    numLayers: c.numLayers,
-    mla: { kvLoraRank: c.kvLoraRank, qkNopeHeadDim: c.qkNopeHeadDim, qkRopeHeadDim: c.qkRopeHeadDim, vHeadDim: c.vHeadDim },
+    numHeads: n(c.numHeads),
+    numKvHeads: n(c.numKvHeads),
+    headDim: n(c.headDim),
+    numLayers: n(c.numLayers),
+    mla: { kvLoraRank: n(c.kvLoraRank), qkNopeHeadDim: n(c.qkNopeHeadDim), qkRopeHeadDim: n(c.qkRopeHeadDim), vHeadDim: n(c.vHeadDim) },
   };
 }
 
@@ -219,10 +223,10 @@ export function formToConfig(form: SetupForm): SweepConfigInput {
       contexts: form.contexts,
       batches: form.batches,
       provider: form.provider,
-      gqaGroups: form.gqaGroups,
-      layers: form.layers,
-      budgetSeconds: form.budgetSeconds,
-      threads: form.threads,
+      gqaGroups: emptyAsText(form.gqaGroups),
+      layers: emptyAsText(form.layers),
+      budgetSeconds: emptyAsText(form.budgetSeconds),
+      threads: emptyAsText(form.threads),
       ...(form.kept ?? {}),
     },
     FORM_READER,
