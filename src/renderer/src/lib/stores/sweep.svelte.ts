@@ -146,7 +146,11 @@ export class SweepStore {
     this.opened = null;
   }
 
+  /** When each progress event arrived (events wait in the queue up to 2 s): the ETA counts down from there. */
+  #arrived = new WeakMap<AppEvent, number>();
+
   #enqueue(e: AppEvent): void {
+    if (e.type === 'progress') this.#arrived.set(e, performance.now());
     if (e.type !== 'timing') this.#queue.push(e);
     this.#gate.note(e);
   }
@@ -166,7 +170,7 @@ export class SweepStore {
     const events = this.#queue;
     this.#queue = [];
     const before = this.run.phase;
-    this.run = applyEvents(this.run, events);
+    this.run = applyEvents(this.run, events, (e) => this.#arrived.get(e) ?? performance.now());
     if (before !== this.run.phase && (this.run.phase === 'done' || this.run.phase === 'cancelled' || this.run.phase === 'failed')) this.#onEnded();
   }
 }
