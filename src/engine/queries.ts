@@ -35,7 +35,7 @@ export async function describe(): Promise<SystemInfo> {
 export function presets(): PresetInfo[] {
   return PRESETS.map((p) => {
     const m = presetModel(p.id);
-    return { id: p.id, title: p.title, source: p.source, attention: m.attention, numLayers: m.numLayers, maxContext: m.maxContext };
+    return { id: p.id, title: p.title, source: p.source, attention: m.attention, numLayers: m.numLayers, maxContext: m.maxContext, params: p.params };
   });
 }
 

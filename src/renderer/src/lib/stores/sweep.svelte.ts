@@ -6,6 +6,7 @@ import type { AppEvent, KvscopeApi, OpenedReport, PlanSummary } from '@/contract
 import type { SweepConfigInput } from '@/contract/schemas';
 import { defaultForm, formFromConfig, formToConfig, type SetupForm } from '../config-form';
 import { sweepFieldError, type FieldError } from '../field-errors';
+import { configModelName } from '@/present/plan-words';
 import { FlushGate } from '../flush-gate';
 import { latest } from '../latest';
 import { applyEvents, initialRun, runFromReport, startRun, type RunState } from '../run-state';
@@ -111,7 +112,7 @@ export class SweepStore {
       if (!opened) return;
       this.form.source = 'hf-config';
       this.form.hfConfigText = JSON.stringify(opened.config, null, 2);
-      this.form.hfConfigName = opened.name;
+      this.form.hfConfigName = configModelName(opened.config, opened.name);
     } catch (err) {
       this.planError = { field: 'hfConfig', message: (err as Error).message };
     }
