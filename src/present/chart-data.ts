@@ -10,7 +10,8 @@ import { fitYAxis } from './chart-ticks.js';
 import { OVER_BUDGET_TEXT, wholeModelFits } from './fit.js';
 import { formatBytes } from './format.js';
 import { savingsVsMha } from './savings.js';
-import { ALL_VARIANTS, VARIANT_LABELS, type Variant } from './variants.js';
+import { group, type Keyed } from './chart-group.js';
+import { VARIANT_LABELS, type Variant } from './variants.js';
 
 export type ValueFormat = 'bytes' | 'ms' | 'number' | 'percent' | 'ratio';
 
@@ -65,47 +66,6 @@ export interface ChartInputs {
   largestContextThatFits: Record<string, number | null> | null;
   /** Device read bandwidth (GB/s) from the report's probes, once known. */
   bandwidthGBs: number | null;
-}
-
-const ORDER: readonly Variant[] = ALL_VARIANTS;
-
-interface Keyed {
-  variant: Variant;
-  dtype: string;
-  batch: number;
-  mode: string;
-  context: number;
-}
-
-function seriesKey(p: Keyed, multiDtype: boolean, multiBatch: boolean): string {
-  let label = VARIANT_LABELS[p.variant];
-  if (multiDtype) label += ` ${p.dtype}`;
-  if (multiBatch) label += ` b${p.batch}`;
-  return label;
-}
-
-/** Groups items into series by variant (dtype, batch), each sorted by context. */
-function group<T extends Keyed>(
-  items: readonly T[],
-  y: (item: T) => number | null | undefined,
-  style: SeriesModel['style'],
-  suffix = '',
-  extra: (item: T) => Omit<XY, 'x' | 'y'> = () => ({}),
-): SeriesModel[] {
-  const multiDtype = new Set(items.map((i) => i.dtype)).size > 1;
-  const multiBatch = new Set(items.map((i) => i.batch)).size > 1;
-  const map = new Map<string, { variant: Variant; data: XY[] }>();
-  for (const it of items) {
-    const v = y(it);
-    if (v === null || v === undefined || !Number.isFinite(v)) continue;
-    const key = seriesKey(it, multiDtype, multiBatch) + suffix;
-    let s = map.get(key);
-    if (!s) map.set(key, (s = { variant: it.variant, data: [] }));
-    s.data.push({ x: it.context, y: v, ...extra(it) });
-  }
-  return [...map.entries()]
-    .sort((a, b) => ORDER.indexOf(a[1].variant) - ORDER.indexOf(b[1].variant) || a[0].localeCompare(b[0]))
-    .map(([label, s]) => ({ label, variant: s.variant, style, data: s.data.sort((a, b) => a.x - b.x) }));
 }
 
 const ok = (p: Point): boolean => p.status === 'ok';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SweepConfigSchema } from '@/contract/schemas';
 import { DEFAULT_SWEEP, QUICK_SWEEP } from '@/contract/defaults';
-import { defaultForm, FormError, formFromConfig, formToConfig, quickForm } from './config-form';
+import { defaultForm, FormError, formToConfig, quickForm } from './config-form';
+import { formFromConfig } from './config-form-load';
 import { parseContexts } from './format';
 
 describe('formToConfig', () => {

@@ -4,7 +4,8 @@
  */
 import type { AppEvent, KvscopeApi, OpenedReport, PlanSummary } from '@/contract/api';
 import type { SweepConfigInput } from '@/contract/schemas';
-import { defaultForm, formFromConfig, formToConfig, type SetupForm } from '../config-form';
+import { defaultForm, formToConfig, type SetupForm } from '../config-form';
+import { formFromConfig } from '../config-form-load';
 import { sweepFieldError, type FieldError } from '../field-errors';
 import { configModelName } from '@/present/plan-words';
 import { FlushGate } from '../flush-gate';
