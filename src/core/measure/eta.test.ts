@@ -21,6 +21,19 @@ describe('the ETA', () => {
     expect(eta.remaining(10)).toBe(30);
   });
 
+  it('counts the rounds to come: a point timed in 3 rounds costs 3 of its first, the measured ones their own', () => {
+    const eta = new EtaCorrector([1, 1, 1], 3);
+    expect(eta.remaining(0)).toBe(9);
+    // the first point took 2 s and has 2 rounds to come (4 s); the others now expect 2 s a round
+    eta.record(0, 2, 2);
+    expect(eta.remaining(1)).toBe(2 * 2 * 3 + 4);
+    // a point that settled in its first round has none to come
+    eta.record(1, 2, 0);
+    expect(eta.remaining(2)).toBe(2 * 3 + 4);
+    // and what comes after the last point (the probes again)
+    expect(new EtaCorrector([1], 3, 5).remaining(0)).toBe(8);
+  });
+
   it('points that will not run do not correct the others, and one odd point cannot swing it past the bounds', () => {
     const eta = new EtaCorrector([0, 1, 1]);
     eta.record(0, 0.5);

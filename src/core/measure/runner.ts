@@ -10,6 +10,7 @@ import { efficiencyInterval } from '@/contract/roofline.js';
 import { scratchDir } from '../graph/resident.js';
 import { chooseProvider } from './provider-choice.js';
 import { EtaCorrector } from './eta.js';
+import { POLICIES } from './harness.js';
 import { planSweep, pointSeconds } from './planner.js';
 import { probeDevice, quickBandwidth, type ProbeResult } from './probes.js';
 import type { PointContext } from './runner-context.js';
@@ -72,13 +73,23 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
       current: `probing ${provider} bandwidth and FLOP/s`,
       etaSeconds: plan.estimatedSeconds,
     });
+    const probeT0 = performance.now();
     const probes = opts.probes ?? (await s.mark.priority.during(() => probeDevice(provider, { threads: config.threads })));
+    // the probes are taken again after the last point (where they were measured here): about as long
+    const probeSeconds = opts.probes ? 0 : (performance.now() - probeT0) / 1000;
     s.probes = probes;
     s.plan = planSweep(config, { availableBytes: availableMemory(), provider, deviceFreeBytes, bandwidthGBs: probes.bandwidthGBs, gflops: probes.gflops });
     const planned = s.plan.points;
     const total = planned.length;
     // The ETA: each point's expectation from the probes, corrected by the points measured so far.
-    const eta = new EtaCorrector(planned.map((p) => pointSeconds(p, config, probes)));
+    // Each point is timed in POLICIES.point.minRounds rounds at least, a round about as long as its
+    // first: one round's expectation is the point's (pointSeconds) over them.
+    const rounds = POLICIES.point.minRounds;
+    const eta = new EtaCorrector(
+      planned.map((p) => pointSeconds(p, config, probes) / rounds),
+      rounds,
+      probeSeconds,
+    );
     const tookSeconds: number[] = [];
     const ctx: PointContext = {
       config,
@@ -112,7 +123,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
       const t0 = performance.now();
       const { point, state } = await measurePoint(pp, ctx);
       tookSeconds[i] = (performance.now() - t0) / 1000;
-      eta.record(i, tookSeconds[i]);
+      eta.record(i, tookSeconds[i], state ? Math.max(0, state.policy.minRounds - state.rounds.length) : 0);
       points.push(point);
       if (state) unsettled.push({ index: points.length - 1, state });
       onEvent({ type: 'point', runId, point });
@@ -125,7 +136,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
     const extraLeft = (): number => unsettled.reduce((a, u) => a + u.state.policy.maxRounds - u.state.rounds.length, 0);
     // A later round of a point takes about what its first did; the rounds still possible, at most.
     const roundSeconds = (u: { index: number }): number => tookSeconds[u.index] ?? 0;
-    const roundsLeftSeconds = (): number => unsettled.reduce((a, u) => a + (u.state.policy.maxRounds - u.state.rounds.length) * roundSeconds(u), 0);
+    const roundsLeftSeconds = (): number => unsettled.reduce((a, u) => a + Math.max(1, u.state.policy.minRounds - u.state.rounds.length) * roundSeconds(u), 0);
     for (let pass = 2; unsettled.length > 0; pass++) {
       await referencePass(pass, total + extraDone, total + extraDone + extraLeft());
       for (const u of [...unsettled]) {
@@ -137,7 +148,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
           done: total + extraDone,
           total: total + extraDone + left,
           current: `round ${pass}: ${points[u.index]!.id}`,
-          etaSeconds: roundsLeftSeconds(),
+          etaSeconds: roundsLeftSeconds() + eta.tail,
           pointSeconds: roundSeconds(u),
         });
         const { point, done } = await continuePoint(u.state, ctx);
