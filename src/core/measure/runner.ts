@@ -11,6 +11,7 @@ import { scratchDir } from '../graph/resident.js';
 import { chooseProvider } from './provider-choice.js';
 import { EtaCorrector } from './eta.js';
 import { POLICIES } from './harness.js';
+import { rememberProbes } from './probe-memory.js';
 import { planSweep, pointSeconds } from './planner.js';
 import { probeDevice, quickBandwidth, type ProbeResult } from './probes.js';
 import type { PointContext } from './runner-context.js';
@@ -77,6 +78,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
     const probes = opts.probes ?? (await s.mark.priority.during(() => probeDevice(provider, { threads: config.threads })));
     // the probes are taken again after the last point (where they were measured here): about as long
     const probeSeconds = opts.probes ? 0 : (performance.now() - probeT0) / 1000;
+    if (!opts.probes) rememberProbes(provider, probes);
     s.probes = probes;
     s.plan = planSweep(config, { availableBytes: availableMemory(), provider, deviceFreeBytes, bandwidthGBs: probes.bandwidthGBs, gflops: probes.gflops });
     const planned = s.plan.points;
