@@ -138,6 +138,7 @@ test('the planner opens on a plan that fits, explains a dead end, reads "128k", 
   await page.getByLabel('Planner preset').selectOption('llama-3.1-8b');
   await page.getByLabel('Planner context').fill('128k');
   await expect(page.getByTestId('planner-table').locator('thead')).toContainText('Cache at 128K');
+
   await expect(page.getByLabel('Planner context')).toHaveAttribute('aria-invalid', 'false');
 
   // config.json chosen, nothing entered yet: a hint, no red error
@@ -158,6 +159,8 @@ test('the planner opens on a plan that fits, explains a dead end, reads "128k", 
   };
   await dropFile(page, 'config.json', JSON.stringify(mistral));
   await expect(summary.getByRole('heading')).toContainText('MistralForCausalLM');
+  // its chart reaches past the context asked for ("128k"): 1K..256K, 9 contexts x 4 variants (32K before "128k" was read)
+  await expect(page.locator('[data-chart="planner-memory"] canvas')).toHaveAttribute('data-values', '36');
   await page.screenshot({ path: 'test-results/planner-states.png', fullPage: true });
   await page.getByRole('button', { name: 'Sweep' }).click();
 });
