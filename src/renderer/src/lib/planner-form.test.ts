@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CapacityAnswer } from '@/contract/api';
 import { FormError } from './config-form';
-import { classifyDrop, defaultPlannerForm, onnxPlannerRequest, parseMemory, plannerChart, plannerContexts, plannerRequest } from './planner-form';
+import { classifyDrop, defaultPlannerForm, formContext, onnxPlannerRequest, parseMemory, plannerChart, plannerContexts, plannerRequest } from './planner-form';
 
 describe('planner form', () => {
   it('parses memory budgets', () => {
@@ -88,6 +88,8 @@ describe('planner form', () => {
     const f = { ...defaultPlannerForm(), context: '128k', batch: '4' };
     expect(plannerRequest(f)).toMatchObject({ context: 131072, batch: 4 });
     expect(() => plannerRequest({ ...f, context: '0' })).toThrow(/Context must be a whole number from 1 to 1,000,000,000/);
+    expect(formContext(f)).toBe(131072);
+    expect(formContext({ context: 'lots' })).toBe(0);
   });
 
   it('classifies dropped files', () => {

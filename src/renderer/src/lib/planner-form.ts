@@ -69,6 +69,12 @@ function count(text: string, field: string, what: string, max: number): number {
   return v;
 }
 
+/** The form's context as the request reads it ("128k" -> 131072), or 0 where it is not one. */
+export function formContext(f: Pick<PlannerForm, 'context'>): number {
+  const v = parseTokenCount(f.context.replace(/_/g, ''), { min: 1 });
+  return typeof v === 'number' ? v : 0;
+}
+
 /** The request's ranges (CapacityRequestSchema's). */
 const PLAN_MAX = { context: 1e9, batch: 1e6, gqaGroups: 1024, mlaRank: 1_048_576 } as const;
 
