@@ -122,7 +122,7 @@ test('a small real sweep streams progress, charts and the table', async () => {
   // One intra-op thread: on a 2-core machine the other core is left to the browser, as a
   // desktop with more cores than the engine uses would have it.
   await page.getByLabel('Threads').fill('1');
-  await expect(page.getByTestId('plan-points')).toHaveText('16 planned, 16 fit');
+  await expect(page.getByTestId('plan-points')).toHaveText('16 planned, 16 fit for measurement');
 
   await page.evaluate(() => ((window as unknown as { __perf: { measuring: boolean } }).__perf.measuring = true));
   const t0 = await page.evaluate(() => performance.now());
@@ -169,9 +169,9 @@ test('a small real sweep streams progress, charts and the table', async () => {
   await expect(table.getByText('No points yet')).toHaveCount(0);
   // Sortable: by context descending puts 512 first.
   // Sorted by context ascending at first; one click flips it.
-  await expect(table.locator('tbody tr').first().locator('td').nth(2)).toHaveText('64');
+  await expect(table.locator('tbody tr').first().locator('td').nth(1)).toHaveText('64');
   await table.getByRole('button', { name: /^Context/ }).click();
-  await expect(table.locator('tbody tr').first().locator('td').nth(2)).toHaveText('512');
+  await expect(table.locator('tbody tr').first().locator('td').nth(1)).toHaveText('512');
 
   // The budget window: from the first point's arrival to the end of the sweep.
   const firstPoint = await page.evaluate(() => (window as unknown as { __events: [number, string][] }).__events.find(([, k]) => k === 'point')?.[0] ?? 0);

@@ -46,7 +46,7 @@ async function smallSweep(p: Page): Promise<void> {
   await p.getByLabel('Seconds per point').fill('0.1');
   await p.getByLabel('Provider').selectOption('cpu');
   await p.getByLabel('Threads').fill('1');
-  await expect(p.getByTestId('plan-points')).toHaveText('4 planned, 4 fit', { timeout: 60_000 });
+  await expect(p.getByTestId('plan-points')).toHaveText('4 planned, 4 fit for measurement', { timeout: 60_000 });
   await p.getByRole('button', { name: 'Run sweep' }).click();
   await expect(p.getByRole('region', { name: 'Run' })).toHaveAttribute('data-phase', 'done', { timeout: 180_000 });
 }
@@ -210,7 +210,7 @@ test('planner: figures for a preset, labelled analytic, measured beside them', a
   }
   await page.getByLabel('Contexts').fill('64..128');
   await page.getByLabel('Measured layers').fill('1');
-  await expect(page.getByTestId('plan-points')).toHaveText('2 planned, 2 fit', { timeout: 60_000 });
+  await expect(page.getByTestId('plan-points')).toHaveText('2 planned, 2 fit for measurement', { timeout: 60_000 });
   await page.getByRole('button', { name: 'Run sweep' }).click();
   await expect(page.getByRole('region', { name: 'Run' })).toHaveAttribute('data-phase', 'done', { timeout: 180_000 });
 
@@ -318,7 +318,7 @@ test('planner: the MLA what-if rank changes the MLA row', async () => {
   await expect(page.getByTestId('dims-gqa')).toHaveText('32 heads x 128, 8 K/V heads');
   await expect(page.getByTestId('kv-per-token-gqa')).toHaveAttribute('title', '131072 bytes');
   await page.getByLabel('What-if MLA rank').fill('0');
-  await expect(page.getByRole('alert').filter({ hasText: 'MLA rank must be a positive whole number' })).toBeVisible();
+  await expect(page.getByRole('alert').filter({ hasText: 'MLA rank must be a whole number from 1' })).toBeVisible();
   await page.getByLabel('What-if MLA rank').fill('');
   await expect(mla).toHaveAttribute('title', '36864 bytes');
 });
@@ -386,6 +386,6 @@ test('a GPU report from another machine opens with its device figures and the ro
   const table = page.getByRole('region', { name: 'Results table' });
   const col = await table.locator('thead th').evaluateAll((ths) => ths.findIndex((th) => th.textContent?.startsWith('GPU memory')));
   expect(col).toBeGreaterThan(0);
-  const row = (await tableText(page)).find((r) => r[0] === 'mha' && r[2] === '128K');
+  const row = (await tableText(page)).find((r) => r[0] === 'MHA' && r[1] === '128K');
   expect(row?.[col]).toBe('20.2 GiB');
 });

@@ -189,7 +189,7 @@ describe('BAD CALL - numeric flags out of range: the error names the flag, the v
     [
       'a huge head count',
       ['sweep', '--heads', '99999999999999999999', '--plan'],
-      /--heads: "99999999999999999999" is not a whole number from 1 to 1,048,576$/m,
+      /--heads: "99999999999999999999" is not a whole number from 1 to 1,024$/m,
     ],
   ];
   it.each(cases)('%s: exit 2', async (_, argv, message) => {

@@ -12,7 +12,7 @@ export function table(rows: string[][]): string {
 
 /** The points as a table: the CLI's fields of the registry (src/present/fields.ts). */
 export function summaryTable(report: Report, fields: readonly Field[] = FIELDS): string {
-  return table(textTable('cli', report.points, fieldContext(report.points, report.scaling), '-', fields));
+  return table(textTable('cli', report.points, fieldContext(report.points, report.scaling, report.memoryBudget?.bytes ?? null), '-', fields));
 }
 
 /** The answer, then its notes, one sentence a line. */

@@ -64,6 +64,8 @@ export const PresetInfoSchema = z.object({
   attention: AttentionSpecSchema,
   numLayers: z.number().int(),
   maxContext: z.number().int().nullable(),
+  /** Published parameter counts (the planner's first screen picks a preset whose weights fit); absent from older engines. */
+  params: z.object({ total: z.number(), active: z.number() }).optional(),
 });
 export type PresetInfo = z.infer<typeof PresetInfoSchema>;
 

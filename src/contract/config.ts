@@ -2,37 +2,35 @@
 import { z } from 'zod';
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_STEP_SECONDS, DEFAULT_MEMORY_FRACTION, SWEEP_DEFAULTS as D } from './defaults.js';
 import { CACHE_DTYPES, MODES, PROVIDERS, VARIANTS } from './lists.js';
+import { dimMessage, MEASURED_LAYERS_RANGE, MODEL_RANGES, rangeMessage, type ModelDim } from './ranges.js';
 
 export const VariantSchema = z.enum(VARIANTS);
 export const DtypeSchema = z.enum(CACHE_DTYPES);
 export const ProviderSchema = z.enum(PROVIDERS);
 export const ModeSchema = z.enum(MODES);
 
-const dim = z
-  .number()
-  .int()
-  .positive()
-  .max(1 << 20);
+/** A model dim within its range (contract/ranges.ts), every failure in the range's own words. */
+const dim = (d: ModelDim) => {
+  const r = MODEL_RANGES[d];
+  const error = dimMessage(d);
+  return z.number({ error }).int({ error }).min(r.min, { error }).max(r.max, { error });
+};
 
 export const HeadSpecSchema = z.object({
   kind: z.enum(['mha', 'gqa', 'mqa']),
-  numHeads: dim,
-  numKvHeads: dim,
-  headDim: dim,
-  vHeadDim: dim.optional(),
+  numHeads: dim('numHeads'),
+  numKvHeads: dim('numKvHeads'),
+  headDim: dim('headDim'),
+  vHeadDim: dim('vHeadDim').optional(),
 });
 export const MlaSpecSchema = z.object({
   kind: z.literal('mla'),
-  numHeads: dim,
-  kvLoraRank: dim,
-  qkNopeHeadDim: dim,
-  qkRopeHeadDim: dim,
-  vHeadDim: dim,
-  qLoraRank: z
-    .number()
-    .int()
-    .min(0)
-    .max(1 << 20),
+  numHeads: dim('numHeads'),
+  kvLoraRank: dim('kvLoraRank'),
+  qkNopeHeadDim: dim('qkNopeHeadDim'),
+  qkRopeHeadDim: dim('qkRopeHeadDim'),
+  vHeadDim: dim('vHeadDim'),
+  qLoraRank: dim('qLoraRank'),
 });
 export const AttentionSpecSchema = z.discriminatedUnion('kind', [HeadSpecSchema, MlaSpecSchema]);
 
@@ -43,8 +41,13 @@ export const ModelSourceSchema = z.discriminatedUnion('source', [
     source: z.literal('custom'),
     name: z.string().min(1).max(200),
     attention: AttentionSpecSchema,
-    numLayers: dim,
-    maxContext: dim.nullable(),
+    numLayers: dim('numLayers'),
+    maxContext: z
+      .number()
+      .int()
+      .positive()
+      .max(2 ** 31 - 1)
+      .nullable(),
   }),
   /** A Hugging Face config.json, parsed. */
   z.object({ source: z.literal('hf-config'), name: z.string().max(200).optional(), config: z.record(z.string(), z.unknown()) }),
@@ -87,7 +90,12 @@ export const SweepConfigSchema = z.object({
     .default([...D.modes]),
   provider: z.union([ProviderSchema, z.literal('auto')]).default(D.provider),
   /** Layers built into each graph (identical); results are scaled to the model's layer count. */
-  layers: z.number().int().positive().max(256).default(D.layers),
+  layers: z
+    .number({ error: rangeMessage('Measured layers', MEASURED_LAYERS_RANGE) })
+    .int({ error: rangeMessage('Measured layers', MEASURED_LAYERS_RANGE) })
+    .min(MEASURED_LAYERS_RANGE.min, { error: rangeMessage('Measured layers', MEASURED_LAYERS_RANGE) })
+    .max(MEASURED_LAYERS_RANGE.max, { error: rangeMessage('Measured layers', MEASURED_LAYERS_RANGE) })
+    .default(D.layers),
   /** Seconds of timed runs per point at most (sampling stops earlier once the median's 95% interval is within +/-2%). */
   budgetSeconds: z.number().positive().max(3600).default(DEFAULT_BUDGET_SECONDS),
   /** Prefill is measured only up to this context (its time grows as T^2; its memory is bounded by the blocked form). */

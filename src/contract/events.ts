@@ -13,7 +13,10 @@ export const EngineEventSchema = z.discriminatedUnion('type', [
     done: z.number().int(),
     total: z.number().int(),
     current: z.string(),
+    /** Seconds to the end: each point's expectation from the probes, corrected by the points measured so far. */
     etaSeconds: z.number().nullable(),
+    /** Seconds the current point should take (in etaSeconds), so a UI can count down within it; absent: not known. */
+    pointSeconds: z.number().nonnegative().nullable().optional(),
   }),
   z.object({ type: z.literal('point'), runId: z.string(), point: PointSchema }),
   /** A point measured again in a later round of the sweep: replaces the point with the same id. */

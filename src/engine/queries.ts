@@ -6,6 +6,7 @@ import os from 'node:os';
 import type { OnnxLayout, OnnxSweepResult, PlanSummary, PresetInfo, SystemInfo } from '@/contract/api.js';
 import type { SweepConfig } from '@/contract/schemas.js';
 import { planSweep } from '@/core/measure/planner.js';
+import { rememberedProbes } from '@/core/measure/probe-memory.js';
 import { availableMemory, cpuModel, gpuFacts, nvidiaFreeBytes, nvidiaGpusAsync, osDescription } from '@/core/measure/system.js';
 import { PRESETS, presetModel } from '@/core/model/presets.js';
 import { chooseProvider, providerStatuses as providers } from '@/core/measure/provider-choice.js';
@@ -35,7 +36,7 @@ export async function describe(): Promise<SystemInfo> {
 export function presets(): PresetInfo[] {
   return PRESETS.map((p) => {
     const m = presetModel(p.id);
-    return { id: p.id, title: p.title, source: p.source, attention: m.attention, numLayers: m.numLayers, maxContext: m.maxContext };
+    return { id: p.id, title: p.title, source: p.source, attention: m.attention, numLayers: m.numLayers, maxContext: m.maxContext, params: p.params };
   });
 }
 
@@ -46,7 +47,8 @@ export async function resolveProvider(asked: SweepConfig['provider']): Promise<P
 export async function plan(config: SweepConfig): Promise<PlanSummary> {
   const provider = await resolveProvider(config.provider);
   const deviceFreeBytes = provider === 'cpu' ? null : nvidiaFreeBytes(await nvidiaGpusAsync());
-  const p = planSweep(config, { availableBytes: availableMemory(), provider, deviceFreeBytes });
+  // the estimate from this machine's rates where a sweep has probed them in this engine
+  const p = planSweep(config, { availableBytes: availableMemory(), provider, deviceFreeBytes, ...rememberedProbes(provider) });
   return {
     model: {
       name: p.model.name,

@@ -53,6 +53,18 @@ describe('chart data', () => {
     expect(m.series.find((s) => s.label === 'MQA largest fit')!.data).toEqual([{ x: 976, y: 1e6, value: '976 tokens' }]);
   });
 
+  it("memory: flags the points whose whole model's cache is over the budget, as one labelled series and in each tooltip", () => {
+    const m = memoryChart(base({ points: pts, budgetBytes: 1e6 }));
+    // MHA at 256 tokens: 512 B x 256 x 8 layers = 1 MiB > 1e6; MQA's are smaller
+    const over = m.series.find((s) => s.label === 'whole model over the budget')!;
+    expect(over.data).toEqual([expect.objectContaining({ x: 256, y: 512 * 256 * 8, overBudget: true })]);
+    expect(over.data[0]!.note).toBe("MHA: the whole model's cache is over this device's memory budget");
+    const mha = m.series.find((s) => s.label === 'MHA analytic')!;
+    expect(mha.data.map((d) => d.overBudget ?? false)).toEqual([false, false, true]);
+    // no budget, no flag
+    expect(memoryChart(base({ points: pts })).series.some((s) => s.label === 'whole model over the budget')).toBe(false);
+  });
+
   it('memory: a negative RSS delta and a tiny MLA series stay within the y range, the negative one at the floor', () => {
     const neg = point({ variant: 'mqa', context: 64 });
     neg.memory = { ...neg.memory!, measuredDeltaBytes: -22.7 * 2 ** 20 };

@@ -7,9 +7,11 @@
 import type { PlannedPointSummary } from '@/contract/api.js';
 import type { Point } from '@/contract/schemas.js';
 import { fitYAxis } from './chart-ticks.js';
+import { OVER_BUDGET_TEXT, wholeModelFits } from './fit.js';
 import { formatBytes, formatContext } from './format.js';
 import { savingsVsMha } from './savings.js';
-import { ALL_VARIANTS, VARIANT_LABELS, type Variant } from './variants.js';
+import { group, type Keyed } from './chart-group.js';
+import { VARIANT_LABELS, type Variant } from './variants.js';
 
 export type ValueFormat = 'bytes' | 'ms' | 'number' | 'percent' | 'ratio';
 
@@ -27,6 +29,8 @@ export interface XY {
   note?: string;
   /** The tooltip's value where y is not the point's value (a largest-fit marker: its context). */
   value?: string;
+  /** The whole model's cache at this point is over the device's memory budget (fit.ts wholeModelFits). */
+  overBudget?: boolean;
 }
 
 export interface SeriesModel {
@@ -66,47 +70,6 @@ export interface ChartInputs {
   bandwidthGBs: number | null;
 }
 
-const ORDER: readonly Variant[] = ALL_VARIANTS;
-
-interface Keyed {
-  variant: Variant;
-  dtype: string;
-  batch: number;
-  mode: string;
-  context: number;
-}
-
-function seriesKey(p: Keyed, multiDtype: boolean, multiBatch: boolean): string {
-  let label = VARIANT_LABELS[p.variant];
-  if (multiDtype) label += ` ${p.dtype}`;
-  if (multiBatch) label += ` b${p.batch}`;
-  return label;
-}
-
-/** Groups items into series by variant (dtype, batch), each sorted by context. */
-function group<T extends Keyed>(
-  items: readonly T[],
-  y: (item: T) => number | null | undefined,
-  style: SeriesModel['style'],
-  suffix = '',
-  extra: (item: T) => Omit<XY, 'x' | 'y'> = () => ({}),
-): SeriesModel[] {
-  const multiDtype = new Set(items.map((i) => i.dtype)).size > 1;
-  const multiBatch = new Set(items.map((i) => i.batch)).size > 1;
-  const map = new Map<string, { variant: Variant; data: XY[] }>();
-  for (const it of items) {
-    const v = y(it);
-    if (v === null || v === undefined || !Number.isFinite(v)) continue;
-    const key = seriesKey(it, multiDtype, multiBatch) + suffix;
-    let s = map.get(key);
-    if (!s) map.set(key, (s = { variant: it.variant, data: [] }));
-    s.data.push({ x: it.context, y: v, ...extra(it) });
-  }
-  return [...map.entries()]
-    .sort((a, b) => ORDER.indexOf(a[1].variant) - ORDER.indexOf(b[1].variant) || a[0].localeCompare(b[0]))
-    .map(([label, s]) => ({ label, variant: s.variant, style, data: s.data.sort((a, b) => a.x - b.x) }));
-}
-
 const ok = (p: Point): boolean => p.status === 'ok';
 
 /** A measured step's interval and noise flag, scaled like `value` (which is the median times a factor). */
@@ -138,7 +101,25 @@ export function memoryChart(inp: ChartInputs): ChartModel {
   const analyticSrc: (Keyed & { modelCacheBytes: number })[] = inp.planned.length
     ? inp.planned.filter((p) => p.mode === 'decode')
     : inp.points.filter((p) => p.mode === 'decode');
-  const series = group(analyticSrc, (p) => p.modelCacheBytes, 'line', ' analytic');
+  const over = (p: { modelCacheBytes: number }): boolean => wholeModelFits(p, inp.budgetBytes) === false;
+  const series = group(
+    analyticSrc,
+    (p) => p.modelCacheBytes,
+    'line',
+    ' analytic',
+    (p) => (over(p) ? { overBudget: true, note: `Not on this device: ${OVER_BUDGET_TEXT}` } : {}),
+  );
+  // The same points again as one flagged series, so the legend says what the marks mean.
+  const overPoints = analyticSrc.filter(over);
+  if (overPoints.length)
+    series.push({
+      label: 'whole model over the budget',
+      variant: 'budget',
+      style: 'scatter',
+      data: overPoints
+        .map((p) => ({ x: p.context, y: p.modelCacheBytes, overBudget: true, note: `${VARIANT_LABELS[p.variant]}: ${OVER_BUDGET_TEXT}` }))
+        .sort((a, b) => a.x - b.x),
+    });
   const scale = inp.modelLayers ? inp.modelLayers / Math.max(1, inp.measuredLayers) : 1;
   series.push(
     ...group(
@@ -215,8 +196,8 @@ export function stepTimeChart(inp: ChartInputs): ChartModel {
 export function tokensChart(inp: ChartInputs): ChartModel {
   return fitYAxis({
     id: 'tokens',
-    title: 'Decode throughput vs context',
-    yLabel: 'tokens/s',
+    title: 'Decode throughput vs context (attention only, all layers)',
+    yLabel: 'tokens/s (attention only)',
     yLog: true,
     format: 'number',
     series: group(

@@ -6,6 +6,7 @@
  */
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_STEP_SECONDS, DEFAULT_MEMORY_FRACTION, SWEEP_DEFAULTS } from '@/contract/defaults.js';
 import { CACHE_DTYPES, MODES, PROVIDER_CHOICES, VARIANTS, type Variant } from '@/contract/lists.js';
+import { MEASURED_LAYERS_RANGE, MODEL_RANGES } from '@/contract/ranges.js';
 import type { SweepConfigInput } from '@/contract/schemas.js';
 import { MAX_CONTEXT_TOKENS } from './contexts.js';
 
@@ -15,12 +16,14 @@ export interface Range {
   max: number;
 }
 
-/** The ranges of the sweep's numeric fields: SweepConfigSchema's. */
+/** The ranges of the sweep's numeric fields: SweepConfigSchema's (the model's dims: contract/ranges.ts MODEL_RANGES). */
 export const SWEEP_RANGES = {
-  dim: { min: 1, max: 1 << 20 },
+  heads: MODEL_RANGES.numHeads,
+  headDim: MODEL_RANGES.headDim,
+  modelLayers: MODEL_RANGES.numLayers,
   contexts: { min: 1, max: MAX_CONTEXT_TOKENS },
   batch: { min: 1, max: 4096 },
-  layers: { min: 1, max: 256 },
+  layers: MEASURED_LAYERS_RANGE,
   gqaGroups: { min: 1, max: 1 << 16 },
   threads: { min: 0, max: 1024 },
   maxPrefill: { min: 1, max: 1 << 20 },
@@ -71,7 +74,18 @@ export interface SweepFields {
 }
 
 /** A field of SweepFields, or a part of the model's. */
-export type Field = Exclude<keyof SweepFields, 'model'> | 'model' | 'numHeads' | 'numKvHeads' | 'headDim' | 'numLayers' | 'mla';
+export type Field =
+  | Exclude<keyof SweepFields, 'model'>
+  | 'model'
+  | 'numHeads'
+  | 'numKvHeads'
+  | 'headDim'
+  | 'numLayers'
+  | 'mla'
+  | 'kvLoraRank'
+  | 'qkNopeHeadDim'
+  | 'qkRopeHeadDim'
+  | 'vHeadDim';
 
 /** How one surface reads its values; each method throws that surface's error naming the field. */
 export interface FieldReader {
@@ -97,24 +111,25 @@ function modelOf(m: ModelFields, read: FieldReader): SweepConfigInput['model'] {
       ? ({ source: 'custom', ...m.json } as SweepConfigInput['model'])
       : { source: 'hf-config', name: m.name || undefined, config: m.json as Record<string, unknown> };
   }
-  const R = SWEEP_RANGES;
-  const heads = read.count('numHeads', m.numHeads, R.dim);
-  const headDim = read.count('headDim', m.headDim ?? CUSTOM_DEFAULTS.headDim, R.dim);
-  const numLayers = read.count('numLayers', m.numLayers ?? CUSTOM_DEFAULTS.numLayers, R.dim);
+  const R = MODEL_RANGES;
+  const heads = read.count('numHeads', m.numHeads, R.numHeads);
   if (m.kind === 'mla') {
     if (!m.mla) return read.fail('mla', 'MLA dims are missing');
     const attention = {
       kind: 'mla' as const,
       numHeads: heads,
-      kvLoraRank: read.count('mla', m.mla.kvLoraRank, R.dim),
-      qkNopeHeadDim: read.count('mla', m.mla.qkNopeHeadDim, R.dim),
-      qkRopeHeadDim: read.count('mla', m.mla.qkRopeHeadDim, R.dim),
-      vHeadDim: read.count('mla', m.mla.vHeadDim, R.dim),
+      kvLoraRank: read.count('kvLoraRank', m.mla.kvLoraRank, R.kvLoraRank),
+      qkNopeHeadDim: read.count('qkNopeHeadDim', m.mla.qkNopeHeadDim, R.qkNopeHeadDim),
+      qkRopeHeadDim: read.count('qkRopeHeadDim', m.mla.qkRopeHeadDim, R.qkRopeHeadDim),
+      vHeadDim: read.count('vHeadDim', m.mla.vHeadDim, R.vHeadDim),
       qLoraRank: 0,
     };
+    const numLayers = read.count('numLayers', m.numLayers ?? CUSTOM_DEFAULTS.numLayers, R.numLayers);
     return { source: 'custom', name: m.name || 'custom', attention, numLayers, maxContext: null };
   }
-  const kv = m.kind === 'mha' ? heads : m.kind === 'mqa' ? 1 : m.numKvHeads === undefined ? heads : read.count('numKvHeads', m.numKvHeads, R.dim);
+  const kv = m.kind === 'mha' ? heads : m.kind === 'mqa' ? 1 : m.numKvHeads === undefined ? heads : read.count('numKvHeads', m.numKvHeads, R.numKvHeads);
+  const headDim = read.count('headDim', m.headDim ?? CUSTOM_DEFAULTS.headDim, R.headDim);
+  const numLayers = read.count('numLayers', m.numLayers ?? CUSTOM_DEFAULTS.numLayers, R.numLayers);
   const kind = m.kind ?? (kv === heads ? 'mha' : kv === 1 ? 'mqa' : 'gqa');
   return {
     source: 'custom',

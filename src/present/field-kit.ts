@@ -16,6 +16,8 @@ export interface FieldContext {
   modelLayers: number | null;
   /** Layers in the measured graph; null: each point's own (median / per-layer step). */
   measuredLayers: number | null;
+  /** The memory budget the sweep's fit checks used (report.memoryBudget), where known. */
+  budgetBytes: number | null;
 }
 
 export interface Field {
@@ -35,7 +37,7 @@ export interface Field {
   /** Right-aligned in tables. */
   numeric?: boolean;
   /** The app marks the cell as a warning. */
-  warn?: (p: Point) => boolean;
+  warn?: (p: Point, ctx: FieldContext) => boolean;
   /** Tables (not the CSV) leave the column out where no row has a value (e.g. the layer kinds of a model whose layers are all alike). */
   onlyWhenSet?: boolean;
 }

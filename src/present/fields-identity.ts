@@ -1,6 +1,8 @@
 /** Entries of the per-point field registry, identity group: src/present/fields.ts assembles FIELDS from them in a fixed order. */
 import { formatBytes, formatTokens } from './format.js';
 import { bytes, csvOnly, type Field } from './field-kit.js';
+import { OVER_BUDGET_TEXT, wholeModelFits } from './fit.js';
+import { VARIANT_LABELS } from './variants.js';
 
 /** The point itself: what it is (variant, mode, context, batch, dtype), whether it ran, its analytic cache size. */
 export const IDENTITY_FIELDS: readonly Field[] = [
@@ -14,7 +16,16 @@ export const IDENTITY_FIELDS: readonly Field[] = [
     surfaces: ['cli', 'html'],
   },
   csvOnly('id', 'id', '', 'The point id (mode/variant/dtype/batch/context)', (p) => p.id),
-  { id: 'variant', label: 'variant', unit: '', title: 'Attention variant', get: (p) => p.variant, csv: 'variant', surfaces: ['csv', 'app'] },
+  {
+    id: 'variant',
+    label: 'variant',
+    unit: '',
+    title: 'Attention variant',
+    get: (p) => p.variant,
+    format: (p) => VARIANT_LABELS[p.variant],
+    csv: 'variant',
+    surfaces: ['csv', 'app'],
+  },
   {
     id: 'mode',
     label: 'mode',
@@ -87,7 +98,7 @@ export const IDENTITY_FIELDS: readonly Field[] = [
   },
   {
     id: 'modelCacheBytes',
-    label: 'KV at ctx (model)',
+    label: 'KV (whole model)',
     unit: 'B',
     title: 'Cache bytes at this context, all layers of the model (analytic)',
     get: (p) => p.modelCacheBytes,
@@ -95,5 +106,20 @@ export const IDENTITY_FIELDS: readonly Field[] = [
     csv: 'model_cache_bytes',
     surfaces: ['cli', 'csv', 'html', 'app'],
     numeric: true,
+  },
+  {
+    // "fits for measurement" is the status (the measured layers); this is the whole model on this device
+    id: 'modelFits',
+    label: 'model fits',
+    unit: '',
+    title: `Whether the whole model's cache at this context and batch fits this device's memory budget (no: ${OVER_BUDGET_TEXT})`,
+    get: (p, ctx) => wholeModelFits(p, ctx.budgetBytes),
+    format: (p, ctx) => {
+      const fits = wholeModelFits(p, ctx.budgetBytes);
+      return fits === null ? null : fits ? 'yes' : 'no';
+    },
+    csv: 'model_fits_budget',
+    surfaces: ['cli', 'csv', 'html', 'app'],
+    warn: (p, ctx) => wholeModelFits(p, ctx.budgetBytes) === false,
   },
 ];

@@ -11,9 +11,9 @@ export const MEMORY_FIELDS: readonly Field[] = [
   csvOnly('rssPeakBytes', 'rss_peak_bytes', 'B', 'Peak resident memory during the point', (p) => num(p.memory?.rssPeakBytes)),
   {
     id: 'measuredDeltaBytes',
-    label: 'RSS delta',
+    label: 'RSS delta (measured layers)',
     unit: 'B',
-    title: 'Resident memory the point added (measured)',
+    title: "Resident memory the measured layers' session added (measured; not scaled to the whole model, the session's fixed cost included)",
     get: (p) => num(p.memory?.measuredDeltaBytes),
     format: (p) => (p.memory ? formatBytes(Math.max(0, p.memory.measuredDeltaBytes)) : null),
     csv: 'measured_delta_bytes',

@@ -1,11 +1,59 @@
 import { describe, expect, it } from 'vitest';
-import { FIELDS } from './fields';
+import { point, report } from '@/testing/fixtures';
+import { FIELDS, fieldContext, fieldsOn, fieldText, textTable } from './fields';
+
+const field = (id: string) => FIELDS.find((f) => f.id === id)!;
 
 describe('the field registry', () => {
   // the app, CLI and HTML tables show their fields in registry order, which the fields-* modules must keep
   it('keeps its order across the group modules', () => {
     expect(FIELDS.map((f) => f.id).join(' ')).toBe(
-      'point id variant mode context cacheTokens batch dtype layerGroup status reason form prefillBlock hypothetical kvPerTokenModel kvPerToken modelCacheBytes medianMs p95Ms minMs meanMs perLayerMs ciHalfWidth noisy rounds p95PerLayerMs cv reps overheadPerLayerMs overheadMs modelMs ttftMs tokensPerSecond bytesPerStep flopsPerStep achievedGBs achievedGflops attainableMs bound efficiency memorySaved speedup analyticCacheBytes predictedBytes rssBeforeBytes rssAfterSessionBytes rssPeakBytes measuredDeltaBytes privateDeltaBytes deviceBytes deviceMemorySource verifyMaxAbsError fellBack ci95LoMs ci95HiMs iqrMs madMs outliers stoppedBy noise otherCpuShare stealShare efficiencyCi95Lo efficiencyCi95Hi',
+      'point id variant mode context cacheTokens batch dtype layerGroup status reason form prefillBlock hypothetical kvPerTokenModel kvPerToken modelCacheBytes modelFits medianMs p95Ms minMs meanMs perLayerMs ciHalfWidth noisy rounds p95PerLayerMs cv reps overheadPerLayerMs overheadMs modelMs ttftMs tokensPerSecond bytesPerStep flopsPerStep achievedGBs achievedGflops attainableMs bound efficiency memorySaved speedup analyticCacheBytes predictedBytes rssBeforeBytes rssAfterSessionBytes rssPeakBytes measuredDeltaBytes privateDeltaBytes deviceBytes deviceMemorySource verifyMaxAbsError fellBack ci95LoMs ci95HiMs iqrMs madMs outliers stoppedBy noise otherCpuShare stealShare efficiencyCi95Lo efficiencyCi95Hi',
     );
+  });
+
+  it("the app's first columns are the variant, the context, the batch, throughput and efficiency (on screen without scrolling)", () => {
+    expect(
+      fieldsOn('app')
+        .slice(0, 6)
+        .map((f) => f.id),
+    ).toEqual(['variant', 'context', 'batch', 'tokensPerSecond', 'efficiency', 'modelMs']);
+    // the other surfaces keep the registry's order
+    expect(fieldsOn('cli')[0]!.id).toBe('point');
+  });
+
+  it("flags a point whose whole model's cache is over the memory budget, on every table, where the budget is known", () => {
+    const small = point({ variant: 'mha', context: 64 });
+    const big = { ...point({ variant: 'mha', context: 128 }), modelCacheBytes: 10 * 2 ** 30 };
+    const ctx = fieldContext([small, big], {}, 8 * 2 ** 30);
+    expect(field('modelFits').get(small, ctx)).toBe(true);
+    expect(field('modelFits').get(big, ctx)).toBe(false);
+    expect(fieldText(field('modelFits'), big, ctx)).toBe('no');
+    expect(field('modelFits').warn!(big, ctx)).toBe(true);
+    expect(field('modelFits').warn!(small, ctx)).toBe(false);
+    // no budget (a report from before it was recorded): nothing said
+    expect(fieldText(field('modelFits'), big, fieldContext([big]))).toBeNull();
+    expect(field('modelFits').surfaces).toEqual(['cli', 'csv', 'html', 'app']);
+  });
+
+  it('shows the variant under its display name, the CSV keeps the id', () => {
+    const p = point({ variant: 'mla-absorbed', context: 64 });
+    const ctx = fieldContext([p]);
+    expect(fieldText(field('variant'), p, ctx)).toBe('MLA (absorbed)');
+    expect(field('variant').get(p, ctx)).toBe('mla-absorbed');
+  });
+
+  it('shows CV as a percentage in the HTML table as in the app (the CSV keeps the fraction)', () => {
+    const r = report([point({ variant: 'mha', context: 64 })]);
+    const p = { ...r.points[0]!, timing: { ...r.points[0]!.timing!, cv: 2.492 } };
+    const [head, row] = textTable('html', [p], fieldContext([p], r.scaling), '');
+    expect(row![head!.indexOf('cv')]).toBe('249%');
+    expect(field('cv').get(p, fieldContext([p]))).toBe(2.492);
+  });
+
+  it('says which figures are the whole model and which the measured layers', () => {
+    expect(field('modelCacheBytes').label).toBe('KV (whole model)');
+    expect(field('measuredDeltaBytes').label).toBe('RSS delta (measured layers)');
+    expect(field('tokensPerSecond').label).toBe('tok/s (attention)');
   });
 });

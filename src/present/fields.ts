@@ -13,8 +13,13 @@ import { savingsVsMha } from './savings.js';
 
 export type { Field, FieldContext, Surface, Value } from './field-kit.js';
 
-export function fieldContext(points: readonly Point[], layers: { modelLayers?: number | null; measuredLayers?: number | null } = {}): FieldContext {
-  return { savings: savingsVsMha(points), modelLayers: layers.modelLayers ?? null, measuredLayers: layers.measuredLayers ?? null };
+/** What the fields need beyond each point: the savings, the layers (report.scaling) and the memory budget (report.memoryBudget.bytes). */
+export function fieldContext(
+  points: readonly Point[],
+  layers: { modelLayers?: number | null; measuredLayers?: number | null } = {},
+  budgetBytes: number | null = null,
+): FieldContext {
+  return { savings: savingsVsMha(points), modelLayers: layers.modelLayers ?? null, measuredLayers: layers.measuredLayers ?? null, budgetBytes };
 }
 
 /**
@@ -95,15 +100,36 @@ export const CSV_ORDER: readonly string[] = [
   // blocked prefill's block size, and prefill's attention-only time to first token
   'prefill_block_queries',
   'attention_ttft_ms',
+  'model_fits_budget',
+];
+
+/**
+ * The app's first columns, in order, so that what a reader looks for first (the variant, the
+ * context, throughput, roofline efficiency, the whole model's cache and whether it fits) is on
+ * screen without scrolling; the other app fields follow in registry order.
+ */
+export const APP_FIRST: readonly string[] = [
+  'variant',
+  'context',
+  'batch',
+  'tokensPerSecond',
+  'efficiency',
+  'modelMs',
+  'modelCacheBytes',
+  'modelFits',
+  'memorySaved',
+  'speedup',
+  'status',
 ];
 
 /** The fields a surface shows, in its order. */
 export function fieldsOn(surface: Surface, fields: readonly Field[] = FIELDS): Field[] {
   const on = fields.filter((f) => f.surfaces.includes(surface));
-  if (surface !== 'csv') return on;
+  if (surface !== 'csv' && surface !== 'app') return on;
+  const order = surface === 'csv' ? CSV_ORDER : APP_FIRST;
   const rank = (f: Field): number => {
-    const i = CSV_ORDER.indexOf(csvName(f));
-    return i < 0 ? CSV_ORDER.length : i;
+    const i = order.indexOf(surface === 'csv' ? csvName(f) : f.id);
+    return i < 0 ? order.length : i;
   };
   // a stable sort: fields outside CSV_ORDER keep their registry order at the end
   return on

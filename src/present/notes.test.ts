@@ -52,6 +52,17 @@ describe('runCostDominated', () => {
     );
     expect(runCostDominatedText(r!, 4)).toMatch(/more --layers \(now 4\) divides/);
   });
+  it("the app's wording names its field and says what W_UK/W_UV are, with no CLI flag", () => {
+    const r = runCostDominated([at(512, 1.1, 1.0), at(8192, 1.6, 1.0)])!;
+    const app = runCostDominatedText(r, 1, 'app');
+    expect(app).toMatch(/^2 decode point\(s\), up to 8192 tokens, take mostly what the same graph takes at 16 cached tokens/);
+    expect(app).toContain('raising Measured layers spreads that cost');
+    expect(app).toContain("the model's fixed up-projection matrices");
+    expect(app).not.toMatch(/--|W_UK|W_UV/);
+    expect(runCostDominatedText(r, 4, 'app')).toContain('Measured layers (now 4)');
+    // the CLI keeps its flag
+    expect(runCostDominatedText(r, 1, 'cli')).toContain('--layers N');
+  });
   it('is null when every step is mostly work (the CPU at these sizes)', () => {
     expect(runCostDominated([at(512, 1, 0.02), at(4096, 8, 0.02)])).toBeNull();
   });

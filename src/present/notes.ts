@@ -70,10 +70,27 @@ export function runCostDominated(points: readonly Point[]): RunCostDominated | n
   };
 }
 
-export function runCostDominatedText(r: RunCostDominated, layers: number): string {
-  return (
+/**
+ * Where a note is read: the CLI (and the reports it writes) names its flags; the app names its
+ * fields ("Measured layers") and says in plain words what the CLI's terms stand for.
+ */
+export type NoteSurface = 'cli' | 'app';
+
+export function runCostDominatedText(r: RunCostDominated, layers: number, surface: NoteSurface = 'cli'): string {
+  const head =
     `${r.count} decode point(s), up to ${r.upToContext} tokens, take mostly what the same graph takes at 16 cached tokens ` +
-    `(up to ${(r.maxShare * 100).toFixed(0)}% of the step): a run's fixed cost plus work that does not grow with the context ` +
+    `(up to ${(r.maxShare * 100).toFixed(0)}% of the step): `;
+  if (surface === 'app')
+    return (
+      head +
+      `a run's fixed cost plus work that does not grow with the context (for MLA, turning each query and each output through ` +
+      `the model's fixed up-projection matrices instead of expanding the cache). There the step says little about how attention ` +
+      `scales with context; where the run's fixed cost is most of it (a GPU), raising Measured layers ` +
+      `${layers === 1 ? '' : `(now ${layers}) `}spreads that cost over more layers.`
+    );
+  return (
+    head +
+    `a run's fixed cost plus work that does not grow with the context ` +
     `(MLA's W_UK/W_UV). There the step says little about how attention scales with context; where the run's fixed cost ` +
     `is most of it (a GPU), ${layers === 1 ? '--layers N' : `more --layers (now ${layers})`} divides that by N.`
   );
@@ -122,19 +139,29 @@ export function sweepDriftText(r: Pick<Report, 'passes'>): string | null {
   );
 }
 
-/** The notes a report carries (CLI summary, HTML report): points that beat the probe, efficiency intervals past 100%, then short steps. */
-export function reportNotes(r: Pick<Report, 'points' | 'probes' | 'scaling' | 'passes'>): string[] {
-  const notes: string[] = [];
+/** The notes a report carries (CLI summary, HTML report, the app's notes panel): points that beat the probe, efficiency intervals past 100%, then short steps, then drift. */
+export function reportNotes(r: Pick<Report, 'points' | 'probes' | 'scaling' | 'passes'>, surface: NoteSurface = 'cli'): string[] {
+  return sweepNotes(r, surface).map((n) => n.text);
+}
+
+/** A note with what it is about (the app keys and labels them). */
+export interface SweepNote {
+  kind: 'roofline' | 'interval' | 'run-cost' | 'drift';
+  text: string;
+}
+
+export function sweepNotes(r: Pick<Report, 'points' | 'probes' | 'scaling' | 'passes'>, surface: NoteSurface = 'cli'): SweepNote[] {
+  const notes: SweepNote[] = [];
   const beaten = rooflineBeaten(
     r.points.filter((p) => p.mode === 'decode'),
     r.probes,
   );
-  if (beaten) notes.push(rooflineBeatenText(beaten));
+  if (beaten) notes.push({ kind: 'roofline', text: rooflineBeatenText(beaten) });
   const crossing = efficiencyCrossing(r.points);
-  if (crossing.length > 0) notes.push(efficiencyCrossingText(crossing));
+  if (crossing.length > 0) notes.push({ kind: 'interval', text: efficiencyCrossingText(crossing) });
   const runCost = runCostDominated(r.points);
-  if (runCost) notes.push(runCostDominatedText(runCost, r.scaling.measuredLayers));
+  if (runCost) notes.push({ kind: 'run-cost', text: runCostDominatedText(runCost, r.scaling.measuredLayers, surface) });
   const drift = sweepDriftText(r);
-  if (drift) notes.push(drift);
+  if (drift) notes.push({ kind: 'drift', text: drift });
   return notes;
 }

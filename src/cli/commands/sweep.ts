@@ -54,6 +54,10 @@ const FLAG: Record<Field, string> = {
   headDim: '--head-dim',
   numLayers: '--model-layers',
   mla: '--config',
+  kvLoraRank: '--config',
+  qkNopeHeadDim: '--config',
+  qkRopeHeadDim: '--config',
+  vHeadDim: '--config',
   variants: '--variants',
   contexts: '--contexts',
   batches: '--batch',
@@ -205,10 +209,10 @@ export function addSweep(program: Command, { io, raw, result }: CommandContext):
     .description('sweep variants x contexts x batch x cache dtype on one execution provider and write a JSON report')
     .option('--preset <name>', `model preset (see \`kvscope presets\`); default ${DEFAULT_SWEEP.preset}`)
     .option('--config <file>', 'a Hugging Face config.json, or a kvscope custom model JSON')
-    .option('--heads <n>', `custom dims: query heads (${span(R.dim)})`)
-    .option('--kv-heads <n>', 'custom dims: K/V heads (default = heads)')
-    .option('--head-dim <n>', `custom dims: head dimension (default ${CUSTOM_DEFAULTS.headDim}, at most ${R.dim.max})`)
-    .option('--model-layers <n>', `custom dims: layers of the model (default ${CUSTOM_DEFAULTS.numLayers}, at most ${R.dim.max})`)
+    .option('--heads <n>', `custom dims: query heads (${span(R.heads)})`)
+    .option('--kv-heads <n>', `custom dims: K/V heads (default = heads; ${span(R.heads)})`)
+    .option('--head-dim <n>', `custom dims: head dimension (default ${CUSTOM_DEFAULTS.headDim}, at most ${R.headDim.max})`)
+    .option('--model-layers <n>', `custom dims: layers of the model (default ${CUSTOM_DEFAULTS.numLayers}, at most ${R.modelLayers.max})`)
     .option('--variants <list>', 'mha,gqa,mqa,mla-naive,mla-absorbed | mla | all', 'all')
     .option(
       '--contexts <list>',

@@ -179,6 +179,24 @@ export function predictedStepSeconds(p: Pick<PlannedPoint, 'flops' | 'bytesRead'
   return attainableSeconds({ bytes: p.bytesRead, flops: p.flops }, { bandwidthGBs, gflops });
 }
 
+/** Seconds of a sweep before its first point: the probes and start-up. */
+export const STARTUP_SECONDS = 8;
+
+/**
+ * Seconds one point should take, from the probe figures: filling its cache (~1.5 GB/s), loading,
+ * warm-up, then timed runs up to the budget; 0 for a point that will not run (does not fit, too slow).
+ */
+export function pointSeconds(
+  p: Pick<PlannedPoint, 'fits' | 'flops' | 'bytesRead' | 'predictedBytes'>,
+  config: Pick<SweepConfig, 'maxStepSeconds' | 'budgetSeconds'>,
+  probes: { bandwidthGBs: number; gflops: number },
+): number {
+  if (!p.fits) return 0;
+  const step = predictedStepSeconds(p, probes.bandwidthGBs, probes.gflops);
+  if (step > config.maxStepSeconds) return 0;
+  return p.predictedBytes / 1.5e9 + 0.3 + Math.min(config.budgetSeconds, Math.max(5 * step, 0.05)) + 3 * step;
+}
+
 export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
   const model = resolveModel(config.model);
   // The cache is built in host memory and, for a GPU provider, also lives on the device: the
@@ -258,16 +276,8 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
               });
             }
         }
-  const bw = env.bandwidthGBs ?? 10;
-  const gf = env.gflops ?? 50;
-  let estimatedSeconds = 8; // probes and start-up
-  for (const p of points) {
-    if (!p.fits) continue;
-    const step = predictedStepSeconds(p, bw, gf);
-    if (step > config.maxStepSeconds) continue;
-    // fill at ~1.5 GB/s, load, warm-up, then reps up to the budget
-    estimatedSeconds += p.predictedBytes / 1.5e9 + 0.3 + Math.min(config.budgetSeconds, Math.max(5 * step, 0.05)) + 3 * step;
-  }
+  const probes = { bandwidthGBs: env.bandwidthGBs ?? 10, gflops: env.gflops ?? 50 };
+  const estimatedSeconds = STARTUP_SECONDS + points.reduce((a, p) => a + pointSeconds(p, config, probes), 0);
   const largestContextThatFits: Record<string, number | null> = {};
   const firstDtype = config.dtypes[0] ?? 'fp32';
   for (const variant of variants) {

@@ -41,6 +41,14 @@ describe('runSweep', () => {
     expect(events.filter((e) => e.type === 'point')).toHaveLength(15);
     const progress = events.filter((e) => e.type === 'progress');
     expect(progress.at(-1)).toMatchObject({ done: 15, total: 15 });
+    // each point's progress carries its own expected seconds, inside the ETA to the end
+    const perPoint = progress.filter((e) => e.type === 'progress' && e.current.startsWith('decode/'));
+    expect(perPoint).toHaveLength(15);
+    for (const e of perPoint) {
+      if (e.type !== 'progress') continue;
+      expect(e.pointSeconds).toBeGreaterThan(0);
+      expect(e.etaSeconds!).toBeGreaterThanOrEqual(e.pointSeconds!);
+    }
   });
 
   it('takes a reference read before each pass and keeps them in the report, in pass order', async () => {

@@ -9,7 +9,10 @@ import { SweepConfigSchema, type EngineEvent, type Report, type SweepConfig, typ
 import { efficiencyInterval } from '@/contract/roofline.js';
 import { scratchDir } from '../graph/resident.js';
 import { chooseProvider } from './provider-choice.js';
-import { planSweep } from './planner.js';
+import { EtaCorrector } from './eta.js';
+import { POLICIES } from './harness.js';
+import { rememberProbes } from './probe-memory.js';
+import { planSweep, pointSeconds } from './planner.js';
 import { probeDevice, quickBandwidth, type ProbeResult } from './probes.js';
 import type { PointContext } from './runner-context.js';
 import { measurePoint } from './runner-point.js';
@@ -81,12 +84,25 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
       current: `probing ${provider} bandwidth and FLOP/s`,
       etaSeconds: plan.estimatedSeconds,
     });
+    const probeT0 = performance.now();
     const probes = opts.probes ?? (await s.mark.priority.during(() => probeDevice(provider, { threads: config.threads })));
+    // the probes are taken again after the last point (where they were measured here): about as long
+    const probeSeconds = opts.probes ? 0 : (performance.now() - probeT0) / 1000;
+    if (!opts.probes) rememberProbes(provider, probes);
     s.probes = probes;
     s.plan = planSweep(config, { availableBytes: availableMemory(), provider, deviceFreeBytes, bandwidthGBs: probes.bandwidthGBs, gflops: probes.gflops });
     const planned = s.plan.points;
     const total = planned.length;
-    let doneSeconds = 0;
+    // The ETA: each point's expectation from the probes, corrected by the points measured so far.
+    // Each point is timed in POLICIES.point.minRounds rounds at least, a round about as long as its
+    // first: one round's expectation is the point's (pointSeconds) over them.
+    const rounds = POLICIES.point.minRounds;
+    const eta = new EtaCorrector(
+      planned.map((p) => pointSeconds(p, config, probes) / rounds),
+      rounds,
+      probeSeconds,
+    );
+    const tookSeconds: number[] = [];
     const ctx: PointContext = {
       config,
       provider,
@@ -115,11 +131,11 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
     const unsettled: { index: number; state: RoundState }[] = [];
     for (const [i, pp] of planned.entries()) {
       if (cancelled()) return report(false, 'cancelled');
-      const eta = i === 0 ? s.plan.estimatedSeconds : (doneSeconds / i) * (total - i);
-      onEvent({ type: 'progress', runId, done: i, total, current: pp.id, etaSeconds: eta });
+      onEvent({ type: 'progress', runId, done: i, total, current: pp.id, etaSeconds: eta.remaining(i), pointSeconds: eta.expected(i) });
       const t0 = performance.now();
       const { point, state } = await measurePoint(pp, ctx);
-      doneSeconds += (performance.now() - t0) / 1000;
+      tookSeconds[i] = (performance.now() - t0) / 1000;
+      eta.record(i, tookSeconds[i], state ? Math.max(0, state.policy.minRounds - state.rounds.length) : 0);
       points.push(point);
       if (state) unsettled.push({ index: points.length - 1, state });
       onEvent({ type: 'point', runId, point });
@@ -131,7 +147,9 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
     // possible (at most maxRounds each).
     let extraDone = 0;
     const extraLeft = (): number => unsettled.reduce((a, u) => a + u.state.policy.maxRounds - u.state.rounds.length, 0);
-    const roundSeconds = doneSeconds / Math.max(1, total);
+    // A later round of a point takes about what its first did; the rounds still possible, at most.
+    const roundSeconds = (u: { index: number }): number => tookSeconds[u.index] ?? 0;
+    const roundsLeftSeconds = (): number => unsettled.reduce((a, u) => a + Math.max(1, u.state.policy.minRounds - u.state.rounds.length) * roundSeconds(u), 0);
     for (let pass = 2; unsettled.length > 0; pass++) {
       await referencePass(pass, total + extraDone, total + extraDone + extraLeft());
       for (const u of [...unsettled]) {
@@ -143,7 +161,8 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
           done: total + extraDone,
           total: total + extraDone + left,
           current: `round ${pass}: ${points[u.index]!.id}`,
-          etaSeconds: left * roundSeconds,
+          etaSeconds: roundsLeftSeconds() + eta.tail,
+          pointSeconds: roundSeconds(u),
         });
         const { point, done } = await continuePoint(u.state, ctx);
         extraDone++;

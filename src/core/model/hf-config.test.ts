@@ -55,7 +55,7 @@ describe('BAD CALL - malformed configs', () => {
     [
       'string heads',
       { hidden_size: 4096, num_attention_heads: '32', num_hidden_layers: 2 },
-      /config field "num_attention_heads" must be an integer from 1 to 1048576, got "32"/,
+      /config field "num_attention_heads" must be an integer from 1 to 1024, got "32"/,
       'num_attention_heads',
     ],
     [
@@ -71,18 +71,18 @@ describe('BAD CALL - malformed configs', () => {
       'head_dim',
     ],
     ['MLA without rope dim', { ...CONFIGS['deepseek-v3'], qk_rope_head_dim: undefined }, /lacks "qk_rope_head_dim"/, 'qk_rope_head_dim'],
-    ['negative layers', { ...CONFIGS.gpt2, n_layer: -1 }, /config field "n_layer" must be an integer from 1 to 1048576, got -1/, 'n_layer'],
+    ['negative layers', { ...CONFIGS.gpt2, n_layer: -1 }, /config field "n_layer" must be an integer from 1 to 1024, got -1/, 'n_layer'],
     // Each of these gave Infinity, NaN or negative figures (and wedged the app's sweep) before.
     [
       'zero layers',
       { ...CONFIGS['llama-3.1-8b'], num_hidden_layers: 0 },
-      /config field "num_hidden_layers" must be an integer from 1 to 1048576, got 0$/,
+      /config field "num_hidden_layers" must be an integer from 1 to 1024, got 0$/,
       'num_hidden_layers',
     ],
     [
       'huge layers',
       { ...CONFIGS['llama-3.1-8b'], num_hidden_layers: 1e308 },
-      /"num_hidden_layers" must be an integer from 1 to 1048576, got 1e\+308/,
+      /"num_hidden_layers" must be an integer from 1 to 1024, got 1e\+308/,
       'num_hidden_layers',
     ],
     [
@@ -100,13 +100,13 @@ describe('BAD CALL - malformed configs', () => {
     [
       'zero heads',
       { ...CONFIGS['llama-3.1-8b'], num_attention_heads: 0 },
-      /"num_attention_heads" must be an integer from 1 to 1048576, got 0/,
+      /"num_attention_heads" must be an integer from 1 to 1024, got 0/,
       'num_attention_heads',
     ],
     [
       'zero K/V heads',
       { ...CONFIGS['llama-3.1-8b'], num_key_value_heads: 0 },
-      /"num_key_value_heads" must be an integer from 1 to 1048576, got 0/,
+      /"num_key_value_heads" must be an integer from 1 to 1024, got 0/,
       'num_key_value_heads',
     ],
     ['zero head dim', { ...CONFIGS['llama-3.1-8b'], head_dim: 0 }, /"head_dim" must be an integer from 1 to 1048576, got 0/, 'head_dim'],

@@ -4,6 +4,7 @@
  */
 import type { LayerKind } from '@/contract/layers.js';
 import { readLayerKinds } from './layer-kinds.js';
+import { MODEL_RANGES } from '@/contract/ranges.js';
 import { MAX_DIM, SpecError, validateSpec, type AttentionSpec } from './spec.js';
 
 /** A model as kvscope needs it: the attention spec plus the facts that scale it. */
@@ -58,7 +59,7 @@ const MAX_TOKENS = 2 ** 31 - 1;
 
 /**
  * Every numeric config.json field kvscope reads, with its allowed range (integers, inclusive).
- * Dims are at least 1 and at most MAX_DIM (2^20), as in the sweep schema; 0 is allowed only where
+ * Heads and layers have the sweep schema's ranges (contract/ranges.ts: 1 to 1,024); other dims are at least 1 and at most MAX_DIM (2^20); 0 is allowed only where
  * it means "none" (kv_lora_rank: not MLA, q_lora_rank: queries not compressed, sliding_window: no
  * window). A value outside its range (0 layers, 1e308, -1, 1.5, "32") is refused with the field,
  * the value and the range, before any figure is computed from it.
@@ -67,15 +68,15 @@ export const CONFIG_FIELD_RANGES = {
   hidden_size: [1, MAX_DIM],
   n_embd: [1, MAX_DIM],
   d_model: [1, MAX_DIM],
-  num_attention_heads: [1, MAX_DIM],
-  n_head: [1, MAX_DIM],
-  num_heads: [1, MAX_DIM],
-  num_hidden_layers: [1, MAX_DIM],
-  n_layer: [1, MAX_DIM],
-  num_layers: [1, MAX_DIM],
-  num_key_value_heads: [1, MAX_DIM],
-  num_kv_heads: [1, MAX_DIM],
-  n_head_kv: [1, MAX_DIM],
+  num_attention_heads: [MODEL_RANGES.numHeads.min, MODEL_RANGES.numHeads.max],
+  n_head: [MODEL_RANGES.numHeads.min, MODEL_RANGES.numHeads.max],
+  num_heads: [MODEL_RANGES.numHeads.min, MODEL_RANGES.numHeads.max],
+  num_hidden_layers: [MODEL_RANGES.numLayers.min, MODEL_RANGES.numLayers.max],
+  n_layer: [MODEL_RANGES.numLayers.min, MODEL_RANGES.numLayers.max],
+  num_layers: [MODEL_RANGES.numLayers.min, MODEL_RANGES.numLayers.max],
+  num_key_value_heads: [MODEL_RANGES.numHeads.min, MODEL_RANGES.numHeads.max],
+  num_kv_heads: [MODEL_RANGES.numHeads.min, MODEL_RANGES.numHeads.max],
+  n_head_kv: [MODEL_RANGES.numHeads.min, MODEL_RANGES.numHeads.max],
   head_dim: [1, MAX_DIM],
   kv_lora_rank: [0, MAX_DIM],
   qk_nope_head_dim: [1, MAX_DIM],

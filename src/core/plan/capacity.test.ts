@@ -64,6 +64,17 @@ describe('planCapacity', () => {
     expect(f.estimate!.basis).toMatch(/no measured step within 2x/);
     expect(f.measured!.context).toBe(128);
   });
+  it('gives no tokens/s for a model whose weights do not fit (the measured step is still shown)', () => {
+    const r = planCapacity({
+      ...base,
+      memoryBytes: 10e9,
+      report: reportWith([{ variant: 'gqa', context: 8192, cacheTokens: 8192, timing: { perLayerMs: 2 } as Point['timing'] }]),
+    });
+    const g = r.variants.find((v) => v.variant === 'gqa')!;
+    expect(r.fitsAtAll).toBe(false);
+    expect(g.estimate).toBeUndefined();
+    expect(g.measured!.context).toBe(8192);
+  });
   it('BAD CALL - budget, context and batch', () => {
     expect(() => planCapacity({ ...base, memoryBytes: 0 })).toThrow(SpecError);
     expect(() => planCapacity({ ...base, context: 0 })).toThrow(/context must be a positive integer/);

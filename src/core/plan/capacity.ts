@@ -136,7 +136,8 @@ export function planCapacity(i: CapacityInput): CapacityResult {
           context: near.context,
         };
       }
-      if (r.probes) {
+      // no tokens/s for a model whose weights do not fit: it would not run at all
+      if (r.probes && free > 0) {
         const bw = r.probes.bandwidthGBs * 1e9;
         const weightsMs = (activeWeightBytes / bw) * 1000;
         // Attention: a measured step within a factor of 2 of the context, scaled linearly (decode

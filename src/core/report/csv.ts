@@ -25,7 +25,7 @@ function cell(v: Value | undefined): string {
 
 export function toCsv(report: Report, fields: readonly Field[] = FIELDS): string {
   const cols = csvColumns(fields);
-  const ctx = fieldContext(report.points, report.scaling);
+  const ctx = fieldContext(report.points, report.scaling, report.memoryBudget?.bytes ?? null);
   const lines = [cols.map(([n]) => n).join(',')];
   for (const p of report.points) lines.push(cols.map(([, get]) => cell(get(p, ctx))).join(','));
   return `${lines.join('\r\n')}\r\n`;

@@ -46,7 +46,7 @@ const CHART_CARDS = `<div class="charts">${REPORT_CHARTS.map(
 
 /** A report's points as a table: the HTML fields of the registry (src/present/fields.ts), every cell escaped. */
 export function htmlTable(r: Report, fields: readonly Field[] = FIELDS): string {
-  const [head, ...rows] = textTable('html', r.points, fieldContext(r.points, r.scaling), '', fields);
+  const [head, ...rows] = textTable('html', r.points, fieldContext(r.points, r.scaling, r.memoryBudget?.bytes ?? null), '', fields);
   const body = rows.map((cells) => `<tr>${cells.map((c) => `<td>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
   return `<table><thead><tr>${head!.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }

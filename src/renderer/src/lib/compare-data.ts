@@ -67,7 +67,7 @@ export function compareCharts(items: readonly CompareItem[]): ChartModel[] {
     },
     {
       id: 'compare-tokens',
-      title: 'Decode throughput vs context (measured)',
+      title: 'Decode throughput vs context (attention only, measured)',
       yLabel: 'tokens/s',
       yLog: true,
       format: 'number',

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { SweepConfigSchema } from '@/contract/schemas';
 import { DEFAULT_SWEEP, QUICK_SWEEP } from '@/contract/defaults';
-import { defaultForm, FormError, formFromConfig, formToConfig, quickForm } from './config-form';
+import { defaultForm, FormError, formToConfig, quickForm } from './config-form';
+import { formFromConfig } from './config-form-load';
 import { parseContexts } from './format';
 
 describe('formToConfig', () => {
@@ -59,7 +60,7 @@ describe('formToConfig', () => {
       [{ variants: [] }, 'variants', 'choose at least one variant'],
       [{ contexts: 'abc' }, 'contexts', '"abc" is not a token count'],
       [{ batches: '0' }, 'batches', 'not a valid batch size'],
-      [{ layers: 0 }, 'layers', 'layers must be'],
+      [{ layers: 0 }, 'layers', 'Measured layers must be a whole number from 1 to 256'],
       [{ source: 'hf-config', hfConfigText: '[1]' }, 'hfConfig', 'must hold a JSON object'],
       [{ source: 'hf-config', hfConfigText: '{oops' }, 'hfConfig', 'not valid JSON'],
     ];

@@ -1,6 +1,7 @@
 /** The setup form's plain state, read into a sweep config by the shared builder (src/present/config-builder.ts). Pure. */
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_SWEEP, QUICK_SWEEP } from '@/contract/defaults';
 import { VARIANTS, VARIANT_LABELS, type Variant } from '@/contract/lists';
+import { MODEL_RANGES, rangeMessage } from '@/contract/ranges';
 import type { SweepConfig, SweepConfigInput } from '@/contract/schemas';
 import { buildSweepConfig, type Field, type FieldReader, type Flat, type ModelFields, type Range } from '@/present/config-builder';
 import { parseContexts, parseIntList } from './format';
@@ -96,32 +97,52 @@ export class FormError extends Error {
   }
 }
 
-/** Fields the setup panel shows an error beside; the others are said under the plan. */
-const SHOWN = new Set<Field>(['variants', 'contexts', 'batches', 'layers', 'budgetSeconds', 'threads', 'dtypes', 'modes']);
+/** Fields the setup panel shows an error beside (each has its own input); the others are said under the plan. */
+export const FORM_FIELDS = [
+  'variants',
+  'gqaGroups',
+  'contexts',
+  'batches',
+  'layers',
+  'budgetSeconds',
+  'threads',
+  'dtypes',
+  'modes',
+  'numHeads',
+  'numKvHeads',
+  'headDim',
+  'numLayers',
+  'kvLoraRank',
+  'qkNopeHeadDim',
+  'qkRopeHeadDim',
+  'vHeadDim',
+] as const satisfies readonly Field[];
+const SHOWN = new Set<Field>(FORM_FIELDS);
 const fail = (field: Field, message: string): never => {
   throw new FormError(field === 'model' ? 'hfConfig' : SHOWN.has(field) ? field : '', message);
 };
+/** Each field's name as its label says it (the model's dims: contract/ranges.ts). */
 const NAMES: Partial<Record<Field, string>> = {
-  layers: 'layers',
-  threads: 'threads',
-  gqaGroups: 'GQA groups',
-  numHeads: 'query heads',
-  numKvHeads: 'K/V heads',
-  headDim: 'head dim',
-  numLayers: 'model layers',
-  mla: 'MLA dims',
-  maxPrefillContext: 'the largest prefill context',
+  layers: 'Measured layers',
+  threads: 'Threads',
+  gqaGroups: 'GQA K/V heads',
+  numHeads: MODEL_RANGES.numHeads.name,
+  numKvHeads: MODEL_RANGES.numKvHeads.name,
+  headDim: MODEL_RANGES.headDim.name,
+  numLayers: MODEL_RANGES.numLayers.name,
+  kvLoraRank: MODEL_RANGES.kvLoraRank.name,
+  qkNopeHeadDim: MODEL_RANGES.qkNopeHeadDim.name,
+  qkRopeHeadDim: MODEL_RANGES.qkRopeHeadDim.name,
+  vHeadDim: MODEL_RANGES.vHeadDim.name,
+  maxPrefillContext: 'The largest prefill context',
 };
 
-/** The form's values as the builder reads them: numbers from inputs, lists from checkboxes. */
+/** The form's values as the builder reads them: numbers from inputs (an emptied one is null), lists from checkboxes. */
 const FORM_READER: FieldReader = {
-  count(field: Field, value: Flat, r: Range): number {
-    const v = typeof value === 'number' ? value : Number(value);
+  count(field: Field, value: Flat | null, r: Range): number {
+    const v = typeof value === 'number' ? value : value === null || String(value).trim() === '' ? NaN : Number(value);
     if (!Number.isInteger(v) || v < r.min || v > r.max)
-      fail(
-        field,
-        field === 'threads' ? 'threads must be a whole number (0 = all cores)' : `${NAMES[field] ?? field} must be a whole number from ${r.min} to ${r.max}`,
-      );
+      fail(field, field === 'threads' ? `${rangeMessage('Threads', r)} (0 = all cores)` : rangeMessage(NAMES[field] ?? field, r));
     return v;
   },
   number(field: Field, value: Flat, r: Range): number {
@@ -130,7 +151,7 @@ const FORM_READER: FieldReader = {
       fail(
         field,
         field === 'budgetSeconds'
-          ? `the time budget per point must be between ${r.min} and ${r.max} s`
+          ? `Timed seconds per point must be above ${r.min} and at most ${r.max.toLocaleString('en-US')}`
           : `${field} must be above ${r.min} and at most ${r.max}`,
       );
     return v;
@@ -162,6 +183,9 @@ const CHOOSE: Partial<Record<Field, string>> = {
   modes: 'choose decode, prefill or both',
 };
 
+/** An emptied number input is null: '' keeps the builder from filling in its default, so the field says it is empty. */
+const emptyAsText = (v: number | null): Flat => (v === null ? '' : v);
+
 function modelOf(form: SetupForm): ModelFields {
   if (form.source === 'preset') return { source: 'preset', preset: form.preset };
   if (form.source === 'hf-config') {
@@ -175,15 +199,16 @@ function modelOf(form: SetupForm): ModelFields {
     return { source: 'file', name: form.hfConfigName, json: parsed };
   }
   const c = form.custom;
+  const n = emptyAsText;
   return {
     source: 'custom',
     name: c.name || 'custom',
     kind: c.kind,
-    numHeads: c.numHeads,
-    numKvHeads: c.numKvHeads,
-    headDim: c.headDim,
-    numLayers: c.numLayers,
-    mla: { kvLoraRank: c.kvLoraRank, qkNopeHeadDim: c.qkNopeHeadDim, qkRopeHeadDim: c.qkRopeHeadDim, vHeadDim: c.vHeadDim },
+    numHeads: n(c.numHeads),
+    numKvHeads: n(c.numKvHeads),
+    headDim: n(c.headDim),
+    numLayers: n(c.numLayers),
+    mla: { kvLoraRank: n(c.kvLoraRank), qkNopeHeadDim: n(c.qkNopeHeadDim), qkRopeHeadDim: n(c.qkRopeHeadDim), vHeadDim: n(c.vHeadDim) },
   };
 }
 
@@ -198,86 +223,12 @@ export function formToConfig(form: SetupForm): SweepConfigInput {
       contexts: form.contexts,
       batches: form.batches,
       provider: form.provider,
-      gqaGroups: form.gqaGroups,
-      layers: form.layers,
-      budgetSeconds: form.budgetSeconds,
-      threads: form.threads,
+      gqaGroups: emptyAsText(form.gqaGroups),
+      layers: emptyAsText(form.layers),
+      budgetSeconds: emptyAsText(form.budgetSeconds),
+      threads: emptyAsText(form.threads),
       ...(form.kept ?? {}),
     },
     FORM_READER,
   );
-}
-
-/** JSON with keys sorted and undefined left out, for comparing plain values. */
-function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x,
-  );
-}
-
-/** The custom fields of a model the form can hold as custom dims, or null where it cannot (a file keeps it). */
-function customOf(model: Extract<SweepConfig['model'], { source: 'custom' }>, base: SetupForm['custom']): SetupForm['custom'] | null {
-  const a = model.attention;
-  const custom: SetupForm['custom'] =
-    a.kind === 'mla'
-      ? {
-          ...base,
-          name: model.name,
-          kind: 'mla',
-          numHeads: a.numHeads,
-          kvLoraRank: a.kvLoraRank,
-          qkNopeHeadDim: a.qkNopeHeadDim,
-          qkRopeHeadDim: a.qkRopeHeadDim,
-          vHeadDim: a.vHeadDim,
-          numLayers: model.numLayers,
-        }
-      : { ...base, name: model.name, kind: a.kind, numHeads: a.numHeads, numKvHeads: a.numKvHeads, headDim: a.headDim, numLayers: model.numLayers };
-  try {
-    const back = formToConfig({ ...defaultForm(), source: 'custom', custom }).model;
-    return canonical(back) === canonical(model) ? custom : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * The form that describes a sweep config (an opened report's): formToConfig of it gives the
- * config back, so Run reruns what the report measured. Custom dims the form's fields cannot hold
- * (a V head dim, a max context) go in as the custom-model JSON the config.json field accepts.
- */
-export function formFromConfig(config: SweepConfig): SetupForm {
-  const form = defaultForm();
-  const m = config.model;
-  if (m.source === 'preset') {
-    form.source = 'preset';
-    form.preset = m.preset;
-  } else if (m.source === 'hf-config') {
-    form.source = 'hf-config';
-    form.hfConfigText = JSON.stringify(m.config, null, 2);
-    form.hfConfigName = m.name ?? '';
-  } else {
-    const custom = customOf(m, form.custom);
-    if (custom) {
-      form.source = 'custom';
-      form.custom = custom;
-    } else {
-      form.source = 'hf-config';
-      form.hfConfigText = JSON.stringify({ name: m.name, attention: m.attention, numLayers: m.numLayers, maxContext: m.maxContext }, null, 2);
-      form.hfConfigName = m.name;
-    }
-  }
-  return {
-    ...form,
-    variants: [...config.variants],
-    gqaGroups: config.gqaGroups,
-    contexts: config.contexts.join(', '),
-    batches: config.batches.join(', '),
-    dtypes: [...config.dtypes],
-    modes: [...config.modes],
-    layers: config.layers,
-    budgetSeconds: config.budgetSeconds,
-    threads: config.threads,
-    provider: config.provider,
-    kept: { maxStepSeconds: config.maxStepSeconds, memoryFraction: config.memoryFraction, maxPrefillContext: config.maxPrefillContext, verify: config.verify },
-  };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CapacityAnswer } from '@/contract/api';
 import { FormError } from './config-form';
-import { classifyDrop, defaultPlannerForm, onnxPlannerRequest, parseMemory, plannerChart, plannerContexts, plannerRequest } from './planner-form';
+import { classifyDrop, defaultPlannerForm, formContext, onnxPlannerRequest, parseMemory, plannerChart, plannerContexts, plannerRequest } from './planner-form';
 
 describe('planner form', () => {
   it('parses memory budgets', () => {
@@ -31,7 +31,7 @@ describe('planner form', () => {
     expect(plannerRequest(f)).not.toHaveProperty('mlaRank');
     expect(plannerRequest({ ...f, mlaRank: ' 256 ' }).mlaRank).toBe(256);
     expect(() => plannerRequest({ ...f, mlaRank: '0' })).toThrow(expect.objectContaining({ field: 'mlaRank' }) as Error);
-    expect(() => plannerRequest({ ...f, mlaRank: 'big' })).toThrow(/MLA rank must be a positive whole number/);
+    expect(() => plannerRequest({ ...f, mlaRank: 'big' })).toThrow(/MLA rank must be a whole number from 1 to 1,048,576/);
   });
 
   it('passes the paged assumption (16-token pages, windows kept by default) and names its field', () => {
@@ -67,7 +67,7 @@ describe('planner form', () => {
     expect(() => onnxPlannerRequest(f, { ...layout, dtype: 'int8' })).toThrow(/not one kvscope plans/);
   });
 
-  it('charts weights + cache per variant against the device line, window-aware', () => {
+  it('charts the cache per variant against the memory left after the weights, window-aware', () => {
     const a = {
       model: { maxContext: 8192, slidingWindow: 4096, numLayers: 1 },
       weightsBytes: 1000,
@@ -99,9 +99,23 @@ describe('planner form', () => {
     } as unknown as CapacityAnswer;
     expect(plannerContexts(a, 4096)).toEqual([1024, 2048, 4096, 8192]);
     const c = plannerChart(a, 2, 4096);
-    expect(c.series.map((s) => s.label)).toEqual(['MHA analytic', 'GQA (model) analytic', 'device memory (entered)']);
-    expect(c.series[0]!.data.at(-1)).toEqual({ x: 8192, y: 1000 + 10 * 4096 * 2 });
-    expect(c.series[2]!.data[0]!.y).toBe(1e9);
+    expect(c.series.map((s) => s.label)).toEqual(['MHA analytic', 'GQA (model) analytic', 'memory left for the cache (entered 954 MiB − weights 1000 B)']);
+    // the weights are not in the series: variants stay apart however large the weights
+    expect(c.series[0]!.data.at(-1)).toEqual({ x: 8192, y: 10 * 4096 * 2 });
+    expect(c.series[2]!.data[0]!.y).toBe(1e9 - 1000);
+    expect(c.note).toBeUndefined();
+    // weights over the memory: no line, a note
+    const dead = plannerChart({ ...a, weightsBytes: 2e9 }, 1, 4096);
+    expect(dead.series.map((s) => s.variant)).toEqual(['mha', 'gqa']);
+    expect(dead.note).toBe('No memory is left for the cache: the weights alone need 1.9 GiB.');
+  });
+
+  it('reads contexts in the sweep\'s grammar: "128k" is 131072', () => {
+    const f = { ...defaultPlannerForm(), context: '128k', batch: '4' };
+    expect(plannerRequest(f)).toMatchObject({ context: 131072, batch: 4 });
+    expect(() => plannerRequest({ ...f, context: '0' })).toThrow(/Context must be a whole number from 1 to 1,000,000,000/);
+    expect(formContext(f)).toBe(131072);
+    expect(formContext({ context: 'lots' })).toBe(0);
   });
 
   it('charts a hybrid model layer by layer: 1 global + 1 sliding(1024) layer', () => {

@@ -9,6 +9,8 @@ import { PLAN_DEFAULTS } from '@/contract/defaults';
 import { cacheBytesAt, layersOf } from '@/contract/layers';
 import { ANALYTIC_DTYPES as ANALYTIC_DTYPE_NAMES } from '@/contract/lists';
 import { defaultParallelForm, parallelRequest, type ParallelForm } from './planner-parallel';
+import { parseTokenCount } from '@/present/contexts';
+import { formatBytes } from '@/present/format';
 
 /** The dtypes the planner estimates with (the contract's list, the CLI's --weight-dtype and --cache-dtype). */
 export const ANALYTIC_DTYPES: readonly { value: AnalyticDtypeName; label: string }[] = ANALYTIC_DTYPE_NAMES.map((d) => ({ value: d, label: d }));
@@ -68,11 +70,22 @@ export function parseMemory(text: string): number | null {
   return bytes;
 }
 
-function count(text: string, field: string, what: string): number {
-  const v = Number(text.trim().replace(/_/g, ''));
-  if (!Number.isInteger(v) || v < 1) throw new FormError(field, `${what} must be a positive whole number, got "${text}"`);
+/** A whole number within the request's range, in the sweep's grammar ("128k", "1M", "4096": src/present/contexts.ts). */
+function count(text: string, field: string, what: string, max: number): number {
+  const v = parseTokenCount(text.replace(/_/g, ''), { min: 1, max });
+  if (typeof v !== 'number')
+    throw new FormError(field, `${what} must be a whole number from 1 to ${max.toLocaleString('en-US')} (e.g. 4096, 128k), got "${text}"`);
   return v;
 }
+
+/** The form's context as the request reads it ("128k" -> 131072), or 0 where it is not one. */
+export function formContext(f: Pick<PlannerForm, 'context'>): number {
+  const v = parseTokenCount(f.context.replace(/_/g, ''), { min: 1 });
+  return typeof v === 'number' ? v : 0;
+}
+
+/** The request's ranges (CapacityRequestSchema's). */
+const PLAN_MAX = { context: 1e9, batch: 1e6, gqaGroups: 1024, mlaRank: 1_048_576, pageTokens: 65_536 } as const;
 
 /** The request for planner:capacity; FormError names the field at fault. */
 export function plannerRequest(f: PlannerForm): CapacityRequest {
@@ -94,11 +107,11 @@ export function plannerRequest(f: PlannerForm): CapacityRequest {
     memoryBytes: parseMemory(f.memory),
     weightDtype: f.weightDtype,
     cacheDtype: f.cacheDtype,
-    context: count(f.context, 'context', 'context'),
-    batch: count(f.batch, 'batch', 'batch'),
-    gqaGroups: count(f.gqaGroups, 'gqaGroups', 'GQA groups'),
-    ...(f.mlaRank.trim() !== '' ? { mlaRank: count(f.mlaRank, 'mlaRank', 'MLA rank') } : {}),
-    paging: { pageTokens: count(f.pageTokens, 'pageTokens', 'page size'), windowedLayers: f.pagedWindows },
+    context: count(f.context, 'context', 'Context', PLAN_MAX.context),
+    batch: count(f.batch, 'batch', 'Batch', PLAN_MAX.batch),
+    gqaGroups: count(f.gqaGroups, 'gqaGroups', 'GQA groups', PLAN_MAX.gqaGroups),
+    ...(f.mlaRank.trim() !== '' ? { mlaRank: count(f.mlaRank, 'mlaRank', 'MLA rank', PLAN_MAX.mlaRank) } : {}),
+    paging: { pageTokens: count(f.pageTokens, 'pageTokens', 'Page size', PLAN_MAX.pageTokens), windowedLayers: f.pagedWindows },
     ...(parallel ? { parallel } : {}),
   };
 }
@@ -109,8 +122,8 @@ export function onnxPlannerRequest(f: PlannerForm, layout: OnnxLayout): OnnxCapa
   return {
     layout: { layers: layout.layers, numKvHeads: layout.numKvHeads, headDim: layout.headDim, dtype: layout.dtype, weightBytes: layout.weightBytes },
     memoryBytes: parseMemory(f.memory),
-    context: count(f.context, 'context', 'context'),
-    batch: count(f.batch, 'batch', 'batch'),
+    context: count(f.context, 'context', 'Context', PLAN_MAX.context),
+    batch: count(f.batch, 'batch', 'Batch', PLAN_MAX.batch),
     ...(f.onnxUseCacheDtype ? { cacheDtype: f.cacheDtype } : {}),
   };
 }
@@ -124,7 +137,12 @@ export function plannerContexts(a: Pick<CapacityAnswer, 'variants'> & { model: {
   return out;
 }
 
-/** Weights + cache per variant vs context (analytic: the exact sum over the model's layers, cacheBytesAt), and the memory line. */
+/**
+ * The KV cache per variant vs context (analytic: the exact sum over the model's layers, cacheBytesAt) against the memory left for it
+ * once the weights are in: the weights are a constant that would dwarf the cache (1.2 TiB against
+ * MiB for DeepSeek-V3) and hide the differences between variants, so they are the line's offset,
+ * said in its label, not part of every series.
+ */
 export function plannerChart(a: CapacityAnswer, batch: number, context: number): ChartModel {
   const xs = plannerContexts(a, context);
   const layers = layersOf(a.model);
@@ -134,26 +152,29 @@ export function plannerChart(a: CapacityAnswer, batch: number, context: number):
     style: v.isModel ? 'line' : 'dashed',
     data: xs.map((x) => ({
       x,
-      y: a.weightsBytes + cacheBytesAt(layers, { perTokenPerLayer: v.kvBytesPerTokenPerLayer, bytesPerElement: a.cacheBytesPerElement }, x, batch),
+      y: cacheBytesAt(layers, { perTokenPerLayer: v.kvBytesPerTokenPerLayer, bytesPerElement: a.cacheBytesPerElement }, x, batch),
     })),
   }));
-  series.push({
-    label: `device memory (${a.memorySource})`,
-    variant: 'budget',
-    style: 'dashed',
-    data: [
-      { x: xs[0]!, y: a.memoryBytes },
-      { x: xs[xs.length - 1]!, y: a.memoryBytes },
-    ],
-  });
+  const left = a.memoryBytes - a.weightsBytes;
+  if (left > 0)
+    series.push({
+      label: `memory left for the cache (${a.memorySource} ${formatBytes(a.memoryBytes)} − weights ${formatBytes(a.weightsBytes)})`,
+      variant: 'budget',
+      style: 'dashed',
+      data: [
+        { x: xs[0]!, y: left },
+        { x: xs[xs.length - 1]!, y: left },
+      ],
+    });
   return {
     id: 'planner-memory',
-    title: 'Weights + KV cache vs context, per variant (analytic)',
+    title: `KV cache vs context, per variant (analytic; the weights, ${formatBytes(a.weightsBytes)}, come on top)`,
     yLabel: 'bytes',
     yLog: true,
     format: 'bytes',
     series,
     empty: 'Pick a model to plan.',
+    ...(left > 0 ? {} : { note: `No memory is left for the cache: the weights alone need ${formatBytes(a.weightsBytes)}.` }),
   };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PointSchema, ReportSchema } from '@/contract/schemas';
 import { point, report } from '@/testing/fixtures';
-import { applyEvents, fractionDone, runFromReport, startRun, upsertPoints, type RunState } from './run-state';
+import { applyEvents, etaNow, fractionDone, runFromReport, startRun, upsertPoints, type Progress, type RunState } from './run-state';
 
 const running = (): RunState => ({ ...startRun(), runId: 'r1' });
 
@@ -26,6 +26,37 @@ describe('run state', () => {
     expect(s.phase).toBe('done');
     expect(s.points.map((p) => p.variant)).toEqual(['mha', 'gqa']);
     expect(s.error).toBeNull();
+  });
+
+  it('after a cancel the counts agree: the point finished after the last progress event counts, against the points planned', () => {
+    const a = point({ variant: 'mha', context: 64 });
+    const b = point({ variant: 'gqa', context: 64 });
+    let s = applyEvents(running(), [
+      { type: 'progress', runId: 'r1', done: 0, total: 28, current: 'probing', etaSeconds: 20 },
+      { type: 'progress', runId: 'r1', done: 1, total: 28, current: b.id, etaSeconds: 18 },
+      { type: 'point', runId: 'r1', point: a },
+    ]);
+    s = { ...s, cancelRequested: true };
+    // b was being measured when the cancel came: it finished, then the sweep stopped
+    s = applyEvents(s, [{ type: 'done', runId: 'r1', report: report([a, b], false) }]);
+    expect(s.phase).toBe('cancelled');
+    expect(s.progress).toMatchObject({ done: 2, total: 28 });
+    expect(s.points.filter((p) => p.status === 'ok')).toHaveLength(s.progress!.done);
+  });
+
+  it('the ETA counts down within a point and says when the point runs longer than expected', () => {
+    let s = applyEvents(running(), [{ type: 'progress', runId: 'r1', done: 3, total: 8, current: 'x', etaSeconds: 20, pointSeconds: 3 }], () => 1000);
+    const p = s.progress as Progress;
+    expect(p).toMatchObject({ etaSeconds: 20, pointSeconds: 3, at: 1000 });
+    expect(etaNow(p, 1000)).toEqual({ seconds: 20, over: false });
+    expect(etaNow(p, 3000)).toEqual({ seconds: 18, over: false });
+    // 12 s into a point expected to take 3: not "3 s" any more, but the rest after it, marked over
+    expect(etaNow(p, 13000)).toEqual({ seconds: 17, over: true });
+    // no per-point figure (an older engine): counts down to 0, then over
+    s = applyEvents(s, [{ type: 'progress', runId: 'r1', done: 4, total: 8, current: 'y', etaSeconds: 5 }], () => 0);
+    expect(etaNow(s.progress, 2000)).toEqual({ seconds: 3, over: false });
+    expect(etaNow(s.progress, 6000)).toEqual({ seconds: 0, over: true });
+    expect(etaNow(null, 0)).toEqual({ seconds: null, over: false });
   });
 
   it('ignores events of other runs', () => {
@@ -88,7 +119,7 @@ describe('run state', () => {
     expect(s.report).toBe(r);
     expect(s.runId).toBeNull();
     // a finished report's progress: every point done, nothing waited for
-    expect(s.progress).toEqual({ done: r.points.length, total: r.points.length, current: '', etaSeconds: 0 });
+    expect(s.progress).toMatchObject({ done: r.points.length, total: r.points.length, current: '', etaSeconds: 0 });
     expect(fractionDone(s.progress)).toBe(1);
   });
 });

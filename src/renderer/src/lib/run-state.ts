@@ -9,6 +9,10 @@ export interface Progress {
   total: number;
   current: string;
   etaSeconds: number | null;
+  /** Seconds the current point should take (part of etaSeconds); null: not known. */
+  pointSeconds: number | null;
+  /** When the event arrived (ms, the store's clock): the card counts down from there. */
+  at: number;
 }
 
 export interface RunState {
@@ -20,10 +24,12 @@ export interface RunState {
   /** What went wrong (engine error, crash), shown beside the points already measured. */
   error: string | null;
   cancelRequested: boolean;
+  /** Points the sweep planned (the first progress event's total): a run that ends says its points against it. */
+  planned: number | null;
 }
 
 export function initialRun(): RunState {
-  return { phase: 'idle', runId: null, points: [], progress: null, report: null, error: null, cancelRequested: false };
+  return { phase: 'idle', runId: null, points: [], progress: null, report: null, error: null, cancelRequested: false, planned: null };
 }
 
 export function startRun(): RunState {
@@ -36,7 +42,7 @@ export function startRun(): RunState {
  */
 export function runFromReport(report: Report): RunState {
   const n = report.points.length;
-  return { ...initialRun(), phase: 'done', points: report.points, report, progress: { done: n, total: n, current: '', etaSeconds: 0 } };
+  return { ...initialRun(), phase: 'done', points: report.points, report, planned: n, progress: ended(n, n) };
 }
 
 /** Adds or replaces points by id, keeping arrival order. Returns a new array. */
@@ -56,11 +62,25 @@ export function upsertPoints(points: readonly Point[], incoming: readonly Point[
 
 /** A run that ended in an error or a crash, keeping the partial report where one came. */
 function failed(s: RunState, partial: Report | null, message: string): RunState {
-  return { ...s, points: partial ? upsertPoints(s.points, partial.points) : s.points, report: partial ?? s.report, phase: 'failed', error: message };
+  const points = partial ? upsertPoints(s.points, partial.points) : s.points;
+  return {
+    ...s,
+    points,
+    report: partial ?? s.report,
+    phase: 'failed',
+    error: message,
+    progress: s.progress ? ended(points.length, s.planned ?? points.length) : null,
+  };
 }
 
-/** Applies a batch of events in order. Events of another run are ignored. */
-export function applyEvents(state: RunState, events: readonly AppEvent[]): RunState {
+/** A run's progress once it ended: the points it has, of those planned. */
+const ended = (done: number, total: number): Progress => ({ done, total: Math.max(done, total), current: '', etaSeconds: 0, pointSeconds: null, at: 0 });
+
+/**
+ * Applies a batch of events in order. Events of another run are ignored. `arrived` says when an
+ * event reached the store (events are batched before they are applied).
+ */
+export function applyEvents(state: RunState, events: readonly AppEvent[], arrived: (e: AppEvent) => number = () => 0): RunState {
   let s = state;
   let newPoints: Point[] = [];
   const flush = (): void => {
@@ -81,7 +101,11 @@ export function applyEvents(state: RunState, events: readonly AppEvent[]): RunSt
     switch (e.type) {
       case 'progress':
         if (s.phase === 'starting') s = { ...s, phase: 'running' };
-        s = { ...s, progress: { done: e.done, total: e.total, current: e.current, etaSeconds: e.etaSeconds } };
+        s = {
+          ...s,
+          planned: s.planned ?? e.total,
+          progress: { done: e.done, total: e.total, current: e.current, etaSeconds: e.etaSeconds, pointSeconds: e.pointSeconds ?? null, at: arrived(e) },
+        };
         break;
       case 'point':
       case 'point-update':
@@ -91,13 +115,15 @@ export function applyEvents(state: RunState, events: readonly AppEvent[]): RunSt
       case 'done': {
         flush();
         const complete = e.report.complete;
+        const points = upsertPoints(s.points, e.report.points);
         s = {
           ...s,
-          points: upsertPoints(s.points, e.report.points),
+          points,
           report: e.report,
           phase: complete ? 'done' : s.cancelRequested ? 'cancelled' : 'failed',
           error: complete || s.cancelRequested ? null : (e.report.incompleteReason ?? 'the sweep stopped early'),
-          progress: s.progress ? { ...s.progress, etaSeconds: 0 } : null,
+          // the points it has of those planned: a point finished after the last progress event counts
+          progress: ended(points.length, s.planned ?? points.length),
         };
         break;
       }
@@ -115,4 +141,17 @@ export function applyEvents(state: RunState, events: readonly AppEvent[]): RunSt
 export function fractionDone(p: Progress | null): number {
   if (!p || p.total <= 0) return 0;
   return Math.min(1, Math.max(0, p.done / p.total));
+}
+
+/**
+ * The ETA `nowMs` after its progress event arrived: it counts down within the current point;
+ * once the point runs past what it should take, `over` says so and the ETA is the rest after it
+ * (never a figure frozen at "3 s" for a point that takes 12).
+ */
+export function etaNow(p: Progress | null, nowMs: number): { seconds: number | null; over: boolean } {
+  if (!p || p.etaSeconds === null) return { seconds: null, over: false };
+  const elapsed = Math.max(0, (nowMs - p.at) / 1000);
+  const own = p.pointSeconds ?? p.etaSeconds;
+  if (elapsed > own) return { seconds: Math.max(0, p.etaSeconds - own), over: true };
+  return { seconds: Math.max(0, p.etaSeconds - elapsed), over: false };
 }

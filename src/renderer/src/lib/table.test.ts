@@ -45,15 +45,26 @@ describe('results table', () => {
     expect(value('measuredDeltaBytes', r)).toBe(1500);
   });
 
-  it('renders the sorted points as the columns say: variant first, context third (e2e reads them there)', () => {
+  it('renders the sorted points as the columns say: variant first, context second (e2e reads them there)', () => {
     const m = tableModel(points, { key: 'context', dir: 'asc' });
-    expect(m.columns.slice(0, 3).map((c) => c.label)).toEqual(['Variant', 'Mode', 'Context']);
+    expect(m.columns.slice(0, 5).map((c) => c.label)).toEqual(['Variant', 'Context', 'Batch', 'Tok/s (attention)', 'Roofline']);
     expect(m.columns.find((c) => c.id === 'cv')!.label).toBe('CV');
     expect(m.columns.some((c) => c.label === 'GPU memory')).toBe(true);
-    expect(m.rows.map((r) => r.cells[2]!.text)).toEqual(['64', '128', '256']);
+    expect(m.rows.map((r) => r.cells[1]!.text)).toEqual(['64', '128', '256']);
+    expect(m.rows.map((r) => r.cells[0]!.text)).toEqual(['GQA', 'MQA', 'MHA']);
     expect(m.rows[0]).toMatchObject({ id: 'decode/gqa/fp32/b1/t64', muted: true });
     // a point not measured shows the blank mark where it has no figure
     expect(m.rows[0]!.cells[m.columns.findIndex((c) => c.id === 'perLayerMs')]!.text).toBe('–');
+  });
+
+  it("marks the whole model's cache over the budget in red, with the reason in the row's tooltip", () => {
+    const big = { ...points[0]!, modelCacheBytes: 2 ** 40 };
+    const m = tableModel([big, points[2]!], { key: 'context', dir: 'asc' }, FIELDS, { budgetBytes: 2 ** 30 });
+    const col = m.columns.findIndex((c) => c.id === 'modelFits');
+    const row = m.rows.find((r) => r.id === big.id)!;
+    expect(row.cells[col]).toEqual({ text: 'no', warn: true });
+    expect(row.title).toContain("the whole model's cache is over this device's memory budget");
+    expect(m.rows.find((r) => r.id !== big.id)!.cells[col]).toEqual({ text: 'yes', warn: false });
   });
 
   it('shows savings against MHA as how many times smaller and faster', () => {

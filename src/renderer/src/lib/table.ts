@@ -5,6 +5,7 @@
  */
 import type { Point } from '@/contract/schemas';
 import { FIELDS, fieldContext, fieldsOn, fieldText, shownFields, type Field, type FieldContext, type Value } from '@/present/fields';
+import { OVER_BUDGET_TEXT, wholeModelFits } from '@/present/fit';
 
 /** A field id and a direction. */
 export interface Sort {
@@ -70,17 +71,26 @@ export function sortPoints(points: readonly Point[], sort: Sort, ctx: FieldConte
     .map((e) => e.p);
 }
 
+/** What the table knows of the run beyond its points: the layers (report.scaling) and the memory budget. */
+export interface TableScope {
+  modelLayers?: number | null;
+  measuredLayers?: number | null;
+  budgetBytes?: number | null;
+}
+
 /** The table the component renders: columns, and the points sorted, as cell texts. */
-export function tableModel(points: readonly Point[], sort: Sort, fields: readonly Field[] = FIELDS): TableModel {
-  const ctx = fieldContext(points);
+export function tableModel(points: readonly Point[], sort: Sort, fields: readonly Field[] = FIELDS, scope: TableScope = {}): TableModel {
+  const ctx = fieldContext(points, scope, scope.budgetBytes ?? null);
   const on = shownFields('app', points, ctx, fields);
   return {
     columns: columnsOf(on),
     rows: sortPoints(points, sort, ctx, fields).map((p) => ({
       id: p.id,
       muted: p.status !== 'ok',
-      title: [p.reason ?? '', p.timing?.noise.join('; ') ?? ''].filter(Boolean).join('\n'),
-      cells: on.map((f) => ({ text: fieldText(f, p, ctx) ?? BLANK, warn: f.warn?.(p) ?? false })),
+      title: [p.reason ?? '', p.timing?.noise.join('; ') ?? '', wholeModelFits(p, ctx.budgetBytes) === false ? `Not on this device: ${OVER_BUDGET_TEXT}` : '']
+        .filter(Boolean)
+        .join('\n'),
+      cells: on.map((f) => ({ text: fieldText(f, p, ctx) ?? BLANK, warn: f.warn?.(p, ctx) ?? false })),
     })),
   };
 }

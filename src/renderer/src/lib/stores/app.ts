@@ -36,6 +36,7 @@ export class App {
   async load(): Promise<void> {
     void this.reports.refreshHistory();
     await this.machine.load();
+    this.planner.startOn(this.machine.presets, this.machine.system?.machine.freeMemoryBytes ?? null);
   }
 
   /**

@@ -4,18 +4,17 @@
  */
 import type { AppEvent, KvscopeApi, OpenedReport, PlanSummary } from '@/contract/api';
 import type { SweepConfigInput } from '@/contract/schemas';
-import { defaultForm, FormError, formFromConfig, formToConfig, type SetupForm } from '../config-form';
+import { defaultForm, formToConfig, type SetupForm } from '../config-form';
+import { formFromConfig } from '../config-form-load';
+import { sweepFieldError, type FieldError } from '../field-errors';
+import { configModelName } from '@/present/plan-words';
 import { FlushGate } from '../flush-gate';
 import { latest } from '../latest';
 import { applyEvents, initialRun, runFromReport, startRun, type RunState } from '../run-state';
 
 const FLUSH_MS = 150;
 
-export interface FieldError {
-  /** The form field at fault; '' = the whole form. */
-  field: string;
-  message: string;
-}
+export type { FieldError };
 
 export class SweepStore {
   form = $state<SetupForm>(defaultForm());
@@ -68,7 +67,7 @@ export class SweepStore {
       this.planError = null;
     } else {
       this.plan = null;
-      this.planError = { field: out.error instanceof FormError ? out.error.field : '', message: out.error.message };
+      this.planError = sweepFieldError(out.error, this.form.source);
     }
   }
 
@@ -114,7 +113,7 @@ export class SweepStore {
       if (!opened) return;
       this.form.source = 'hf-config';
       this.form.hfConfigText = JSON.stringify(opened.config, null, 2);
-      this.form.hfConfigName = opened.name;
+      this.form.hfConfigName = configModelName(opened.config, opened.name);
     } catch (err) {
       this.planError = { field: 'hfConfig', message: (err as Error).message };
     }
@@ -167,7 +166,11 @@ export class SweepStore {
     this.opened = null;
   }
 
+  /** When each progress event arrived (events wait in the queue up to 2 s): the ETA counts down from there. */
+  #arrived = new WeakMap<AppEvent, number>();
+
   #enqueue(e: AppEvent): void {
+    if (e.type === 'progress') this.#arrived.set(e, performance.now());
     if (e.type !== 'timing') this.#queue.push(e);
     this.#gate.note(e);
   }
@@ -187,7 +190,7 @@ export class SweepStore {
     const events = this.#queue;
     this.#queue = [];
     const before = this.run.phase;
-    this.run = applyEvents(this.run, events);
+    this.run = applyEvents(this.run, events, (e) => this.#arrived.get(e) ?? performance.now());
     if (before !== this.run.phase && (this.run.phase === 'done' || this.run.phase === 'cancelled' || this.run.phase === 'failed')) this.#onEnded();
   }
 }
