@@ -6,7 +6,9 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['out/', 'dist/', 'src/core/graph/onnx-pb/', 'node_modules/', 'scratch/', 'coverage/', 'test-results/', 'playwright-report/', '**/*.tsbuildinfo'] },
+  {
+    ignores: ['out/', 'dist/', 'src/core/graph/onnx-pb/', 'node_modules/', 'scratch/', 'coverage/', 'test-results/', 'playwright-report/', '**/*.tsbuildinfo'],
+  },
   js.configs.recommended,
   ...tseslint.configs.strict,
   ...svelte.configs['flat/recommended'],

@@ -186,11 +186,7 @@ describe('BAD CALL - numeric flags out of range: the error names the flag, the v
     ['a memory fraction over 1', ['sweep', '--memory-fraction', '1.5', '--plan'], /--memory-fraction: "1\.5" is not a number above 0 and at most 1$/m],
     ['a sweep context past the schema', ['sweep', '--contexts', '32m', '--plan'], /--contexts: "32m" is not a whole number from 1 to 16,777,216$/m],
     ['a plan context past a billion', ['plan', '--context', '1024m'], /--context: "1024m" is not a whole number from 1 to 1,000,000,000$/m],
-    [
-      'a huge head count',
-      ['sweep', '--heads', '99999999999999999999', '--plan'],
-      /--heads: "99999999999999999999" is not a whole number from 1 to 1,024$/m,
-    ],
+    ['a huge head count', ['sweep', '--heads', '99999999999999999999', '--plan'], /--heads: "99999999999999999999" is not a whole number from 1 to 1,024$/m],
   ];
   it.each(cases)('%s: exit 2', async (_, argv, message) => {
     const io = capture();

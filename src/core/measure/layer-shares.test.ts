@@ -37,7 +37,12 @@ describe('layerShares', () => {
 describe('combineLayerShares', () => {
   const timed = (perLayerMs: number) => ({ ...point({ variant: 'mha', context: 4096 }).timing!, perLayerMs, modelMs: perLayerMs, medianMs: perLayerMs });
   it('sums layers x per-layer step over the kinds into the whole-model point', () => {
-    const primary = { ...point({ variant: 'mha', context: 4096 }), id: 'decode/mha/fp32/b1/t4096', layerGroup: { layers: 21, kind: '21 global', primary: true }, timing: timed(2) };
+    const primary = {
+      ...point({ variant: 'mha', context: 4096 }),
+      id: 'decode/mha/fp32/b1/t4096',
+      layerGroup: { layers: 21, kind: '21 global', primary: true },
+      timing: timed(2),
+    };
     const share = {
       ...point({ variant: 'mha', context: 4096 }),
       id: 'decode/mha/fp32/b1/t4096/held1024',

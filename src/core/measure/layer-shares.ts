@@ -68,7 +68,9 @@ export function combineLayerShares(points: readonly Point[], statefulLayers: num
       const g = m.layerGroup!;
       const measured = m.status === 'ok' && m.timing ? m.timing.perLayerMs : null;
       total += g.layers * (measured ?? own);
-      parts.push(measured === null ? `${kinds(g.kind)} × ${ms(own)} (not measured: the full cache's step, an upper bound)` : `${kinds(g.kind)} × ${ms(measured)}`);
+      parts.push(
+        measured === null ? `${kinds(g.kind)} × ${ms(own)} (not measured: the full cache's step, an upper bound)` : `${kinds(g.kind)} × ${ms(measured)}`,
+      );
     }
     const modelFrom =
       `sum over layer kinds: ${parts.join(' + ')}` + (statefulLayers > 0 ? `; ${statefulLayers} stateful layers not timed (no per-token cache)` : '');
