@@ -164,7 +164,7 @@ test('Enter in Contexts does not start a sweep; Ctrl+Enter does; Escape cancels 
 
 test('a finished sweep: chart colours pass contrast in both themes, tooltips list every series, legend swatches differ, show as table', async () => {
   await smallModel(page, '64..512', '0.1');
-  await expect(page.getByTestId('plan-points')).toHaveText('16 planned, 16 fit');
+  await expect(page.getByTestId('plan-points')).toHaveText('16 planned, 16 fit for measurement');
   await page.getByRole('button', { name: 'Run sweep' }).click();
   const run = page.getByRole('region', { name: 'Run' });
   await expect(run).toHaveAttribute('data-phase', 'done', { timeout: 180_000 });
