@@ -107,7 +107,9 @@ test('bad input: form errors and engine errors are shown', async () => {
   await customModel(page, { heads: 6, headDim: 8, layers: 4 });
   await setVariants(page, ['MHA', 'GQA']);
   await page.getByLabel('GQA groups').fill('4');
-  await expect(page.getByTestId('plan-error')).toContainText('GQA groups (4) must divide the 6 query heads');
+  // the engine's planner says so, at the field it names
+  await expect(page.locator('#error-gqaGroups')).toContainText('GQA groups (4) must divide the 6 query heads');
+  await expect(page.getByLabel('GQA groups')).toHaveAttribute('aria-invalid', 'true');
   await expect(page.getByRole('button', { name: 'Run sweep' })).toBeDisabled();
   await page.screenshot({ path: `${SHOTS}/bad-input.png` });
 });

@@ -230,7 +230,8 @@ describe('kvscope plan', () => {
   it('BAD CALL - weights that cannot fit and a bad size', async () => {
     const io = capture();
     expect(await main(['plan', '--preset', 'deepseek-v3', '--memory', '80GB'], io)).toBe(0);
-    expect(io.stdout).toMatch(/the weights alone \(1\.2 TiB\) exceed 74\.5 GiB/);
+    // the dead end explained in the CLI's words: a layout, a smaller model or narrower weights
+    expect(io.stdout).toMatch(/Weights alone need 1\.2 TiB \(bf16\), more than the 74\.5 GiB of memory: no context fits\. Try --tp 17, a smaller model or /);
     const bad = capture();
     expect(await main(['plan', '--memory', 'lots'], bad)).toBe(2);
     expect(bad.stderr).toMatch(/--memory: "lots" is not a size/);

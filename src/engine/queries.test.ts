@@ -4,6 +4,17 @@ import { SweepConfigSchema } from '@/contract/schemas.js';
 import { plan } from './queries.js';
 
 describe('engine plan query', () => {
+  it('names the field a model error is about, as a schema path would (the app shows it there)', async () => {
+    const config = SweepConfigSchema.parse({
+      model: { source: 'custom', name: 'six', attention: { kind: 'mha', numHeads: 6, numKvHeads: 6, headDim: 8 }, numLayers: 2, maxContext: null },
+      variants: ['mha', 'gqa'],
+      gqaGroups: 4,
+      contexts: [64],
+      provider: 'cpu',
+    });
+    await expect(plan(config)).rejects.toThrow(/^gqaGroups: GQA groups \(4\) must divide the 6 query heads/);
+  });
+
   it("carries a config.json's warnings with the model, and none for a preset", async () => {
     const config = SweepConfigSchema.parse({
       model: {

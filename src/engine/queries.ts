@@ -6,6 +6,7 @@ import os from 'node:os';
 import type { OnnxLayout, OnnxSweepResult, PlanSummary, PresetInfo, SystemInfo } from '@/contract/api.js';
 import type { SweepConfig } from '@/contract/schemas.js';
 import { planSweep } from '@/core/measure/planner.js';
+import { SpecError } from '@/core/model/spec.js';
 import { rememberedProbes } from '@/core/measure/probe-memory.js';
 import { availableMemory, cpuModel, gpuFacts, nvidiaFreeBytes, nvidiaGpusAsync, osDescription } from '@/core/measure/system.js';
 import { PRESETS, presetModel } from '@/core/model/presets.js';
@@ -44,11 +45,24 @@ export async function resolveProvider(asked: SweepConfig['provider']): Promise<P
   return (await chooseProvider(asked)).provider;
 }
 
+/**
+ * A model error that names its field crosses to the app as "field: message", the shape of a schema
+ * error's path, so the app puts it at that field (renderer lib/field-errors.ts).
+ */
+function withFieldPath<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof SpecError && e.field) throw new SpecError(`${e.field}: ${e.message}`, e.field);
+    throw e;
+  }
+}
+
 export async function plan(config: SweepConfig): Promise<PlanSummary> {
   const provider = await resolveProvider(config.provider);
   const deviceFreeBytes = provider === 'cpu' ? null : nvidiaFreeBytes(await nvidiaGpusAsync());
   // the estimate from this machine's rates where a sweep has probed them in this engine
-  const p = planSweep(config, { availableBytes: availableMemory(), provider, deviceFreeBytes, ...rememberedProbes(provider) });
+  const p = withFieldPath(() => planSweep(config, { availableBytes: availableMemory(), provider, deviceFreeBytes, ...rememberedProbes(provider) }));
   return {
     model: {
       name: p.model.name,

@@ -2,6 +2,7 @@
  * `kvscope plan`: the capacity planner. The answer is core's (capacityAnswer, the app's
  * planner:capacity answer too); `--json` prints it as is.
  */
+import { weightsDeadEnd } from '@/present/plan-words.js';
 import type { Command } from 'commander';
 import type { CapacityAnswer, CapacityRequest, VariantCapacityInfo } from '@/contract/api.js';
 import { PLAN_DEFAULTS } from '@/contract/defaults.js';
@@ -118,7 +119,7 @@ function variantColumns(a: CapacityAnswer): Column<VariantCapacityInfo>[] {
   ];
 }
 
-function printAnswer(a: CapacityAnswer, io: Io): void {
+function printAnswer(a: CapacityAnswer, weightDtype: CapacityRequest['weightDtype'], io: Io): void {
   const m = a.model;
   io.out(
     `${m.name}: ${m.numLayers} layers, weights ${formatBytes(a.weightsBytes)} (${(a.params.total / 1e9).toFixed(1)}B params, ${a.params.source}; ` +
@@ -132,7 +133,9 @@ function printAnswer(a: CapacityAnswer, io: Io): void {
   if (a.reportNote) io.out(`note: ${a.reportNote}\n`);
   if (!a.fitsAtAll)
     io.out(
-      `the weights alone (${formatBytes(a.weightsBytes)}) exceed ${formatBytes(a.memoryBytes)}${a.perGpu ? ' on one GPU: see the per-GPU figures below' : ': use a smaller --weight-dtype or more --memory'}\n`,
+      a.perGpu
+        ? `the weights alone (${formatBytes(a.weightsBytes)}) exceed ${formatBytes(a.memoryBytes)} on one GPU: see the per-GPU figures below\n`
+        : `${weightsDeadEnd(a, weightDtype, 'cli') ?? `the weights alone (${formatBytes(a.weightsBytes)}) exceed ${formatBytes(a.memoryBytes)}`}\n`,
     );
   const est = a.variants.find((v) => v.estimate)?.estimate;
   if (est) io.out(`tok/s is an ${est.basis}.\n`);
@@ -148,7 +151,7 @@ function plan(f: PlanFlags, io: Io): number {
     measured: (model) => (f.report && report ? { id: f.report, report, note: reportNoteFor(`--report ${f.report}`, report, model) } : null),
   });
   if (f.json) io.out(`${jsonForTerminal(answer)}\n`);
-  else printAnswer(answer, io);
+  else printAnswer(answer, req.weightDtype, io);
   return 0;
 }
 
