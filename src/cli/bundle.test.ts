@@ -3,14 +3,16 @@
  * build and test tools, and its HTML export carries the report's chart code bundled in.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { point, report } from '@/testing/fixtures.js';
 
 const root = join(import.meta.dirname, '../..');
-// inside the checkout, so the bundle's external packages resolve from its node_modules
+// inside the checkout, so the bundle's external packages resolve from its node_modules (out/ is
+// not there yet in a fresh clone: the e2e build makes it later)
+mkdirSync(join(root, 'out'), { recursive: true });
 const dir = mkdtempSync(join(root, 'out', 'cli-test-'));
 const bundle = join(dir, 'main.js');
 const tmp = mkdtempSync(join(tmpdir(), 'kvscope-bundle-'));
