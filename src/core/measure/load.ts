@@ -131,18 +131,20 @@ export interface MeasurementPriority {
   set(timing: boolean): void;
   /** Runs `fn` at the raised priority. */
   during<T>(fn: () => Promise<T>): Promise<T>;
+  /** Back to the priority the process had before (the sweep's end: the engine lives on for the next). */
+  release(): void;
 }
 
 /**
  * The engine's scheduling priority: raised ("above normal", nice -7) while a point or a probe is
- * timed, so that other work on the machine preempts the measurement less, and back to normal
+ * timed, so that other work on the machine preempts the measurement less, and below normal (+5)
  * between timed windows, so that the engine's graph building and verification never starve the
  * app's renderer (which renders between timed windows: on two cores a raised engine held the
- * renderer's main thread off the CPU for 50-80 ms). Where the OS refuses (an unprivileged user on
+ * renderer's main thread off the CPU for 50-80 ms); release() restores it at the sweep's end. Where the OS refuses (an unprivileged user on
  * Linux), nothing changes and the note says so.
  */
 export function measurementPriority(target = os.constants.priority.PRIORITY_ABOVE_NORMAL): MeasurementPriority {
-  const fixed = (note: string): MeasurementPriority => ({ note, set: () => {}, during: (fn) => fn() });
+  const fixed = (note: string): MeasurementPriority => ({ note, set: () => {}, during: (fn) => fn(), release: () => {} });
   let before: number;
   try {
     before = os.getPriority();
@@ -150,9 +152,13 @@ export function measurementPriority(target = os.constants.priority.PRIORITY_ABOV
     return fixed(`priority not available (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   if (before <= target) return fixed(`priority ${before} (already at or above ${target})`);
+  // Between timed windows the engine steps below normal, so the app's renderer wins the CPU while
+  // the engine builds and checks the next graph (on two cores a fair share still stretched the
+  // renderer's 20 ms tasks past 50 ms); raising it again needs the privilege the raise proved.
+  const between = Math.min(19, before + 5);
   try {
     setAll(target);
-    setAll(before);
+    setAll(between);
   } catch (e) {
     return fixed(`priority ${before}: the OS refused to raise it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
@@ -160,14 +166,22 @@ export function measurementPriority(target = os.constants.priority.PRIORITY_ABOV
   const set = (timing: boolean): void => {
     depth = Math.max(0, depth + (timing ? 1 : -1));
     try {
-      setAll(depth > 0 ? target : before);
+      setAll(depth > 0 ? target : between);
     } catch {
       // refused later (limits changed): the measurement goes on at the priority it has
     }
   };
   return {
-    note: `priority raised from ${before} to ${target} while timing (${before} between timed windows)`,
+    note: `priority raised from ${before} to ${target} while timing, ${between} between timed windows`,
     set,
+    release: () => {
+      depth = 0;
+      try {
+        setAll(before);
+      } catch {
+        // the OS refused: the engine stays below normal until it exits
+      }
+    },
     during: async (fn) => {
       set(true);
       try {

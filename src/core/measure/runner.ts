@@ -198,6 +198,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
     onEvent({ type: 'error', runId, message: (e as Error).message, partial });
     return partial;
   } finally {
+    s.mark.priority.release();
     if (ownDir) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -20,6 +20,7 @@ import { axisLimits, fitYAxis, logTicks, powerOfTwoTicks, yAxisType } from '@/pr
 import { seriesVar, THEMES } from '@/present/theme';
 import { errorBarsPlugin, floorLabelPlugin, type Uncertainty, type XYDataset, type XYPoint } from './chart-plugins';
 export { setDatasets } from './chart-plugins';
+import { chartGateClosed } from './chart-gate';
 import { formatBytes, formatContext, formatMs, formatNumber, formatPercent, formatTokens } from './format';
 import { legendLabels, tooltipTextPlugin } from './chart-interaction';
 
@@ -211,18 +212,34 @@ export function chartConfig(model: ChartModel, palette: Palette): ChartConfigura
 
 /**
  * Chart redraws, one per task: when a batch of points lands, each chart redraws in its own
- * macrotask (latest data wins), so the main thread is never held for all charts at once.
+ * macrotask (latest data wins), so the main thread is never held for all charts at once. A chart
+ * redraws at most every MIN_REDRAW_MS (a sweep's later rounds update points every ~80 ms: redrawing
+ * six charts each time kept the renderer busy enough that the OS stretched a 20 ms redraw past
+ * 50 ms on two cores), and a redraw waits while the engine times a point (setChartGate), 2 s at most.
  */
+export const MIN_REDRAW_MS = 400;
+const MAX_GATE_WAIT_MS = 2000;
 const pending = new Map<object, () => void>();
+const lastRun = new WeakMap<object, number>();
+const waiting = new Map<object, ReturnType<typeof setTimeout>>();
 let channel: MessageChannel | null = null;
 let posted = false;
+let gatedSince: number | null = null;
 
 function runOne(): void {
   posted = false;
   const next = pending.entries().next();
   if (next.done) return;
+  const now = performance.now();
+  if (chartGateClosed() && (gatedSince === null || now - gatedSince < MAX_GATE_WAIT_MS)) {
+    gatedSince ??= now;
+    setTimeout(post, 25);
+    return;
+  }
+  gatedSince = null;
   const [key, fn] = next.value;
   pending.delete(key);
+  lastRun.set(key, now);
   fn();
   if (pending.size > 0) post();
 }
@@ -238,12 +255,28 @@ function post(): void {
 }
 
 export function scheduleChartWork(key: object, fn: () => void): void {
-  pending.set(key, fn);
-  post();
+  const since = performance.now() - (lastRun.get(key) ?? -Infinity);
+  if (since >= MIN_REDRAW_MS || pending.has(key)) {
+    pending.set(key, fn);
+    post();
+    return;
+  }
+  // Redrawn moments ago: the latest work runs when its slot opens.
+  clearTimeout(waiting.get(key));
+  waiting.set(
+    key,
+    setTimeout(() => {
+      waiting.delete(key);
+      pending.set(key, fn);
+      post();
+    }, MIN_REDRAW_MS - since),
+  );
 }
 
 export function cancelChartWork(key: object): void {
   pending.delete(key);
+  clearTimeout(waiting.get(key));
+  waiting.delete(key);
 }
 
 /** The chart as a PNG data URL on the card's background (the canvas itself is transparent). */

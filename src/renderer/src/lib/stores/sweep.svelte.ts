@@ -8,6 +8,7 @@ import { defaultForm, formToConfig, type SetupForm } from '../config-form';
 import { formFromConfig } from '../config-form-load';
 import { sweepFieldError, type FieldError } from '../field-errors';
 import { configModelName } from '@/present/plan-words';
+import { setChartGate } from '../chart-gate';
 import { FlushGate } from '../flush-gate';
 import { latest } from '../latest';
 import { applyEvents, initialRun, runFromReport, startRun, type RunState } from '../run-state';
@@ -47,6 +48,8 @@ export class SweepStore {
     this.#api = api;
     this.#onEnded = onEnded;
     api.onEvent((e) => this.#enqueue(e));
+    // chart redraws wait out a timed window too (chart-setup.ts)
+    setChartGate(() => this.#gate.timing);
   }
 
   get running(): boolean {
