@@ -65,6 +65,11 @@ export function maxTokensHeld(layers: readonly LayerKind[], context: number): nu
   return layerGroups(layers).reduce((m, g) => Math.max(m, tokensHeld(g.layer, context)), 0);
 }
 
+/** Whether a model's layers do not all cache alike (a hybrid model: its sweeps measure each kind). */
+export function isHybrid(layers: readonly LayerKind[]): boolean {
+  return layerGroups(layers).length > 1;
+}
+
 /**
  * The model's KV cache at a context, for `batch` sequences: the exact sum over its layers of
  * bytes per token x tokens held, plus each stateful layer's state. Ideal (window-capped) without

@@ -5,7 +5,7 @@
  * step stops growing; stateful layers (linear attention) hold no per-token cache and are not timed.
  * Pure.
  */
-import { describeLayerKind, layerGroups, tokensHeld, type LayerKind } from '@/contract/layers.js';
+import { describeLayerKind, isHybrid, layerGroups, tokensHeld, type LayerKind } from '@/contract/layers.js';
 import type { Point } from '@/contract/schemas.js';
 
 export interface LayerShare {
@@ -22,8 +22,8 @@ export interface LayerShare {
  * alike (one kind: the point stands for all of them, as before layer kinds).
  */
 export function layerShares(layers: readonly LayerKind[], context: number): { shares: LayerShare[]; stateful: number } | null {
+  if (!isHybrid(layers)) return null;
   const groups = layerGroups(layers);
-  if (groups.length <= 1) return null;
   let stateful = 0;
   const byHeld = new Map<number, { layers: number; kinds: string[] }>();
   for (const { layer, indices } of groups) {

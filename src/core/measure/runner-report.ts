@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { REPORT_SCHEMA_VERSION, type Point, type Report, type SweepConfig } from '@/contract/schemas.js';
 import { ortVersion, type Provider } from '../runtime/providers.js';
-import { describeLayers, layerGroups, layersOf } from '@/contract/layers.js';
+import { describeLayers, isHybrid, layersOf } from '@/contract/layers.js';
 import { KVSCOPE_VERSION } from '../version.js';
 import { cpuGovernor, loadBetween, loadMark, measurementPriority, type LoadMark, type MeasurementPriority } from './load.js';
 import type { Plan } from './planner.js';
@@ -51,10 +51,9 @@ export interface SweepState {
 }
 
 /** How per-layer figures become whole-model ones, in words (the report's scaling.note). */
-export function scalingNote(measured: number, model: Plan['model']): string {
-  const layers = layersOf(model);
+export function scalingNote(measured: number, model: Plan['model'], layers = layersOf(model)): string {
   const graph = `each graph holds ${measured} identical layer(s)`;
-  if (layerGroups(layers).length <= 1) return `${graph}; per-layer figures are scaled by ${model.numLayers} layers for whole-model figures`;
+  if (!isHybrid(layers)) return `${graph}; per-layer figures are scaled by ${model.numLayers} layers for whole-model figures`;
   return (
     `${graph}; a hybrid model (${describeLayers(layers)}): each attention kind is measured at the tokens it holds ` +
     `(points /held<N> beside the whole-model point), and the whole model's step is the sum over kinds of layers × per-layer step; ` +
@@ -64,6 +63,7 @@ export function scalingNote(measured: number, model: Plan['model']): string {
 
 export function assembleReport(s: SweepState, complete: boolean, reason?: string): Report {
   const { config, plan, probes, probesAgain } = s;
+  const layers = layersOf(plan.model);
   return {
     schema: 'kvscope.report',
     version: REPORT_SCHEMA_VERSION,
@@ -83,12 +83,12 @@ export function assembleReport(s: SweepState, complete: boolean, reason?: string
       maxContext: plan.model.maxContext,
       slidingWindow: plan.model.slidingWindow,
       // hybrid models only: layersOf reads the others back from numLayers and slidingWindow
-      ...(layerGroups(layersOf(plan.model)).length > 1 ? { layerKinds: layersOf(plan.model) } : {}),
+      ...(isHybrid(layers) ? { layerKinds: layers } : {}),
     },
     scaling: {
       measuredLayers: config.layers,
       modelLayers: plan.model.numLayers,
-      note: scalingNote(config.layers, plan.model),
+      note: scalingNote(config.layers, plan.model, layers),
     },
     probes: probes
       ? {
