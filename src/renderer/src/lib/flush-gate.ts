@@ -6,14 +6,13 @@
  * Pure: timers and the clock are injected (tests drive them by hand).
  */
 import type { AppEvent } from '@/contract/api';
+import { TERMINAL_EVENTS } from './end-stages';
 
 export interface GateTimers {
   now(): number;
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 }
-
-const TERMINAL = new Set(['done', 'error', 'engine-gone']);
 
 export class FlushGate {
   #timingActive = false;
@@ -41,7 +40,7 @@ export class FlushGate {
       if (!e.active && this.#pending && this.#deferTimer !== null) this.#release(false);
       return;
     }
-    if (TERMINAL.has(e.type)) {
+    if (TERMINAL_EVENTS.has(e.type)) {
       this.#timingActive = false;
       this.#clear();
       this.#pending = false;

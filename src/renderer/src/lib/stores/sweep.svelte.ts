@@ -9,6 +9,7 @@ import { formFromConfig } from '../config-form-load';
 import { sweepFieldError, type FieldError } from '../field-errors';
 import { configModelName } from '@/present/plan-words';
 import { setChartGate } from '../chart-gate';
+import { REVEAL, revealInStages, splitAtEnd } from '../end-stages';
 import { FlushGate } from '../flush-gate';
 import { latest } from '../latest';
 import { applyEvents, initialRun, runFromReport, startRun, type RunState } from '../run-state';
@@ -29,6 +30,12 @@ export class SweepStore {
   startError = $state<string | null>(null);
   /** Where the report shown came from, when it was not this session's live run. */
   opened = $state.raw<{ name: string; source: OpenedReport['source'] } | null>(null);
+  /**
+   * How much of a finished run's extras the screen shows (end-stages.ts): a live run's end reveals
+   * the answer and then the end's notes one task after another, and refreshes the history last.
+   */
+  reveal = $state<number>(REVEAL.all);
+  #ending: { finish(): void } | null = null;
   /** The form before a report replaced it, for "New sweep". */
   #formBefore: SetupForm | null = null;
 
@@ -84,6 +91,7 @@ export class SweepStore {
       this.startError = (err as Error).message;
       return;
     }
+    this.#endStages();
     this.run = startRun();
     this.opened = null;
     this.#formBefore = null;
@@ -145,6 +153,7 @@ export class SweepStore {
    * reruns it and the plan is its plan); the caller checks that none is running.
    */
   show(o: OpenedReport): void {
+    this.#endStages();
     if (!this.opened) this.#formBefore = $state.snapshot(this.form) as SetupForm;
     this.form = formFromConfig(o.report.config);
     this.planError = null;
@@ -190,10 +199,36 @@ export class SweepStore {
       if (!this.#queue.some((e) => e.type === 'engine-gone')) return;
     }
     if (this.#queue.length === 0) return;
-    const events = this.#queue;
+    let events = this.#queue;
     this.#queue = [];
+    // The last points in this task, the run's end in the next (end-stages.ts).
+    const split = splitAtEnd(events);
+    if (split) {
+      events = split.now;
+      this.#queue = split.later;
+      setTimeout(() => this.#render(), 0);
+    }
     const before = this.run.phase;
     this.run = applyEvents(this.run, events, (e) => this.#arrived.get(e) ?? performance.now());
-    if (before !== this.run.phase && (this.run.phase === 'done' || this.run.phase === 'cancelled' || this.run.phase === 'failed')) this.#onEnded();
+    if (before !== this.run.phase && (this.run.phase === 'done' || this.run.phase === 'cancelled' || this.run.phase === 'failed')) {
+      this.#endStages();
+      this.#ending = revealInStages(
+        (stage) => (this.reveal = stage),
+        (fn) => setTimeout(() => requestAnimationFrameOr(fn), 0),
+        () => this.#onEnded(),
+      );
+    }
   }
+
+  /** Ends a staged reveal still in progress at once (its history refresh included). */
+  #endStages(): void {
+    this.#ending?.finish();
+    this.#ending = null;
+  }
+}
+
+/** The next frame where the window is visible (so each stage paints), else at once. */
+function requestAnimationFrameOr(fn: () => void): void {
+  if (typeof document !== 'undefined' && document.visibilityState === 'visible') requestAnimationFrame(() => fn());
+  else fn();
 }
