@@ -49,6 +49,13 @@ function blocked(c: Ctx, heads: number, axis: number, dims: (rows: number) => nu
     : g.op('Reshape', [g.op('Range', [keyStart, g.constant('limit', 'int64', [], [T]), g.constant('one', 'int64', [], [1])]), g.ints('shape', [1, T])]);
   const negInf = g.scalar('neg_inf', c.ct, -Infinity);
   const zero = g.scalar('zero_f', c.ct, 0);
+  const attnOf =
+    (b: GraphBuilder) =>
+    (op: string, inputs: string[], attrs?: Record<string, number>): string => {
+      const name = b.fresh(`attn_${op}`);
+      c.attention.push(name);
+      return b.op(op, inputs, attrs, name);
+    };
   const kit = (b: GraphBuilder, s: string, e: string): Block => {
     const one = b.constant('one', 'int64', [], [1]);
     const r = b.op('Unsqueeze', [b.op('Range', [s, e, one]), b.ints('axes', [1])]);
@@ -81,13 +88,6 @@ function blocked(c: Ctx, heads: number, axis: number, dims: (rows: number) => nu
       attn: attnOf(b),
     };
   };
-  const attnOf =
-    (b: GraphBuilder) =>
-    (op: string, inputs: string[], attrs?: Record<string, number>): string => {
-      const name = b.fresh(`attn_${op}`);
-      c.attention.push(name);
-      return b.op(op, inputs, attrs, name);
-    };
   const full = Math.floor(T / Bq);
   const body = new GraphBuilder(g.fresh('prefill_block'), g);
   const iter = body.input(body.fresh('iter'), 'int64', []);
