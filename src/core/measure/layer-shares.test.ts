@@ -170,6 +170,25 @@ describe('a hybrid model in a sweep', () => {
     expect(events.some((e) => e.type === 'point-update' && e.point.id === 'decode/mha/fp32/b1/t1024' && e.point.timing?.modelFrom)).toBe(true);
   }, 120_000);
 
+  it("plans a chunked layer's prefill within its chunk (Llama-4 Scout: 36 chunked, 12 global), and none within a chunk", () => {
+    const cfg = SweepConfigSchema.parse({
+      model: { source: 'preset', preset: 'llama-4-scout' },
+      variants: ['gqa'],
+      contexts: [8192, 32768],
+      modes: ['prefill'],
+    });
+    const plan = planSweep(cfg, { availableBytes: 64 * 2 ** 30, provider: 'cpu' });
+    expect(plan.points.map((p) => [p.id, p.layerGroup?.layers, p.attendWithin])).toEqual([
+      ['prefill/gqa/fp32/b1/t8192', 48, undefined],
+      ['prefill/gqa/fp32/b1/t32768', 12, undefined],
+      ['prefill/gqa/fp32/b1/t32768/chunk8192', 36, { kind: 'chunked', size: 8192 }],
+    ]);
+    // the chunked point scores 32768 x (Bq + 8191) pairs, about a quarter of the global point's 32768^2
+    const [, global, chunk] = plan.points;
+    expect(chunk!.notes).toMatch(/^prefill of a chunked layer: each query attends only its own chunk of 8192 tokens; \d+ blocks of \d+ queries/);
+    expect(chunk!.flops / global!.flops).toBeCloseTo((8192 + chunk!.prefillBlock! - 1) / 32768, 2);
+  });
+
   it('plans and measures prefill per layer kind: the sliding layers attend only their window', async () => {
     const cfg = { ...sweep, variants: ['gqa' as const], contexts: [32, 256], modes: ['prefill' as const] };
     const plan = planSweep(SweepConfigSchema.parse(cfg), { availableBytes: 8 * 2 ** 30, provider: 'cpu' });
