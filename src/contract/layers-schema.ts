@@ -37,3 +37,9 @@ export const PagingSchema = z.object({
   /** `window`: windowed and chunked layers keep only the pages their window spans; `full`: they get pages for the whole context, like global layers. */
   windowedLayers: z.enum(['window', 'full']),
 });
+
+/**
+ * Prefill of a windowed layer: each query attends only the keys its layer keeps, a sliding layer
+ * the last `size` tokens up to itself, a chunked layer the tokens of its own chunk of `size`.
+ */
+export const AttendWithinSchema = z.object({ kind: z.enum(['sliding', 'chunked']), size: tokens });

@@ -5,11 +5,13 @@
  * and chart, `kvscope plan --json` and the sweep's analytic memory all call `cacheBytesAt`.
  * Pure: no Node imports (the renderer uses it).
  */
-import type { LayerKindSchema, PagingSchema } from './layers-schema.js';
+import type { AttendWithinSchema, LayerKindSchema, PagingSchema } from './layers-schema.js';
 import type { z } from 'zod';
 
 /** What one layer caches (LayerKindSchema in layers-schema.ts). */
 export type LayerKind = z.infer<typeof LayerKindSchema>;
+/** Which keys a windowed layer's prefill attends (AttendWithinSchema). */
+export type AttendWithin = z.infer<typeof AttendWithinSchema>;
 /** How a paged serving engine reserves the cache (PagingSchema). */
 export type Paging = z.infer<typeof PagingSchema>;
 

@@ -1,6 +1,7 @@
 /** One measured (or skipped) point of a sweep: its timing, roofline, memory and placement. */
 import { z } from 'zod';
 import { AttentionSpecSchema, DtypeSchema, ModeSchema, VariantSchema } from './config.js';
+import { AttendWithinSchema } from './layers-schema.js';
 
 /** Competing load while a point was timed (shares of the machine's CPU time, 0..1; null where the OS does not tell). */
 export const LoadSchema = z.object({
@@ -63,13 +64,21 @@ export const TimingSchema = z.object({
   modelMs: z.number(),
   /** Hybrid models: how modelMs was put together from the layer kinds' measured steps, in words. */
   modelFrom: z.string().optional(),
+  /**
+   * 95% interval of modelMs: the median's interval scaled like it where one point gives it; for a
+   * hybrid model's whole-model point, a seeded bootstrap of the sum over the layer kinds (each
+   * kind's samples resampled on its own). Absent in reports written before it; null where a part
+   * has no samples (migrated from version 1).
+   */
+  modelCi95Ms: z.tuple([ms, ms]).nullable().optional(),
 });
 
 /**
  * Hybrid models (layers of different kinds, or stateful layers): the model layers a point's
  * measurement stands for. Each attention kind is measured at the tokens it holds (a sliding layer
  * its window); the primary point (the context's full cache) carries the whole model's step, the
- * others (id suffix /held<N>) one kind's share. Absent for models whose layers are all alike.
+ * others (id suffix /held<N> in decode, /window<W> or /chunk<C> in prefill) one kind's share.
+ * Absent for models whose layers are all alike.
  */
 export const LayerGroupSchema = z.object({
   layers: z.number().int().min(0),
@@ -153,6 +162,11 @@ export const PointSchema = z.object({
   /** Beyond the model's max_position_embeddings. */
   hypothetical: z.boolean(),
   layerGroup: LayerGroupSchema.optional(),
+  /**
+   * Hybrid models' prefill: the windowed layer kind this point times (each query attends only its
+   * window, or its own chunk); absent where every query attends all keys up to itself.
+   */
+  attendWithin: AttendWithinSchema.optional(),
   timing: TimingSchema.optional(),
   roofline: RooflineSchema.optional(),
   memory: MemorySchema.optional(),

@@ -10,6 +10,7 @@ import { fitYAxis } from './chart-ticks.js';
 import { OVER_BUDGET_TEXT, wholeModelFits } from './fit.js';
 import { formatBytes, formatContext } from './format.js';
 import { savingsVsMha } from './savings.js';
+import { modelInterval } from './timing.js';
 import { group, type Keyed } from './chart-group.js';
 import { VARIANT_LABELS, type Variant } from './variants.js';
 
@@ -73,11 +74,10 @@ export interface ChartInputs {
 const ok = (p: Point): boolean => p.status === 'ok';
 
 /** A measured step's interval and noise flag, scaled like `value` (which is the median times a factor). */
-function uncertainty(p: Point, value: number | null | undefined): Omit<XY, 'x' | 'y'> {
-  const t = p.timing;
-  if (!t || value === null || value === undefined || !(t.medianMs > 0)) return {};
-  const f = value / t.medianMs;
-  return { ...(t.ci95Ms ? { lo: t.ci95Ms[0] * f, hi: t.ci95Ms[1] * f } : {}), ...(t.noisy ? { noisy: true } : {}) };
+/** The whole-model step's interval (a hybrid model's: the bootstrap of its sum over layer kinds). */
+function modelUncertainty(p: Point): Omit<XY, 'x' | 'y'> {
+  const ci = modelInterval(p.timing);
+  return { ...(ci ? { lo: ci[0], hi: ci[1] } : {}), ...(p.timing?.noisy ? { noisy: true } : {}) };
 }
 
 /**
@@ -187,7 +187,7 @@ export function stepTimeChart(inp: ChartInputs): ChartModel {
       (p) => p.timing?.modelMs,
       'line',
       '',
-      (p) => uncertainty(p, p.timing?.modelMs),
+      (p) => modelUncertainty(p),
     ),
     empty: 'Decode step times appear here as points are measured.',
   });
@@ -266,7 +266,7 @@ export function prefillChart(inp: ChartInputs): ChartModel {
       (p) => p.timing?.modelMs,
       'line',
       '',
-      (p) => uncertainty(p, p.timing?.modelMs),
+      (p) => modelUncertainty(p),
     ),
     empty: 'Add the prefill mode to the sweep to measure prompt processing.',
   });

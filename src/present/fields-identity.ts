@@ -3,6 +3,13 @@ import { formatBytes, formatTokens } from './format.js';
 import { bytes, csvOnly, type Field } from './field-kit.js';
 import { OVER_BUDGET_TEXT, wholeModelFits } from './fit.js';
 import { VARIANT_LABELS } from './variants.js';
+import type { Point } from '@/contract/schemas.js';
+
+/** A layer-kind point's share in words: a prefill window or chunk, or the tokens a decode point holds; '' for whole-model points. */
+function share(p: Point, within: (w: string) => string, held: (n: number) => string): string {
+  if (p.attendWithin) return within(`each query within ${p.attendWithin.kind === 'sliding' ? 'a window of' : 'its chunk of'} ${p.attendWithin.size}`);
+  return p.layerGroup && !p.layerGroup.primary ? held(p.cacheTokens) : '';
+}
 
 /** The point itself: what it is (variant, mode, context, batch, dtype), whether it ran, its analytic cache size. */
 export const IDENTITY_FIELDS: readonly Field[] = [
@@ -12,7 +19,11 @@ export const IDENTITY_FIELDS: readonly Field[] = [
     unit: '',
     title: 'Mode, variant, dtype, batch and context of the point (* hypothetical)',
     get: (p) =>
-      `${p.mode} ${p.variant} ${p.dtype} b${p.batch} T=${p.context}${p.hypothetical ? '*' : ''}${p.layerGroup && !p.layerGroup.primary ? ` (${p.cacheTokens} held)` : ''}`,
+      `${p.mode} ${p.variant} ${p.dtype} b${p.batch} T=${p.context}${p.hypothetical ? '*' : ''}${share(
+        p,
+        (w) => ` (${w})`,
+        (n) => ` (${n} held)`,
+      )}`,
     surfaces: ['cli', 'html'],
   },
   csvOnly('id', 'id', '', 'The point id (mode/variant/dtype/batch/context)', (p) => p.id),
@@ -54,8 +65,15 @@ export const IDENTITY_FIELDS: readonly Field[] = [
     label: 'Layers',
     unit: '',
     title:
-      "Hybrid models: the model's layers this row stands for, each kind measured at the tokens it holds (a sliding layer its window); the whole-model row's model step is the sum over kinds",
-    get: (p) => (p.layerGroup ? `${p.layerGroup.kind}${p.layerGroup.primary ? '' : ` (${p.cacheTokens} tokens held)`}` : null),
+      "Hybrid models: the model's layers this row stands for, each kind measured at the tokens it holds (a sliding layer its window; in prefill, its queries attend only their window or chunk); the whole-model row's model step is the sum over kinds",
+    get: (p) =>
+      p.layerGroup
+        ? `${p.layerGroup.kind}${share(
+            p,
+            (w) => ` (${w})`,
+            (n) => ` (${n} tokens held)`,
+          )}`
+        : null,
     csv: 'layer_group',
     surfaces: ['cli', 'csv', 'html', 'app'],
     onlyWhenSet: true,

@@ -1,7 +1,7 @@
 /** Entries of the per-point field registry, timing group: src/present/fields.ts assembles FIELDS from them in a fixed order. */
 import { formatNumber, formatPercent, msText } from './format.js';
 import { num, ms, perLayer, csvOnly, type Field } from './field-kit.js';
-import { halfWidth, intervalText, noiseFlag } from './timing.js';
+import { halfWidth, intervalText, modelInterval, modelStepText, noiseFlag } from './timing.js';
 
 /** The step: its statistics, per layer and scaled to the model, and the throughput it gives. */
 export const TIMING_FIELDS: readonly Field[] = [
@@ -92,9 +92,10 @@ export const TIMING_FIELDS: readonly Field[] = [
     id: 'modelMs',
     label: 'model ms',
     unit: 'ms',
-    title: 'The step scaled to all layers of the model',
+    title:
+      'The step scaled to all layers of the model (a hybrid model: the sum over its layer kinds), with its 95% interval in brackets (a hybrid model: a bootstrap of the sum)',
     get: (p) => num(p.timing?.modelMs),
-    format: (p) => ms(num(p.timing?.modelMs)),
+    format: (p) => modelStepText(p.timing),
     csv: 'model_ms',
     surfaces: ['cli', 'csv', 'app'],
     numeric: true,
@@ -105,9 +106,9 @@ export const TIMING_FIELDS: readonly Field[] = [
     label: 'TTFT (attn)',
     unit: 'ms',
     title:
-      "Prefill: attention-only time to first token, the prompt's attention through all layers of the model (the step scaled to them; projections and MLP not included)",
+      "Prefill: attention-only time to first token, the prompt's attention through all layers of the model (the step scaled to them, a hybrid model's summed over its layer kinds; projections and MLP not included), with its 95% interval in brackets",
     get: (p) => (p.mode === 'prefill' ? num(p.timing?.modelMs) : null),
-    format: (p) => (p.mode === 'prefill' ? ms(num(p.timing?.modelMs)) : null),
+    format: (p) => (p.mode === 'prefill' ? modelStepText(p.timing) : null),
     csv: 'attention_ttft_ms',
     surfaces: ['cli', 'csv', 'html', 'app'],
     numeric: true,
@@ -129,6 +130,8 @@ export const TIMING_FIELDS: readonly Field[] = [
 export const TIMING_SPREAD_FIELDS: readonly Field[] = [
   csvOnly('ci95LoMs', 'median_ci95_lo_ms', 'ms', "Low end of the median's 95% interval", (p) => num(p.timing?.ci95Ms?.[0])),
   csvOnly('ci95HiMs', 'median_ci95_hi_ms', 'ms', "High end of the median's 95% interval", (p) => num(p.timing?.ci95Ms?.[1])),
+  csvOnly('modelCi95LoMs', 'model_ci95_lo_ms', 'ms', "Low end of the whole-model step's 95% interval (model_ms)", (p) => num(modelInterval(p.timing)?.[0])),
+  csvOnly('modelCi95HiMs', 'model_ci95_hi_ms', 'ms', "High end of the whole-model step's 95% interval (model_ms)", (p) => num(modelInterval(p.timing)?.[1])),
   csvOnly('iqrMs', 'iqr_ms', 'ms', 'Interquartile range of the samples', (p) => num(p.timing?.iqrMs)),
   csvOnly('madMs', 'mad_ms', 'ms', 'Median absolute deviation of the samples', (p) => num(p.timing?.madMs)),
   csvOnly('outliers', 'outliers', '', 'Samples set aside as outliers', (p) => num(p.timing?.outliers)),

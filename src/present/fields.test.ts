@@ -8,7 +8,7 @@ describe('the field registry', () => {
   // the app, CLI and HTML tables show their fields in registry order, which the fields-* modules must keep
   it('keeps its order across the group modules', () => {
     expect(FIELDS.map((f) => f.id).join(' ')).toBe(
-      'point id variant mode context cacheTokens batch dtype layerGroup status reason form prefillBlock hypothetical kvPerTokenModel kvPerToken modelCacheBytes modelFits medianMs p95Ms minMs meanMs perLayerMs ciHalfWidth noisy rounds p95PerLayerMs cv reps overheadPerLayerMs overheadMs modelMs ttftMs tokensPerSecond bytesPerStep flopsPerStep achievedGBs achievedGflops attainableMs bound efficiency memorySaved speedup analyticCacheBytes predictedBytes rssBeforeBytes rssAfterSessionBytes rssPeakBytes measuredDeltaBytes privateDeltaBytes deviceBytes deviceMemorySource verifyMaxAbsError fellBack ci95LoMs ci95HiMs iqrMs madMs outliers stoppedBy noise otherCpuShare stealShare efficiencyCi95Lo efficiencyCi95Hi',
+      'point id variant mode context cacheTokens batch dtype layerGroup status reason form prefillBlock hypothetical kvPerTokenModel kvPerToken modelCacheBytes modelFits medianMs p95Ms minMs meanMs perLayerMs ciHalfWidth noisy rounds p95PerLayerMs cv reps overheadPerLayerMs overheadMs modelMs ttftMs tokensPerSecond bytesPerStep flopsPerStep achievedGBs achievedGflops attainableMs bound efficiency memorySaved speedup analyticCacheBytes predictedBytes rssBeforeBytes rssAfterSessionBytes rssPeakBytes measuredDeltaBytes privateDeltaBytes deviceBytes deviceMemorySource verifyMaxAbsError fellBack ci95LoMs ci95HiMs modelCi95LoMs modelCi95HiMs iqrMs madMs outliers stoppedBy noise otherCpuShare stealShare efficiencyCi95Lo efficiencyCi95Hi',
     );
   });
 
@@ -49,6 +49,26 @@ describe('the field registry', () => {
     const [head, row] = textTable('html', [p], fieldContext([p], r.scaling), '');
     expect(row![head!.indexOf('cv')]).toBe('249%');
     expect(field('cv').get(p, fieldContext([p]))).toBe(2.492);
+  });
+
+  it("shows the whole-model step's 95% interval wherever the step is shown: the model's own, or the median's scaled", () => {
+    const base = point({ variant: 'mha', context: 64 });
+    // median 1.00 ms (0.99–1.01), 8 layers: 8.00 (7.92–8.08)
+    const p = { ...base, timing: { ...base.timing!, medianMs: 1, ci95Ms: [0.99, 1.01] as [number, number], modelMs: 8 } };
+    const ctx = fieldContext([p]);
+    expect(fieldText(field('modelMs'), p, ctx)).toBe('8.00 (7.92–8.08)');
+    expect(field('modelCi95LoMs').get(p, ctx)).toBeCloseTo(7.92, 10);
+    // a hybrid model's whole-model point: its bootstrap interval of the sum over layer kinds
+    const h = { ...p, timing: { ...p.timing!, modelMs: 10.5, modelCi95Ms: [10.2, 10.9] as [number, number] } };
+    expect(fieldText(field('modelMs'), h, ctx)).toBe('10.50 (10.20–10.90)');
+    expect(field('modelCi95HiMs').get(h, ctx)).toBe(10.9);
+    const pre = { ...h, mode: 'prefill' as const };
+    expect(fieldText(field('ttftMs'), pre, ctx)).toBe('10.50 (10.20–10.90)');
+    expect(field('modelMs').surfaces).toEqual(['cli', 'csv', 'app']);
+    expect(field('ttftMs').surfaces).toEqual(['cli', 'csv', 'html', 'app']);
+    // no interval known (migrated from version 1): the step alone
+    const old = { ...p, timing: { ...p.timing!, ci95Ms: null, modelCi95Ms: null } };
+    expect(fieldText(field('modelMs'), old, ctx)).toBe('8.00');
   });
 
   it('says which figures are the whole model and which the measured layers', () => {

@@ -101,6 +101,9 @@ export const CSV_ORDER: readonly string[] = [
   'prefill_block_queries',
   'attention_ttft_ms',
   'model_fits_budget',
+  // the whole-model step's 95% interval (a hybrid model's: a bootstrap of the sum over its layer kinds)
+  'model_ci95_lo_ms',
+  'model_ci95_hi_ms',
 ];
 
 /**

@@ -12,9 +12,13 @@ export interface Saving {
   speed: number | null;
 }
 
-/** The MHA point a point is compared with: same mode, dtype, batch and context (and, for a hybrid model's layer kind, the same tokens held). */
-export const mhaKey = (p: Pick<Point, 'mode' | 'dtype' | 'batch' | 'context'> & Partial<Pick<Point, 'layerGroup' | 'cacheTokens'>>): string =>
-  `${p.mode}/${p.dtype}/b${p.batch}/t${p.context}${p.layerGroup && !p.layerGroup.primary ? `/held${p.cacheTokens}` : ''}`;
+/**
+ * The MHA point a point is compared with: same mode, dtype, batch and context (and, for a hybrid
+ * model's layer kind, the same tokens held, or in prefill the same window or chunk).
+ */
+export const mhaKey = (p: Pick<Point, 'mode' | 'dtype' | 'batch' | 'context'> & Partial<Pick<Point, 'layerGroup' | 'cacheTokens' | 'attendWithin'>>): string =>
+  `${p.mode}/${p.dtype}/b${p.batch}/t${p.context}` +
+  (p.attendWithin ? `/${p.attendWithin.kind}${p.attendWithin.size}` : p.layerGroup && !p.layerGroup.primary ? `/held${p.cacheTokens}` : '');
 
 /** Savings of every point that has an MHA point to compare with (MHA's own points included: 1×). */
 export function savingsVsMha(points: readonly Point[]): Map<string, Saving> {

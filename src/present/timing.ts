@@ -5,6 +5,7 @@
  */
 import type { Change } from '@/contract/api.js';
 import type { Point, Report } from '@/contract/schemas.js';
+import { msText } from './format.js';
 
 type Timing = NonNullable<Point['timing']>;
 
@@ -18,6 +19,26 @@ export function halfWidth(t: Timing | undefined): number | null {
 export function intervalText(t: Timing | undefined): string {
   const h = halfWidth(t);
   return h === null ? 'n/a' : `±${(h * 100).toFixed(h < 0.1 ? 1 : 0)}%`;
+}
+
+/**
+ * The 95% interval of the whole-model step: the report's own (a hybrid model's is a bootstrap of
+ * the sum over its layer kinds), or, in reports written before it, the median's interval scaled
+ * like modelMs; null where neither is known.
+ */
+export function modelInterval(t: Timing | undefined): [number, number] | null {
+  if (!t) return null;
+  if (t.modelCi95Ms !== undefined) return t.modelCi95Ms;
+  if (!t.ci95Ms || !(t.medianMs > 0)) return null;
+  const f = t.modelMs / t.medianMs;
+  return [t.ci95Ms[0] * f, t.ci95Ms[1] * f];
+}
+
+/** "52.5 (51.9–53.4)": the whole-model step and its 95% interval; the step alone where no interval is known. */
+export function modelStepText(t: Timing | undefined): string | null {
+  if (!t) return null;
+  const ci = modelInterval(t);
+  return ci ? `${msText(t.modelMs)} (${msText(ci[0])}–${msText(ci[1])})` : msText(t.modelMs);
 }
 
 /** "noisy", "" (quiet) or "?" (not known: a report from before version 2). */

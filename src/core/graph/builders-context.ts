@@ -1,4 +1,5 @@
 /** What the attention builders share: the request types and the per-graph context they write into. */
+import type { AttendWithin } from '@/contract/layers.js';
 import { checkBufferSize, type AttentionSpec, type Dtype, type Variant } from '../model/spec.js';
 import type { GraphBuilder, ElemType } from './onnx.js';
 import type { ResidentTensor } from './resident.js';
@@ -26,6 +27,11 @@ export interface GraphRequest {
    * prefill-blocks.ts; more than T: T). Unused by the other forms.
    */
   prefillBlock?: number;
+  /**
+   * Blocked prefill of a windowed layer: each query attends only its sliding window or its own
+   * chunk (prefill-blocks.ts); null or absent: every key up to itself.
+   */
+  attendWithin?: AttendWithin | null;
   seed?: number;
 }
 

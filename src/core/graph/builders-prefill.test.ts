@@ -5,9 +5,18 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AttentionSpec, Dtype, Variant } from '../model/spec.js';
 import { MeasuredSession } from '../runtime/session.js';
-import { buildGraph, normalizeRequest, type GraphRequest } from './builders.js';
+import { buildGraph, layerCost, normalizeRequest, type GraphRequest } from './builders.js';
 import { decodeModel } from './onnx.js';
-import { blockedWorkspaceBytes, fullWorkspaceBytes, PREFILL_WORKSPACE_BYTES, prefillBlockRows, prefillRowBytes, queryBlocks } from './prefill-blocks.js';
+import {
+  blockedWorkspaceBytes,
+  fullWorkspaceBytes,
+  PREFILL_WORKSPACE_BYTES,
+  prefillBlockRows,
+  prefillRowBytes,
+  queryBlocks,
+  scorePairs,
+  windowedBlockRows,
+} from './prefill-blocks.js';
 import { randomFeeds, tensorToFloat64, verifyGraph } from './verify.js';
 
 const mla: AttentionSpec = { kind: 'mla', numHeads: 4, kvLoraRank: 32, qkNopeHeadDim: 16, qkRopeHeadDim: 8, vHeadDim: 12, qLoraRank: 0 };
@@ -140,5 +149,68 @@ describe('the block rule', () => {
     expect(prefillBlockRows(llama, 'gqa', 1, 64, 'fp32')).toBe(64);
     expect(prefillBlockRows(llama, 'gqa', 64, 1 << 20, 'fp32')).toBe(1);
     expect(fullWorkspaceBytes(llama, 'gqa', 1, 64, 'fp32')).toBe(64 * prefillRowBytes(llama, 'gqa', 1, 64, 'fp32'));
+  });
+});
+
+describe('a windowed layer’s prefill: each block against only its window or chunk', () => {
+  const sliding = { kind: 'sliding', size: 6 } as const;
+  const chunked = { kind: 'chunked', size: 6 } as const;
+  for (const [variant, spec] of CASES) {
+    for (const within of [sliding, chunked]) {
+      it(`${variant} fp32, ${within.kind} 6, T = 23 in blocks of 5 and of 9 (blocks straddle windows and chunks)`, async () => {
+        for (const prefillBlock of [5, 9]) {
+          const g = build(req(variant, spec, { context: 23, prefillBlock, attendWithin: within }));
+          expect(g.metadata['kvscope.attend_within']).toBe(`${within.kind} 6`);
+          const r = await verifyGraph(g, 'cpu');
+          expect(r.excess, `Bq=${prefillBlock}: max abs error ${r.maxAbsError}`).toBe(0);
+        }
+      });
+    }
+  }
+  it('gqa fp16, sliding and chunked', async () => {
+    for (const within of [sliding, chunked]) {
+      const r = await verifyGraph(build(req('gqa', CASES[1]![1], { dtype: 'fp16', context: 23, prefillBlock: 5, attendWithin: within })), 'cpu');
+      expect(r.excess, `${within.kind}: max abs error ${r.maxAbsError}`).toBe(0);
+    }
+  });
+  it('differs from attending every key where the prompt is longer than the window (the reference is not the causal one)', async () => {
+    const [variant, spec] = CASES[1]!;
+    const g = build(req(variant, spec, { context: 23, prefillBlock: 5, layers: 1, attendWithin: sliding }));
+    const full = build(req(variant, spec, { context: 23, prefillBlock: 5, layers: 1 }));
+    const { feeds } = randomFeeds(g.inputs, 3);
+    const a = await run(g.modelPath, feeds);
+    const b = await run(full.modelPath, feeds);
+    // the first 6 rows see the same keys, the later ones fewer
+    const dv = 8;
+    const row = (o: Float64Array, i: number): number[] => Array.from(o.slice(i * dv, (i + 1) * dv));
+    expect(row(a, 5)).toEqual(row(b, 5));
+    expect(row(a, 22)).not.toEqual(row(b, 22));
+  });
+  it('scores Bq (Bq + L - 1) pairs a block: linear in T, and a window as long as the prompt is the plain form', () => {
+    const llama: AttentionSpec = { kind: 'gqa', numHeads: 32, numKvHeads: 8, headDim: 128 };
+    const w = { kind: 'sliding', size: 128 } as const;
+    // 8192 queries in blocks of 128: 64 blocks x 128 x 255 pairs; all keys: 8192^2
+    expect(scorePairs(8192, 128, w)).toBe(64 * 128 * 255);
+    expect(scorePairs(8192, 128, null)).toBe(8192 * 8192);
+    const r = normalizeRequest({
+      variant: 'gqa',
+      spec: llama,
+      mode: 'prefill',
+      batch: 1,
+      context: 8192,
+      dtype: 'fp32',
+      layers: 1,
+      form: 'blocked',
+      attendWithin: w,
+    });
+    expect(r.prefillBlock).toBe(128);
+    expect(layerCost(r).flops).toBe(2 * 32 * 64 * 128 * 255 * 256);
+    expect(scorePairs(16384, 128, w)).toBe(2 * scorePairs(8192, 128, w));
+    // the block rule keeps a chunk's block within the bound: 3 x 40 x 16384 x 4 B a row -> 27 rows
+    expect(windowedBlockRows({ kind: 'gqa', numHeads: 40, numKvHeads: 8, headDim: 128 }, 'gqa', 1, 32768, 'fp32', { kind: 'chunked', size: 8192 })).toBe(
+      Math.floor(PREFILL_WORKSPACE_BYTES / (3 * 40 * 16384 * 4 + 16384 * 5)),
+    );
+    expect(normalizeRequest({ ...r, context: 100 }).attendWithin).toBeNull();
+    expect(() => normalizeRequest({ ...r, form: 'decomposed' })).toThrow(/blocked prefill form only/);
   });
 });

@@ -15,7 +15,8 @@
  *    (BNSH); only for MHA decode, where that op needs no K/V expansion.
  *  - blocked (prefill): the queries in blocks of Bq rows against all T keys, so the scores are
  *    [B, n_h, Bq, T] per block instead of [B, n_h, T, T] (builders-prefill.ts, prefill-blocks.ts).
- *    Prefill's decomposed form is the full one.
+ *    Prefill's decomposed form is the full one. A windowed layer's prefill (attendWithin) is
+ *    blocked, each block against only the keys of its window or chunk.
  */
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
@@ -26,7 +27,7 @@ import { prod, type Ctx, type GraphRequest, type TensorInfo } from './builders-c
 import { headDecode, headDecodeCacheLeft, headDecodeMhaOp, headPrefill } from './builders-head.js';
 import { mlaDecode, mlaPrefill } from './builders-mla.js';
 import { headPrefillBlocked, mlaPrefillBlocked } from './builders-prefill.js';
-import { prefillBlockRows } from './prefill-blocks.js';
+import { prefillBlockRows, scorePairs, windowedBlockRows } from './prefill-blocks.js';
 
 export type { Form, GraphRequest, Mode, TensorInfo } from './builders-context.js';
 
@@ -54,7 +55,14 @@ export interface BuiltGraph {
 
 /** Resolves defaults and rejects combinations that cannot be built. */
 export function normalizeRequest(req: GraphRequest): Required<GraphRequest> {
-  const r: Required<GraphRequest> = { form: 'decomposed', upcast: false, seed: 1234, ...req, prefillBlock: req.prefillBlock ?? 0 };
+  const r: Required<GraphRequest> = {
+    form: 'decomposed',
+    upcast: false,
+    seed: 1234,
+    ...req,
+    prefillBlock: req.prefillBlock ?? 0,
+    attendWithin: req.attendWithin ?? null,
+  };
   for (const [k, v] of Object.entries({ batch: r.batch, context: r.context, layers: r.layers })) {
     if (!Number.isInteger(v) || v < 1) throw new SpecError(`${k} must be a positive integer, got ${v}`, k);
   }
@@ -74,11 +82,22 @@ export function normalizeRequest(req: GraphRequest): Required<GraphRequest> {
   if (!Number.isInteger(r.prefillBlock) || r.prefillBlock < 0) {
     throw new SpecError(`prefillBlock must be a whole number of query rows (0: derived), got ${r.prefillBlock}`, 'prefillBlock');
   }
+  const w = r.attendWithin;
+  if (w) {
+    if (r.form !== 'blocked') throw new SpecError('a window or chunk (attendWithin) exists for the blocked prefill form only', 'attendWithin');
+    if (!Number.isInteger(w.size) || w.size < 1)
+      throw new SpecError(`attendWithin.size must be a positive whole number of tokens, got ${w.size}`, 'attendWithin');
+    // a window or chunk as long as the prompt attends every key up to each query: the plain form
+    if (w.size >= r.context) r.attendWithin = null;
+  }
   if (r.upcast && r.dtype !== 'fp16') r.upcast = false;
+  const math = r.upcast ? 'fp32' : r.dtype;
   if (r.form !== 'blocked') r.prefillBlock = 0;
+  else if (r.prefillBlock !== 0) r.prefillBlock = Math.min(r.prefillBlock, r.context);
   else
-    r.prefillBlock =
-      r.prefillBlock === 0 ? prefillBlockRows(r.spec, r.variant, r.batch, r.context, r.upcast ? 'fp32' : r.dtype) : Math.min(r.prefillBlock, r.context);
+    r.prefillBlock = r.attendWithin
+      ? windowedBlockRows(r.spec, r.variant, r.batch, r.context, math, r.attendWithin)
+      : prefillBlockRows(r.spec, r.variant, r.batch, r.context, math);
   return r;
 }
 
@@ -87,10 +106,12 @@ export function layerCost(r: Required<GraphRequest>): { flops: number; residentB
   const { spec: s, batch: B, context: T, mode } = r;
   const el = r.dtype === 'fp16' ? 2 : 4;
   const Tq = mode === 'decode' ? 1 : T;
+  // query-key pairs scored: T for decode, T^2 for prefill, fewer where a windowed layer's blocks see only their window
+  const pairs = mode === 'decode' ? T : scorePairs(T, r.prefillBlock || T, r.attendWithin);
   if (s.kind !== 'mla') {
     const d = s.headDim;
     const dv = valueDim(s);
-    const flops = 2 * B * s.numHeads * Tq * T * (d + dv);
+    const flops = 2 * B * s.numHeads * pairs * (d + dv);
     const kv = B * s.numKvHeads * T * (d + dv) * el;
     const q = B * s.numHeads * Tq * (d + dv) * el;
     return mode === 'decode' ? { flops, residentBytes: kv, ioBytes: q } : { flops, residentBytes: 0, ioBytes: kv + q };
@@ -106,11 +127,11 @@ export function layerCost(r: Required<GraphRequest>): { flops: number; residentB
   let flops: number;
   if (r.variant === 'mla-naive') {
     // Up-project K_nope and V for every cached token and head, then attend per head.
-    flops = 2 * B * T * dc * H * (dn + dv) + 2 * B * H * Tq * T * (dn + dr + dv);
+    flops = 2 * B * T * dc * H * (dn + dv) + 2 * B * H * pairs * (dn + dr + dv);
   } else {
     // FlashMLA accounting: 2 * s_q * seqlen * h_q * (d + d_v), d = d_c + d_R, d_v = d_c,
     // plus folding the query into the latent and the output back out.
-    flops = 2 * Tq * B * T * H * (dc + dr + dc) + 2 * B * H * Tq * dc * (dn + dv);
+    flops = 2 * pairs * B * H * (dc + dr + dc) + 2 * B * H * Tq * dc * (dn + dv);
   }
   return mode === 'decode' ? { flops, residentBytes: latent + weights, ioBytes: q } : { flops, residentBytes: weights, ioBytes: latent + q };
 }
@@ -185,6 +206,7 @@ export function buildGraph(request: GraphRequest, dir: string, name = 'graph'): 
     'kvscope.batch': String(B),
     'kvscope.context': String(T),
     ...(r.form === 'blocked' ? { 'kvscope.prefill_block': String(r.prefillBlock) } : {}),
+    ...(r.attendWithin ? { 'kvscope.attend_within': `${r.attendWithin.kind} ${r.attendWithin.size}` } : {}),
     'kvscope.spec': JSON.stringify(s),
   };
   for (const [k, v] of Object.entries(metadata)) g.meta(k, v);

@@ -7,7 +7,14 @@
  * takes Bq queries at a time against all T keys (exact softmax per block, the causal mask built
  * for the block's rows): its scores are [B, n_h, Bq, T], and Bq is the largest that keeps one
  * block's workspace within PREFILL_WORKSPACE_BYTES.
+ *
+ * A windowed layer's prefill (a sliding window of W, or chunks of C: `attendWithin`) takes each
+ * block of Bq queries [s, e) against only the keys [s - L + 1, e), L = W or C, sliced from K and
+ * V padded on the left with L - 1 masked rows, so every block's keys are Bq + L - 1 long: the
+ * scores grow like T (Bq + L), not T^2. The mask keeps key j for query i where j <= i and j >= 0,
+ * and j > i - W (sliding) or j in i's chunk, j >= floor(i / C) C (chunked).
  */
+import type { AttendWithin } from '@/contract/layers.js';
 import type { AttentionSpec, Dtype, Variant } from '../model/spec.js';
 
 /** The bound on one query block's workspace (scores, masked scores, probabilities, mask, all heads). */
@@ -55,4 +62,28 @@ export function queryBlocks(t: number, rows: number): [number, number][] {
   const out: [number, number][] = [];
   for (let s = 0; s < t; s += rows) out.push([s, Math.min(t, s + rows)]);
   return out;
+}
+
+/**
+ * Query rows per block of a windowed prefill: at most the window (so a block's keys, Bq + L - 1,
+ * stay under 2L) and as many as keep its workspace within `bound`, at least 1 and at most T.
+ */
+export function windowedBlockRows(
+  spec: AttentionSpec,
+  variant: Variant,
+  batch: number,
+  t: number,
+  dtype: Dtype,
+  within: AttendWithin,
+  bound = PREFILL_WORKSPACE_BYTES,
+): number {
+  const keys = Math.min(t + within.size - 1, 2 * within.size);
+  const rows = Math.floor(bound / prefillRowBytes(spec, variant, batch, keys, dtype));
+  return Math.max(1, Math.min(t, within.size, rows));
+}
+
+/** Query-key pairs a prefill graph computes scores for (masked ones included): T^2 for all keys, sum of Bq (Bq + L - 1) over the blocks within a window. */
+export function scorePairs(t: number, rows: number, within: AttendWithin | null): number {
+  if (!within) return t * t;
+  return queryBlocks(t, rows).reduce((a, [s, e]) => a + (e - s) * (e - s + within.size - 1), 0);
 }

@@ -3,6 +3,7 @@
  * the graphs' layouts): attention = softmax(q k^T / sqrt(d) + causal mask) v, and MLA's naive
  * definition (K = [c W_UK, k_pe], V = c W_UV) for both MLA forms.
  */
+import type { AttendWithin } from '@/contract/layers.js';
 import { valueDim, type HeadAttentionSpec, type MlaSpec } from '../model/spec.js';
 
 /** Accessor of a 4-D logical tensor [b, h, t, x]. */
@@ -21,6 +22,14 @@ export interface AttendArgs {
   v: At;
   scale: number;
   causal: boolean;
+  /** Causal prefill of a windowed layer: query i attends keys (i - W, i] (sliding) or its own chunk, [floor(i / C) C, i] (chunked). */
+  within?: AttendWithin | null;
+}
+
+/** The first key query i attends. */
+function firstKey(i: number, within: AttendWithin | null | undefined): number {
+  if (!within) return 0;
+  return within.kind === 'sliding' ? Math.max(0, i - within.size + 1) : Math.floor(i / within.size) * within.size;
 }
 
 /** out [B, H, Tq, dv]. Query head h uses K/V head floor(h / (H / Hkv)). */
@@ -33,20 +42,21 @@ export function attend(a: AttendArgs): Float64Array {
       const kh = Math.floor(h / group);
       for (let i = 0; i < a.Tq; i++) {
         const limit = a.causal ? i + 1 : a.T;
+        const lo = a.causal ? firstKey(i, a.within) : 0;
         let max = -Infinity;
-        for (let t = 0; t < limit; t++) {
+        for (let t = lo; t < limit; t++) {
           let s = 0;
           for (let x = 0; x < a.d; x++) s += a.q(b, h, i, x) * a.k(b, kh, t, x);
           scores[t] = s * a.scale;
           if (scores[t]! > max) max = scores[t]!;
         }
         let sum = 0;
-        for (let t = 0; t < limit; t++) {
+        for (let t = lo; t < limit; t++) {
           scores[t] = Math.exp(scores[t]! - max);
           sum += scores[t]!;
         }
         const base = ((b * a.H + h) * a.Tq + i) * a.dv;
-        for (let t = 0; t < limit; t++) {
+        for (let t = lo; t < limit; t++) {
           const p = scores[t]! / sum;
           for (let x = 0; x < a.dv; x++) out[base + x]! += p * a.v(b, kh, t, x);
         }
@@ -62,7 +72,13 @@ export function at4(data: ArrayLike<number>, dims: number[]): At {
   return (b, h, t, x) => data[((b * d1 + h) * d2 + t) * d3 + x]!;
 }
 
-export function headReference(s: HeadAttentionSpec, shape: { B: number; Tq: number; T: number; causal: boolean }, q: At, k: At, v: At): Float64Array {
+export function headReference(
+  s: HeadAttentionSpec,
+  shape: { B: number; Tq: number; T: number; causal: boolean; within?: AttendWithin | null },
+  q: At,
+  k: At,
+  v: At,
+): Float64Array {
   return attend({ ...shape, H: s.numHeads, Hkv: s.numKvHeads, d: s.headDim, dv: valueDim(s), q, k, v, scale: 1 / Math.sqrt(s.headDim) });
 }
 
@@ -72,7 +88,7 @@ export function headReference(s: HeadAttentionSpec, shape: { B: number; Tq: numb
  */
 export function mlaReference(
   s: MlaSpec,
-  shape: { B: number; Tq: number; T: number; causal: boolean },
+  shape: { B: number; Tq: number; T: number; causal: boolean; within?: AttendWithin | null },
   io: {
     qNope: At;
     qPe: At;

@@ -95,7 +95,7 @@ export function referenceOutput(g: BuiltGraph, values: Map<string, Float64Array>
   const B = r.batch;
   const T = r.context;
   const decode = r.mode === 'decode';
-  const shape = { B, T, Tq: decode ? 1 : T, causal: !decode };
+  const shape = { B, T, Tq: decode ? 1 : T, causal: !decode, within: decode ? null : r.attendWithin };
   const res = (suffix: string): Float64Array => {
     const t = g.resident.find((x) => x.name === `l${l}_${suffix}`);
     if (!t || !g.dataPath) throw new Error(`graph has no resident tensor l${l}_${suffix}`);

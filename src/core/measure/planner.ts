@@ -5,14 +5,21 @@
 import { attainableSeconds } from '@/contract/roofline.js';
 import type { SweepConfig } from '@/contract/schemas.js';
 import { layerCost, normalizeRequest, type Form, type Mode } from '../graph/builders.js';
-import { blockedWorkspaceBytes, fullWorkspaceBytes, PREFILL_WORKSPACE_BYTES, prefillBlockRows, queryBlocks } from '../graph/prefill-blocks.js';
+import {
+  blockedWorkspaceBytes,
+  fullWorkspaceBytes,
+  PREFILL_WORKSPACE_BYTES,
+  prefillBlockRows,
+  queryBlocks,
+  windowedBlockRows,
+} from '../graph/prefill-blocks.js';
 import { modelFromHfConfig, type ModelInfo } from '../model/hf-config.js';
 import { gqaOf, mhaOf, mlaOf, presetModel } from '../model/presets.js';
-import { cacheBytesAt, largestContextFor, layersOf } from '@/contract/layers.js';
+import { cacheBytesAt, largestContextFor, layersOf, type AttendWithin } from '@/contract/layers.js';
 import { cacheCost, kvBytesPerToken, SpecError, validateSpec, valueDim, VARIANTS, type AttentionSpec, type Dtype, type Variant } from '../model/spec.js';
 import type { Provider } from '../runtime/providers.js';
 import { formatBytes } from '@/present/format.js';
-import { layerShares } from './layer-shares.js';
+import { layerShares, prefillShares, shareSuffix } from './layer-shares.js';
 
 export interface PlannedPoint {
   id: string;
@@ -40,6 +47,8 @@ export interface PlannedPoint {
   reason?: string;
   /** Hybrid models: the layers this point stands for (layer-shares.ts). */
   layerGroup?: { layers: number; kind: string; primary: boolean };
+  /** Hybrid models' prefill: the window or chunk this point's queries attend within. */
+  attendWithin?: AttendWithin;
 }
 
 export interface Plan {
@@ -110,20 +119,33 @@ export function workspaceBytes(spec: AttentionSpec, variant: Variant, mode: Mode
  * transposed latent), and, in the blocked form, the blocks' outputs and their stacked copy (two
  * more outputs' worth while the Loop ends).
  */
-export function prefillTransientBytes(spec: AttentionSpec, variant: Variant, form: Form, batch: number, t: number, dtype: Dtype, rows: number): number {
+export function prefillTransientBytes(
+  spec: AttentionSpec,
+  variant: Variant,
+  form: Form,
+  batch: number,
+  t: number,
+  dtype: Dtype,
+  rows: number,
+  within: AttendWithin | null = null,
+): number {
   const el = dtype === 'fp16' ? 2 : 4;
   const H = spec.numHeads;
   const blocked = form === 'blocked';
-  const scores = blocked ? blockedWorkspaceBytes(spec, variant, batch, t, dtype, rows) : fullWorkspaceBytes(spec, variant, batch, t, dtype);
+  // a windowed layer's block scores rows x (rows + L - 1) keys, from key-side tensors padded by L - 1 rows
+  const keys = within ? Math.min(t, rows) + within.size - 1 : t;
+  const padded = t + (within ? within.size - 1 : 0);
+  const scores = blocked ? blockedWorkspaceBytes(spec, variant, batch, keys, dtype, rows) : fullWorkspaceBytes(spec, variant, batch, t, dtype);
   let once: number;
   let dv: number;
   if (spec.kind !== 'mla') {
     dv = valueDim(spec);
-    once = batch * spec.numKvHeads * t * spec.headDim * el + (blocked ? 0 : batch * H * t * spec.headDim * el); // K^T; the full form's scaled q
+    once = batch * spec.numKvHeads * padded * spec.headDim * el + (blocked ? 0 : batch * H * t * spec.headDim * el); // K^T; the full form's scaled q
+    if (within) once += batch * spec.numKvHeads * padded * dv * el; // the padded V
   } else {
     dv = spec.vHeadDim;
-    const latent = batch * t * (spec.kvLoraRank + spec.qkRopeHeadDim) * el;
-    const naive = variant === 'mla-naive' ? batch * H * t * (spec.qkNopeHeadDim + spec.vHeadDim) * el : 0;
+    const latent = batch * padded * (spec.kvLoraRank + spec.qkRopeHeadDim) * el * (within ? 2 : 1); // transposed (and padded) latent
+    const naive = variant === 'mla-naive' ? batch * H * padded * (spec.qkNopeHeadDim + spec.vHeadDim) * el : 0;
     const fullAbsorbed = !blocked && variant === 'mla-absorbed' ? 2 * batch * H * t * spec.kvLoraRank * el : 0; // q_lat, o_lat
     once = latent + (blocked ? naive : 2 * naive) + fullAbsorbed;
   }
@@ -152,6 +174,26 @@ export function prefillForm(
     notes:
       `blocked prefill: the full form's scores would take ${formatBytes(full)} (over ${bound}); ` +
       `${queryBlocks(t, rows).length} blocks of ${rows} queries, workspace ${formatBytes(ws)}${ws > PREFILL_WORKSPACE_BYTES ? ' (one query row is over the bound)' : ''}`,
+  };
+}
+
+/** A windowed layer's prefill form: blocked, each block of queries against its window's or chunk's keys only. */
+export function windowedForm(
+  spec: AttentionSpec,
+  variant: Variant,
+  batch: number,
+  t: number,
+  dtype: Dtype,
+  within: AttendWithin,
+): { form: Form; prefillBlock: number; notes: string } {
+  const rows = windowedBlockRows(spec, variant, batch, t, dtype, within);
+  const what = within.kind === 'sliding' ? `its window of the last ${within.size} tokens` : `its own chunk of ${within.size} tokens`;
+  return {
+    form: 'blocked',
+    prefillBlock: rows,
+    notes:
+      `prefill of a ${within.kind} layer: each query attends only ${what}; ` +
+      `${queryBlocks(t, rows).length} blocks of ${rows} queries, each against ${Math.min(t, rows) + within.size - 1} keys`,
   };
 }
 
@@ -216,14 +258,21 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
       for (const batch of config.batches)
         for (const context of contexts) {
           if (mode === 'prefill' && context > config.maxPrefillContext) continue;
-          // Decode of a hybrid model: one point per distinct number of tokens its layers hold.
-          const hybrid = mode === 'decode' ? layerShares(layers, context) : null;
+          // A hybrid model: decode, one point per distinct number of tokens its layers hold; prefill,
+          // one per window or chunk shorter than the prompt (layer-shares.ts).
+          const hybrid = mode === 'decode' ? layerShares(layers, context) : prefillShares(layers, context);
           const shares = hybrid?.shares.map((s, i) => ({ ...s, primary: i === 0 })) ?? [null];
           for (const variant of variants)
             for (const share of shares) {
               const spec = variantSpec(model, variant, config.gqaGroups);
               const cacheTokens = share ? share.held : mode === 'decode' && model.slidingWindow ? Math.min(context, model.slidingWindow) : context;
-              const pf = mode === 'prefill' ? prefillForm(spec, variant, batch, cacheTokens, dtype) : null;
+              const within = share?.within ?? null;
+              const pf =
+                mode === 'prefill'
+                  ? within
+                    ? windowedForm(spec, variant, batch, cacheTokens, dtype, within)
+                    : prefillForm(spec, variant, batch, cacheTokens, dtype)
+                  : null;
               const form = pf?.form ?? 'decomposed';
               const req = normalizeRequest({
                 variant,
@@ -235,6 +284,7 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
                 layers: config.layers,
                 form,
                 prefillBlock: pf?.prefillBlock,
+                attendWithin: within,
               });
               const cost = layerCost(req);
               const perLayer = kvBytesPerToken(spec, dtype);
@@ -243,12 +293,12 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
               const outputs = prefillOutputBytes(spec, batch, cacheTokens, dtype) * (2 * config.layers - 1);
               const resident = cost.residentBytes * config.layers + (mode === 'prefill' ? cost.ioBytes + outputs : 0);
               const transient = pf
-                ? prefillTransientBytes(spec, variant, form, batch, cacheTokens, dtype, req.prefillBlock)
+                ? prefillTransientBytes(spec, variant, form, batch, cacheTokens, dtype, req.prefillBlock, within)
                 : workspaceBytes(spec, variant, mode, batch, cacheTokens, dtype);
               const predictedBytes = resident + transient + SESSION_BASE_BYTES;
               const fits = predictedBytes <= budgetBytes;
               points.push({
-                id: `${mode}/${variant}/${dtype}/b${batch}/t${context}${share && !share.primary ? `/held${share.held}` : ''}`,
+                id: `${mode}/${variant}/${dtype}/b${batch}/t${context}${share && !share.primary ? shareSuffix(share) : ''}`,
                 variant,
                 mode,
                 context,
@@ -258,6 +308,7 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
                 spec,
                 form,
                 ...(pf?.prefillBlock ? { prefillBlock: pf.prefillBlock } : {}),
+                ...(within ? { attendWithin: within } : {}),
                 ...(pf ? { notes: pf.notes } : {}),
                 kvBytesPerTokenPerLayer: perLayer,
                 // the whole model's cache at the context: the exact sum over its layers (window-aware)

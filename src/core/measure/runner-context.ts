@@ -35,7 +35,18 @@ export interface PointContext {
 }
 
 export function request(pp: PlannedPoint, config: SweepConfig, context: number, batch = pp.batch, layers = config.layers): GraphRequest {
-  return { variant: pp.variant, spec: pp.spec, mode: pp.mode, batch, context, dtype: pp.dtype, layers, form: pp.form, prefillBlock: pp.prefillBlock };
+  return {
+    variant: pp.variant,
+    spec: pp.spec,
+    mode: pp.mode,
+    batch,
+    context,
+    dtype: pp.dtype,
+    layers,
+    form: pp.form,
+    prefillBlock: pp.prefillBlock,
+    attendWithin: pp.attendWithin ?? null,
+  };
 }
 
 let graphCounter = 0;

@@ -18,6 +18,8 @@ export const OVERHEAD_CONTEXT = 16;
 const VERIFY_CONTEXT = 16;
 /** Query rows per block when a blocked prefill form is verified: 3 full blocks and one of 1 row at T = 16. */
 export const VERIFY_PREFILL_BLOCK = 5;
+/** The window or chunk a windowed prefill's small graph is checked with (its blocks of 5 straddle it at T = 16). */
+const VERIFY_WINDOW = 6;
 
 /** Steps predicted longer than this are timed under POLICIES.longPoint. */
 export const LONG_STEP_SECONDS = 0.25;
@@ -35,6 +37,7 @@ function basePoint(pp: PlannedPoint): Point {
     spec: pp.spec,
     form: pp.form,
     ...(pp.prefillBlock ? { prefillBlock: pp.prefillBlock } : {}),
+    ...(pp.attendWithin ? { attendWithin: pp.attendWithin } : {}),
     kvBytesPerTokenPerLayer: pp.kvBytesPerTokenPerLayer,
     modelCacheBytes: pp.modelCacheBytes,
     hypothetical: pp.hypothetical,
@@ -45,7 +48,13 @@ function basePoint(pp: PlannedPoint): Point {
 /** The point's form checked on a small graph against the float64 reference, and where its ops ran (once per variant/mode/dtype/form). */
 async function verifyForm(pp: PlannedPoint, c: PointContext, graphs: BuiltGraph[]): Promise<Verified> {
   // The blocked form is checked with blocks that do not divide the context (the Loop and the last, shorter block).
-  const req = { ...request(pp, c.config, VERIFY_CONTEXT, 1, 1), ...(pp.form === 'blocked' ? { prefillBlock: VERIFY_PREFILL_BLOCK } : {}) };
+  // A window or chunk is checked shrunk to VERIFY_WINDOW, so that the small graph's blocks straddle it.
+  const within = pp.attendWithin ? { ...pp.attendWithin, size: Math.min(pp.attendWithin.size, VERIFY_WINDOW) } : null;
+  const req = {
+    ...request(pp, c.config, VERIFY_CONTEXT, 1, 1),
+    ...(pp.form === 'blocked' ? { prefillBlock: VERIFY_PREFILL_BLOCK } : {}),
+    attendWithin: within,
+  };
   const small = pointGraph(c, req, 'verify');
   graphs.push(small);
   const r = await verifyGraph(small, c.provider);
@@ -85,7 +94,7 @@ export async function measurePoint(planned: PlannedPoint, c: PointContext): Prom
     }
     pp = { ...pp, form: choice.form };
     p = { ...basePoint(pp), ...(Object.keys(choice.timings).length > 0 ? { formTimingsMs: choice.timings } : {}) };
-    const vkey = `${pp.variant}/${pp.mode}/${pp.dtype}/${pp.form}`;
+    const vkey = `${pp.variant}/${pp.mode}/${pp.dtype}/${pp.form}${pp.attendWithin ? `/${pp.attendWithin.kind}` : ''}`;
     let v = c.verified.get(vkey);
     if (!v && c.config.verify) {
       v = await verifyForm(pp, c, graphs);

@@ -55,8 +55,9 @@ export function scalingNote(measured: number, model: Plan['model'], layers = lay
   const graph = `each graph holds ${measured} identical layer(s)`;
   if (!isHybrid(layers)) return `${graph}; per-layer figures are scaled by ${model.numLayers} layers for whole-model figures`;
   return (
-    `${graph}; a hybrid model (${describeLayers(layers)}): each attention kind is measured at the tokens it holds ` +
-    `(points /held<N> beside the whole-model point), and the whole model's step is the sum over kinds of layers × per-layer step; ` +
+    `${graph}; a hybrid model (${describeLayers(layers)}): each attention kind is measured at the tokens it holds in decode ` +
+    `(points /held<N> beside the whole-model point) and, in prefill, with its queries attending only their window or chunk ` +
+    `(points /window<W>, /chunk<C>), and the whole model's step is the sum over kinds of layers × per-layer step; ` +
     `stateful layers hold no per-token cache and are not timed`
   );
 }

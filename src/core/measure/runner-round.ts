@@ -136,6 +136,7 @@ export function pointOf(st: RoundState, c: PointContext): Point {
       tokensPerSecond: pp.mode === 'decode' && !pp.layerGroup ? pp.batch / (((s.median / L) * stands) / 1000) : null,
       perLayerMs: s.median / L,
       modelMs: (s.median / L) * stands,
+      modelCi95Ms: [(s.ci95[0] / L) * stands, (s.ci95[1] / L) * stands],
     },
     roofline: {
       bytes: pp.bytesRead,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareSamples, medianRanks, quantile, roundsMedianCi, seededRandom, splitRounds, summarize, summarizeRounds } from './stats.js';
+import { compareSamples, medianRanks, quantile, roundsMedianCi, seededRandom, splitRounds, summarize, summarizeRounds, weightedMedianSumCi } from './stats.js';
 
 describe('summarize', () => {
   it('gives median, p95, min, mean and cv', () => {
@@ -111,5 +111,35 @@ describe('compareSamples (bootstrap ratio of medians)', () => {
   it('is reproducible (seeded)', () => {
     const b = lognormal(seededRandom(3), 40, 5.1, 0.1);
     expect(compareSamples(a, b)).toEqual(compareSamples(a, b));
+  });
+});
+
+describe('weightedMedianSumCi (a hybrid model: sum over layer kinds of layers x per-layer median)', () => {
+  it('is the exact sum where the samples do not vary', () => {
+    expect(
+      weightedMedianSumCi([
+        { weight: 21, rounds: [[2, 2, 2]] },
+        { weight: 21, rounds: [[0.5, 0.5]] },
+      ]),
+    ).toEqual([52.5, 52.5]);
+  });
+  it("holds the sum of the medians, is narrower than the sum of the parts' bounds, and is the same for the same seed", () => {
+    const a = lognormal(seededRandom(11), 200, 2, 0.05);
+    const b = lognormal(seededRandom(12), 200, 0.5, 0.05);
+    const parts = [
+      { weight: 12, rounds: [a.slice(0, 100), a.slice(100)] },
+      { weight: 12, rounds: [b] },
+    ];
+    const ci = weightedMedianSumCi(parts, { seed: 3 });
+    const sum = 12 * summarize(a).median + 12 * summarize(b).median;
+    expect(ci[0]).toBeLessThan(sum);
+    expect(ci[1]).toBeGreaterThan(sum);
+    const ca = roundsMedianCi(parts[0]!.rounds, { seed: 3 });
+    const cb = roundsMedianCi(parts[1]!.rounds, { seed: 3 });
+    const bounds = 12 * (ca[1] - ca[0]) + 12 * (cb[1] - cb[0]);
+    expect(ci[1] - ci[0]).toBeLessThan(bounds);
+    expect(ci[1] - ci[0]).toBeGreaterThan(bounds / 4);
+    expect(weightedMedianSumCi(parts, { seed: 3 })).toEqual(ci);
+    expect(() => weightedMedianSumCi([{ weight: 1, rounds: [[]] }])).toThrow(/no samples/);
   });
 });

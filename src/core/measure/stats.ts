@@ -230,6 +230,32 @@ export function compareSamples(
   return { ratio, ci95, verdict };
 }
 
+/**
+ * 95% interval of a weighted sum of medians, sum of w_k x median_k, each part's samples (in rounds)
+ * measured apart from the others: a seeded percentile bootstrap resampling every part on its own
+ * (two-level, as roundsMedianCi) and summing. A hybrid model's whole-model step is such a sum
+ * (layers x per-layer step over the layer kinds, docs/measurement.md).
+ */
+export function weightedMedianSumCi(
+  parts: readonly { weight: number; rounds: readonly (readonly number[])[] }[],
+  opts: { resamples?: number; seed?: number } = {},
+): [number, number] {
+  const used = parts.map((p) => ({ weight: p.weight, rounds: p.rounds.filter((r) => r.length > 0) }));
+  if (used.length === 0 || used.some((p) => p.rounds.length === 0)) throw new Error('interval of no samples');
+  const resamples = opts.resamples ?? BOOTSTRAP_RESAMPLES;
+  const rnd = seededRandom(opts.seed ?? 1);
+  const bufs = used.map((p) => bufferFor(p.rounds));
+  const sums = new Float64Array(resamples);
+  for (let i = 0; i < resamples; i++) {
+    let t = 0;
+    for (let k = 0; k < used.length; k++) t += used[k]!.weight * resampledMedian(used[k]!.rounds, rnd, bufs[k]!);
+    sums[i] = t;
+  }
+  sums.sort();
+  const sorted = Array.from(sums);
+  return [quantile(sorted, 0.025), quantile(sorted, 0.975)];
+}
+
 /** Splits flat kept samples into their rounds (sizes in order; a missing or inconsistent split is one round). */
 export function splitRounds(samples: readonly number[], roundSizes: readonly number[] | null | undefined): number[][] {
   if (!roundSizes || roundSizes.length === 0 || roundSizes.reduce((x, y) => x + y, 0) !== samples.length) return [samples.slice()];

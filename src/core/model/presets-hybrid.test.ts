@@ -23,6 +23,9 @@ const CONTEXTS = [1024, 4096, 32768, 131072];
  * gpt-oss-20b: 24 layers, 8 x 64 -> 2048 B/tok/layer; layer_types: 12 sliding (128), 12 full.
  *   1K: 12 x 1024 x 2048 + 12 x 128 x 2048 = 25,165,824 + 3,145,728 = 28,311,552; 4K: 100,663,296 + 3,145,728 = 103,809,024
  *   32K: 805,306,368 + 3,145,728 = 808,452,096; 128K: 3,221,225,472 + 3,145,728 = 3,224,371,200
+ * gpt-oss-120b: 36 layers, 8 x 64 -> 2048 B/tok/layer; layer_types: 18 sliding (128), 18 full.
+ *   1K: 18 x 1024 x 2048 + 18 x 128 x 2048 = 37,748,736 + 4,718,592 = 42,467,328; 4K: 150,994,944 + 4,718,592 = 155,713,536
+ *   32K: 1,207,959,552 + 4,718,592 = 1,212,678,144; 128K: 4,831,838,208 + 4,718,592 = 4,836,556,800
  * llama-4-scout: 48 layers, 8 x 128 -> 4096 B/tok/layer; no no_rope_layers -> interval 4: 12 global (3, 7 … 47), 36 chunked (8192).
  *   1K: 48 x 1024 x 4096 = 201,326,592; 4K: 48 x 4096 x 4096 = 805,306,368
  *   32K: 12 x 32768 x 4096 + 36 x 8192 x 4096 = 1,610,612,736 + 1,207,959,552 = 2,818,572,288
@@ -39,6 +42,7 @@ const CONTEXTS = [1024, 4096, 32768, 131072];
 const EXPECTED: Record<string, [number, number, number, number]> = {
   'gemma-3-27b': [520_093_696, 771_751_936, 3_120_562_176, 11_173_625_856],
   'gpt-oss-20b': [28_311_552, 103_809_024, 808_452_096, 3_224_371_200],
+  'gpt-oss-120b': [42_467_328, 155_713_536, 1_212_678_144, 4_836_556_800],
   'llama-4-scout': [201_326_592, 805_306_368, 2_818_572_288, 7_650_410_496],
   'qwen3-8b': [150_994_944, 603_979_776, 4_831_838_208, 19_327_352_832],
   'qwen3-30b-a3b': [100_663_296, 402_653_184, 3_221_225_472, 12_884_901_888],
@@ -57,6 +61,8 @@ describe('new presets: exact window-aware bytes from the published configs (bf16
   it('gives each family its layer kinds', () => {
     const kinds = (id: string) => presetModel(id).layerKinds.map((l) => l.kind);
     expect(kinds('gpt-oss-20b').slice(0, 4)).toEqual(['sliding', 'global', 'sliding', 'global']);
+    expect(kinds('gpt-oss-120b').filter((k) => k === 'sliding')).toHaveLength(18);
+    expect(kinds('gpt-oss-120b').slice(34)).toEqual(['sliding', 'global']);
     expect(kinds('gemma-3-27b').slice(0, 6)).toEqual(['sliding', 'sliding', 'sliding', 'sliding', 'sliding', 'global']);
     expect(kinds('llama-4-scout').slice(0, 4)).toEqual(['chunked', 'chunked', 'chunked', 'global']);
     expect(kinds('qwen3-next-80b-a3b').slice(0, 4)).toEqual(['stateful', 'stateful', 'stateful', 'global']);
@@ -112,12 +118,14 @@ describe('paged: what a serving engine reserves (16-token pages)', () => {
    *   10 x 32768 x 8192 + 52 x 1040 x 8192 = 2,684,354,560 + 443,023,360 = 3,127,377,920
    *   with windows given the full context: 62 x 32768 x 8192 = 16,642,998,272
    * gpt-oss-20b at 32K: 12 x 32768 x 2048 + 12 x (8 + 1) x 16 x 2048 = 805,306,368 + 3,538,944 = 808,845,312; full: 24 x 32768 x 2048 = 1,610,612,736
+   * gpt-oss-120b at 32K: 18 x 32768 x 2048 + 18 x (8 + 1) x 16 x 2048 = 1,207,959,552 + 5,308,416 = 1,213,267,968; full: 36 x 32768 x 2048 = 2,415,919,104
    * llama-4-scout at 32K: a chunk of 8192 is 512 whole pages: 2,818,572,288 (same as ideal); full: 48 x 32768 x 4096 = 6,442,450,944
    * At 1000 tokens a global layer reserves 63 pages = 1008 tokens: qwen3-8b 147,456 x 1008 = 148,635,648
    */
   it('rounds to pages and gives windows one page more', () => {
     expect(paged(presetModel('gemma-3-27b'), 32768)).toBe(3_127_377_920);
     expect(paged(presetModel('gpt-oss-20b'), 32768)).toBe(808_845_312);
+    expect(paged(presetModel('gpt-oss-120b'), 32768)).toBe(1_213_267_968);
     expect(paged(presetModel('llama-4-scout'), 32768)).toBe(2_818_572_288);
     expect(paged(presetModel('qwen3-8b'), 1000)).toBe(148_635_648);
   });
@@ -125,6 +133,7 @@ describe('paged: what a serving engine reserves (16-token pages)', () => {
     const full = { pageTokens: 16, windowedLayers: 'full' } as const;
     expect(paged(presetModel('gemma-3-27b'), 32768, full)).toBe(16_642_998_272);
     expect(paged(presetModel('gpt-oss-20b'), 32768, full)).toBe(1_610_612_736);
+    expect(paged(presetModel('gpt-oss-120b'), 32768, full)).toBe(2_415_919_104);
     expect(paged(presetModel('llama-4-scout'), 32768, full)).toBe(6_442_450_944);
   });
 });

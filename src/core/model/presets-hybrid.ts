@@ -24,6 +24,13 @@ export const HYBRID_PRESETS: readonly Preset[] = [
     config: cfg('gpt-oss-20b'),
   },
   {
+    id: 'gpt-oss-120b',
+    title: 'gpt-oss-120b (MoE, GQA 64/8, alternating sliding 128 / full)',
+    source: 'openai/gpt-oss-120b config.json; model card: 116.8B total, 5.1B active',
+    params: { total: 116.8e9, active: 5.1e9 },
+    config: cfg('gpt-oss-120b'),
+  },
+  {
     id: 'llama-4-scout',
     title: 'Llama 4 Scout 17B-16E (MoE, GQA 40/8, chunked 8192 + every 4th global)',
     source: 'meta-llama/Llama-4-Scout-17B-16E-Instruct config.json (text_config); model card: 109B total, 17B active',

@@ -15,7 +15,16 @@ const KV_BF16: Record<string, number> = {
 describe('presets', () => {
   it('cover the six models of the brief and the newer ones (presets-hybrid.test.ts), each with a source', () => {
     expect(presetIds().slice(0, 6).sort()).toEqual(Object.keys(KV_BF16).sort());
-    expect(presetIds().slice(6)).toEqual(['gemma-3-27b', 'gpt-oss-20b', 'llama-4-scout', 'qwen3-8b', 'qwen3-30b-a3b', 'kimi-k2', 'qwen3-next-80b-a3b']);
+    expect(presetIds().slice(6)).toEqual([
+      'gemma-3-27b',
+      'gpt-oss-20b',
+      'gpt-oss-120b',
+      'llama-4-scout',
+      'qwen3-8b',
+      'qwen3-30b-a3b',
+      'kimi-k2',
+      'qwen3-next-80b-a3b',
+    ]);
     for (const p of PRESETS) expect(p.source.length).toBeGreaterThan(10);
   });
   it.each(Object.entries(KV_BF16))('%s caches %d B/token in bf16', (id, bytes) => {

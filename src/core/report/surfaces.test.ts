@@ -97,6 +97,16 @@ describe('savings against MHA: one definition, one direction', () => {
     expect(s.has('decode/mqa/fp32/b2/t256')).toBe(false);
     expect(s.has('decode/mqa/fp16/b1/t256')).toBe(false);
     expect(s.has('prefill/mqa/fp32/b1/t256')).toBe(false);
+    // a hybrid model's prefill: a sliding layer's point is compared with MHA's sliding point, never the whole-model one
+    const within = { kind: 'sliding' as const, size: 128 };
+    const group = { layers: 2, kind: '2 sliding (window 128)', primary: false };
+    const pre = [
+      { ...point({ variant: 'mha', context: 256, mode: 'prefill', id: 'prefill/mha/fp32/b1/t256' }) },
+      { ...point({ variant: 'mha', context: 256, mode: 'prefill', id: 'prefill/mha/fp32/b1/t256/window128' }), attendWithin: within, layerGroup: group },
+      { ...point({ variant: 'mqa', context: 256, mode: 'prefill', id: 'prefill/mqa/fp32/b1/t256/window128' }), attendWithin: within, layerGroup: group },
+    ];
+    pre[1]!.timing = { ...pre[1]!.timing!, medianMs: pre[2]!.timing!.medianMs * 3 };
+    expect(savingsVsMha(pre).get('prefill/mqa/fp32/b1/t256/window128')).toEqual({ memory: 4, speed: 3 });
     const slowMha = [mha({ timing: { ...point({ variant: 'mha', context: 512 }).timing! } }), point({ variant: 'mqa', context: 256 })];
     expect(savingsVsMha(slowMha).get('decode/mqa/fp32/b1/t256')!.speed).toBeCloseTo(2, 10);
   });
