@@ -126,6 +126,11 @@ describe('engine client (fake child)', () => {
 
     // Snapshots stay in the client: the renderer already has the points.
     expect(events.map((e) => e.type)).toEqual(['progress', 'point', 'point', 'engine-gone']);
+    // Streamed points reach the app without their raw samples; the partial report keeps them.
+    expect(a.timing?.samplesMs?.length).toBeGreaterThan(0);
+    const streamed = events.filter((e) => e.type === 'point');
+    expect(streamed.map((e) => (e.type === 'point' ? e.point.timing?.samplesMs : undefined))).toEqual([null, null]);
+    expect(streamed.map((e) => (e.type === 'point' ? { ...e.point, timing: { ...e.point.timing!, samplesMs: a.timing!.samplesMs } } : null))[0]).toEqual(a);
     const gone = events.at(-1)!;
     expect(gone).toMatchObject({ type: 'engine-gone', runId, reason: 'killed', message: 'The engine was killed.' });
     const partial = gone.type === 'engine-gone' ? gone.partial : null;

@@ -11,6 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
+  type AppEvent,
   EngineQueryResultSchemas,
   EngineReplySchema,
   toSerializedError,
@@ -211,7 +212,7 @@ export class EngineClient {
     }
     if ((event.type === 'point' || event.type === 'point-update') && run) run.points.set(event.point.id, event.point);
     if ((event.type === 'done' || event.type === 'error') && run) this.#run = null;
-    this.#opts.onEvent(event);
+    this.#opts.onEvent(streamedToApp(event));
   }
 
   /**
@@ -246,4 +247,17 @@ export class EngineClient {
     const partial = run ? partialReport(run, `engine crashed: ${message}`) : null;
     this.#opts.onEvent({ type: 'engine-gone', runId: run?.id ?? null, reason: info.reason, exitCode: info.code, message, partial });
   }
+}
+
+/**
+ * What the app is sent of an engine event: a streamed point (or its update after another round)
+ * goes without its raw samples (`timing.samplesMs: null`). This client keeps every point whole for
+ * a crash's partial report, and the 'done' report carries all the samples; the renderer draws and
+ * tabulates the statistics only. Sending up to 1,000 numbers per point at every round made the
+ * renderer parse and collect them (its garbage collector then took the CPU the app's own frames
+ * needed on two cores).
+ */
+export function streamedToApp(event: AppEvent): AppEvent {
+  if ((event.type !== 'point' && event.type !== 'point-update') || !event.point.timing || event.point.timing.samplesMs === null) return event;
+  return { ...event, point: { ...event.point, timing: { ...event.point.timing, samplesMs: null } } };
 }

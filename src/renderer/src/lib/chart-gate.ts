@@ -8,3 +8,14 @@ export function setChartGate(fn: () => boolean): void {
 export function chartGateClosed(): boolean {
   return timing();
 }
+
+/** Whether a sweep is running (charts out of view then wait: chart-parking.ts); the sweep store sets it. */
+let live: () => boolean = () => false;
+
+export function setChartLive(fn: () => boolean): void {
+  live = fn;
+}
+
+export function chartsLive(): boolean {
+  return live();
+}

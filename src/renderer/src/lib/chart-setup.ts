@@ -20,7 +20,8 @@ import { axisLimits, fitYAxis, logTicks, powerOfTwoTicks, yAxisType } from '@/pr
 import { seriesVar, THEMES } from '@/present/theme';
 import { errorBarsPlugin, floorLabelPlugin, type Uncertainty, type XYDataset, type XYPoint } from './chart-plugins';
 export { setDatasets } from './chart-plugins';
-import { chartGateClosed } from './chart-gate';
+import { chartGateClosed, chartsLive } from './chart-gate';
+import { ChartParking } from './chart-parking';
 import { formatBytes, formatContext, formatMs, formatNumber, formatPercent, formatTokens } from './format';
 import { legendLabels, tooltipTextPlugin } from './chart-interaction';
 
@@ -254,7 +255,16 @@ function post(): void {
   channel.port2.postMessage(null);
 }
 
+const parking = new ChartParking();
+
 export function scheduleChartWork(key: object, fn: () => void): void {
+  // Out of view while a sweep runs: the latest work waits for the chart to be seen (or the end).
+  if (parking.park(key, fn, chartsLive())) {
+    pending.delete(key);
+    clearTimeout(waiting.get(key));
+    waiting.delete(key);
+    return;
+  }
   const since = performance.now() - (lastRun.get(key) ?? -Infinity);
   if (since >= MIN_REDRAW_MS || pending.has(key)) {
     pending.set(key, fn);
@@ -273,7 +283,19 @@ export function scheduleChartWork(key: object, fn: () => void): void {
   );
 }
 
+/** A chart came into view or left it (ChartCard's IntersectionObserver): parked work runs when it is seen. */
+export function setChartVisible(key: object, visible: boolean): void {
+  const fn = parking.setVisible(key, visible);
+  if (fn) scheduleChartWork(key, fn);
+}
+
+/** The sweep ended: every parked chart redraws (one per task, like any other work). */
+export function releaseParkedCharts(): void {
+  for (const [key, fn] of parking.releaseAll()) scheduleChartWork(key, fn);
+}
+
 export function cancelChartWork(key: object): void {
+  parking.drop(key);
   pending.delete(key);
   clearTimeout(waiting.get(key));
   waiting.delete(key);

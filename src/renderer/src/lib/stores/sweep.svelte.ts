@@ -8,7 +8,8 @@ import { defaultForm, formToConfig, type SetupForm } from '../config-form';
 import { formFromConfig } from '../config-form-load';
 import { sweepFieldError, type FieldError } from '../field-errors';
 import { configModelName } from '@/present/plan-words';
-import { setChartGate } from '../chart-gate';
+import { setChartGate, setChartLive } from '../chart-gate';
+import { releaseParkedCharts } from '../chart-setup';
 import { REVEAL, revealInStages, splitAtEnd } from '../end-stages';
 import { FlushGate } from '../flush-gate';
 import { latest } from '../latest';
@@ -57,6 +58,8 @@ export class SweepStore {
     api.onEvent((e) => this.#enqueue(e));
     // chart redraws wait out a timed window too (chart-setup.ts)
     setChartGate(() => this.#gate.timing);
+    // charts out of view wait while a sweep runs, and catch up at its end
+    setChartLive(() => this.running);
   }
 
   get running(): boolean {
@@ -212,6 +215,7 @@ export class SweepStore {
     this.run = applyEvents(this.run, events, (e) => this.#arrived.get(e) ?? performance.now());
     if (before !== this.run.phase && (this.run.phase === 'done' || this.run.phase === 'cancelled' || this.run.phase === 'failed')) {
       this.#endStages();
+      releaseParkedCharts();
       this.#ending = revealInStages(
         (stage) => (this.reveal = stage),
         (fn) => setTimeout(() => requestAnimationFrameOr(fn), 0),
