@@ -39,13 +39,15 @@ function basePoint(pp: PlannedPoint): Point {
     modelCacheBytes: pp.modelCacheBytes,
     hypothetical: pp.hypothetical,
     ...(pp.layerGroup ? { layerGroup: pp.layerGroup } : {}),
+    layers: pp.layers,
+    ...(pp.layersNote ? { layersNote: pp.layersNote } : {}),
   };
 }
 
 /** The point's form checked on a small graph against the float64 reference, and where its ops ran (once per variant/mode/dtype/form). */
 async function verifyForm(pp: PlannedPoint, c: PointContext, graphs: BuiltGraph[]): Promise<Verified> {
   // The blocked form is checked with blocks that do not divide the context (the Loop and the last, shorter block).
-  const req = { ...request(pp, c.config, VERIFY_CONTEXT, 1, 1), ...(pp.form === 'blocked' ? { prefillBlock: VERIFY_PREFILL_BLOCK } : {}) };
+  const req = { ...request(pp, VERIFY_CONTEXT, 1, 1), ...(pp.form === 'blocked' ? { prefillBlock: VERIFY_PREFILL_BLOCK } : {}) };
   const small = pointGraph(c, req, 'verify');
   graphs.push(small);
   const r = await verifyGraph(small, c.provider);
@@ -100,11 +102,11 @@ export async function measurePoint(planned: PlannedPoint, c: PointContext): Prom
         placement: v.placement,
       });
     }
-    // Fixed per-run overhead: the same graph at a tiny context, once per variant/mode/dtype/form/batch.
-    const okey = `${vkey}/b${pp.batch}`;
+    // Fixed per-run overhead: the same graph at a tiny context, once per variant/mode/dtype/form/batch/layers.
+    const okey = `${vkey}/b${pp.batch}/L${pp.layers}`;
     let overheadMs = c.overhead.get(okey);
     if (overheadMs === undefined && pp.mode === 'decode') {
-      const tiny = pointGraph(c, request(pp, c.config, OVERHEAD_CONTEXT), 'overhead');
+      const tiny = pointGraph(c, request(pp, OVERHEAD_CONTEXT), 'overhead');
       graphs.push(tiny);
       const { m, session } = await timeGraph(tiny, c, POLICIES.overhead);
       await session.dispose();
