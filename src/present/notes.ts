@@ -88,7 +88,7 @@ export function runCostDominatedText(r: RunCostDominated, layers: number | null,
       `the model's fixed up-projection matrices instead of expanding the cache). There the step says little about how attention ` +
       `scales with context; where the run's fixed cost is most of it (a GPU), ` +
       (layers === null
-        ? `more layers per graph spread that cost (the planner chose each point's layers: the Graph layers column and its note say why it stopped).`
+        ? `more Measured layers spread that cost (left empty, the planner chose each point's layers: the Graph layers column and the Layers per graph note say where it stopped short).`
         : `raising Measured layers ${layers === 1 ? '' : `(now ${layers}) `}spreads that cost over more layers.`)
     );
   return (
