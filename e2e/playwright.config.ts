@@ -25,7 +25,7 @@ export default defineConfig({
   projects: [
     {
       name: 'renderer',
-      testMatch: /(app|app-states|reports|report-open|frictions|planner-gpus|desktop)\.spec\.ts/,
+      testMatch: /(app|app-states|app-vs-cli|reports|report-open|frictions|planner-gpus|desktop)\.spec\.ts/,
       use: {
         baseURL: `http://127.0.0.1:${port}`,
         viewport: { width: 1440, height: 1000 },

@@ -78,6 +78,26 @@ describe('kvscope sweep --plan and presets', () => {
     expect(await main(['sweep', '--plan'], io)).toBe(0);
     expect(io.stdout).toMatch(/decode\/mla-absorbed\/fp32\/b1\/t131072/);
     expect(io.stdout).toMatch(/25 points, budget/);
+    // layers on auto by default: one per graph on the CPU
+    expect(io.stdout).toMatch(/layers per graph: auto: 1 layer per graph on the CPU/);
+  });
+  it('--layers sets the layers of every graph (auto by default), and says so in the plan', async () => {
+    const io = capture();
+    expect(
+      await main(['sweep', '--preset', 'llama-3.1-8b', '--variants', 'mha', '--contexts', '512,4k', '--ep', 'webgpu', '--layers', '3', '--plan'], io),
+    ).toBe(0);
+    const [head, ...rows] = io.stdout.split('\n');
+    const col = head!.split(/ {2,}/).indexOf('layers');
+    expect(rows.slice(0, 2).map((l) => l.split(/ {2,}/)[col])).toEqual(['3', '3']);
+    expect(io.stdout).toMatch(/layers per graph: 3 layers per graph \(set\)/);
+    const auto = capture();
+    expect(
+      await main(['sweep', '--preset', 'llama-3.1-8b', '--variants', 'mha', '--contexts', '512', '--ep', 'webgpu', '--layers', 'auto', '--plan'], auto),
+    ).toBe(0);
+    expect(auto.stdout).toMatch(/layers per graph: auto: chosen per point once the provider's fixed run cost is measured/);
+    const bad = capture();
+    expect(await main(['sweep', '--layers', 'many', '--plan'], bad)).toBe(2);
+    expect(bad.stderr).toMatch(/--layers: "many" is not a whole number from 1 to 256/);
   });
   it('lists presets with their bf16 KV bytes per token', async () => {
     const io = capture();

@@ -84,6 +84,8 @@ export const PlannedPointSummarySchema = PointSchema.pick({
   reason: true,
   form: true,
   prefillBlock: true,
+  layers: true,
+  layersNote: true,
 }).extend({ predictedBytes: z.number(), fits: z.boolean() });
 export type PlannedPointSummary = z.infer<typeof PlannedPointSummarySchema>;
 
@@ -99,6 +101,8 @@ export const PlanSummarySchema = z.object({
   budgetNote: z.string(),
   estimatedSeconds: z.number(),
   largestContextThatFits: z.record(z.string(), z.number().nullable()),
+  /** How the layers per graph are set, in words (a fixed count, or what "auto" chose and why); absent from older engines. */
+  layersNote: z.string().optional(),
 });
 export type PlanSummary = z.infer<typeof PlanSummarySchema>;
 

@@ -4,6 +4,8 @@ import { DEFAULT_BUDGET_SECONDS, DEFAULT_MAX_STEP_SECONDS, DEFAULT_MEMORY_FRACTI
 import { CACHE_DTYPES, MODES, PROVIDERS, VARIANTS } from './lists.js';
 import { dimMessage, MEASURED_LAYERS_RANGE, MODEL_RANGES, rangeMessage, type ModelDim } from './ranges.js';
 
+const LAYERS_MESSAGE = `${rangeMessage('Measured layers', MEASURED_LAYERS_RANGE)}, or "auto"`;
+
 export const VariantSchema = z.enum(VARIANTS);
 export const DtypeSchema = z.enum(CACHE_DTYPES);
 export const ProviderSchema = z.enum(PROVIDERS);
@@ -89,12 +91,23 @@ export const SweepConfigSchema = z.object({
     .min(1)
     .default([...D.modes]),
   provider: z.union([ProviderSchema, z.literal('auto')]).default(D.provider),
-  /** Layers built into each graph (identical); results are scaled to the model's layer count. */
+  /**
+   * Identical layers built into each graph; results are scaled to the model's layer count. "auto"
+   * (the default): the planner chooses per point, so a GPU provider's fixed run cost is under 5% of
+   * the step (planner.ts chooseLayers); a number holds every graph to that many.
+   */
   layers: z
-    .number({ error: rangeMessage('Measured layers', MEASURED_LAYERS_RANGE) })
-    .int({ error: rangeMessage('Measured layers', MEASURED_LAYERS_RANGE) })
-    .min(MEASURED_LAYERS_RANGE.min, { error: rangeMessage('Measured layers', MEASURED_LAYERS_RANGE) })
-    .max(MEASURED_LAYERS_RANGE.max, { error: rangeMessage('Measured layers', MEASURED_LAYERS_RANGE) })
+    .union(
+      [
+        z.literal('auto'),
+        z
+          .number({ error: LAYERS_MESSAGE })
+          .int({ error: LAYERS_MESSAGE })
+          .min(MEASURED_LAYERS_RANGE.min, { error: LAYERS_MESSAGE })
+          .max(MEASURED_LAYERS_RANGE.max, { error: LAYERS_MESSAGE }),
+      ],
+      { error: LAYERS_MESSAGE },
+    )
     .default(D.layers),
   /** Seconds of timed runs per point at most (sampling stops earlier once the median's 95% interval is within +/-2%). */
   budgetSeconds: z.number().positive().max(3600).default(DEFAULT_BUDGET_SECONDS),

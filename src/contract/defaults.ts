@@ -46,7 +46,7 @@ export const SWEEP_DEFAULTS = {
   dtypes: ['fp32'],
   modes: ['decode'],
   provider: 'auto',
-  layers: 1,
+  layers: 'auto',
   maxPrefillContext: 131072,
   threads: 0,
   verify: true,

@@ -167,6 +167,13 @@ export const PointSchema = z.object({
    * window, or its own chunk); absent where every query attends all keys up to itself.
    */
   attendWithin: AttendWithinSchema.optional(),
+  /**
+   * Identical layers the timed graph held: per-layer figures are its step over them. Absent in
+   * reports written before layers were chosen per point (scaling.measuredLayers holds them there).
+   */
+  layers: z.number().int().min(1).optional(),
+  /** Where the planner chose the layers (config.layers "auto") and held more than one, or fell short of its target: why, in words. */
+  layersNote: z.string().optional(),
   timing: TimingSchema.optional(),
   roofline: RooflineSchema.optional(),
   memory: MemorySchema.optional(),

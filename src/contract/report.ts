@@ -62,8 +62,11 @@ const ReportObjectSchema = z.object({
   provider: z.object({ name: ProviderSchema, options: z.record(z.string(), z.unknown()) }),
   config: SweepConfigSchema,
   model: ModelSummarySchema,
-  /** Layers measured in each graph and the model's count the figures are scaled to. */
-  scaling: z.object({ measuredLayers: z.number().int(), modelLayers: z.number().int(), note: z.string() }),
+  /**
+   * Layers measured in each graph and the model's count the figures are scaled to. measuredLayers:
+   * the layers every graph held; null where the planner chose different counts per point (each point's layers).
+   */
+  scaling: z.object({ measuredLayers: z.number().int().nullable(), modelLayers: z.number().int(), note: z.string() }),
   probes: ProbesSchema.nullable(),
   /**
    * A reference read (the same small bandwidth probe) before each pass over the points: pass 1

@@ -92,12 +92,15 @@ export async function plan(config: SweepConfig): Promise<PlanSummary> {
       reason: q.reason,
       form: q.form,
       ...(q.prefillBlock ? { prefillBlock: q.prefillBlock } : {}),
+      layers: q.layers,
+      ...(q.layersNote ? { layersNote: q.layersNote } : {}),
     })),
     availableBytes: p.availableBytes,
     budgetBytes: p.budgetBytes,
     budgetNote: p.budgetNote,
     estimatedSeconds: p.estimatedSeconds,
     largestContextThatFits: p.largestContextThatFits,
+    layersNote: p.layersNote,
   };
 }
 

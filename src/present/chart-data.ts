@@ -8,6 +8,7 @@ import type { PlannedPointSummary } from '@/contract/api.js';
 import type { Point } from '@/contract/schemas.js';
 import { fitYAxis } from './chart-ticks.js';
 import { OVER_BUDGET_TEXT, wholeModelFits } from './fit.js';
+import { graphLayersOf } from './field-kit.js';
 import { formatBytes, formatContext } from './format.js';
 import { savingsVsMha } from './savings.js';
 import { modelInterval } from './timing.js';
@@ -62,9 +63,9 @@ export interface ChartModel {
 export interface ChartInputs {
   points: readonly Point[];
   planned: readonly PlannedPointSummary[];
-  /** The model's layer count and the layers built into each graph, to scale measured memory. */
+  /** The model's layer count and the layers built into each graph (null: each point's own), to scale measured memory. */
   modelLayers: number | null;
-  measuredLayers: number;
+  measuredLayers: number | null;
   budgetBytes: number | null;
   largestContextThatFits: Record<string, number | null> | null;
   /** Device read bandwidth (GB/s) from the report's probes, once known. */
@@ -86,7 +87,8 @@ function modelUncertainty(p: Point): Omit<XY, 'x' | 'y'> {
  * session's fixed cost is inside that growth and is scaled too: the label says the layers and the
  * factor, the axis title and each tooltip say the rest.
  */
-function measuredMemoryLabel(measuredLayers: number, modelLayers: number | null): string {
+function measuredMemoryLabel(measuredLayers: number | null, modelLayers: number | null): string {
+  if (measuredLayers === null) return modelLayers ? ' measured (RSS, scaled to the model)' : ' measured (RSS)';
   const n = Math.max(1, measuredLayers);
   const layers = `${n} layer${n === 1 ? '' : 's'}`;
   return !modelLayers || modelLayers === n ? ` measured (RSS, ${layers})` : ` measured (RSS, ${layers} ×${formatScale(modelLayers / n)})`;
@@ -120,19 +122,24 @@ export function memoryChart(inp: ChartInputs): ChartModel {
         .map((p) => ({ x: p.context, y: p.modelCacheBytes, overBudget: true, note: `${VARIANT_LABELS[p.variant]}: ${OVER_BUDGET_TEXT}` }))
         .sort((a, b) => a.x - b.x),
     });
-  const scale = inp.modelLayers ? inp.modelLayers / Math.max(1, inp.measuredLayers) : 1;
+  const measured = inp.points.filter((p) => ok(p) && p.mode === 'decode' && p.memory);
+  // each point's graph layers (auto layers can differ per point); one count where they agree
+  const layersOfPoint = (p: Point): number => Math.max(1, graphLayersOf(p, inp.measuredLayers) ?? 1);
+  const counts = new Set(measured.map(layersOfPoint));
+  const common = counts.size <= 1 ? ([...counts][0] ?? inp.measuredLayers ?? 1) : null;
+  const scaleOf = (p: Point): number => (inp.modelLayers ? inp.modelLayers / layersOfPoint(p) : 1);
   series.push(
     ...group(
-      inp.points.filter((p) => ok(p) && p.mode === 'decode' && p.memory),
-      (p) => (p.memory ? p.memory.measuredDeltaBytes * scale : null),
+      measured,
+      (p) => (p.memory ? p.memory.measuredDeltaBytes * scaleOf(p) : null),
       'scatter',
-      measuredMemoryLabel(inp.measuredLayers, inp.modelLayers),
+      measuredMemoryLabel(common, inp.modelLayers),
       (p) =>
         p.memory
           ? {
               note:
                 `RSS growth ${formatBytes(p.memory.measuredDeltaBytes)}` +
-                (scale !== 1 ? ` ×${formatScale(scale)}` : '') +
+                (scaleOf(p) !== 1 ? ` ×${formatScale(scaleOf(p))}` : '') +
                 ` vs analytic cache ${formatBytes(p.memory.analyticCacheBytes)} of the measured layers; the session's fixed cost is included`,
             }
           : {},

@@ -140,6 +140,9 @@ function modelOf(m: ModelFields, read: FieldReader): SweepConfigInput['model'] {
   };
 }
 
+/** Layers per graph left out, empty or "auto": the planner chooses them per point. */
+export const isAuto = (v: Flat | undefined): boolean => v === undefined || (typeof v === 'string' && ['', 'auto'].includes(v.trim().toLowerCase()));
+
 /** The sweep config the values describe (defaults from contract/defaults.ts where a value is left out). */
 export function buildSweepConfig(f: SweepFields, read: FieldReader): SweepConfigInput {
   const R = SWEEP_RANGES;
@@ -152,7 +155,7 @@ export function buildSweepConfig(f: SweepFields, read: FieldReader): SweepConfig
     dtypes: read.choice('dtypes', f.dtypes, CACHE_DTYPES),
     modes: read.choice('modes', f.modes, MODES),
     provider: read.choice('provider', f.provider, PROVIDER_CHOICES)[0]!,
-    layers: read.count('layers', f.layers ?? D.layers, R.layers),
+    layers: isAuto(f.layers) ? 'auto' : read.count('layers', f.layers!, R.layers),
     budgetSeconds: read.number('budgetSeconds', f.budgetSeconds ?? DEFAULT_BUDGET_SECONDS, R.seconds),
     maxStepSeconds: read.number('maxStepSeconds', f.maxStepSeconds ?? DEFAULT_MAX_STEP_SECONDS, R.seconds),
     gqaGroups: read.count('gqaGroups', f.gqaGroups ?? D.gqaGroups, R.gqaGroups),

@@ -40,14 +40,22 @@ export interface Field {
   warn?: (p: Point, ctx: FieldContext) => boolean;
   /** Tables (not the CSV) leave the column out where no row has a value (e.g. the layer kinds of a model whose layers are all alike). */
   onlyWhenSet?: boolean;
+  /** Tables (not the CSV) leave the column out where no row passes (e.g. graph layers where every graph held one). */
+  onlyWhen?: (p: Point, ctx: FieldContext) => boolean;
 }
 
-/** Layers in the graph a point timed: the report's, or the point's own (its per-layer step is median / layers). */
-function graphLayers(p: Point, ctx: FieldContext): number | null {
-  if (ctx.measuredLayers) return ctx.measuredLayers;
+/**
+ * Layers in the graph a point timed: its own (point.layers), else the report's (scaling.measuredLayers,
+ * reports before per-point layers), else read back from its per-layer step (median / layers).
+ */
+export function graphLayersOf(p: Point, measuredLayers: number | null): number | null {
+  if (p.layers) return p.layers;
+  if (measuredLayers) return measuredLayers;
   const t = p.timing;
   return t && t.perLayerMs > 0 ? Math.round(t.medianMs / t.perLayerMs) : null;
 }
+
+const graphLayers = (p: Point, ctx: FieldContext): number | null => graphLayersOf(p, ctx.measuredLayers);
 
 export const num = (v: number | null | undefined): number | null => (v === undefined || v === null || !Number.isFinite(v) ? null : v);
 export const ms = (v: Value): string | null => (typeof v === 'number' ? msText(v) : null);

@@ -1,6 +1,6 @@
 /** Entries of the per-point field registry, identity group: src/present/fields.ts assembles FIELDS from them in a fixed order. */
 import { formatBytes, formatTokens } from './format.js';
-import { bytes, csvOnly, type Field } from './field-kit.js';
+import { bytes, csvOnly, graphLayersOf, type Field } from './field-kit.js';
 import { OVER_BUDGET_TEXT, wholeModelFits } from './fit.js';
 import { VARIANT_LABELS } from './variants.js';
 import type { Point } from '@/contract/schemas.js';
@@ -78,6 +78,30 @@ export const IDENTITY_FIELDS: readonly Field[] = [
     surfaces: ['cli', 'csv', 'html', 'app'],
     onlyWhenSet: true,
   },
+  {
+    id: 'graphLayers',
+    label: 'Graph layers',
+    unit: '',
+    title:
+      "Identical layers the timed graph held: per-layer figures are its step over them. With layers on auto, a GPU provider's graphs hold enough that " +
+      'its fixed run cost is under 5% of the step (the layers note says why, and where memory or --max-step stopped short); tables show it where a graph held more than one',
+    get: (p, ctx) => graphLayersOf(p, ctx.measuredLayers),
+    format: (p, ctx) => {
+      const L = graphLayersOf(p, ctx.measuredLayers);
+      return L === null ? null : `${L}${p.layersNote?.includes('short of') ? ' (short)' : ''}`;
+    },
+    csv: 'graph_layers',
+    surfaces: ['cli', 'csv', 'html', 'app'],
+    numeric: true,
+    onlyWhen: (p, ctx) => (graphLayersOf(p, ctx.measuredLayers) ?? 1) !== 1,
+  },
+  csvOnly(
+    'layersNote',
+    'graph_layers_note',
+    '',
+    'Why the planner chose more than one layer, or fell short of its run-cost target (layers auto)',
+    (p) => p.layersNote ?? null,
+  ),
   { id: 'status', label: 'status', unit: '', title: 'Measured (ok), or why not', get: (p) => p.status, csv: 'status', surfaces: ['cli', 'csv', 'html', 'app'] },
   csvOnly('reason', 'reason', '', 'Why the point was not measured', (p) => p.reason ?? null),
   {

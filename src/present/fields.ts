@@ -104,6 +104,9 @@ export const CSV_ORDER: readonly string[] = [
   // the whole-model step's 95% interval (a hybrid model's: a bootstrap of the sum over its layer kinds)
   'model_ci95_lo_ms',
   'model_ci95_hi_ms',
+  // the layers the timed graph held (auto: chosen per point), and why where the planner chose them
+  'graph_layers',
+  'graph_layers_note',
 ];
 
 /**
@@ -153,9 +156,11 @@ export function fieldText(f: Field, p: Point, ctx: FieldContext): string | null 
 }
 
 /** Text rows for a plain-text or HTML table: the header, then one row per point; blank marks the missing. */
-/** A table's columns for these points: the surface's fields, less those marked onlyWhenSet that no point has a value for. */
+/** A table's columns for these points: the surface's fields, less those marked onlyWhenSet that no point has a value for (or onlyWhen that no point passes). */
 export function shownFields(surface: Surface, points: readonly Point[], ctx: FieldContext, fields: readonly Field[] = FIELDS): Field[] {
-  return fieldsOn(surface, fields).filter((f) => !f.onlyWhenSet || points.some((p) => f.get(p, ctx) !== null));
+  return fieldsOn(surface, fields).filter(
+    (f) => (!f.onlyWhenSet || points.some((p) => f.get(p, ctx) !== null)) && (!f.onlyWhen || points.some((p) => f.onlyWhen!(p, ctx))),
+  );
 }
 
 export function textTable(surface: Surface, points: readonly Point[], ctx: FieldContext, blank: string, fields: readonly Field[] = FIELDS): string[][] {

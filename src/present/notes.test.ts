@@ -62,6 +62,10 @@ describe('runCostDominated', () => {
     expect(runCostDominatedText(r, 4, 'app')).toContain('Measured layers (now 4)');
     // the CLI keeps its flag
     expect(runCostDominatedText(r, 1, 'cli')).toContain('--layers N');
+    // layers chosen per point (auto): both name where to set them and where the choice is explained
+    expect(runCostDominatedText(r, null, 'app')).toMatch(/more Measured layers spread that cost \(left empty, the planner chose each point's layers/);
+    expect(runCostDominatedText(r, null, 'app')).not.toMatch(/--|W_UK|W_UV/);
+    expect(runCostDominatedText(r, null, 'cli')).toMatch(/auto chose each point's layers; its layers note says why it stopped; --layers N sets them/);
   });
   it('is null when every step is mostly work (the CPU at these sizes)', () => {
     expect(runCostDominated([at(512, 1, 0.02), at(4096, 8, 0.02)])).toBeNull();

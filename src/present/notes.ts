@@ -76,7 +76,8 @@ export function runCostDominated(points: readonly Point[]): RunCostDominated | n
  */
 export type NoteSurface = 'cli' | 'app';
 
-export function runCostDominatedText(r: RunCostDominated, layers: number, surface: NoteSurface = 'cli'): string {
+/** `layers`: the layers every graph held, or null where auto layers chose them per point. */
+export function runCostDominatedText(r: RunCostDominated, layers: number | null, surface: NoteSurface = 'cli'): string {
   const head =
     `${r.count} decode point(s), up to ${r.upToContext} tokens, take mostly what the same graph takes at 16 cached tokens ` +
     `(up to ${(r.maxShare * 100).toFixed(0)}% of the step): `;
@@ -85,14 +86,37 @@ export function runCostDominatedText(r: RunCostDominated, layers: number, surfac
       head +
       `a run's fixed cost plus work that does not grow with the context (for MLA, turning each query and each output through ` +
       `the model's fixed up-projection matrices instead of expanding the cache). There the step says little about how attention ` +
-      `scales with context; where the run's fixed cost is most of it (a GPU), raising Measured layers ` +
-      `${layers === 1 ? '' : `(now ${layers}) `}spreads that cost over more layers.`
+      `scales with context; where the run's fixed cost is most of it (a GPU), ` +
+      (layers === null
+        ? `more Measured layers spread that cost (left empty, the planner chose each point's layers: the Graph layers column and the Layers per graph note say where it stopped short).`
+        : `raising Measured layers ${layers === 1 ? '' : `(now ${layers}) `}spreads that cost over more layers.`)
     );
   return (
     head +
     `a run's fixed cost plus work that does not grow with the context ` +
     `(MLA's W_UK/W_UV). There the step says little about how attention scales with context; where the run's fixed cost ` +
-    `is most of it (a GPU), ${layers === 1 ? '--layers N' : `more --layers (now ${layers})`} divides that by N.`
+    `is most of it (a GPU), ` +
+    (layers === null
+      ? `more layers per graph divide it (auto chose each point's layers; its layers note says why it stopped; --layers N sets them).`
+      : `${layers === 1 ? '--layers N' : `more --layers (now ${layers})`} divides that by N.`)
+  );
+}
+
+/**
+ * Points whose graph the planner gave more than one layer, or whose layers fell short of the run-cost
+ * target (config.layers "auto": each such point carries layersNote): how many, the range, and one reason.
+ */
+export function autoLayersText(points: readonly Point[]): string | null {
+  const chosen = points.filter((p) => p.layersNote);
+  if (chosen.length === 0) return null;
+  const counts = chosen.map((p) => p.layers ?? 1);
+  const short = chosen.filter((p) => p.layersNote!.includes('short of'));
+  const lo = Math.min(...counts);
+  const hi = Math.max(...counts);
+  return (
+    `${chosen.length} point(s) hold ${lo === hi ? lo : `${lo}-${hi}`} identical layers per graph, chosen so the provider's fixed run cost ` +
+    `is under 5% of the step (per-layer figures divide by them)` +
+    (short.length > 0 ? `; ${short.length} fall short: ${short[0]!.id}: ${short[0]!.layersNote}` : `; e.g. ${chosen[0]!.id}: ${chosen[0]!.layersNote}`)
   );
 }
 
@@ -146,7 +170,7 @@ export function reportNotes(r: Pick<Report, 'points' | 'probes' | 'scaling' | 'p
 
 /** A note with what it is about (the app keys and labels them). */
 export interface SweepNote {
-  kind: 'roofline' | 'interval' | 'run-cost' | 'drift';
+  kind: 'roofline' | 'interval' | 'run-cost' | 'layers' | 'drift';
   text: string;
 }
 
@@ -161,6 +185,8 @@ export function sweepNotes(r: Pick<Report, 'points' | 'probes' | 'scaling' | 'pa
   if (crossing.length > 0) notes.push({ kind: 'interval', text: efficiencyCrossingText(crossing) });
   const runCost = runCostDominated(r.points);
   if (runCost) notes.push({ kind: 'run-cost', text: runCostDominatedText(runCost, r.scaling.measuredLayers, surface) });
+  const stacked = autoLayersText(r.points);
+  if (stacked) notes.push({ kind: 'layers', text: stacked });
   const drift = sweepDriftText(r);
   if (drift) notes.push({ kind: 'drift', text: drift });
   return notes;

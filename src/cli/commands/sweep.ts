@@ -139,16 +139,18 @@ const PLAN_COLUMNS: Column<PlannedPoint>[] = [
   { header: 'point', cell: (p) => p.id },
   { header: 'fits', cell: (p) => (p.fits ? 'yes' : 'NO') },
   { header: 'form', cell: (p) => (p.form === 'blocked' ? `blocked ${p.prefillBlock}q` : p.form) },
+  { header: 'layers', cell: (p) => String(p.layers) },
   { header: 'predicted memory', cell: (p) => formatBytes(p.predictedBytes) },
   { header: 'GFLOP/step', cell: (p) => (p.flops / 1e9).toFixed(2) },
   { header: 'GB read/step', cell: (p) => (p.bytesRead / 1e9).toFixed(3) },
 ];
 
 function printPlan(config: SweepConfig, io: Io): number {
-  const plan = planSweep(config, { availableBytes: availableMemory(), provider: 'cpu' });
+  const plan = planSweep(config, { availableBytes: availableMemory(), provider: config.provider === 'auto' ? 'cpu' : config.provider });
   const blocked = plan.points.filter((p) => p.form === 'blocked').map((p) => `  ${p.id}: ${p.notes}\n`);
   io.out(
     `${columnTable(PLAN_COLUMNS, plan.points)}\n${plan.points.length} points, budget ${formatBytes(plan.budgetBytes)}, about ${Math.ceil(plan.estimatedSeconds)} s\n` +
+      `layers per graph: ${plan.layersNote}\n` +
       (blocked.length > 0 ? `prefill in query blocks:\n${blocked.join('')}` : ''),
   );
   return 0;
@@ -223,7 +225,11 @@ export function addSweep(program: Command, { io, raw, result }: CommandContext):
     .option('--cache-dtype <list>', 'fp32,fp16', D.dtypes.join(','))
     .option('--modes <list>', 'decode,prefill', D.modes.join(','))
     .addOption(new Option('--ep <provider>', 'execution provider').choices(PROVIDER_CHOICES).default(D.provider))
-    .option('--layers <n>', `identical layers per measured graph (scaled to the model; ${span(R.layers)})`, String(D.layers))
+    .option(
+      '--layers <n|auto>',
+      `identical layers per measured graph (scaled to the model; ${span(R.layers)}); auto: chosen per point so a GPU provider's fixed run cost is under 5% of the step (1 on the CPU)`,
+      String(D.layers),
+    )
     .option(
       '--budget <seconds>',
       `timing budget per point (sampling stops earlier once the 95% interval is within ±2%; above 0, at most ${R.seconds.max})`,

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { SweepConfigSchema, type SweepConfigInput } from '@/contract/schemas.js';
+import { DEFAULT_SWEEP } from '@/contract/defaults.js';
+import { parseContextList } from '@/present/contexts.js';
 import { kvBytesPerToken, SpecError } from '../model/spec.js';
 import { PREFILL_WORKSPACE_BYTES } from '../graph/prefill-blocks.js';
-import { planSweep, predictedStepSeconds, prefillTransientBytes, SESSION_BASE_BYTES, variantSpec } from './planner.js';
+import { chooseLayers, planSweep, predictedStepSeconds, prefillTransientBytes, SESSION_BASE_BYTES, variantSpec } from './planner.js';
 
 const cfg = (over: Partial<SweepConfigInput> = {}) =>
   SweepConfigSchema.parse({ model: { source: 'preset', preset: 'deepseek-v3' }, variants: ['mla-absorbed', 'mha'], contexts: [4096, 1024], ...over });
@@ -116,5 +118,92 @@ describe('planSweep', () => {
   it('predicts step time from the roofline', () => {
     expect(predictedStepSeconds({ flops: 1e9, bytesRead: 1e9 }, 10, 100)).toBeCloseTo(0.1, 10);
     expect(predictedStepSeconds({ flops: 1e11, bytesRead: 1e6 }, 10, 100)).toBeCloseTo(1, 10);
+  });
+});
+
+describe('layers per graph (config.layers "auto")', () => {
+  const pick = (layerStepMs: number, fitLayers = 1e9, slowLayers = 1e9) => chooseLayers({ runCostMs: 1.5, layerStepMs, fitLayers, slowLayers });
+  it('stacks the fewest layers that bring a 1.5 ms run cost under 5% of the step', () => {
+    // r / (r + L s) <= 0.05  <=>  L >= 19 r / s
+    expect(pick(10).layers).toBe(3); // 1.5 / 31.5 = 4.8%; 2 layers: 7.0%
+    expect(pick(1).layers).toBe(29); // 28.5 -> 29
+    expect(pick(10).note).toMatch(/^3 layers per graph: the provider's fixed run cost \(1\.500 ms\) is 13% of a one-layer step .*; with 3 it is 4\.8%$/);
+    // a step long enough already: one layer, nothing to say
+    expect(pick(100)).toEqual({ layers: 1 });
+    // unknown run cost (a plan before the probes): one layer
+    expect(chooseLayers({ runCostMs: null, layerStepMs: 0.1, fitLayers: 1e9, slowLayers: 1e9 })).toEqual({ layers: 1 });
+  });
+  it('stops at the memory budget, --max-step or the range, and says it fell short', () => {
+    const mem = pick(0.1, 40.7);
+    expect(mem.layers).toBe(40);
+    expect(mem.note).toMatch(/^40 layers per graph, short of the 285 .*the memory budget holds no more, so the fixed cost is still 27% of the step$/);
+    expect(pick(0.1).layers).toBe(256);
+    expect(pick(0.1).note).toMatch(/256 is the most a graph holds/);
+    expect(pick(1, 1e9, 12.5).layers).toBe(12);
+    expect(pick(1, 1e9, 12.5).note).toMatch(/more would be predicted over --max-step/);
+    // not even one more fits: one layer, still said
+    expect(pick(1, 0.5).layers).toBe(1);
+    expect(pick(1, 0.5).note).toMatch(/^1 layer per graph, short of the 29/);
+  });
+
+  // One MHA head of 128 at fp32: 1 KiB of cache per token per layer; at 100 GB/s the predicted work
+  // of one layer is about 1 KiB x T / 100 GB/s.
+  const gpu = (over: Partial<SweepConfigInput> = {}, env: Partial<Parameters<typeof planSweep>[1]> = {}) =>
+    planSweep(
+      SweepConfigSchema.parse({
+        model: { source: 'custom', name: 'one head', attention: { kind: 'mha', numHeads: 1, numKvHeads: 1, headDim: 128 }, numLayers: 32, maxContext: null },
+        variants: ['mha'],
+        contexts: [1024, 65536, 1 << 22],
+        provider: 'webgpu',
+        ...over,
+      }),
+      { availableBytes: 64 * GiB, provider: 'webgpu', bandwidthGBs: 100, gflops: 50_000, runCostMs: 1.5, ...env },
+    );
+  it('chooses each point from the predicted step and the measured run cost, within the memory budget', () => {
+    const plan = gpu();
+    for (const p of plan.points) {
+      const one = predictedStepSeconds({ flops: p.flops / p.layers, bytesRead: p.bytesRead / p.layers }, 100, 50_000) * 1000;
+      expect(p.layers, p.id).toBe(chooseLayers({ runCostMs: 1.5, layerStepMs: one, fitLayers: Infinity, slowLayers: Infinity }).layers);
+      expect(p.predictedBytes).toBeLessThanOrEqual(plan.budgetBytes);
+    }
+    const [short, mid, long] = plan.points;
+    expect(short!.layers).toBe(256); // 1K tokens: ~0.01 ms of work per layer
+    expect(mid!.layers).toBeGreaterThan(1);
+    expect(long!.layers).toBe(1); // 4M tokens: 4 GiB per layer, ~43 ms: 3.4%
+    expect(long!.layersNote).toBeUndefined();
+    expect(plan.layersNote).toMatch(/^auto: 1-256 layers per graph; 2 point\(s\) hold more than one .*\(1\.500 ms\)/);
+    // a tighter budget caps the layers by memory, and the plan says they fall short
+    const tight = gpu({ memoryFraction: 0.05 }, { availableBytes: 4 * GiB });
+    const m = tight.points[1]!;
+    expect(m.layers).toBeLessThan(mid!.layers);
+    expect(m.fits).toBe(true);
+    expect(m.layersNote).toMatch(/the memory budget holds no more/);
+    expect(tight.layersNote).toMatch(/fall short/);
+  });
+  it('a set number of layers overrides auto on every point', () => {
+    const plan = gpu({ layers: 3 });
+    expect(plan.points.map((p) => p.layers)).toEqual([3, 3, 3]);
+    expect(plan.points.every((p) => p.layersNote === undefined)).toBe(true);
+    expect(plan.layersNote).toBe('3 layers per graph (set)');
+  });
+  it('before the run cost is measured, and on the CPU, auto plans one layer', () => {
+    expect(gpu({}, { runCostMs: undefined }).points.map((p) => p.layers)).toEqual([1, 1, 1]);
+    expect(gpu({}, { runCostMs: undefined }).layersNote).toMatch(/once the provider's fixed run cost is measured/);
+  });
+  it('the default CPU sweep plans the same points as --layers 1, whatever the run cost', () => {
+    const env = { availableBytes: 64 * GiB, provider: 'cpu' as const, bandwidthGBs: 20, gflops: 100, runCostMs: 0.5 };
+    const sweep = {
+      model: { source: 'preset', preset: DEFAULT_SWEEP.preset },
+      variants: [...DEFAULT_SWEEP.variants],
+      contexts: parseContextList(DEFAULT_SWEEP.contexts),
+    } as const;
+    const auto = planSweep(SweepConfigSchema.parse(sweep), env);
+    const one = planSweep(SweepConfigSchema.parse({ ...sweep, layers: 1 }), env);
+    expect(SweepConfigSchema.parse(sweep).layers).toBe('auto');
+    expect(auto.points).toHaveLength(25);
+    expect(auto.points).toEqual(one.points);
+    expect(auto.points.every((p) => p.layers === 1 && p.layersNote === undefined)).toBe(true);
+    expect(auto.estimatedSeconds).toBe(one.estimatedSeconds);
+    expect(auto.layersNote).toMatch(/^auto: 1 layer per graph on the CPU/);
   });
 });

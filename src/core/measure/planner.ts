@@ -3,6 +3,7 @@
  * memory (cache + weights + workspace) against the budget. Pure: no session is opened here.
  */
 import { attainableSeconds } from '@/contract/roofline.js';
+import { MEASURED_LAYERS_RANGE } from '@/contract/ranges.js';
 import type { SweepConfig } from '@/contract/schemas.js';
 import { layerCost, normalizeRequest, type Form, type Mode } from '../graph/builders.js';
 import {
@@ -49,6 +50,10 @@ export interface PlannedPoint {
   layerGroup?: { layers: number; kind: string; primary: boolean };
   /** Hybrid models' prefill: the window or chunk this point's queries attend within. */
   attendWithin?: AttendWithin;
+  /** Identical layers the point's graph holds (config.layers, or the planner's choice under "auto": chooseLayers). */
+  layers: number;
+  /** Under "auto": why more than one layer, or why the target was not reached. */
+  layersNote?: string;
 }
 
 export interface Plan {
@@ -62,6 +67,8 @@ export interface Plan {
   /** Seconds the sweep should take, from the probe figures given (or rough defaults). */
   estimatedSeconds: number;
   largestContextThatFits: Record<string, number | null>;
+  /** How the layers per graph were set, in words (a fixed count, or auto and what it did). */
+  layersNote: string;
 }
 
 /** Fixed bytes a session costs beyond its tensors (runtime, arena slack), from measurements here. */
@@ -212,6 +219,49 @@ export interface PlanEnv {
   /** Probe figures for the time estimate and the too-slow guard; rough defaults when absent. */
   bandwidthGBs?: number;
   gflops?: number;
+  /** The provider's fixed cost of one run (ms; the probes' empty-graph run), where measured: config.layers "auto" needs it. */
+  runCostMs?: number | null;
+}
+
+/** The fixed run cost's share of a step that config.layers "auto" keeps a point under. */
+export const RUN_COST_SHARE = 0.05;
+
+export interface LayersChoice {
+  layers: number;
+  /** Why more than one layer, or why the target was missed; absent where one layer meets it. */
+  note?: string;
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(x < 0.1 ? 1 : 0)}%`;
+
+/**
+ * The layers one graph holds under config.layers "auto": the fewest that bring the provider's
+ * fixed run cost r under RUN_COST_SHARE of the graph's step, the step predicted as r + L s (s: one
+ * layer's predicted work, the roofline's attainable time, a lower bound, so the measured share is
+ * at most the predicted one): L >= r (1 - share) / (share s). Capped by what the memory budget
+ * holds (fitLayers), by --max-step (slowLayers) and by the range's maximum; a cap that stops short
+ * says so. One layer where the run cost is unknown or already under the share.
+ */
+export function chooseLayers(i: { runCostMs: number | null; layerStepMs: number; fitLayers: number; slowLayers: number }): LayersChoice {
+  const r = i.runCostMs;
+  const s = i.layerStepMs;
+  if (r === null || !(r > 0)) return { layers: 1 };
+  const share = (L: number): number => r / (r + L * s);
+  if (share(1) <= RUN_COST_SHARE) return { layers: 1 };
+  const wanted = s > 0 ? Math.ceil((r * (1 - RUN_COST_SHARE)) / (RUN_COST_SHARE * s) - 1e-9) : Infinity;
+  const caps: [number, string][] = [
+    [Math.max(1, Math.floor(i.fitLayers)), 'the memory budget holds no more'],
+    [Math.max(1, Math.floor(i.slowLayers)), 'more would be predicted over --max-step'],
+    [MEASURED_LAYERS_RANGE.max, `${MEASURED_LAYERS_RANGE.max} is the most a graph holds`],
+  ];
+  const cap = caps.reduce((a, b) => (b[0] < a[0] ? b : a));
+  const layers = Math.min(wanted, cap[0]);
+  const head = `the provider's fixed run cost (${r.toFixed(3)} ms) is ${pct(share(1))} of a one-layer step (predicted ${s.toFixed(3)} ms of work per layer)`;
+  if (layers >= wanted) return { layers, note: `${layers} layers per graph: ${head}; with ${layers} it is ${pct(share(layers))}` };
+  return {
+    layers,
+    note: `${layers} layer${layers === 1 ? '' : 's'} per graph, short of the ${wanted} that would bring it under ${pct(RUN_COST_SHARE)}: ${head}; ${cap[1]}, so the fixed cost is still ${pct(share(layers))} of the step`,
+  };
 }
 
 const ORDER: readonly Variant[] = VARIANTS;
@@ -239,6 +289,23 @@ export function pointSeconds(
   return p.predictedBytes / 1.5e9 + 0.3 + Math.min(config.budgetSeconds, Math.max(5 * step, 0.05)) + 3 * step;
 }
 
+/** How the plan set the layers per graph, in words: a fixed count, or what "auto" did and why. */
+function planLayersNote(config: SweepConfig, env: PlanEnv, points: readonly PlannedPoint[]): string {
+  if (config.layers !== 'auto') return `${config.layers} layer${config.layers === 1 ? '' : 's'} per graph (set)`;
+  if (env.provider === 'cpu')
+    return 'auto: 1 layer per graph on the CPU, whose fixed run cost is tens of microseconds; layers are stacked on GPU providers only';
+  if (env.runCostMs == null) return `auto: chosen per point once the provider's fixed run cost is measured, before the first point`;
+  const counts = points.map((p) => p.layers);
+  const more = points.filter((p) => p.layers > 1).length;
+  const short = points.filter((p) => p.layersNote?.includes('short of')).length;
+  if (more === 0 && short === 0)
+    return `auto: 1 layer per graph; the fixed run cost (${env.runCostMs.toFixed(3)} ms) is under ${pct(RUN_COST_SHARE)} of every point's predicted step`;
+  return (
+    `auto: ${Math.min(...counts)}-${Math.max(...counts)} layers per graph; ${more} point(s) hold more than one so the fixed run cost ` +
+    `(${env.runCostMs.toFixed(3)} ms) is under ${pct(RUN_COST_SHARE)} of their step${short ? `; ${short} point(s) fall short (memory or --max-step)` : ''}`
+  );
+}
+
 export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
   const model = resolveModel(config.model);
   // The cache is built in host memory and, for a GPU provider, also lives on the device: the
@@ -253,6 +320,9 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
   const contexts = [...new Set(config.contexts)].sort((a, b) => a - b);
   const points: PlannedPoint[] = [];
   const layers = layersOf(model);
+  const probes = { bandwidthGBs: env.bandwidthGBs ?? 10, gflops: env.gflops ?? 50 };
+  // Auto layers act on GPU providers only: the CPU keeps one layer per graph (docs/measurement.md, "Layers per graph").
+  const runCostMs = env.provider === 'cpu' ? null : (env.runCostMs ?? null);
   for (const mode of config.modes)
     for (const dtype of config.dtypes)
       for (const batch of config.batches)
@@ -281,21 +351,35 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
                 batch,
                 context: cacheTokens,
                 dtype,
-                layers: config.layers,
+                layers: 1,
                 form,
                 prefillBlock: pf?.prefillBlock,
                 attendWithin: within,
               });
               const cost = layerCost(req);
               const perLayer = kvBytesPerToken(spec, dtype);
-              // prefill's ioBytes hold the inputs and one layer's output; every layer keeps its own
-              // output, and onnxruntime-node copies each into a JS buffer when the run returns
-              const outputs = prefillOutputBytes(spec, batch, cacheTokens, dtype) * (2 * config.layers - 1);
-              const resident = cost.residentBytes * config.layers + (mode === 'prefill' ? cost.ioBytes + outputs : 0);
+              // Bytes of the measured graph with L layers: fixed + L x perGraphLayer. Prefill's
+              // ioBytes hold the inputs and one layer's output; every layer keeps its own output,
+              // and onnxruntime-node copies each into a JS buffer when the run returns (2L - 1 outputs).
+              const out = mode === 'prefill' ? prefillOutputBytes(spec, batch, cacheTokens, dtype) : 0;
               const transient = pf
                 ? prefillTransientBytes(spec, variant, form, batch, cacheTokens, dtype, req.prefillBlock, within)
                 : workspaceBytes(spec, variant, mode, batch, cacheTokens, dtype);
-              const predictedBytes = resident + transient + SESSION_BASE_BYTES;
+              const fixedBytes = transient + SESSION_BASE_BYTES + (mode === 'prefill' ? cost.ioBytes - out : 0);
+              const layerBytes = cost.residentBytes + 2 * out;
+              const oneLayer = { flops: cost.flops, bytesRead: cost.residentBytes + cost.ioBytes };
+              const layerStepMs = predictedStepSeconds(oneLayer, probes.bandwidthGBs, probes.gflops) * 1000;
+              const choice: LayersChoice =
+                config.layers === 'auto'
+                  ? chooseLayers({
+                      runCostMs,
+                      layerStepMs,
+                      fitLayers: (budgetBytes - fixedBytes) / layerBytes,
+                      slowLayers: (config.maxStepSeconds * 1000) / layerStepMs,
+                    })
+                  : { layers: config.layers };
+              const L = choice.layers;
+              const predictedBytes = fixedBytes + L * layerBytes;
               const fits = predictedBytes <= budgetBytes;
               points.push({
                 id: `${mode}/${variant}/${dtype}/b${batch}/t${context}${share && !share.primary ? shareSuffix(share) : ''}`,
@@ -314,8 +398,8 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
                 // the whole model's cache at the context: the exact sum over its layers (window-aware)
                 modelCacheBytes: cacheBytesAt(layers, cacheCost(spec, dtype), context, batch),
                 predictedBytes,
-                flops: cost.flops * config.layers,
-                bytesRead: (cost.residentBytes + cost.ioBytes) * config.layers,
+                flops: oneLayer.flops * L,
+                bytesRead: oneLayer.bytesRead * L,
                 fits,
                 hypothetical: model.maxContext !== null && context > model.maxContext,
                 reason: fits
@@ -324,10 +408,11 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
                     `(${budgetNote}); ` +
                     `use a shorter context, a smaller batch or fewer measured layers`,
                 ...(share ? { layerGroup: { layers: share.layers, kind: share.kind, primary: share.primary } } : {}),
+                layers: L,
+                ...(choice.note ? { layersNote: choice.note } : {}),
               });
             }
         }
-  const probes = { bandwidthGBs: env.bandwidthGBs ?? 10, gflops: env.gflops ?? 50 };
   const estimatedSeconds = STARTUP_SECONDS + points.reduce((a, p) => a + pointSeconds(p, config, probes), 0);
   const largestContextThatFits: Record<string, number | null> = {};
   const firstDtype = config.dtypes[0] ?? 'fp32';
@@ -344,5 +429,6 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
     budgetNote,
     estimatedSeconds,
     largestContextThatFits,
+    layersNote: planLayersNote(config, env, points),
   };
 }

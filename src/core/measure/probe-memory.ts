@@ -5,13 +5,21 @@
  */
 import type { Provider } from '../runtime/providers.js';
 
-const remembered = new Map<Provider, { bandwidthGBs: number; gflops: number }>();
+interface Remembered {
+  bandwidthGBs: number;
+  gflops: number;
+  /** The fixed cost of one run (ms): a plan previews the layers "auto" would choose from it. */
+  runCostMs: number;
+}
 
-export function rememberProbes(provider: Provider, probes: { bandwidthGBs: number; gflops: number }): void {
-  if (probes.bandwidthGBs > 0 && probes.gflops > 0) remembered.set(provider, { bandwidthGBs: probes.bandwidthGBs, gflops: probes.gflops });
+const remembered = new Map<Provider, Remembered>();
+
+export function rememberProbes(provider: Provider, probes: { bandwidthGBs: number; gflops: number; emptyRunMs: number }): void {
+  if (probes.bandwidthGBs > 0 && probes.gflops > 0)
+    remembered.set(provider, { bandwidthGBs: probes.bandwidthGBs, gflops: probes.gflops, runCostMs: probes.emptyRunMs });
 }
 
 /** The provider's last probe figures in this process, or {} where none ran. */
-export function rememberedProbes(provider: Provider): { bandwidthGBs?: number; gflops?: number } {
+export function rememberedProbes(provider: Provider): Partial<Remembered> {
   return remembered.get(provider) ?? {};
 }

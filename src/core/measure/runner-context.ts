@@ -34,7 +34,8 @@ export interface PointContext {
   signalTiming: (active: boolean) => void;
 }
 
-export function request(pp: PlannedPoint, config: SweepConfig, context: number, batch = pp.batch, layers = config.layers): GraphRequest {
+/** The point's graph at `context` tokens (its own layers unless given). */
+export function request(pp: PlannedPoint, context: number, batch = pp.batch, layers = pp.layers): GraphRequest {
   return {
     variant: pp.variant,
     spec: pp.spec,

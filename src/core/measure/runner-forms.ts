@@ -28,7 +28,7 @@ export async function chooseForm(pp: PlannedPoint, c: PointContext): Promise<{ f
   const timings: Record<string, number> = {};
   const context = Math.min(pp.cacheTokens, FORM_CALIBRATION_CONTEXT);
   for (const form of forms) {
-    const g = pointGraph(c, { ...request(pp, c.config, context, pp.batch, 1), form }, 'form');
+    const g = pointGraph(c, { ...request(pp, context, pp.batch, 1), form }, 'form');
     try {
       const { m, session } = await timeGraph(g, c, POLICIES.calibration);
       await session.dispose();

@@ -42,6 +42,8 @@ function basePoint(pp: PlannedPoint): Point {
     modelCacheBytes: pp.modelCacheBytes,
     hypothetical: pp.hypothetical,
     ...(pp.layerGroup ? { layerGroup: pp.layerGroup } : {}),
+    layers: pp.layers,
+    ...(pp.layersNote ? { layersNote: pp.layersNote } : {}),
   };
 }
 
@@ -51,7 +53,7 @@ async function verifyForm(pp: PlannedPoint, c: PointContext, graphs: BuiltGraph[
   // A window or chunk is checked shrunk to VERIFY_WINDOW, so that the small graph's blocks straddle it.
   const within = pp.attendWithin ? { ...pp.attendWithin, size: Math.min(pp.attendWithin.size, VERIFY_WINDOW) } : null;
   const req = {
-    ...request(pp, c.config, VERIFY_CONTEXT, 1, 1),
+    ...request(pp, VERIFY_CONTEXT, 1, 1),
     ...(pp.form === 'blocked' ? { prefillBlock: VERIFY_PREFILL_BLOCK } : {}),
     attendWithin: within,
   };
@@ -109,11 +111,11 @@ export async function measurePoint(planned: PlannedPoint, c: PointContext): Prom
         placement: v.placement,
       });
     }
-    // Fixed per-run overhead: the same graph at a tiny context, once per variant/mode/dtype/form/batch.
-    const okey = `${vkey}/b${pp.batch}`;
+    // Fixed per-run overhead: the same graph at a tiny context, once per variant/mode/dtype/form/batch/layers.
+    const okey = `${vkey}/b${pp.batch}/L${pp.layers}`;
     let overheadMs = c.overhead.get(okey);
     if (overheadMs === undefined && pp.mode === 'decode') {
-      const tiny = pointGraph(c, request(pp, c.config, OVERHEAD_CONTEXT), 'overhead');
+      const tiny = pointGraph(c, request(pp, OVERHEAD_CONTEXT), 'overhead');
       graphs.push(tiny);
       const { m, session } = await timeGraph(tiny, c, POLICIES.overhead);
       await session.dispose();

@@ -51,8 +51,11 @@ export interface SweepState {
 }
 
 /** How per-layer figures become whole-model ones, in words (the report's scaling.note). */
-export function scalingNote(measured: number, model: Plan['model'], layers = layersOf(model)): string {
-  const graph = `each graph holds ${measured} identical layer(s)`;
+export function scalingNote(measured: number | null, model: Plan['model'], layers = layersOf(model), how?: string): string {
+  const graph =
+    (measured === null
+      ? `graphs hold different numbers of identical layers (each point's layers; per-layer figures divide by them)`
+      : `each graph holds ${measured} identical layer(s)`) + (how ? ` [${how}]` : '');
   if (!isHybrid(layers)) return `${graph}; per-layer figures are scaled by ${model.numLayers} layers for whole-model figures`;
   return (
     `${graph}; a hybrid model (${describeLayers(layers)}): each attention kind is measured at the tokens it holds in decode ` +
@@ -60,6 +63,12 @@ export function scalingNote(measured: number, model: Plan['model'], layers = lay
     `(points /window<W>, /chunk<C>), and the whole model's step is the sum over kinds of layers × per-layer step; ` +
     `stateful layers hold no per-token cache and are not timed`
   );
+}
+
+/** The layers every planned graph holds, or null where they differ. */
+export function commonLayers(points: readonly { layers: number }[]): number | null {
+  const counts = new Set(points.map((p) => p.layers));
+  return counts.size <= 1 ? ([...counts][0] ?? 1) : null;
 }
 
 export function assembleReport(s: SweepState, complete: boolean, reason?: string): Report {
@@ -87,9 +96,9 @@ export function assembleReport(s: SweepState, complete: boolean, reason?: string
       ...(isHybrid(layers) ? { layerKinds: layers } : {}),
     },
     scaling: {
-      measuredLayers: config.layers,
+      measuredLayers: commonLayers(plan.points),
       modelLayers: plan.model.numLayers,
-      note: scalingNote(config.layers, plan.model, layers),
+      note: scalingNote(commonLayers(plan.points), plan.model, layers, plan.layersNote),
     },
     probes: probes
       ? {

@@ -87,7 +87,7 @@ export async function runRound(st: RoundState, c: PointContext): Promise<void> {
   const t0 = performance.now();
   const first = st.mem === null;
   if (first) resetPeak();
-  const g = pointGraph(c, request(st.pp, c.config, st.pp.cacheTokens), 'point');
+  const g = pointGraph(c, request(st.pp, st.pp.cacheTokens), 'point');
   try {
     if (first && g.fillSeconds > 0) st.fillGBs = (g.cacheBytes + g.weightBytes) / g.fillSeconds / 1e9;
     const before = processMemory();
@@ -122,7 +122,7 @@ export function pointOf(st: RoundState, c: PointContext): Point {
   const { pp, mem } = st;
   const m = finishRounds(st.rounds, st.spentMs, st.policy, worstLoad(st.loads), c.cancelled());
   const s = m.summary;
-  const L = c.config.layers;
+  const L = pp.layers;
   // A hybrid model's point stands for its layer group (the runner sums the groups: layer-shares.ts).
   const stands = pp.layerGroup ? pp.layerGroup.layers : c.modelLayers;
   const seconds = s.median / 1000;

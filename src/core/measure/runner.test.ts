@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent, SweepConfigInput } from '@/contract/schemas.js';
-import { ReportSchema } from '@/contract/schemas.js';
+import { ReportSchema, SweepConfigSchema } from '@/contract/schemas.js';
 import { efficiencyInterval } from '@/contract/roofline.js';
 import { runSweep } from './runner.js';
-import { SESSION_BASE_BYTES } from './planner.js';
+import { planSweep, SESSION_BASE_BYTES } from './planner.js';
 import { fakeNvidiaSmi } from '../testing/nvidia-smi.js';
 import { testProviders } from '../testing/providers.js';
 import { availableMemory } from './system.js';
@@ -28,6 +28,8 @@ describe('runSweep', () => {
     for (const p of report.points) {
       expect(p.status, `${p.id}: ${p.reason}`).toBe('ok');
       expect(p.timing!.reps).toBeGreaterThanOrEqual(5);
+      expect(p.layers).toBe(2);
+      expect(p.layersNote).toBeUndefined();
       expect(p.timing!.perLayerMs).toBeCloseTo(p.timing!.medianMs / 2, 10);
       expect(p.timing!.modelMs).toBeCloseTo(p.timing!.perLayerMs * 4, 10);
       expect(p.timing!.overheadMs).toBeGreaterThan(0);
@@ -39,6 +41,7 @@ describe('runSweep', () => {
     // contexts past maxContext (2048) are hypothetical
     expect(report.points.filter((p) => p.hypothetical).map((p) => p.context)).toEqual([4096, 4096, 4096, 4096, 4096]);
     expect(events.filter((e) => e.type === 'point')).toHaveLength(15);
+    expect(report.scaling.measuredLayers).toBe(2);
     const progress = events.filter((e) => e.type === 'progress');
     expect(progress.at(-1)).toMatchObject({ done: 15, total: 15 });
     // each point's progress carries its own expected seconds, inside the ETA to the end
@@ -243,6 +246,38 @@ describe('runSweep', () => {
       smi.restore();
     }
   }, 120_000);
+
+  it('on a GPU provider, auto layers stack each graph from the run cost and the predicted step (software Vulkan here)', async (ctx) => {
+    if (!(await testProviders()).includes('webgpu')) ctx.skip();
+    // A run cost of 0.3 ms (lavapipe's) and 1 GB/s: MHA of 8 x 32 holds 2 KiB per token per layer,
+    // so 64 tokens predict about 0.13 ms of work per layer (over 40 layers) and 1,024 tokens 2.1 ms (3 layers).
+    const gpuProbes = { ...probes, bandwidthGBs: 1, emptyRunMs: 0.3 };
+    const config = { ...small, provider: 'webgpu' as const, variants: ['mha' as const], contexts: [64, 1024] };
+    const report = await runSweep(config, { runId: 'r-auto', probes: gpuProbes, onEvent: () => {} });
+    const plan = planSweep(SweepConfigSchema.parse(config), {
+      availableBytes: availableMemory(),
+      provider: 'webgpu',
+      bandwidthGBs: 1,
+      gflops: 50,
+      runCostMs: 0.3,
+    });
+    const planned = plan.points.map((p) => p.layers);
+    expect(planned[0]).toBeGreaterThan(40);
+    expect(planned[1]).toBe(3);
+    expect(report.points.map((p) => p.layers)).toEqual(planned);
+    expect(report.scaling.measuredLayers).toBeNull();
+    expect(report.scaling.note).toMatch(/^graphs hold different numbers of identical layers .*\[auto: 3-4\d layers per graph; 2 point\(s\) hold more than one/);
+    for (const p of report.points) {
+      expect(p.status, `${p.id}: ${p.reason}`).toBe('ok');
+      expect(p.layersNote).toMatch(new RegExp(`^${p.layers} layers per graph: the provider's fixed run cost \\(0\\.300 ms\\)`));
+      expect(p.timing!.perLayerMs).toBeCloseTo(p.timing!.medianMs / p.layers!, 10);
+      expect(p.memory!.analyticCacheBytes).toBe(p.kvBytesPerTokenPerLayer * p.cacheTokens * p.layers!);
+    }
+    // --layers 1 overrides auto
+    const one = await runSweep({ ...config, contexts: [1024], layers: 1 }, { runId: 'r-one', probes: gpuProbes, onEvent: () => {} });
+    expect(one.points.map((p) => p.layers)).toEqual([1]);
+    expect(one.points[0]!.layersNote).toBeUndefined();
+  }, 180_000);
 
   it('BAD CALL - a provider that does not work here is a clear error', async () => {
     await expect(runSweep({ ...small, provider: 'coreml' }, { runId: 'r5', probes, onEvent: () => {} })).rejects.toThrow(

@@ -52,8 +52,9 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
   const deviceFreeBytes = nvidiaFreeBytes(gpus);
   const plan = planSweep(config, { availableBytes: availableMemory(), provider, deviceFreeBytes });
   const ownDir = !opts.workDir;
-  const largest = Math.max(0, ...plan.points.filter((p) => p.fits).map((p) => p.predictedBytes));
-  const dir = opts.workDir ?? scratchDir('run', largest);
+  // The sweep's folder is made once the points' layers are chosen (after the probes): its place
+  // (/dev/shm where it has room) depends on the largest point.
+  let dir = opts.workDir ?? null;
   const s: SweepState = { config, provider, why, plan, mark: markMachine(nvidia), points: [], passes: [] };
   const { points } = s;
   const report = (complete: boolean, reason?: string): Report => assembleReport(s, complete, reason);
@@ -90,8 +91,17 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
     const probeSeconds = opts.probes ? 0 : (performance.now() - probeT0) / 1000;
     if (!opts.probes) rememberProbes(provider, probes);
     s.probes = probes;
-    s.plan = planSweep(config, { availableBytes: availableMemory(), provider, deviceFreeBytes, bandwidthGBs: probes.bandwidthGBs, gflops: probes.gflops });
+    // With the probes: each point's predicted step, and (config.layers "auto") its layers from the provider's fixed run cost.
+    s.plan = planSweep(config, {
+      availableBytes: availableMemory(),
+      provider,
+      deviceFreeBytes,
+      bandwidthGBs: probes.bandwidthGBs,
+      gflops: probes.gflops,
+      runCostMs: probes.emptyRunMs,
+    });
     const planned = s.plan.points;
+    dir ??= scratchDir('run', Math.max(0, ...planned.filter((p) => p.fits).map((p) => p.predictedBytes)));
     const total = planned.length;
     // The ETA: each point's expectation from the probes, corrected by the points measured so far.
     // Each point is timed in POLICIES.point.minRounds rounds at least, a round about as long as its
@@ -199,6 +209,6 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
     return partial;
   } finally {
     s.mark.priority.release();
-    if (ownDir) rmSync(dir, { recursive: true, force: true });
+    if (ownDir && dir) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -68,7 +68,7 @@ export function formFromConfig(config: SweepConfig): SetupForm {
     batches: config.batches.join(', '),
     dtypes: [...config.dtypes],
     modes: [...config.modes],
-    layers: config.layers,
+    layers: config.layers === 'auto' ? null : config.layers,
     budgetSeconds: config.budgetSeconds,
     threads: config.threads,
     provider: config.provider,

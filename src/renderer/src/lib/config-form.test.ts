@@ -105,6 +105,10 @@ describe('formFromConfig', () => {
       verify: false,
     });
     const f = formFromConfig(SweepConfigSchema.parse({ model: { source: 'preset', preset: 'llama-3.1-8b' }, variants: ['mha'], contexts: [512, 8192] }));
+    // layers left to the planner ("auto", the default): the field is empty, and empty gives "auto" back
+    expect(f.layers).toBeNull();
+    expect(formToConfig(f).layers).toBe('auto');
+    expect(formToConfig({ ...f, layers: 3 }).layers).toBe(3);
     expect(f.source).toBe('preset');
     expect(f.preset).toBe('llama-3.1-8b');
     expect(f.contexts).toBe('512, 8192');

@@ -36,7 +36,8 @@ export interface SetupForm {
   batches: string;
   dtypes: ('fp32' | 'fp16')[];
   modes: ('decode' | 'prefill')[];
-  layers: number;
+  /** Identical layers per measured graph; null (the field left empty): auto, chosen per point by the planner. */
+  layers: number | null;
   budgetSeconds: number;
   /** onnxruntime intra-op threads; 0 = its default (all cores). */
   threads: number;
@@ -70,7 +71,7 @@ function formOf(sweep: { preset: string; contexts: string; variants: readonly Va
     batches: '1',
     dtypes: ['fp32'],
     modes: ['decode'],
-    layers: 1,
+    layers: null,
     budgetSeconds: DEFAULT_BUDGET_SECONDS,
     threads: 0,
     provider: 'auto',
@@ -224,7 +225,8 @@ export function formToConfig(form: SetupForm): SweepConfigInput {
       batches: form.batches,
       provider: form.provider,
       gqaGroups: emptyAsText(form.gqaGroups),
-      layers: emptyAsText(form.layers),
+      // empty: auto (the planner chooses each point's layers)
+      layers: form.layers === null || form.layers === undefined || Number.isNaN(form.layers) ? 'auto' : form.layers,
       budgetSeconds: emptyAsText(form.budgetSeconds),
       threads: emptyAsText(form.threads),
       ...(form.kept ?? {}),

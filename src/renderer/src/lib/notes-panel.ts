@@ -7,8 +7,8 @@ import type { Point, Report } from '@/contract/schemas';
 import { sweepNotes } from '@/present/notes';
 
 export interface PanelNote {
-  /** Also the note's test id: roofline-note, run-cost-note, interval-note, placement-note. */
-  kind: 'roofline' | 'interval' | 'run-cost' | 'placement';
+  /** Also the note's test id: roofline-note, run-cost-note, interval-note, layers-note, placement-note. */
+  kind: 'roofline' | 'interval' | 'run-cost' | 'layers' | 'placement';
   title: string;
   text: string;
 }
@@ -17,10 +17,16 @@ const TITLES: Record<PanelNote['kind'], string> = {
   roofline: 'Faster than the probe',
   interval: 'At the roofline within noise',
   'run-cost': 'Short steps',
+  layers: 'Layers per graph',
   placement: 'Ran on the CPU',
 };
 
-export function panelNotes(points: readonly Point[], probes: Report['probes'] | undefined, measuredLayers: number, provider: string | null): PanelNote[] {
+export function panelNotes(
+  points: readonly Point[],
+  probes: Report['probes'] | undefined,
+  measuredLayers: number | null,
+  provider: string | null,
+): PanelNote[] {
   const notes: PanelNote[] = sweepNotes({ points: [...points], probes: probes ?? null, scaling: { measuredLayers, modelLayers: 0, note: '' } }, 'app')
     .filter((n) => n.kind !== 'drift')
     .map((n) => ({ kind: n.kind as PanelNote['kind'], title: TITLES[n.kind as PanelNote['kind']], text: n.text }));

@@ -1,0 +1,191 @@
+/**
+ * The app does not disturb its own measurement (issue 10, item 6): the same small sweep run in the
+ * app (renderer in Chromium, engine behind the e2e bridge) and in the CLI gives the same medians
+ * within their intervals (or within 5%), and the app has no larger share of noisy points.
+ *
+ * The sweep: Llama-3.1-8B's dims, MHA and GQA(8), decode at 2K and 4K tokens, fp32, CPU, one
+ * intra-op thread (the other core is left to the browser), 1 s of timed runs per point.
+ *
+ * The CLI runs twice, before and after the app. On this shared VM two CLI runs of the same point
+ * minutes apart differ by more than either's interval (a fresh cache placement moves a
+ * memory-bound step by up to 26%: docs/measurement.md, "Across runs"; README: a run's interval
+ * held another run's median in 3 of 12 pairs), so one CLI run is not a reference the app could be
+ * held to. The two runs bracket the app in time and in placement: the app agrees on a point where
+ * its median is within 5% of, or inside the interval of, either CLI run, or between the two CLI
+ * medians. An app that slowed its own engine would read slower than both. The medians are
+ * judged where the app's point and a CLI run's met the ±2% interval target (not noisy): on this
+ * VM a noisy point's median moves by 10-40% between processes, the CLI's against itself too
+ * (runs of this test here, 2026-12-01: docs/measurement.md, "Not disturbing itself"), so holding noisy medians to 5% tests the
+ * machine, not the app; those are logged and annotated as not judged. The noisy share is always
+ * judged. Every figure is logged. The sweeps are judged only where other processes left them the machine
+ * (e2e/other-load.ts, the frame-budget tests' rule); on a busy machine the comparison is
+ * recorded as not judged, never loosened.
+ *
+ * KVSCOPE_APP_VS_CLI_DEFAULT=1 adds a second test: the default sweep (DeepSeek-V3 dims, every
+ * variant, 512..128K*4, every core), once in the app and once in the CLI, figures logged, nothing
+ * asserted (about 4 minutes: a measurement for the docs, not a check).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { expect, test, type Page } from '@playwright/test';
+import type { Point, Report } from '../src/contract/schemas.js';
+import { parseReport } from '../src/core/report/report.js';
+import { judgeable, otherLoadBetween, otherLoadMark } from './other-load.js';
+
+const run = promisify(execFile);
+
+const SWEEP = { preset: 'llama-3.1-8b', variants: ['mha', 'gqa'], contexts: '2k,4k', budget: '1', threads: '1' } as const;
+/** Two medians agree within this share where neither lies inside the other's interval. */
+const WITHIN = 0.05;
+
+async function savedPath(p: Page, what: string): Promise<string> {
+  const notice = p.getByTestId('notice');
+  await expect(notice).toContainText(`${what} saved to `);
+  const text = (await notice.textContent()) ?? '';
+  return text.slice(text.indexOf(' saved to ') + ' saved to '.length).trim();
+}
+
+async function finish(page: Page, timeout: number): Promise<Report> {
+  await expect(page.locator('section[aria-label="Run"]')).toHaveAttribute('data-phase', 'done', { timeout });
+  await page.getByRole('button', { name: 'Save report (JSON)' }).click();
+  return parseReport(readFileSync(await savedPath(page, 'Report'), 'utf8'));
+}
+
+async function appSweep(page: Page): Promise<Report> {
+  await page.goto('/');
+  const own = page.getByRole('button', { name: 'Set up my own' });
+  if (await own.isVisible()) await own.click();
+  await page.getByRole('radio', { name: 'Preset' }).check();
+  await page.getByRole('combobox', { name: 'Preset' }).selectOption(SWEEP.preset);
+  for (const label of ['MHA', 'GQA', 'MQA', 'MLA (naive)', 'MLA (absorbed)']) {
+    const box = page.getByRole('checkbox', { name: label, exact: true });
+    const want = label === 'MHA' || label === 'GQA';
+    if ((await box.isChecked()) !== want) await box.click();
+  }
+  await page.getByLabel('GQA groups').fill('8');
+  await page.getByLabel('Contexts').fill(SWEEP.contexts);
+  await page.getByLabel('Seconds per point').fill(SWEEP.budget);
+  await page.getByLabel('Provider').selectOption('cpu');
+  await page.getByLabel('Threads').fill(SWEEP.threads);
+  await expect(page.getByTestId('plan-points')).toHaveText('4 planned, 4 fit for measurement');
+  await page.getByRole('button', { name: 'Run sweep' }).click();
+  return finish(page, 240_000);
+}
+
+async function cliSweep(args: string[], timeout: number): Promise<Report> {
+  const out = join(mkdtempSync(join(tmpdir(), 'kvscope-cli-')), 'cli.json');
+  await run(process.execPath, ['bin/kvscope.js', 'sweep', ...args, '--out', out], { timeout, maxBuffer: 16 * 2 ** 20 });
+  return parseReport(readFileSync(out, 'utf8'));
+}
+
+const SMALL_CLI = ['--preset', SWEEP.preset, '--variants', SWEEP.variants.join(','), '--gqa-groups', '8', '--contexts', SWEEP.contexts];
+SMALL_CLI.push('--budget', SWEEP.budget, '--ep', 'cpu', '--threads', SWEEP.threads);
+
+const timed = (r: Report): Point[] => r.points.filter((p) => p.status === 'ok' && p.timing).sort((a, b) => a.id.localeCompare(b.id));
+const inside = (x: number, ci: readonly [number, number] | null | undefined): boolean => !!ci && x >= ci[0] && x <= ci[1];
+const near = (a: Point, b: Point): boolean => {
+  const [x, y] = [a.timing!.medianMs, b.timing!.medianMs];
+  return inside(x, b.timing!.ci95Ms) || inside(y, a.timing!.ci95Ms) || Math.abs(x - y) / Math.min(x, y) <= WITHIN;
+};
+const fmt = (p: Point | undefined): string => {
+  const t = p?.timing;
+  if (!t) return '–';
+  return `${t.medianMs.toFixed(3)} ms [${t.ci95Ms ? t.ci95Ms.map((x) => x.toFixed(3)).join(', ') : '–'}]${t.noisy ? ' noisy' : ''}`;
+};
+const noisyCount = (ps: readonly Point[]): number => ps.filter((p) => p.timing!.noisy).length;
+
+test('the app and the CLI give the same medians and no more noisy points in the app', async ({ browser }) => {
+  test.setTimeout(600_000);
+  const marks = [otherLoadMark()];
+  const cli1 = await cliSweep(SMALL_CLI, 240_000);
+  marks.push(otherLoadMark());
+  const page = await browser.newPage();
+  const app = await appSweep(page);
+  await page.close();
+  marks.push(otherLoadMark());
+  const cli2 = await cliSweep(SMALL_CLI, 240_000);
+  marks.push(otherLoadMark());
+  const loads = ['CLI before', 'app', 'CLI after'].map((what, i) => ({ what, ...judgeable(otherLoadBetween(marks[i]!, marks[i + 1]!)) }));
+  for (const l of loads) console.log(`AGREE ${l.what}: ${l.line}`);
+
+  const [a, c1, c2] = [timed(app), timed(cli1), timed(cli2)];
+  // What all three ran: the same four points, each timed.
+  expect(a).toHaveLength(4);
+  expect(c1.map((p) => p.id)).toEqual(a.map((p) => p.id));
+  expect(c2.map((p) => p.id)).toEqual(a.map((p) => p.id));
+  const disagree: string[] = [];
+  const unsettled: string[] = [];
+  for (const [i, pa] of a.entries()) {
+    const [p1, p2] = [c1[i]!, c2[i]!];
+    const m = pa.timing!.medianMs;
+    const between = m >= Math.min(p1.timing!.medianMs, p2.timing!.medianMs) && m <= Math.max(p1.timing!.medianMs, p2.timing!.medianMs);
+    const agree = near(pa, p1) || near(pa, p2) || between;
+    // Judged where the app and a CLI run both met the interval target: a noisy point's own
+    // harness says its median is uncertain beyond ±2%, and between processes here by far more.
+    const settled = !pa.timing!.noisy && (!p1.timing!.noisy || !p2.timing!.noisy);
+    const off = (p: Point): string => `${(((m - p.timing!.medianMs) / p.timing!.medianMs) * 100).toFixed(1)}%`;
+    console.log(
+      `AGREE ${pa.id}: app ${fmt(pa)} | CLI before ${fmt(p1)} (app ${off(p1)}) | CLI after ${fmt(p2)} (app ${off(p2)}) | CLI runs agree: ${near(p1, p2) ? 'yes' : 'no'}${agree ? '' : ' | DISAGREE'}${settled ? '' : ' (noisy: not judged)'}`,
+    );
+    if (!settled) unsettled.push(pa.id);
+    else if (!agree) disagree.push(`${pa.id} (app ${off(p1)} / ${off(p2)})`);
+  }
+  const noisy = { app: noisyCount(a), cli: Math.max(noisyCount(c1), noisyCount(c2)) };
+  console.log(`AGREE noisy points: app ${noisy.app} of ${a.length}, CLI ${noisyCount(c1)} and ${noisyCount(c2)} of ${c1.length}`);
+
+  const busy = loads.filter((l) => !l.judge);
+  if (busy.length > 0) {
+    test.info().annotations.push({ type: 'app vs CLI not judged', description: busy.map((l) => `${l.what}: ${l.line}`).join('; ') });
+    return;
+  }
+  if (unsettled.length > 0)
+    test.info().annotations.push({ type: 'medians not judged (noisy)', description: `${unsettled.length} of ${a.length}: ${unsettled.join(', ')}` });
+  expect(disagree, 'app medians within 5% or the interval of a CLI run, or between the two CLI runs').toEqual([]);
+  expect(noisy.app, 'the app has no more noisy points than the noisier CLI run').toBeLessThanOrEqual(noisy.cli);
+});
+
+test('the default sweep in the app and in the CLI (figures for the docs)', async ({ browser }) => {
+  test.skip(!process.env.KVSCOPE_APP_VS_CLI_DEFAULT, 'a 4-minute measurement: set KVSCOPE_APP_VS_CLI_DEFAULT=1');
+  test.setTimeout(900_000);
+  const marks = [otherLoadMark()];
+  const page = await browser.newPage();
+  await page.goto('/');
+  const t0 = Date.now();
+  const runDefault = page.getByRole('button', { name: 'Run the default sweep' });
+  // the welcome card (dismissed by an earlier test of this run: About reopens it)
+  if (!(await runDefault.isVisible())) await page.getByRole('button', { name: 'About' }).click();
+  await runDefault.click();
+  const app = await finish(page, 600_000);
+  const appSeconds = (Date.now() - t0) / 1000;
+  await page.close();
+  marks.push(otherLoadMark());
+  const t1 = Date.now();
+  const cli = await cliSweep([], 600_000);
+  const cliSeconds = (Date.now() - t1) / 1000;
+  marks.push(otherLoadMark());
+  console.log(`DEFAULT app: ${judgeable(otherLoadBetween(marks[0]!, marks[1]!)).line}; ${appSeconds.toFixed(0)} s`);
+  console.log(`DEFAULT CLI: ${judgeable(otherLoadBetween(marks[1]!, marks[2]!)).line}; ${cliSeconds.toFixed(0)} s`);
+  const a = timed(app);
+  const c = timed(cli);
+  let agree = 0;
+  let judged = 0;
+  for (const pa of a) {
+    const pc = c.find((p) => p.id === pa.id);
+    const ok = pc ? near(pa, pc) : false;
+    if (pc && pa.context >= 2048) {
+      judged++;
+      if (ok) agree++;
+    }
+    console.log(
+      `DEFAULT ${pa.id}: app ${fmt(pa)} | CLI ${fmt(pc)}${pc ? ` | ${near(pa, pc) ? 'agree' : 'differ'} ${((pa.timing!.medianMs / pc.timing!.medianMs - 1) * 100).toFixed(1)}%` : ''}`,
+    );
+  }
+  const big = (ps: Point[]) => ps.filter((p) => p.context >= 2048);
+  console.log(`DEFAULT T >= 2K: ${agree} of ${judged} points agree (interval or 5%)`);
+  console.log(`DEFAULT T >= 2K noisy: app ${noisyCount(big(a))} of ${big(a).length}, CLI ${noisyCount(big(c))} of ${big(c).length}`);
+  console.log(`DEFAULT all noisy: app ${noisyCount(a)} of ${a.length}, CLI ${noisyCount(c)} of ${c.length}`);
+  expect(a.length).toBeGreaterThan(0);
+});
