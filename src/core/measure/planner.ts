@@ -108,7 +108,7 @@ export function workspaceBytes(spec: AttentionSpec, variant: Variant, mode: Mode
  * workspace (all T rows at once in the full form, one block of `rows` in the blocked form), the
  * full-size tensors made once per layer (the transposed K; MLA naive's K_nope^T and V; the
  * transposed latent), and, in the blocked form, the blocks' outputs and their stacked copy (two
- * more outputs' worth while the Loop ends).
+ * more outputs' worth while the Loop ends; three where a shorter last block is concatenated).
  */
 export function prefillTransientBytes(spec: AttentionSpec, variant: Variant, form: Form, batch: number, t: number, dtype: Dtype, rows: number): number {
   const el = dtype === 'fp16' ? 2 : 4;
@@ -127,8 +127,9 @@ export function prefillTransientBytes(spec: AttentionSpec, variant: Variant, for
     const fullAbsorbed = !blocked && variant === 'mla-absorbed' ? 2 * batch * H * t * spec.kvLoraRank * el : 0; // q_lat, o_lat
     once = latent + (blocked ? naive : 2 * naive) + fullAbsorbed;
   }
-  // The Loop keeps every block's output, then stacks them into one tensor, then transposes it.
-  const blockOutputs = blocked ? 2 * batch * H * t * dv * el : 0;
+  // The Loop keeps every block's output, then stacks them into one tensor, then transposes it;
+  // where a shorter last block follows the Loop, a Concat makes one more output-sized tensor.
+  const blockOutputs = blocked ? (t % rows === 0 ? 2 : 3) * batch * H * t * dv * el : 0;
   return scores + once + blockOutputs;
 }
 
@@ -152,6 +153,60 @@ export function prefillForm(
     notes:
       `blocked prefill: the full form's scores would take ${formatBytes(full)} (over ${bound}); ` +
       `${queryBlocks(t, rows).length} blocks of ${rows} queries, workspace ${formatBytes(ws)}${ws > PREFILL_WORKSPACE_BYTES ? ' (one query row is over the bound)' : ''}`,
+  };
+}
+
+/**
+ * The predicted bytes of a prefill point, by part (they sum to its predictedBytes; docs/measurement.md,
+ * "Predicted memory of a prefill point"; scripts/prefill-long.ts prints them beside the measured RSS).
+ */
+export interface PrefillMemoryParts {
+  /** The graph's inputs, fed from JS memory that onnxruntime reads in place: q, k, v (MLA: q_nope, q_pe, c_KV, k_pe). */
+  inputs: number;
+  /** Every measured layer's output, as the graph holds it. */
+  outputs: number;
+  /** onnxruntime-node's copy of each output into a JS buffer when the run returns. */
+  outputCopies: number;
+  /** MLA's up-projection weights, all measured layers. */
+  weights: number;
+  /** One layer's transient bytes (prefillTransientBytes): the scores' workspace, the tensors made once, the blocks' outputs. */
+  transient: number;
+  /**
+   * The CPU arena's high-water above the tensors it holds (the outputs and the transient bytes):
+   * an eighth of them (PREFILL_ARENA_SLACK). Measured here at 32K (Llama-3.1-8B dims, blocked):
+   * the arena held 76 MiB (4%) more than those tensors, and making the feeds left about 60 MiB of
+   * JS garbage; without this part the peak RSS was 0.1 GiB over the prediction.
+   */
+  arenaSlack: number;
+  /** The session itself (runtime). */
+  session: number;
+}
+
+/** The arena's slack as a share of the tensors it holds during a prefill (see PrefillMemoryParts). */
+export const PREFILL_ARENA_SLACK = 1 / 8;
+
+export function prefillMemoryParts(
+  spec: AttentionSpec,
+  variant: Variant,
+  form: Form,
+  batch: number,
+  t: number,
+  dtype: Dtype,
+  rows: number,
+  layers: number,
+): PrefillMemoryParts {
+  const cost = layerCost(normalizeRequest({ variant, spec, mode: 'prefill', batch, context: t, dtype, layers, form, prefillBlock: rows }));
+  const out = prefillOutputBytes(spec, batch, t, dtype);
+  const transient = prefillTransientBytes(spec, variant, form, batch, t, dtype, rows);
+  return {
+    // prefill's ioBytes hold the inputs and one layer's output
+    inputs: cost.ioBytes - out,
+    outputs: out * layers,
+    outputCopies: out * layers,
+    weights: cost.residentBytes * layers,
+    transient,
+    arenaSlack: Math.ceil((out * layers + transient) * PREFILL_ARENA_SLACK),
+    session: SESSION_BASE_BYTES,
   };
 }
 
@@ -238,14 +293,9 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
               });
               const cost = layerCost(req);
               const perLayer = kvBytesPerToken(spec, dtype);
-              // prefill's ioBytes hold the inputs and one layer's output; every layer keeps its own
-              // output, and onnxruntime-node copies each into a JS buffer when the run returns
-              const outputs = prefillOutputBytes(spec, batch, cacheTokens, dtype) * (2 * config.layers - 1);
-              const resident = cost.residentBytes * config.layers + (mode === 'prefill' ? cost.ioBytes + outputs : 0);
-              const transient = pf
-                ? prefillTransientBytes(spec, variant, form, batch, cacheTokens, dtype, req.prefillBlock)
-                : workspaceBytes(spec, variant, mode, batch, cacheTokens, dtype);
-              const predictedBytes = resident + transient + SESSION_BASE_BYTES;
+              const predictedBytes = pf
+                ? Object.values(prefillMemoryParts(spec, variant, form, batch, cacheTokens, dtype, req.prefillBlock, config.layers)).reduce((a, x) => a + x, 0)
+                : cost.residentBytes * config.layers + workspaceBytes(spec, variant, mode, batch, cacheTokens, dtype) + SESSION_BASE_BYTES;
               const fits = predictedBytes <= budgetBytes;
               points.push({
                 id: `${mode}/${variant}/${dtype}/b${batch}/t${context}${share && !share.primary ? `/held${share.held}` : ''}`,
