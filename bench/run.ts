@@ -2,6 +2,7 @@
  * kvscope's benchmarks: each prints ratios measured in this one run (no timed assertions).
  *   npm run bench            all four
  *   npm run bench -- roofline|overhead|memory|repeat|fill|forms|stability [cpu|webgpu|...]   (provider: cpu)
+ *   npm run bench -- forms [provider] [T]   each decode op form at T (32768), its efficiency, the form chosen (bench/forms.ts)
  * stability (not part of all): issue 10's figures, from CLI runs in processes of their own.
  * Targets (issue 3): best graph >= 0.6 of its roofline at T = 32K (fp32, CPU); per-run overhead
  * < 5% of the step at T = 4K; measured cache memory within 10% of analytic for caches >= 256 MB;
@@ -22,6 +23,7 @@ import { runSweep } from '../src/core/measure/runner.js';
 import { measure, POLICIES } from '../src/core/measure/harness.js';
 import { summarize } from '../src/core/measure/stats.js';
 import { straightforwardDecode } from './reference-decode.js';
+import { formsBench } from './forms.js';
 
 const which = process.argv[2] ?? 'all';
 // The provider the sweeps and probes run on: cpu unless named (`npm run bench -- roofline webgpu`).
@@ -32,6 +34,12 @@ if (!PROVIDERS.includes(provider)) {
   process.exit(2);
 }
 const EP = provider === 'cpu' ? 'CPU' : provider;
+// forms' context (third argument): a whole number of tokens, at least 2
+const formsT = Number(process.argv[4] ?? 32768);
+if (!Number.isInteger(formsT) || formsT < 2) {
+  process.stderr.write(`bench: the forms context must be a whole number of tokens >= 2, got ${process.argv[4]}\n`);
+  process.exit(2);
+}
 const BENCHES = ['all', 'roofline', 'overhead', 'memory', 'repeat', 'fill', 'forms', 'stability'];
 if (!BENCHES.includes(which)) {
   process.stderr.write(`bench: unknown benchmark ${which}; one of ${BENCHES.join(', ')}, then optionally a provider (roofline webgpu)\n`);
@@ -157,41 +165,6 @@ async function fill(): Promise<void> {
   }
 }
 
-async function forms(): Promise<void> {
-  log('\n## Op forms: median decode step (ms) of each candidate form at T = 4096, fp32, llama-3.1-8b dims as each variant');
-  const { candidateForms } = await import('../src/core/measure/runner.js');
-  const { variantSpec, resolveModel } = await import('../src/core/measure/planner.js');
-  const { MeasuredSession } = await import('../src/core/runtime/session.js');
-  const { randomFeeds } = await import('../src/core/graph/verify.js');
-  const { providerStatuses } = await import('../src/core/measure/provider-choice.js');
-  const model = resolveModel({ source: 'preset', preset: 'llama-3.1-8b' });
-  const dir = scratchDir('bench', 2 ** 30);
-  try {
-    for (const provider of (await providerStatuses()).filter((s) => s.works).map((s) => s.name)) {
-      for (const variant of ['mha', 'gqa', 'mqa', 'mla-absorbed'] as const) {
-        const spec = variantSpec(model, variant, 8);
-        const cells: string[] = [];
-        for (const form of candidateForms({ spec, mode: 'decode' })) {
-          const g = buildGraph(
-            { variant, spec, mode: 'decode', batch: 1, context: 4096, dtype: 'fp32', layers: 1, form },
-            dir,
-            `${provider}-${variant}-${form}`,
-          );
-          const s = await MeasuredSession.open(g.modelPath, { provider });
-          const { feeds } = randomFeeds(g.inputs, 1);
-          const m = await measure(() => s.run(feeds), POLICIES.calibration);
-          await s.dispose();
-          rmSync(g.dataPath!, { force: true });
-          cells.push(`${form} ${m.summary.median.toFixed(2)}${m.noisy ? ' (noisy)' : ''}`);
-        }
-        log(`${provider.padEnd(7)} ${variant.padEnd(13)} ${cells.join(' | ')}`);
-      }
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 /** Runs the CLI in a process of its own (as a user would), returning its wall time in seconds. */
 function cli(args: string[]): number {
   const t0 = performance.now();
@@ -296,4 +269,4 @@ if (which === 'all' || which === 'overhead') await overhead(probes);
 if (which === 'all' || which === 'memory') await memory(probes);
 if (which === 'all' || which === 'repeat') await repeatability(probes);
 if (which === 'all' || which === 'fill') await fill();
-if (which === 'all' || which === 'forms') await forms();
+if (which === 'all' || which === 'forms') await formsBench(provider, probes, formsT, log);

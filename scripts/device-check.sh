@@ -6,6 +6,10 @@
 #   ROUND=2  the default sweep and an fp16 decode+prefill sweep, no benchmarks
 #   ROUND=3  bench/gpu-explore.ts (probe shapes, fp16 check errors) and an fp16 MLA sweep
 #   ROUND=4  the next run: --ep auto, --layers 8, fp16 MLA, probe shapes (docs/measurements)
+#   ROUND=5  op forms on the GPU (bench/gpu-forms.ts, about 5 min): per variant at 32K, fp32 and
+#            fp16, the MatMul forms against onnxruntime's MultiHeadAttention and GroupQueryAttention,
+#            the fastest with WebGPU graph capture on; blocked prefill at 8K with 3 block sizes;
+#            then the CPU forms benchmark on the machine's 16 cores
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/kvscope-device-out}
@@ -47,7 +51,10 @@ if ! grep -qE '^webgpu +yes +yes' "$log" && [ -f /usr/local/nvidia/share/vulkan/
 fi
 if [ "${QUICK:-0}" = 1 ]; then
   step 200 "${K[@]}" sweep --ep webgpu --contexts 512,2k --out "$OUT/webgpu.json"
-  step 100 node "$kv/bench.mjs" forms
+  step 100 node "$kv/gpuforms.mjs" webgpu 2048 512
+elif [ "${ROUND:-1}" = 5 ]; then
+  step 330 node "$kv/gpuforms.mjs" webgpu 32768 8192
+  step 240 node "$kv/bench.mjs" forms cpu
 elif [ "${ROUND:-1}" = 4 ]; then
   # the checks left open by the first H200 session (docs/measurements/README.md), about 4 min:
   # --ep auto must pick WebGPU; the probe with its MHA candidate; --layers 8 amortizing the run
@@ -65,7 +72,7 @@ elif [ "${ROUND:-1}" = 2 ]; then
   step 200 "${K[@]}" sweep --ep webgpu --cache-dtype fp16 --modes decode,prefill --contexts 2k,8k,32k --max-prefill 8k --out "$OUT/webgpu-fp16.json"
 else
   step 260 "${K[@]}" sweep --ep webgpu --out "$OUT/webgpu.json"
-  step 100 node "$kv/bench.mjs" forms
+  step 100 node "$kv/bench.mjs" forms webgpu 4096
   step 90 node "$kv/bench.mjs" roofline
 fi
 say "done in $(($(date +%s) - start)) s"

@@ -12,7 +12,7 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 banner="import{createRequire as __cr}from'module';const require=__cr(import.meta.url);"
 printf "import { main } from '../src/cli/main.ts';\nprocess.exitCode = await main(process.argv.slice(2));\n" >.devpack/cli-entry.ts
-for pair in ".devpack/cli-entry.ts:kvscope.mjs" "bench/run.ts:bench.mjs" "bench/gpu-explore.ts:explore.mjs"; do
+for pair in ".devpack/cli-entry.ts:kvscope.mjs" "bench/run.ts:bench.mjs" "bench/gpu-explore.ts:explore.mjs" "bench/gpu-forms.ts:gpuforms.mjs"; do
   npx esbuild "${pair%%:*}" --bundle --platform=node --format=esm --target=node20 --log-level=warning \
     --external:onnxruntime-node --external:playwright-core --external:chart.js \
     --banner:js="$banner" --outfile="$stage/${pair##*:}"

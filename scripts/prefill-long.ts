@@ -2,7 +2,7 @@
  * One long prefill, run once (not a benchmark): builds the graph the planner would choose for a
  * preset's dims, prints the plan's predicted bytes, opens a session, runs it once and prints the
  * time and the process's peak RSS. Usage:
- *   npx tsx scripts/prefill-long.ts <preset> <variant> <tokens> [--no-run] [--threads N]
+ *   npx tsx scripts/prefill-long.ts <preset> <variant> <tokens> [--no-run] [--threads N] [--no-arena]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { SweepConfigSchema } from '@/contract/schemas.js';
 import { buildGraph } from '@/core/graph/builders.js';
 import { timingFeeds } from '@/core/graph/verify.js';
-import { planSweep, formatBytes } from '@/core/measure/planner.js';
+import { planSweep, formatBytes, prefillMemoryParts } from '@/core/measure/planner.js';
 import { availableMemory, processMemory, resetPeak } from '@/core/measure/system.js';
 import { MeasuredSession } from '@/core/runtime/session.js';
 import type { Variant } from '@/core/model/spec.js';
@@ -38,6 +38,12 @@ const pp = {
 console.log(
   `plan: ${pp.id} form ${pp.form}${pp.prefillBlock ? ` (${pp.prefillBlock} queries per block)` : ''}, predicted ${formatBytes(pp.predictedBytes)} (${pp.predictedBytes} B), fits ${pp.fits}; ${pp.notes ?? ''}`,
 );
+const parts = prefillMemoryParts(pp.spec, pp.variant, pp.form, 1, pp.context, 'fp32', pp.prefillBlock ?? pp.context, 1);
+console.log(
+  `predicted by part: ${Object.entries(parts)
+    .map(([k, v]) => `${k} ${formatBytes(v)}`)
+    .join(', ')}`,
+);
 const dir = mkdtempSync(join(tmpdir(), 'kvscope-prefill-'));
 const baseline = processMemory().rssBytes;
 console.log(`RSS before the graph: ${formatBytes(baseline)}`);
@@ -61,13 +67,21 @@ try {
   resetPeak();
   t = performance.now();
   const opt = rest.includes('--opt') ? (rest[rest.indexOf('--opt') + 1] as 'all') : 'all';
-  const session = await MeasuredSession.open(g.modelPath, { provider: 'cpu', threads, graphOptimization: opt });
-  console.log(`session open in ${((performance.now() - t) / 1000).toFixed(1)} s; RSS ${formatBytes(processMemory().rssBytes)}`);
+  const session = await MeasuredSession.open(g.modelPath, { provider: 'cpu', threads, graphOptimization: opt, arena: !rest.includes('--no-arena') });
+  const opened = processMemory().rssBytes;
+  console.log(
+    `session open in ${((performance.now() - t) / 1000).toFixed(1)} s; RSS ${formatBytes(opened)} (${formatBytes(opened - baseline)} above the RSS before the graph)`,
+  );
   if (!rest.includes('--no-run')) {
     const feeds = timingFeeds(g.inputs, 11);
+    const fed = processMemory().rssBytes;
+    console.log(`RSS with the feeds made: ${formatBytes(fed)} (${formatBytes(fed - baseline)} above the RSS before the graph)`);
     t = performance.now();
-    await session.run(feeds);
+    const out = await session.run(feeds);
     const seconds = (performance.now() - t) / 1000;
+    console.log(
+      `RSS after the run, the output returned: ${formatBytes(processMemory().rssBytes - baseline)} above the RSS before (${Object.keys(out).length} output)`,
+    );
     const m = processMemory();
     console.log(
       `ran once in ${seconds.toFixed(1)} s; peak RSS ${formatBytes(m.peakBytes)} (${m.peakBytes} B), ` +

@@ -148,7 +148,8 @@ export const PointSchema = z.object({
   spec: AttentionSpecSchema,
   /**
    * Op form of the graph: decomposed MatMul/Softmax (prefill: the full T x T form), cache-left,
-   * mha-op (com.microsoft.MultiHeadAttention), or blocked (prefill in blocks of prefillBlock queries).
+   * mha-op (com.microsoft.MultiHeadAttention), gqa-op (com.microsoft.GroupQueryAttention), or blocked
+   * (prefill in blocks of prefillBlock queries).
    */
   form: z.string(),
   /** Blocked prefill: query rows per block, chosen so one block's workspace stays within its bound (docs/measurement.md). */

@@ -109,7 +109,7 @@ export const IDENTITY_FIELDS: readonly Field[] = [
     label: 'form',
     unit: '',
     title:
-      'Graph form: decomposed (prefill: the full T x T scores), cache-left, mha-op, or blocked (prefill in blocks of the shown queries each, so the scores stay within the workspace bound)',
+      'Graph form: decomposed (prefill: the full T x T scores), cache-left, mha-op (onnxruntime MultiHeadAttention), gqa-op (onnxruntime GroupQueryAttention), or blocked (prefill in blocks of the shown queries each, so the scores stay within the workspace bound)',
     get: (p) => p.form,
     format: (p) => (p.form === 'blocked' && p.prefillBlock ? `blocked ${p.prefillBlock}q` : p.form),
     csv: 'form',

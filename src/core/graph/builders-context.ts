@@ -5,7 +5,7 @@ import type { GraphBuilder, ElemType } from './onnx.js';
 import type { ResidentTensor } from './resident.js';
 
 export type Mode = 'decode' | 'prefill';
-export type Form = 'decomposed' | 'cache-left' | 'mha-op' | 'blocked';
+export type Form = 'decomposed' | 'cache-left' | 'mha-op' | 'gqa-op' | 'blocked';
 
 export interface GraphRequest {
   variant: Variant;

@@ -138,11 +138,15 @@ describe('the block rule', () => {
   it('takes as many query rows as keep one block within the bound', () => {
     const llama: AttentionSpec = { kind: 'gqa', numHeads: 32, numKvHeads: 8, headDim: 128 };
     const rows = prefillBlockRows(llama, 'gqa', 1, 32768, 'fp32');
-    // 3 score copies x 32 heads x 32K keys x 4 B, plus the mask: 12.2 MiB a row, 21 rows in 256 MiB
+    // 3 score copies x 32 heads x 32K keys x 4 B, plus the mask: 12.2 MiB a row, 21 rows in 256 MiB;
+    // 16, the largest divisor of 32K down to half of 21, so no shorter last block
     expect(prefillRowBytes(llama, 'gqa', 1, 32768, 'fp32')).toBe(3 * 32 * 32768 * 4 + 32768 * 5);
-    expect(rows).toBe(21);
-    expect(blockedWorkspaceBytes(llama, 'gqa', 1, 32768, 'fp32', rows)).toBeLessThanOrEqual(PREFILL_WORKSPACE_BYTES);
-    expect(blockedWorkspaceBytes(llama, 'gqa', 1, 32768, 'fp32', rows + 1)).toBeGreaterThan(PREFILL_WORKSPACE_BYTES);
+    expect(blockedWorkspaceBytes(llama, 'gqa', 1, 32768, 'fp32', 21)).toBeLessThanOrEqual(PREFILL_WORKSPACE_BYTES);
+    expect(blockedWorkspaceBytes(llama, 'gqa', 1, 32768, 'fp32', 22)).toBeGreaterThan(PREFILL_WORKSPACE_BYTES);
+    expect(rows).toBe(16);
+    // no divisor of a prime T down to half the rows: the rows that fit, and a shorter last block
+    expect(prefillBlockRows(llama, 'gqa', 1, 32749, 'fp32')).toBe(21);
+    expect(prefillBlockRows(llama, 'gqa', 1, 30000, 'fp32')).toBe(20);
     // MLA absorbed also holds each block's latent query and output
     expect(prefillRowBytes(mla, 'mla-absorbed', 1, 100, 'fp32') - prefillRowBytes(mla, 'mla-naive', 1, 100, 'fp32')).toBe(2 * 4 * 32 * 4);
     // at least one row, at most T

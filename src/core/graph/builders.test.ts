@@ -20,6 +20,12 @@ const CASES: [Variant, AttentionSpec, Form][] = [
   ['gqa', { kind: 'gqa', numHeads: 6, numKvHeads: 2, headDim: 16, vHeadDim: 8 }, 'cache-left'],
   ['mqa', { kind: 'mqa', numHeads: 4, numKvHeads: 1, headDim: 16 }, 'cache-left'],
   ['mqa', { kind: 'mqa', numHeads: 4, numKvHeads: 1, headDim: 16 }, 'decomposed'],
+  // onnxruntime's fused ops (builders-fused.ts)
+  ['mha', { kind: 'mha', numHeads: 4, numKvHeads: 4, headDim: 16 }, 'gqa-op'],
+  ['gqa', { kind: 'gqa', numHeads: 6, numKvHeads: 2, headDim: 16 }, 'mha-op'],
+  ['gqa', { kind: 'gqa', numHeads: 6, numKvHeads: 2, headDim: 16 }, 'gqa-op'],
+  ['mqa', { kind: 'mqa', numHeads: 4, numKvHeads: 1, headDim: 16 }, 'mha-op'],
+  ['mqa', { kind: 'mqa', numHeads: 4, numKvHeads: 1, headDim: 16 }, 'gqa-op'],
   ['mla-naive', mla, 'decomposed'],
   ['mla-absorbed', mla, 'decomposed'],
 ];
@@ -177,8 +183,31 @@ describe('BAD CALL - buildGraph', () => {
     expect(() => build('mla-naive', CASES[0]![1], 'decode', 'fp32', 'decomposed')).toThrow(SpecError);
     expect(() => build('mla-naive', CASES[0]![1], 'decode', 'fp32', 'decomposed')).toThrow(/variant mla-naive does not match a mha spec/);
   });
-  it('rejects the mha-op form outside MHA decode', () => {
-    expect(() => build('gqa', CASES[3]![1], 'decode', 'fp32', 'mha-op')).toThrow(/mha-op form exists for MHA decode only/);
+  it('rejects the fused forms outside head-attention decode', () => {
+    expect(() => build('mla-absorbed', mla, 'decode', 'fp32', 'mha-op')).toThrow(/mha-op form exists for MHA\/GQA\/MQA decode only/);
+    expect(() => build('gqa', CASES[3]![1], 'prefill', 'fp32', 'mha-op')).toThrow(/mha-op form exists for MHA\/GQA\/MQA decode only/);
+    expect(() => build('mla-absorbed', mla, 'decode', 'fp32', 'gqa-op')).toThrow(/gqa-op form exists for MHA\/GQA\/MQA decode only/);
+  });
+  it('rejects gqa-op and mha-op where keys and values differ in size, gqa-op with fewer than 2 tokens', () => {
+    expect(() => build('gqa', { kind: 'gqa', numHeads: 6, numKvHeads: 2, headDim: 16, vHeadDim: 8 }, 'decode', 'fp32', 'mha-op')).toThrow(
+      /mha-op form needs keys and values of one head size/,
+    );
+    expect(() => build('gqa', { kind: 'gqa', numHeads: 6, numKvHeads: 2, headDim: 16, vHeadDim: 8 }, 'decode', 'fp32', 'gqa-op')).toThrow(
+      /keys and values of one head size/,
+    );
+    expect(() => build('gqa', { kind: 'gqa', numHeads: 6, numKvHeads: 2, headDim: 16 }, 'decode', 'fp32', 'gqa-op', { context: 1 })).toThrow(/at least 2/);
+  });
+  it('holds T tokens in the gqa-op form: T - 1 of past and the newest token', () => {
+    const spec: AttentionSpec = { kind: 'gqa', numHeads: 6, numKvHeads: 2, headDim: 16 };
+    const fused = build('gqa', spec, 'decode', 'fp32', 'gqa-op');
+    const plain = build('gqa', spec, 'decode', 'fp32', 'decomposed');
+    expect(fused.cacheBytes).toBe(plain.cacheBytes);
+    expect(fused.resident.filter((t) => t.layer === 0).map((t) => [t.name, t.dims])).toEqual([
+      ['l0_cache_k', [2, 2, 23, 16]],
+      ['l0_cache_v', [2, 2, 23, 16]],
+      ['l0_cache_knew', [2, 1, 32]],
+      ['l0_cache_vnew', [2, 1, 32]],
+    ]);
   });
   it('rejects a context whose cache cannot be one typed array', () => {
     expect(() => build('mha', { kind: 'mha', numHeads: 128, numKvHeads: 128, headDim: 128 }, 'decode', 'fp32', 'decomposed', { context: 1 << 20 })).toThrow(

@@ -12,7 +12,10 @@
  *    both MatMuls (K as [B, n_kv, T, d], V as V^T [B, n_kv, d_v, T]) and the small query-side
  *    matrix on the right, so a GEMM library streams the cache instead of packing it.
  *  - mha-op: com.microsoft.MultiHeadAttention with the resident cache given as key and value
- *    (BNSH); only for MHA decode, where that op needs no K/V expansion.
+ *    (BNSH), head-attention decode; for GQA/MQA num_heads is n_kv and each K/V head's query
+ *    group are its query positions, so no K/V expansion (builders-fused.ts).
+ *  - gqa-op: com.microsoft.GroupQueryAttention with the resident cache as past_key/past_value
+ *    (BNSH), head-attention decode with keys and values of one head size (builders-fused.ts).
  *  - blocked (prefill): the queries in blocks of Bq rows against all T keys, so the scores are
  *    [B, n_h, Bq, T] per block instead of [B, n_h, T, T] (builders-prefill.ts, prefill-blocks.ts).
  *    Prefill's decomposed form is the full one. A windowed layer's prefill (attendWithin) is
@@ -20,12 +23,13 @@
  */
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { checkBufferSize, valueDim, SpecError } from '../model/spec.js';
+import { checkBufferSize, valueDim, SpecError, type HeadAttentionSpec } from '../model/spec.js';
 import { GraphBuilder, type ElemType } from './onnx.js';
 import { layoutResident, writeResidentFile, type ResidentTensor } from './resident.js';
-import { prod, type Ctx, type GraphRequest, type TensorInfo } from './builders-context.js';
+import { prod, type Ctx, type Form, type GraphRequest, type TensorInfo } from './builders-context.js';
 import { headDecode, headDecodeCacheLeft, headDecodeMhaOp, headPrefill } from './builders-head.js';
 import { mlaDecode, mlaPrefill } from './builders-mla.js';
+import { headDecodeGqaOp, headDecodeMhaOpGrouped } from './builders-fused.js';
 import { headPrefillBlocked, mlaPrefillBlocked } from './builders-prefill.js';
 import { prefillBlockRows, scorePairs, windowedBlockRows } from './prefill-blocks.js';
 
@@ -70,8 +74,17 @@ export function normalizeRequest(req: GraphRequest): Required<GraphRequest> {
   if (isMla !== r.variant.startsWith('mla')) {
     throw new SpecError(`variant ${r.variant} does not match a ${r.spec.kind} spec`, 'variant');
   }
-  if (r.form === 'mha-op' && !(r.spec.kind === 'mha' && r.mode === 'decode')) {
-    throw new SpecError('the mha-op form exists for MHA decode only', 'form');
+  if (r.form === 'mha-op' && !(r.spec.kind !== 'mla' && r.mode === 'decode')) {
+    throw new SpecError('the mha-op form exists for MHA/GQA/MQA decode only', 'form');
+  }
+  // MultiHeadAttention wants key and value of one shape (an MLA model's expanded MHA has 192/128).
+  if (r.form === 'mha-op' && r.spec.kind !== 'mla' && valueDim(r.spec) !== r.spec.headDim) {
+    throw new SpecError('the mha-op form needs keys and values of one head size', 'form');
+  }
+  if (r.form === 'gqa-op') {
+    if (!(r.spec.kind !== 'mla' && r.mode === 'decode')) throw new SpecError('the gqa-op form exists for MHA/GQA/MQA decode only', 'form');
+    if (valueDim(r.spec) !== r.spec.headDim) throw new SpecError('the gqa-op form needs keys and values of one head size', 'form');
+    if (r.context < 2) throw new SpecError('the gqa-op form holds T - 1 tokens as its past: context must be at least 2', 'context');
   }
   if (r.form === 'cache-left' && !(r.spec.kind !== 'mla' && r.mode === 'decode')) {
     throw new SpecError('the cache-left form exists for MHA/GQA/MQA decode only', 'form');
@@ -99,6 +112,13 @@ export function normalizeRequest(req: GraphRequest): Required<GraphRequest> {
       ? windowedBlockRows(r.spec, r.variant, r.batch, r.context, math, r.attendWithin)
       : prefillBlockRows(r.spec, r.variant, r.batch, r.context, math);
   return r;
+}
+
+/** The head-attention decode layer of a form. */
+function decodeLayer(form: Form, s: HeadAttentionSpec): (c: Ctx, s: HeadAttentionSpec, q: string, l: number) => string {
+  if (form === 'mha-op') return s.numKvHeads === s.numHeads ? headDecodeMhaOp : headDecodeMhaOpGrouped;
+  if (form === 'gqa-op') return headDecodeGqaOp;
+  return form === 'cache-left' ? headDecodeCacheLeft : headDecode;
 }
 
 /** FLOPs and minimum bytes of one run of one layer (see docs/measurement.md). */
@@ -164,7 +184,7 @@ export function buildGraph(request: GraphRequest, dir: string, name = 'graph'): 
     if (r.mode === 'decode') {
       const q = addInput('q', [B, s.numHeads, 1, s.headDim]);
       for (let l = 0; l < r.layers; l++) {
-        const o = r.form === 'mha-op' ? headDecodeMhaOp(c, s, q, l) : r.form === 'cache-left' ? headDecodeCacheLeft(c, s, q, l) : headDecode(c, s, q, l);
+        const o = decodeLayer(r.form, s)(c, s, q, l);
         finish(o, l, [B, s.numHeads, 1, dv]);
       }
     } else {

@@ -50,11 +50,16 @@ export function fullWorkspaceBytes(spec: AttentionSpec, variant: Variant, batch:
 
 /**
  * Query rows per block: as many as keep one block's workspace within `bound`, at least 1 (where
- * even one row is over the bound, the planner's predicted bytes say so) and at most T.
+ * even one row is over the bound, the planner's predicted bytes say so) and at most T; then the
+ * largest divisor of T down to half that, where one exists. Blocks that divide T leave no shorter
+ * last block, so no Concat of the Loop's output and that block's: the Concat makes one more
+ * output-sized tensor (512 MiB at 32K for Llama-3.1-8B dims), and with it the peak RSS of a 32K
+ * prefill exceeded its prediction (docs/measurement.md, "Predicted memory of a prefill point").
  */
 export function prefillBlockRows(spec: AttentionSpec, variant: Variant, batch: number, t: number, dtype: Dtype, bound = PREFILL_WORKSPACE_BYTES): number {
-  const rows = Math.floor(bound / prefillRowBytes(spec, variant, batch, t, dtype));
-  return Math.max(1, Math.min(t, rows));
+  const rows = Math.max(1, Math.min(t, Math.floor(bound / prefillRowBytes(spec, variant, batch, t, dtype))));
+  for (let r = rows; 2 * r >= rows; r--) if (t % r === 0) return r;
+  return rows;
 }
 
 /** The blocks' [start, end) query ranges: full blocks of `rows`, the last one shorter where rows does not divide T. */

@@ -117,8 +117,17 @@ export function referenceOutput(g: BuiltGraph, values: Map<string, Float64Array>
       const vAt: At = (b, h, t, x) => vT[((b * s.numKvHeads + h) * dv + x) * T + t]!;
       return headReference(s, shape, q, at4(res('cache_k'), [B, s.numKvHeads, T, s.headDim]), vAt);
     }
+    if (r.form === 'gqa-op') {
+      // T - 1 tokens of past [B, n_kv, T - 1, d] and the newest token [B, 1, n_kv * d].
+      const d = s.headDim;
+      const join = (past: Float64Array, last: Float64Array): At => {
+        const p = at4(past, [B, s.numKvHeads, T - 1, d]);
+        return (b, h, t, x) => (t < T - 1 ? p(b, h, t, x) : last[(b * s.numKvHeads + h) * d + x]!);
+      };
+      return headReference(s, shape, q, join(res('cache_k'), res('cache_knew')), join(res('cache_v'), res('cache_vnew')));
+    }
     const v = at4(res('cache_v'), [B, s.numKvHeads, T, dv]);
-    if (r.form === 'mha-op') return headReference(s, shape, q, at4(res('cache_k'), [B, s.numHeads, T, s.headDim]), v);
+    if (r.form === 'mha-op') return headReference(s, shape, q, at4(res('cache_k'), [B, s.numKvHeads, T, s.headDim]), v);
     const kT = res('cache_kT');
     const d = s.headDim;
     const k: At = (b, h, t, x) => kT[((b * s.numKvHeads + h) * d + x) * T + t]!;

@@ -4,7 +4,16 @@ import { DEFAULT_SWEEP } from '@/contract/defaults.js';
 import { parseContextList } from '@/present/contexts.js';
 import { kvBytesPerToken, SpecError } from '../model/spec.js';
 import { PREFILL_WORKSPACE_BYTES } from '../graph/prefill-blocks.js';
-import { chooseLayers, planSweep, predictedStepSeconds, prefillTransientBytes, SESSION_BASE_BYTES, variantSpec } from './planner.js';
+import {
+  chooseLayers,
+  planSweep,
+  predictedStepSeconds,
+  prefillMemoryParts,
+  prefillTransientBytes,
+  resolveModel,
+  SESSION_BASE_BYTES,
+  variantSpec,
+} from './planner.js';
 
 const cfg = (over: Partial<SweepConfigInput> = {}) =>
   SweepConfigSchema.parse({ model: { source: 'preset', preset: 'deepseek-v3' }, variants: ['mla-absorbed', 'mha'], contexts: [4096, 1024], ...over });
@@ -91,27 +100,39 @@ describe('planSweep', () => {
     // 512: 3 x 32 heads x 512^2 x 4 B = 96 MiB of scores, the full form
     expect(small).toMatchObject({ form: 'decomposed' });
     expect(small!.prefillBlock).toBeUndefined();
-    expect(big).toMatchObject({ form: 'blocked', prefillBlock: 21, fits: true });
-    expect(big!.notes).toMatch(/full form's scores would take 389 GiB \(over 256 MiB\); 1561 blocks of 21 queries, workspace 255 MiB/);
+    // 21 rows fit the bound; 16 divide 32K, so no shorter last block and no Concat after the Loop
+    expect(big).toMatchObject({ form: 'blocked', prefillBlock: 16, fits: true });
+    expect(big!.notes).toMatch(/full form's scores would take 389 GiB \(over 256 MiB\); 2048 blocks of 16 queries, workspace 195 MiB/);
     // predicted: q, k, v and the output; the block's workspace, K^T, the blocks' outputs twice; the session
     const el = 4;
-    const io = 32 * 32768 * 128 * el * 2 + 8 * 32768 * 128 * el * 2;
-    const transient = prefillTransientBytes(big!.spec, 'gqa', 'blocked', 1, 32768, 'fp32', 21);
-    expect(transient).toBe(21 * (3 * 32 * 32768 * el + 32768 * 5) + 8 * 32768 * 128 * el + 2 * 32 * 32768 * 128 * el);
-    expect(transient - 8 * 32768 * 128 * el - 2 * 32 * 32768 * 128 * el).toBeLessThanOrEqual(PREFILL_WORKSPACE_BYTES);
     const out = 32 * 32768 * 128 * el;
-    // the output's JS copy counts too (measured here: without it the prediction was 0.6 GiB under the peak RSS at 32K)
-    expect(big!.predictedBytes).toBe(io + out + transient + SESSION_BASE_BYTES);
+    const inputs = 32 * 32768 * 128 * el + 2 * 8 * 32768 * 128 * el;
+    const transient = prefillTransientBytes(big!.spec, 'gqa', 'blocked', 1, 32768, 'fp32', 16);
+    expect(transient).toBe(16 * (3 * 32 * 32768 * el + 32768 * 5) + 8 * 32768 * 128 * el + 2 * out);
+    expect(transient - 8 * 32768 * 128 * el - 2 * out).toBeLessThanOrEqual(PREFILL_WORKSPACE_BYTES);
+    // a shorter last block is concatenated to the Loop's output: one more output's worth
+    expect(prefillTransientBytes(big!.spec, 'gqa', 'blocked', 1, 32768, 'fp32', 21)).toBe(
+      21 * (3 * 32 * 32768 * el + 32768 * 5) + 8 * 32768 * 128 * el + 3 * out,
+    );
+    // the parts: the output's JS copy counts too (measured here: without it the prediction was 0.6 GiB under the peak RSS at 32K)
+    const parts = prefillMemoryParts(big!.spec, 'gqa', 'blocked', 1, 32768, 'fp32', 16, 1);
+    const arenaSlack = Math.ceil((out + transient) / 8);
+    expect(parts).toEqual({ inputs, outputs: out, outputCopies: out, weights: 0, transient, arenaSlack, session: SESSION_BASE_BYTES });
+    expect(big!.predictedBytes).toBe(inputs + 2 * out + transient + arenaSlack + SESSION_BASE_BYTES);
+    // MLA's weights are a part of their own, per measured layer
+    const dsSpec = variantSpec(resolveModel({ source: 'preset', preset: 'deepseek-v3' }), 'mla-naive', 8);
+    expect(prefillMemoryParts(dsSpec, 'mla-naive', 'blocked', 1, 8192, 'fp32', 16, 2).weights).toBe(2 * 128 * 512 * (128 + 128) * el);
     // every measured layer keeps its output, and its JS copy
-    expect(llama([32768], 2)[0]!.predictedBytes - big!.predictedBytes).toBe(2 * out);
+    // (and the arena's slack grows with the outputs it holds: an eighth of one more output)
+    expect(llama([32768], 2)[0]!.predictedBytes - big!.predictedBytes).toBe(2 * out + out / 8);
     // DeepSeek-V3 at 8K, 128 heads (the full form's scores, 2^33 elements, could not be built): blocked, within 4.5 GiB
     const ds = planSweep(cfg({ variants: ['mla-naive', 'mla-absorbed'], modes: ['prefill'], contexts: [8192], maxPrefillContext: 8192 }), {
       availableBytes: 64 * GiB,
       provider: 'cpu',
     });
     expect(ds.points.map((p) => [p.form, p.prefillBlock, p.fits])).toEqual([
-      ['blocked', 21, true],
-      ['blocked', 20, true],
+      ['blocked', 16, true],
+      ['blocked', 16, true],
     ]);
     expect(ds.points[0]!.predictedBytes).toBeLessThan(4.5 * GiB);
   });

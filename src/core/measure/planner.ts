@@ -124,7 +124,7 @@ export function workspaceBytes(spec: AttentionSpec, variant: Variant, mode: Mode
  * workspace (all T rows at once in the full form, one block of `rows` in the blocked form), the
  * full-size tensors made once per layer (the transposed K; MLA naive's K_nope^T and V; the
  * transposed latent), and, in the blocked form, the blocks' outputs and their stacked copy (two
- * more outputs' worth while the Loop ends).
+ * more outputs' worth while the Loop ends; three where a shorter last block is concatenated).
  */
 export function prefillTransientBytes(
   spec: AttentionSpec,
@@ -156,8 +156,9 @@ export function prefillTransientBytes(
     const fullAbsorbed = !blocked && variant === 'mla-absorbed' ? 2 * batch * H * t * spec.kvLoraRank * el : 0; // q_lat, o_lat
     once = latent + (blocked ? naive : 2 * naive) + fullAbsorbed;
   }
-  // The Loop keeps every block's output, then stacks them into one tensor, then transposes it.
-  const blockOutputs = blocked ? 2 * batch * H * t * dv * el : 0;
+  // The Loop keeps every block's output, then stacks them into one tensor, then transposes it;
+  // where a shorter last block follows the Loop, a Concat makes one more output-sized tensor.
+  const blockOutputs = blocked ? (t % rows === 0 ? 2 : 3) * batch * H * t * dv * el : 0;
   return scores + once + blockOutputs;
 }
 
@@ -201,6 +202,63 @@ export function windowedForm(
     notes:
       `prefill of a ${within.kind} layer: each query attends only ${what}; ` +
       `${queryBlocks(t, rows).length} blocks of ${rows} queries, each against ${Math.min(t, rows) + within.size - 1} keys`,
+  };
+}
+
+/**
+ * The predicted bytes of a prefill point, by part (they sum to its predictedBytes; docs/measurement.md,
+ * "Predicted memory of a prefill point"; scripts/prefill-long.ts prints them beside the measured RSS).
+ */
+export interface PrefillMemoryParts {
+  /** The graph's inputs, fed from JS memory that onnxruntime reads in place: q, k, v (MLA: q_nope, q_pe, c_KV, k_pe). */
+  inputs: number;
+  /** Every measured layer's output, as the graph holds it. */
+  outputs: number;
+  /** onnxruntime-node's copy of each output into a JS buffer when the run returns. */
+  outputCopies: number;
+  /** MLA's up-projection weights, all measured layers. */
+  weights: number;
+  /** One layer's transient bytes (prefillTransientBytes): the scores' workspace, the tensors made once, the blocks' outputs. */
+  transient: number;
+  /**
+   * The CPU arena's high-water above the tensors it holds (the outputs and the transient bytes):
+   * an eighth of them (PREFILL_ARENA_SLACK). Measured here at 32K (Llama-3.1-8B dims, blocked):
+   * the arena held 76 MiB (4%) more than those tensors, and making the feeds left about 60 MiB of
+   * JS garbage; without this part the peak RSS was 0.1 GiB over the prediction.
+   */
+  arenaSlack: number;
+  /** The session itself (runtime). */
+  session: number;
+}
+
+/** The arena's slack as a share of the tensors it holds during a prefill (see PrefillMemoryParts). */
+export const PREFILL_ARENA_SLACK = 1 / 8;
+
+export function prefillMemoryParts(
+  spec: AttentionSpec,
+  variant: Variant,
+  form: Form,
+  batch: number,
+  t: number,
+  dtype: Dtype,
+  rows: number,
+  layers: number,
+  within: AttendWithin | null = null,
+): PrefillMemoryParts {
+  const cost = layerCost(
+    normalizeRequest({ variant, spec, mode: 'prefill', batch, context: t, dtype, layers, form, prefillBlock: rows, attendWithin: within }),
+  );
+  const out = prefillOutputBytes(spec, batch, t, dtype);
+  const transient = prefillTransientBytes(spec, variant, form, batch, t, dtype, rows, within);
+  return {
+    // prefill's ioBytes hold the inputs and one layer's output
+    inputs: cost.ioBytes - out,
+    outputs: out * layers,
+    outputCopies: out * layers,
+    weights: cost.residentBytes * layers,
+    transient,
+    arenaSlack: Math.ceil((out * layers + transient) * PREFILL_ARENA_SLACK),
+    session: SESSION_BASE_BYTES,
   };
 }
 
@@ -358,15 +416,14 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
               });
               const cost = layerCost(req);
               const perLayer = kvBytesPerToken(spec, dtype);
-              // Bytes of the measured graph with L layers: fixed + L x perGraphLayer. Prefill's
-              // ioBytes hold the inputs and one layer's output; every layer keeps its own output,
-              // and onnxruntime-node copies each into a JS buffer when the run returns (2L - 1 outputs).
-              const out = mode === 'prefill' ? prefillOutputBytes(spec, batch, cacheTokens, dtype) : 0;
-              const transient = pf
-                ? prefillTransientBytes(spec, variant, form, batch, cacheTokens, dtype, req.prefillBlock, within)
-                : workspaceBytes(spec, variant, mode, batch, cacheTokens, dtype);
-              const fixedBytes = transient + SESSION_BASE_BYTES + (mode === 'prefill' ? cost.ioBytes - out : 0);
-              const layerBytes = cost.residentBytes + 2 * out;
+              // Bytes of the measured graph with L layers: fixed + L x perGraphLayer. Decode: the
+              // resident cache per layer plus one workspace; prefill: its parts (prefillMemoryParts),
+              // whose per-layer share is the outputs, their JS copies, the weights and their arena slack.
+              const sum = (parts: PrefillMemoryParts): number => Object.values(parts).reduce((x, y) => x + y, 0);
+              const prefillBytes = (layers: number): number =>
+                sum(prefillMemoryParts(spec, variant, form, batch, cacheTokens, dtype, req.prefillBlock!, layers, within));
+              const layerBytes = pf ? prefillBytes(2) - prefillBytes(1) : cost.residentBytes;
+              const fixedBytes = pf ? prefillBytes(1) - layerBytes : workspaceBytes(spec, variant, mode, batch, cacheTokens, dtype) + SESSION_BASE_BYTES;
               const oneLayer = { flops: cost.flops, bytesRead: cost.residentBytes + cost.ioBytes };
               const layerStepMs = predictedStepSeconds(oneLayer, probes.bandwidthGBs, probes.gflops) * 1000;
               const choice: LayersChoice =
@@ -379,7 +436,7 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
                     })
                   : { layers: config.layers };
               const L = choice.layers;
-              const predictedBytes = fixedBytes + L * layerBytes;
+              const predictedBytes = pf ? prefillBytes(L) : fixedBytes + L * layerBytes;
               const fits = predictedBytes <= budgetBytes;
               points.push({
                 id: `${mode}/${variant}/${dtype}/b${batch}/t${context}${share && !share.primary ? shareSuffix(share) : ''}`,

@@ -10,7 +10,7 @@ import { MeasuredSession, placementReport, providerShortName } from '../runtime/
 import { CancelledError, POLICIES, roundsDone } from './harness.js';
 import { predictedStepSeconds, type PlannedPoint } from './planner.js';
 import { pointGraph, removeGraph, request, timeGraph, type PointContext, type Verified } from './runner-context.js';
-import { chooseForm } from './runner-forms.js';
+import { chooseForm, formCalibration } from './runner-forms.js';
 import { pointOf, runRound, type RoundState } from './runner-round.js';
 
 /** Cached tokens of the graph that measures the fixed per-run overhead. */
@@ -87,7 +87,7 @@ export async function measurePoint(planned: PlannedPoint, c: PointContext): Prom
   }
   const graphs: BuiltGraph[] = [];
   try {
-    const fkey = `${pp.variant}/${pp.mode}/${pp.dtype}/b${pp.batch}`;
+    const fkey = `${pp.variant}/${pp.mode}/${pp.dtype}/b${pp.batch}/${formCalibration(pp.cacheTokens).key}`;
     // Prefill's form is the planner's (full or blocked by the workspace bound), not timed.
     let choice = pp.mode === 'prefill' ? { form: pp.form, timings: {} } : c.forms.get(fkey);
     if (!choice) {

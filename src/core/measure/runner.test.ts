@@ -185,7 +185,7 @@ describe('runSweep', () => {
   });
 
   it('measures a prefill point in query blocks where the full scores would pass the workspace bound, verified in blocks that do not divide T', async () => {
-    // 512 heads of width 4 at T = 256: the full form's scores take 384 MiB, over the 256 MiB bound; 170 rows per block
+    // 512 heads of width 4 at T = 256: the full form's scores take 384 MiB, over the 256 MiB bound; 170 rows fit a block, 128 divide T
     const wide: SweepConfigInput = {
       ...small,
       model: { source: 'custom', name: 'wide', attention: { kind: 'mha', numHeads: 512, numKvHeads: 512, headDim: 4 }, numLayers: 10, maxContext: 2048 },
@@ -196,7 +196,7 @@ describe('runSweep', () => {
     const report = await runSweep(wide, { runId: 'r7', probes, onEvent: () => {} });
     expect(report.points.map((p) => [p.context, p.status, p.form, p.prefillBlock])).toEqual([
       [64, 'ok', 'decomposed', undefined],
-      [256, 'ok', 'blocked', 170],
+      [256, 'ok', 'blocked', 128],
     ]);
     const p = report.points[1]!;
     expect(p.verifyMaxAbsError).toBeLessThan(1e-4);

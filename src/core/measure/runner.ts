@@ -22,7 +22,7 @@ import { combineLayerShares } from './layer-shares.js';
 import { layersOf } from '@/contract/layers.js';
 import { availableMemory, nvidiaFreeBytes, nvidiaGpus } from './system.js';
 
-export { candidateForms, FORM_CALIBRATION_CONTEXT } from './runner-forms.js';
+export { candidateForms, FORM_CALIBRATION_CONTEXT, FORM_LONG_CALIBRATION_CONTEXT, formCalibration } from './runner-forms.js';
 export { LONG_STEP_SECONDS, OVERHEAD_CONTEXT } from './runner-point.js';
 
 export interface RunOptions {

@@ -14,6 +14,13 @@ export interface SessionConfig {
   graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Write an onnxruntime profile to read node placement from. */
   profile?: boolean;
+  /**
+   * WebGPU only: capture the session's GPU work once and replay it (onnxruntime's
+   * ep.webgpuexecutionprovider.enableGraphCapture; bench/gpu-forms.ts compares on and off).
+   */
+  graphCapture?: boolean;
+  /** onnxruntime's CPU memory arena (default on; scripts/prefill-long.ts --no-arena compares). */
+  arena?: boolean;
 }
 
 /** Where each node ran, from the profile's `cat: "Node"` events. */
@@ -51,10 +58,13 @@ export class MeasuredSession {
       executionMode: 'sequential',
       // Errors only: constant-folding notes about fp16 kernels are noise in a profiler's output.
       logSeverityLevel: 3,
-      enableCpuMemArena: true,
+      enableCpuMemArena: config.arena ?? true,
       enableMemPattern: true,
       // Prepacking would keep a second, repacked copy of constant MatMul inputs (our cache).
-      extra: { session: { disable_prepacking: '1' } },
+      extra: {
+        session: { disable_prepacking: '1' },
+        ...(config.graphCapture ? { ep: { webgpuexecutionprovider: { enableGraphCapture: '1' } } } : {}),
+      },
       ...(profilePrefix ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}),
     };
     const session = await ort.InferenceSession.create(modelPath, options);
@@ -65,13 +75,21 @@ export class MeasuredSession {
     return this.#session.inputNames;
   }
 
-  async run(feeds: Feeds): Promise<Record<string, ort.Tensor>> {
+  /**
+   * One run. `fetches` may give tensors to write outputs into (preallocated; onnxruntime-node wraps
+   * their memory), e.g. a fed tensor again, so an op whose output may share its input's buffer
+   * (GroupQueryAttention's past and present) works in place; null names an output to return.
+   */
+  async run(feeds: Feeds, fetches?: Record<string, ort.Tensor | null>): Promise<Record<string, ort.Tensor>> {
     if (this.#disposed) throw new Error('session already disposed');
-    return this.#session.run(feeds);
+    return fetches ? this.#session.run(feeds, fetches) : this.#session.run(feeds);
   }
 
-  /** Ends profiling and returns the placement of every node that ran (profile file deleted). */
-  placement(): NodePlacement[] {
+  /**
+   * Ends profiling and returns the placement of every node that ran (profile file deleted), its
+   * time summed over the runs after the first `skipRuns` (warm-up: first-touch page faults).
+   */
+  placement(skipRuns = 0): NodePlacement[] {
     if (!this.#profilePrefix) throw new Error('session was opened without profile: true');
     this.#session.endProfiling();
     const dir = dirname(this.#profilePrefix);
@@ -84,12 +102,16 @@ export class MeasuredSession {
       const events = JSON.parse(readFileSync(path, 'utf8')) as {
         cat?: string;
         name?: string;
+        ts?: number;
         dur?: number;
         args?: { op_name?: string; provider?: string };
       }[];
       rmSync(path, { force: true });
+      const runs = events.filter((e) => e.cat === 'Session' && e.name === 'model_run').sort((a, b) => (a.ts ?? 0) - (b.ts ?? 0));
+      const skipped = skipRuns > 0 ? runs[skipRuns - 1] : undefined;
+      const from = skipped ? (skipped.ts ?? 0) + (skipped.dur ?? 0) : -Infinity;
       for (const e of events) {
-        if (e.cat !== 'Node' || !e.args?.provider || !e.name?.endsWith('_kernel_time')) continue;
+        if (e.cat !== 'Node' || !e.args?.provider || !e.name?.endsWith('_kernel_time') || (e.ts ?? 0) < from) continue;
         const node = e.name.slice(0, -'_kernel_time'.length);
         const prev = byNode.get(node);
         if (prev) prev.durUs += e.dur ?? 0;
