@@ -21,6 +21,8 @@ export interface AttendArgs {
   v: At;
   scale: number;
   causal: boolean;
+  /** Called with each query row's attention probabilities (probs[0..limit)), for the accuracy figures. */
+  onProbs?: (b: number, h: number, i: number, probs: Float64Array, limit: number) => void;
 }
 
 /** out [B, H, Tq, dv]. Query head h uses K/V head floor(h / (H / Hkv)). */
@@ -45,6 +47,11 @@ export function attend(a: AttendArgs): Float64Array {
           scores[t] = Math.exp(scores[t]! - max);
           sum += scores[t]!;
         }
+        if (a.onProbs) {
+          const probs = new Float64Array(limit);
+          for (let t = 0; t < limit; t++) probs[t] = scores[t]! / sum;
+          a.onProbs(b, h, i, probs, limit);
+        }
         const base = ((b * a.H + h) * a.Tq + i) * a.dv;
         for (let t = 0; t < limit; t++) {
           const p = scores[t]! / sum;
@@ -62,8 +69,15 @@ export function at4(data: ArrayLike<number>, dims: number[]): At {
   return (b, h, t, x) => data[((b * d1 + h) * d2 + t) * d3 + x]!;
 }
 
-export function headReference(s: HeadAttentionSpec, shape: { B: number; Tq: number; T: number; causal: boolean }, q: At, k: At, v: At): Float64Array {
-  return attend({ ...shape, H: s.numHeads, Hkv: s.numKvHeads, d: s.headDim, dv: valueDim(s), q, k, v, scale: 1 / Math.sqrt(s.headDim) });
+export function headReference(
+  s: HeadAttentionSpec,
+  shape: { B: number; Tq: number; T: number; causal: boolean },
+  q: At,
+  k: At,
+  v: At,
+  onProbs?: AttendArgs['onProbs'],
+): Float64Array {
+  return attend({ ...shape, H: s.numHeads, Hkv: s.numKvHeads, d: s.headDim, dv: valueDim(s), q, k, v, scale: 1 / Math.sqrt(s.headDim), onProbs });
 }
 
 /**
@@ -81,6 +95,7 @@ export function mlaReference(
     wuk: ArrayLike<number>;
     wuv: ArrayLike<number>;
   },
+  onProbs?: AttendArgs['onProbs'],
 ): Float64Array {
   const { B, T } = shape;
   const H = s.numHeads;
@@ -118,6 +133,7 @@ export function mlaReference(
     k: at4(K, [B, H, T, dn + dr]),
     v: at4(V, [B, H, T, dv]),
     scale: 1 / Math.sqrt(dn + dr),
+    onProbs,
   });
 }
 
