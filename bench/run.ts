@@ -171,7 +171,7 @@ async function forms(): Promise<void> {
       for (const variant of ['mha', 'gqa', 'mqa', 'mla-absorbed'] as const) {
         const spec = variantSpec(model, variant, 8);
         const cells: string[] = [];
-        for (const form of candidateForms({ spec, mode: 'decode' })) {
+        for (const form of candidateForms({ spec, mode: 'decode', dtype: 'fp32' })) {
           const g = buildGraph(
             { variant, spec, mode: 'decode', batch: 1, context: 4096, dtype: 'fp32', layers: 1, form },
             dir,

@@ -79,9 +79,15 @@ export const QUANT_LAYOUT = {
 /**
  * Bytes a cache stores per value in a dtype, scales included: the dtype's bytes, and for int8 and
  * int4 one scale per QUANT_BLOCK values (int8 1 + 4/32 = 1.125, int4 0.5 + 4/32 = 0.625). Exact
- * where the quantized axis is a multiple of the block; a shorter last block pads to a full one in
- * the MatMulNBits form (measured bytes show it).
+ * where the quantized axis is a multiple of the block; rows pad to whole blocks (quantRowBytes,
+ * which kvBytesPerToken uses for the axes along a token).
  */
+/** Bytes of one quantized row of `cols` values, scales included: whole blocks (a short last one padded). */
+export function quantRowBytes(cols: number, dtype: keyof typeof QUANT_LAYOUT): number {
+  const q = QUANT_LAYOUT[dtype];
+  return Math.ceil(cols / q.block) * ((q.block * q.bits) / 8 + q.scaleBytes);
+}
+
 export function cacheBytesPerElement(dtype: keyof typeof DTYPE_TABLE): number {
   if (dtype === 'int8' || dtype === 'int4') {
     const q = QUANT_LAYOUT[dtype];

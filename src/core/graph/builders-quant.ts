@@ -21,6 +21,13 @@ import { MS_DOMAIN } from './onnx.js';
 import { prod, type Ctx } from './builders-context.js';
 import { blocksPerRow, type IntQuant } from './quant.js';
 
+/**
+ * Whether a graph's session should let kernels prepack constant inputs: the nbits form's packed
+ * cache (MatMulNBits on the CPU runs its packed kernel only on a prepacked B; without it, it
+ * dequantizes B into a float buffer every call).
+ */
+export const wantsPrepack = (g: { request: { form: string } }): boolean => g.request.form === 'nbits';
+
 /** Opset of the graphs with a quantized cache (blocked DequantizeLinear is opset 21). */
 export const QUANT_OPSET = 21;
 
@@ -35,12 +42,19 @@ export function dequantResident(c: Ctx, name: string, layer: number, dims: numbe
   const rows = prod(dims) / cols;
   c.quantCaches.push({ name, layer, dims, fillKey: name });
   const piece = { dtype, encoding: 'signed' as const, start: 0, rows, cols };
-  c.resident.push({ name, role: 'cache', layer, type: dtype, dims, fillKey: name, quant: { ...piece, part: 'data' } });
-  if (dtype === 'fp8') return c.g.op('Cast', [name], { to: 1 });
-  const sdims = [...dims.slice(0, -1), blocksPerRow(cols, dtype)];
+  if (dtype === 'fp8') {
+    c.resident.push({ name, role: 'cache', layer, type: dtype, dims, fillKey: name, quant: { ...piece, part: 'data' } });
+    return c.g.op('Cast', [name], { to: 1 });
+  }
+  // Rows are stored in whole blocks (quant.ts); a padded row is cut back to its width after dequantizing.
+  const nb = blocksPerRow(cols, dtype);
+  const padded = nb * QUANT_LAYOUT[dtype].block;
+  c.resident.push({ name, role: 'cache', layer, type: dtype, dims: [...dims.slice(0, -1), padded], fillKey: name, quant: { ...piece, part: 'data' } });
   const scales = `${name}_scales`;
-  c.resident.push({ name: scales, role: 'cache', layer, type: 'fp32', dims: sdims, fillKey: name, quant: { ...piece, part: 'scales' } });
-  return c.g.op('DequantizeLinear', [name, scales], { axis: -1, block_size: QUANT_LAYOUT[dtype].block });
+  c.resident.push({ name: scales, role: 'cache', layer, type: 'fp32', dims: [...dims.slice(0, -1), nb], fillKey: name, quant: { ...piece, part: 'scales' } });
+  const x = c.g.op('DequantizeLinear', [name, scales], { axis: -1, block_size: QUANT_LAYOUT[dtype].block });
+  if (padded === cols) return x;
+  return c.g.op('Slice', [x, c.g.ints('starts', [0]), c.g.ints('ends', [cols]), c.g.ints('axes', [-1])]);
 }
 
 /** One packed matrix for MatMulNBits: rows x cols of the logical tensor `logical` from element `start`; returns [B, scales]. */

@@ -20,7 +20,7 @@
  */
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { checkBufferSize, valueDim, SpecError, type AttentionSpec } from '../model/spec.js';
+import { checkBufferSize, kvBytesPerToken, valueDim, SpecError, type AttentionSpec } from '../model/spec.js';
 import { GraphBuilder, type ElemType } from './onnx.js';
 import { layoutResident, writeResidentFile, type ResidentTensor } from './resident.js';
 import { prod, type Ctx, type Form, type GraphRequest, type TensorInfo } from './builders-context.js';
@@ -28,7 +28,7 @@ import { headDecode, headDecodeCacheLeft, headDecodeMhaOp, headPrefill } from '.
 import { mlaDecode, mlaPrefill } from './builders-mla.js';
 import { headPrefillBlocked, mlaPrefillBlocked } from './builders-prefill.js';
 import { headDecodeNbits, QUANT_OPSET } from './builders-quant.js';
-import { cacheBytesPerElement, isQuantizedCache } from '@/contract/lists.js';
+import { isQuantizedCache } from '@/contract/lists.js';
 import { prefillBlockRows } from './prefill-blocks.js';
 
 export type { Form, GraphRequest, Mode, QuantCache, TensorInfo } from './builders-context.js';
@@ -111,19 +111,20 @@ export function quantizedForms(dtype: string, kind: AttentionSpec['kind']): Form
 
 /**
  * FLOPs and minimum bytes of one run of one layer (see docs/measurement.md). A quantized cache
- * counts its stored bytes, scales included (cacheBytesPerElement); queries, outputs and MLA's
+ * counts its stored bytes, scales included (kvBytesPerToken: whole blocks, scales included); queries, outputs and MLA's
  * weights are fp32 there.
  */
 export function layerCost(r: Required<GraphRequest>): { flops: number; residentBytes: number; ioBytes: number } {
   const { spec: s, batch: B, context: T, mode } = r;
   const el = r.dtype === 'fp16' ? 2 : 4;
-  const cel = isQuantizedCache(r.dtype) ? cacheBytesPerElement(r.dtype) : el;
+  // A quantized cache: its stored bytes a token, scales and padding included (the one definition).
+  const quantPerToken = isQuantizedCache(r.dtype) && mode === 'decode' ? kvBytesPerToken(s, r.dtype) : null;
   const Tq = mode === 'decode' ? 1 : T;
   if (s.kind !== 'mla') {
     const d = s.headDim;
     const dv = valueDim(s);
     const flops = 2 * B * s.numHeads * Tq * T * (d + dv);
-    const kv = B * s.numKvHeads * T * (d + dv) * cel;
+    const kv = quantPerToken !== null ? B * T * quantPerToken : B * s.numKvHeads * T * (d + dv) * el;
     const q = B * s.numHeads * Tq * (d + dv) * el;
     return mode === 'decode' ? { flops, residentBytes: kv, ioBytes: q } : { flops, residentBytes: 0, ioBytes: kv + q };
   }
@@ -133,7 +134,7 @@ export function layerCost(r: Required<GraphRequest>): { flops: number; residentB
   const dn = s.qkNopeHeadDim;
   const dv = s.vHeadDim;
   const weights = H * dc * (dn + dv) * el;
-  const latent = B * T * (dc + dr) * (mode === 'decode' ? cel : el);
+  const latent = quantPerToken !== null ? B * T * quantPerToken : B * T * (dc + dr) * el;
   const q = B * H * Tq * (dn + dr + dv) * el;
   let flops: number;
   if (r.variant === 'mla-naive') {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cacheBytesPerElement, QUANT_BLOCK } from '@/contract/lists.js';
+import { cacheBytesPerElement, QUANT_BLOCK, quantRowBytes } from '@/contract/lists.js';
 import { cacheCost, kvBytesPerToken, type AttentionSpec } from '../model/spec.js';
 import { blocksPerRow, decodeRow, dequantizeRow, encodeRows, fromE4M3Bits, quantDataBytes, quantizeRow, toE4M3Bits } from './quant.js';
 import { cacheFillValues, quantPieceBytes, quantPieceContents } from './resident.js';
@@ -22,17 +22,21 @@ describe('quantized cache bytes, scales included (one definition)', () => {
     const mla: AttentionSpec = { kind: 'mla', numHeads: 128, kvLoraRank: 512, qkNopeHeadDim: 128, qkRopeHeadDim: 64, vHeadDim: 128, qLoraRank: 1536 };
     expect(kvBytesPerToken(mla, 'int4')).toBe(288 + 72);
     expect(cacheCost(mla, 'int8')).toEqual({ perTokenPerLayer: 576 + 72, bytesPerElement: 1.125 });
+    // a head dim that is not a multiple of 32 pads K's rows: d = 48 takes 2 blocks (64 values + 2 scales)
+    const odd: AttentionSpec = { kind: 'mha', numHeads: 2, numKvHeads: 2, headDim: 48, vHeadDim: 16 };
+    expect(kvBytesPerToken(odd, 'int8')).toBe(2 * (64 + 8 + 16 * 1.125));
   });
   it('stores exactly that many bytes in a piece (a multiple of the block)', () => {
     for (const dtype of ['int8', 'int4'] as const) {
       const data = quantPieceBytes({ dtype, encoding: 'offset', part: 'data', start: 0, rows: 64, cols: 128 });
       const scales = quantPieceBytes({ dtype, encoding: 'offset', part: 'scales', start: 0, rows: 64, cols: 128 });
       expect(data + scales).toBe(64 * 128 * cacheBytesPerElement(dtype));
-      expect(quantDataBytes(64, 128, dtype, 'signed')).toBe(data);
+      expect(quantDataBytes(64, 128, dtype)).toBe(data);
     }
-    // a short last block pads to a full one in the offset (MatMulNBits) encoding only
-    expect(quantDataBytes(3, 40, 'int4', 'offset')).toBe(3 * 2 * 16);
-    expect(quantDataBytes(3, 40, 'int4', 'signed')).toBe(60);
+    // a short last block pads to a full one
+    expect(quantDataBytes(3, 40, 'int4')).toBe(3 * 2 * 16);
+    expect(quantRowBytes(40, 'int4')).toBe(2 * (16 + 4));
+    expect(quantRowBytes(40, 'int8')).toBe(2 * (32 + 4));
     expect(blocksPerRow(40, 'int8')).toBe(2);
   });
 });
@@ -67,7 +71,7 @@ describe('block quantization', () => {
                 dtype,
               ).q,
           );
-          const out = new Uint8Array(quantDataBytes(rows, cols, dtype, encoding));
+          const out = new Uint8Array(quantDataBytes(rows, cols, dtype));
           encodeRows(out, qs.slice(0, 2), 0, cols, dtype, encoding);
           encodeRows(out, qs.slice(2), 2, cols, dtype, encoding);
           for (let r = 0; r < rows; r++) expect(Array.from(decodeRow(out, r, cols, dtype, encoding))).toEqual(Array.from(qs[r]!));

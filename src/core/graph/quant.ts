@@ -6,11 +6,11 @@
  * A quantized matrix [rows, cols] is blocked along cols: each run of QUANT_BLOCK values of a row
  * has one fp32 scale s = max|x| / qmax (qmax 127 for int8, 7 for int4) and values
  * q = round(x / s) in [-qmax, qmax]; x is read back as q * s.
- *  - 'signed' (DequantizeLinear): int8 bytes, or int4 two to a byte, low nibble first, over the
- *    tensor's flat element order; no padding, no zero point.
- *  - 'offset' (com.microsoft.MatMulNBits): per row, ceil(cols / block) blobs of block * bits / 8
- *    bytes holding q + 2^(bits - 1) unsigned (the op's default zero point), int4 low nibble first;
- *    a short last block is padded with the zero point.
+ * Both encodings store each row as ceil(cols / block) whole blocks (a short last block is padded
+ * with q = 0), so a row of cols values takes quantRowBytes(cols) bytes with its scales in either:
+ *  - 'signed' (DequantizeLinear): int8 bytes, or int4 two to a byte, low nibble first; no zero point.
+ *  - 'offset' (com.microsoft.MatMulNBits): q + 2^(bits - 1) unsigned (the op's default zero
+ *    point), int4 low nibble first.
  */
 import { QUANT_LAYOUT } from '@/contract/lists.js';
 
@@ -49,38 +49,22 @@ export function dequantizeRow(q: Int8Array, scales: Float32Array, dtype: IntQuan
 }
 
 /** Bytes of the data of a [rows, cols] matrix in an encoding (scales not included). */
-export function quantDataBytes(rows: number, cols: number, dtype: IntQuant, encoding: QuantEncoding): number {
+export function quantDataBytes(rows: number, cols: number, dtype: IntQuant): number {
   const { bits, block } = QUANT_LAYOUT[dtype];
-  if (encoding === 'offset') return rows * blocksPerRow(cols, dtype) * ((block * bits) / 8);
-  return Math.ceil((rows * cols * bits) / 8);
+  return rows * blocksPerRow(cols, dtype) * ((block * bits) / 8);
 }
 
-/**
- * Encodes rows [first, first + qs.length) of a matrix into `out` (the whole tensor's data bytes).
- * For 'signed' int4 the nibble position follows the flat element index, so rows may be odd.
- */
+/** Encodes rows [first, first + qs.length) of a matrix into `out` (the whole tensor's data bytes). */
 export function encodeRows(out: Uint8Array, qs: Int8Array[], firstRow: number, cols: number, dtype: IntQuant, encoding: QuantEncoding): void {
   const { bits, block } = QUANT_LAYOUT[dtype];
-  if (encoding === 'signed') {
-    qs.forEach((q, r) => {
-      const base = (firstRow + r) * cols;
-      if (bits === 8) for (let i = 0; i < cols; i++) out[base + i] = q[i]! & 0xff;
-      else
-        for (let i = 0; i < cols; i++) {
-          const e = base + i;
-          const nib = q[i]! & 0x0f;
-          out[e >> 1] = e & 1 ? (out[e >> 1]! & 0x0f) | (nib << 4) : (out[e >> 1]! & 0xf0) | nib;
-        }
-    });
-    return;
-  }
-  const zero = 2 ** (bits - 1);
+  const zero = encoding === 'offset' ? 2 ** (bits - 1) : 0;
+  const mask = bits === 8 ? 0xff : 0x0f;
   const rowBytes = blocksPerRow(cols, dtype) * ((block * bits) / 8);
   const padded = blocksPerRow(cols, dtype) * block;
   qs.forEach((q, r) => {
     const base = (firstRow + r) * rowBytes;
     for (let i = 0; i < padded; i++) {
-      const u = (i < cols ? q[i]! : 0) + zero;
+      const u = ((i < cols ? q[i]! : 0) + zero) & mask;
       if (bits === 8) out[base + i] = u;
       else if (i & 1) out[base + (i >> 1)] = out[base + (i >> 1)]! | (u << 4);
       else out[base + (i >> 1)] = u;
@@ -92,20 +76,12 @@ export function encodeRows(out: Uint8Array, qs: Int8Array[], firstRow: number, c
 export function decodeRow(data: Uint8Array, row: number, cols: number, dtype: IntQuant, encoding: QuantEncoding): Int8Array {
   const { bits, block } = QUANT_LAYOUT[dtype];
   const q = new Int8Array(cols);
-  if (encoding === 'signed') {
-    for (let i = 0; i < cols; i++) {
-      const e = row * cols + i;
-      if (bits === 8) q[i] = (data[e]! << 24) >> 24;
-      else q[i] = (((e & 1 ? data[e >> 1]! >> 4 : data[e >> 1]!) & 0x0f) << 28) >> 28;
-    }
-    return q;
-  }
-  const zero = 2 ** (bits - 1);
   const rowBytes = blocksPerRow(cols, dtype) * ((block * bits) / 8);
   for (let i = 0; i < cols; i++) {
     const byte = data[row * rowBytes + (bits === 8 ? i : i >> 1)]!;
     const u = bits === 8 ? byte : i & 1 ? byte >> 4 : byte & 0x0f;
-    q[i] = u - zero;
+    // offset: subtract the zero point; signed: sign-extend the two's complement byte or nibble
+    q[i] = encoding === 'offset' ? u - 2 ** (bits - 1) : bits === 8 ? (u << 24) >> 24 : (u << 28) >> 28;
   }
   return q;
 }

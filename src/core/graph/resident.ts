@@ -188,7 +188,7 @@ export function cacheFillValues(fillKey: string, start: number, count: number, s
 export function quantPieceBytes(q: QuantPiece): number {
   if (q.dtype === 'fp8') return q.rows * q.cols;
   if (q.part === 'scales') return q.rows * blocksPerRow(q.cols, q.dtype) * 4;
-  return quantDataBytes(q.rows, q.cols, q.dtype, q.encoding);
+  return quantDataBytes(q.rows, q.cols, q.dtype);
 }
 
 /** A quantized piece's bytes, from the logical values of its fill key (rows at a time: no float copy of a large tensor). */

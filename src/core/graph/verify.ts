@@ -12,6 +12,7 @@ import { at4, headReference, maxExcess, mlaReference, type At } from './referenc
 import { cacheFillValues, randomValues, readResident } from './resident.js';
 import { dequantizeRow, fromE4M3Bits, quantizeRow, toE4M3Bits } from './quant.js';
 import type { AttendArgs } from './reference.js';
+import { wantsPrepack } from './builders-quant.js';
 
 /** Absolute and relative tolerance per dtype (outputs are O(0.1..1)). */
 export const TOLERANCE: Record<Dtype, { atol: number; rtol: number }> = {
@@ -250,7 +251,7 @@ export function outputsAgree(excess: number, relativeL2: number, dtype: Dtype, p
 export async function verifyGraph(g: BuiltGraph, provider: Provider, seed = 7): Promise<VerifyResult> {
   const tolerance = TOLERANCE[g.request.dtype];
   const { feeds, values } = randomFeeds(g.inputs, seed);
-  const session = await MeasuredSession.open(g.modelPath, { provider });
+  const session = await MeasuredSession.open(g.modelPath, { provider, prepack: wantsPrepack(g) });
   try {
     const out = await session.run(feeds);
     let maxAbsError = 0;

@@ -14,6 +14,11 @@ export interface SessionConfig {
   graphOptimization?: 'disabled' | 'basic' | 'extended' | 'all';
   /** Write an onnxruntime profile to read node placement from. */
   profile?: boolean;
+  /**
+   * Let kernels prepack their constant inputs (off by default). Only the nbits form's packed cache
+   * is constant (builders-quant.ts): MatMulNBits takes its packed kernel only for a prepacked B.
+   */
+  prepack?: boolean;
 }
 
 /** Where each node ran, from the profile's `cat: "Node"` events. */
@@ -54,7 +59,7 @@ export class MeasuredSession {
       enableCpuMemArena: true,
       enableMemPattern: true,
       // Prepacking would keep a second, repacked copy of constant MatMul inputs (our cache).
-      extra: { session: { disable_prepacking: '1' } },
+      ...(config.prepack ? {} : { extra: { session: { disable_prepacking: '1' } } }),
       ...(profilePrefix ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}),
     };
     const session = await ort.InferenceSession.create(modelPath, options);
