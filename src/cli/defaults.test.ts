@@ -83,3 +83,23 @@ describe('one capacity answer', () => {
     expect(ipc.kvBytesPerToken).toBe(ipc.variants.find((v) => v.isModel)!.kvBytesPerToken);
   });
 });
+
+describe('--cache-dtype', () => {
+  const flagsConfig = async (args: string[]): Promise<SweepConfig> => {
+    let config: SweepConfig | null = null;
+    const program = buildProgram(capture(), { code: 0 });
+    program.commands
+      .find((c) => c.name() === 'sweep')!
+      .action((flags: SweepFlags) => {
+        config = configFromFlags(flags);
+      });
+    await program.parseAsync(['sweep', ...args], { from: 'user' });
+    return config!;
+  };
+  it('takes the quantized caches', async () => {
+    expect((await flagsConfig(['--cache-dtype', 'int8,int4,fp8'])).dtypes).toEqual(['int8', 'int4', 'fp8']);
+  });
+  it('refuses an unknown one, naming the flag and the choices', async () => {
+    await expect(flagsConfig(['--cache-dtype', 'int3'])).rejects.toThrow(/--cache-dtype.*unknown value "int3"; choose from fp32, fp16, fp8, int8, int4/);
+  });
+});

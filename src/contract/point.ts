@@ -121,6 +121,20 @@ export const MemorySchema = z.object({
   device: DeviceMemorySchema,
 });
 
+/**
+ * What a quantized cache costs in accuracy, against the float64 reference over the same cache
+ * unquantized, on the small verification graph (same form, `context` cached tokens, batch 1).
+ */
+export const AccuracySchema = z.object({
+  /** Largest |output - reference| over the attention outputs. */
+  maxAbsError: z.number().min(0),
+  /** ||output - reference||2 / ||reference||2. */
+  relativeL2: z.number().min(0),
+  /** Mean KL(P || P_q) of the attention probabilities (nats), in float64 from the unquantized and the stored cache. */
+  klDivergence: z.number().min(0),
+  context: z.number().int().positive(),
+});
+
 export const PlacementSchema = z.object({
   attention: z.array(z.object({ node: z.string(), op: z.string(), provider: z.string() })),
   fellBack: z.array(z.string()),
@@ -141,8 +155,10 @@ export const PointSchema = z.object({
    * ok: measured. does-not-fit: predicted memory over the budget, not attempted. too-slow:
    * predicted step time (from the roofline probes) over maxStepSeconds, not attempted.
    * failed: the engine raised (reason says what). cancelled: the sweep stopped first.
+   * unsupported: no form of the point runs on this provider or in this mode (a quantized cache in
+   * prefill, a kernel the provider lacks); the reason says which and why.
    */
-  status: z.enum(['ok', 'does-not-fit', 'too-slow', 'failed', 'cancelled']),
+  status: z.enum(['ok', 'does-not-fit', 'too-slow', 'failed', 'cancelled', 'unsupported']),
   /** Why a point did not run, or failed. */
   reason: z.string().optional(),
   spec: AttentionSpecSchema,
@@ -181,6 +197,8 @@ export const PointSchema = z.object({
   placement: PlacementSchema.optional(),
   /** Max abs error against the float64 reference on a small graph of the same form. */
   verifyMaxAbsError: z.number().optional(),
+  /** Quantized caches (fp8, int8, int4): the accuracy cost, from the verification graph (docs/measurement.md). */
+  accuracy: AccuracySchema.optional(),
   /** How fast the point's cache and weights were written before its first run. */
   fillGBs: z.number().optional(),
   /** Wall time the point took, building and timing included. */

@@ -8,7 +8,7 @@ describe('the field registry', () => {
   // the app, CLI and HTML tables show their fields in registry order, which the fields-* modules must keep
   it('keeps its order across the group modules', () => {
     expect(FIELDS.map((f) => f.id).join(' ')).toBe(
-      'point id variant mode context cacheTokens batch dtype layerGroup graphLayers layersNote status reason form prefillBlock hypothetical kvPerTokenModel kvPerToken modelCacheBytes modelFits medianMs p95Ms minMs meanMs perLayerMs ciHalfWidth noisy rounds p95PerLayerMs cv reps overheadPerLayerMs overheadMs modelMs ttftMs tokensPerSecond bytesPerStep flopsPerStep achievedGBs achievedGflops attainableMs bound efficiency memorySaved speedup analyticCacheBytes predictedBytes rssBeforeBytes rssAfterSessionBytes rssPeakBytes measuredDeltaBytes privateDeltaBytes deviceBytes deviceMemorySource verifyMaxAbsError fellBack ci95LoMs ci95HiMs modelCi95LoMs modelCi95HiMs iqrMs madMs outliers stoppedBy noise otherCpuShare stealShare efficiencyCi95Lo efficiencyCi95Hi',
+      'point id variant mode context cacheTokens batch dtype layerGroup graphLayers layersNote status reason form prefillBlock hypothetical kvPerTokenModel kvPerToken modelCacheBytes modelFits medianMs p95Ms minMs meanMs perLayerMs ciHalfWidth noisy rounds p95PerLayerMs cv reps overheadPerLayerMs overheadMs modelMs ttftMs tokensPerSecond bytesPerStep flopsPerStep achievedGBs achievedGflops attainableMs bound efficiency memorySaved speedup analyticCacheBytes predictedBytes rssBeforeBytes rssAfterSessionBytes rssPeakBytes measuredDeltaBytes privateDeltaBytes deviceBytes deviceMemorySource verifyMaxAbsError fellBack quantMaxAbsError quantRelativeL2 quantKl quantAccuracyContext ci95LoMs ci95HiMs modelCi95LoMs modelCi95HiMs iqrMs madMs outliers stoppedBy noise otherCpuShare stealShare efficiencyCi95Lo efficiencyCi95Hi',
     );
   });
 
@@ -75,5 +75,24 @@ describe('the field registry', () => {
     expect(field('modelCacheBytes').label).toBe('KV (whole model)');
     expect(field('measuredDeltaBytes').label).toBe('RSS delta (measured layers)');
     expect(field('tokensPerSecond').label).toBe('tok/s (attention)');
+  });
+});
+
+describe('quantized cache accuracy fields', () => {
+  const accuracy = { maxAbsError: 0.0123, relativeL2: 0.0456, klDivergence: 7.8e-5, context: 64 };
+  it('show the accuracy cost on every table where a point has it, and stay out where none has', () => {
+    const q = point({ variant: 'gqa', context: 1024, dtype: 'int4', accuracy });
+    const f = point({ variant: 'gqa', context: 1024 });
+    const ctx = fieldContext([q, f]);
+    for (const surface of ['cli', 'html', 'app'] as const) {
+      const [header, row] = textTable(surface, [q], ctx, '-');
+      expect(header).toContain('cache quant err');
+      expect(row).toContain('1.2e-2');
+      expect(row).toContain('4.6e-2');
+      expect(row).toContain('7.8e-5');
+      expect(textTable(surface, [f], ctx, '-')[0]).not.toContain('attn KL (nats)');
+    }
+    const byCsv = Object.fromEntries(FIELDS.filter((x) => x.csv?.startsWith('quant_')).map((x) => [x.csv, x.get(q, ctx)]));
+    expect(byCsv).toEqual({ quant_max_abs_error: 0.0123, quant_relative_l2: 0.0456, quant_kl_divergence: 7.8e-5, quant_accuracy_context_tokens: 64 });
   });
 });

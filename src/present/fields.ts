@@ -5,6 +5,7 @@
  */
 import type { Point } from '@/contract/schemas.js';
 import type { Field, FieldContext, Surface } from './field-kit.js';
+import { ACCURACY_FIELDS } from './fields-accuracy.js';
 import { CHECK_FIELDS, MEMORY_FIELDS } from './fields-memory.js';
 import { IDENTITY_FIELDS } from './fields-identity.js';
 import { ROOFLINE_FIELDS, ROOFLINE_SPREAD_FIELDS, SAVINGS_FIELDS } from './fields-roofline.js';
@@ -33,6 +34,7 @@ export const FIELDS: readonly Field[] = [
   ...SAVINGS_FIELDS,
   ...MEMORY_FIELDS,
   ...CHECK_FIELDS,
+  ...ACCURACY_FIELDS,
   ...TIMING_SPREAD_FIELDS,
   ...ROOFLINE_SPREAD_FIELDS,
 ];
@@ -107,6 +109,11 @@ export const CSV_ORDER: readonly string[] = [
   // the layers the timed graph held (auto: chosen per point), and why where the planner chose them
   'graph_layers',
   'graph_layers_note',
+  // quantized caches' accuracy cost
+  'quant_max_abs_error',
+  'quant_relative_l2',
+  'quant_kl_divergence',
+  'quant_accuracy_context_tokens',
 ];
 
 /**

@@ -222,7 +222,7 @@ export function addSweep(program: Command, { io, raw, result }: CommandContext):
       DEFAULT_CONTEXTS,
     )
     .option('--batch <list>', `batch sizes (${span(R.batch)})`, D.batches.join(','))
-    .option('--cache-dtype <list>', 'fp32,fp16', D.dtypes.join(','))
+    .option('--cache-dtype <list>', 'fp32,fp16,fp8,int8,int4 (fp8/int8/int4: a quantized cache, decode only; see docs/measurement.md)', D.dtypes.join(','))
     .option('--modes <list>', 'decode,prefill', D.modes.join(','))
     .addOption(new Option('--ep <provider>', 'execution provider').choices(PROVIDER_CHOICES).default(D.provider))
     .option(

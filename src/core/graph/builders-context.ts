@@ -3,9 +3,12 @@ import type { AttendWithin } from '@/contract/layers.js';
 import { checkBufferSize, type AttentionSpec, type Dtype, type Variant } from '../model/spec.js';
 import type { GraphBuilder, ElemType } from './onnx.js';
 import type { ResidentTensor } from './resident.js';
+import { isQuantizedCache } from '@/contract/lists.js';
+import { dequantResident } from './builders-quant.js';
 
 export type Mode = 'decode' | 'prefill';
-export type Form = 'decomposed' | 'cache-left' | 'mha-op' | 'gqa-op' | 'blocked';
+/** dequant and nbits: quantized caches only (builders-quant.ts). */
+export type Form = 'decomposed' | 'cache-left' | 'mha-op' | 'gqa-op' | 'blocked' | 'dequant' | 'nbits';
 
 export interface GraphRequest {
   variant: Variant;
@@ -35,6 +38,14 @@ export interface GraphRequest {
   seed?: number;
 }
 
+/** A logical cache tensor stored quantized: its float values are the fill of `fillKey` (resident.ts cacheFillValues). */
+export interface QuantCache {
+  name: string;
+  layer: number;
+  dims: number[];
+  fillKey: string;
+}
+
 export interface TensorInfo {
   name: string;
   type: ElemType;
@@ -50,6 +61,8 @@ export interface Ctx {
   /** Type the math runs in. */
   ct: ElemType;
   resident: Omit<ResidentTensor, 'offset' | 'length'>[];
+  /** Quantized caches: each logical cache tensor (the float tensor the packed pieces stand for). */
+  quantCaches: QuantCache[];
   attention: string[];
   dataFile: string;
 }
@@ -64,6 +77,12 @@ export function resident(
   fill: { key?: string; transposed?: boolean } = {},
 ): string {
   checkBufferSize(prod(dims), `${role} tensor ${name} [${dims.join(', ')}]`);
+  if (isQuantizedCache(c.r.dtype)) {
+    // A quantized cache is stored packed and read back as fp32; weights stay fp32.
+    if (role === 'cache') return dequantResident(c, name, layer, dims);
+    c.resident.push({ name, role, layer, type: 'fp32', dims, fillKey: fill.key ?? name, transposed: fill.transposed });
+    return name;
+  }
   c.resident.push({ name, role, layer, type: c.r.dtype, dims, fillKey: fill.key ?? name, transposed: fill.transposed });
   return c.r.upcast ? c.g.op('Cast', [name], { to: 1 }) : name;
 }

@@ -20,10 +20,11 @@
  *    [B, n_h, Bq, T] per block instead of [B, n_h, T, T] (builders-prefill.ts, prefill-blocks.ts).
  *    Prefill's decomposed form is the full one. A windowed layer's prefill (attendWithin) is
  *    blocked, each block against only the keys of its window or chunk.
+ *  - dequant, nbits (fp8/int8/int4 caches, decode only): builders-quant.ts.
  */
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { checkBufferSize, valueDim, SpecError, type HeadAttentionSpec } from '../model/spec.js';
+import { checkBufferSize, kvBytesPerToken, valueDim, SpecError, type AttentionSpec, type HeadAttentionSpec } from '../model/spec.js';
 import { GraphBuilder, type ElemType } from './onnx.js';
 import { layoutResident, writeResidentFile, type ResidentTensor } from './resident.js';
 import { prod, type Ctx, type Form, type GraphRequest, type TensorInfo } from './builders-context.js';
@@ -31,9 +32,12 @@ import { headDecode, headDecodeCacheLeft, headDecodeMhaOp, headPrefill } from '.
 import { mlaDecode, mlaPrefill } from './builders-mla.js';
 import { headDecodeGqaOp, headDecodeMhaOpGrouped } from './builders-fused.js';
 import { headPrefillBlocked, mlaPrefillBlocked } from './builders-prefill.js';
+import { headDecodeNbits, QUANT_OPSET } from './builders-quant.js';
+import { isQuantizedCache } from '@/contract/lists.js';
 import { prefillBlockRows, scorePairs, windowedBlockRows } from './prefill-blocks.js';
 
-export type { Form, GraphRequest, Mode, TensorInfo } from './builders-context.js';
+export type { Form, GraphRequest, Mode, QuantCache, TensorInfo } from './builders-context.js';
+import type { QuantCache } from './builders-context.js';
 
 /** A graph written to disk, with what a session and the measurement need to know of it. */
 export interface BuiltGraph {
@@ -47,6 +51,8 @@ export interface BuiltGraph {
   cacheBytes: number;
   /** Bytes of resident weights (MLA up-projections), all layers. */
   weightBytes: number;
+  /** Quantized caches: the logical float tensors the packed pieces stand for (the references read these). */
+  quantCaches: QuantCache[];
   /** Names of the nodes doing the attention math, for the placement report. */
   attentionNodes: string[];
   /** FLOPs of one run (all layers), counting what the graph computes. */
@@ -59,14 +65,24 @@ export interface BuiltGraph {
 
 /** Resolves defaults and rejects combinations that cannot be built. */
 export function normalizeRequest(req: GraphRequest): Required<GraphRequest> {
+  const quantized = isQuantizedCache(req.dtype);
   const r: Required<GraphRequest> = {
-    form: 'decomposed',
     upcast: false,
     seed: 1234,
     ...req,
+    form: req.form ?? (quantized ? 'dequant' : 'decomposed'),
     prefillBlock: req.prefillBlock ?? 0,
     attendWithin: req.attendWithin ?? null,
   };
+  if (quantized) {
+    if (r.mode !== 'decode') {
+      throw new SpecError(`a ${r.dtype} cache is measured in decode only (prefill computes on float K/V); use fp32 or fp16 for prefill`, 'dtype');
+    }
+    const allowed = quantizedForms(r.dtype, r.spec.kind);
+    if (!allowed.includes(r.form)) throw new SpecError(`a ${r.dtype} ${r.spec.kind} cache has the forms ${allowed.join(', ')}, not ${r.form}`, 'form');
+  } else if (r.form === 'dequant' || r.form === 'nbits') {
+    throw new SpecError(`the ${r.form} form is for fp8/int8/int4 caches, not ${r.dtype}`, 'form');
+  }
   for (const [k, v] of Object.entries({ batch: r.batch, context: r.context, layers: r.layers })) {
     if (!Number.isInteger(v) || v < 1) throw new SpecError(`${k} must be a positive integer, got ${v}`, k);
   }
@@ -118,13 +134,26 @@ export function normalizeRequest(req: GraphRequest): Required<GraphRequest> {
 function decodeLayer(form: Form, s: HeadAttentionSpec): (c: Ctx, s: HeadAttentionSpec, q: string, l: number) => string {
   if (form === 'mha-op') return s.numKvHeads === s.numHeads ? headDecodeMhaOp : headDecodeMhaOpGrouped;
   if (form === 'gqa-op') return headDecodeGqaOp;
-  return form === 'cache-left' ? headDecodeCacheLeft : headDecode;
+  if (form === 'nbits') return headDecodeNbits;
+  // the dequant form reads the float copy it makes in the cache-left layout
+  return form === 'cache-left' || form === 'dequant' ? headDecodeCacheLeft : headDecode;
 }
 
-/** FLOPs and minimum bytes of one run of one layer (see docs/measurement.md). */
+/** The forms a quantized cache can be read in: the dequant fallback, and MatMulNBits for int8/int4 head attention. */
+export function quantizedForms(dtype: string, kind: AttentionSpec['kind']): Form[] {
+  return (dtype === 'int8' || dtype === 'int4') && kind !== 'mla' ? ['dequant', 'nbits'] : ['dequant'];
+}
+
+/**
+ * FLOPs and minimum bytes of one run of one layer (see docs/measurement.md). A quantized cache
+ * counts its stored bytes, scales included (kvBytesPerToken: whole blocks, scales included); queries, outputs and MLA's
+ * weights are fp32 there.
+ */
 export function layerCost(r: Required<GraphRequest>): { flops: number; residentBytes: number; ioBytes: number } {
   const { spec: s, batch: B, context: T, mode } = r;
   const el = r.dtype === 'fp16' ? 2 : 4;
+  // A quantized cache: its stored bytes a token, scales and padding included (the one definition).
+  const quantPerToken = isQuantizedCache(r.dtype) && mode === 'decode' ? kvBytesPerToken(s, r.dtype) : null;
   const Tq = mode === 'decode' ? 1 : T;
   // query-key pairs scored: T for decode, T^2 for prefill, fewer where a windowed layer's blocks see only their window
   const pairs = mode === 'decode' ? T : scorePairs(T, r.prefillBlock || T, r.attendWithin);
@@ -132,7 +161,7 @@ export function layerCost(r: Required<GraphRequest>): { flops: number; residentB
     const d = s.headDim;
     const dv = valueDim(s);
     const flops = 2 * B * s.numHeads * pairs * (d + dv);
-    const kv = B * s.numKvHeads * T * (d + dv) * el;
+    const kv = quantPerToken !== null ? B * T * quantPerToken : B * s.numKvHeads * T * (d + dv) * el;
     const q = B * s.numHeads * Tq * (d + dv) * el;
     return mode === 'decode' ? { flops, residentBytes: kv, ioBytes: q } : { flops, residentBytes: 0, ioBytes: kv + q };
   }
@@ -142,7 +171,7 @@ export function layerCost(r: Required<GraphRequest>): { flops: number; residentB
   const dn = s.qkNopeHeadDim;
   const dv = s.vHeadDim;
   const weights = H * dc * (dn + dv) * el;
-  const latent = B * T * (dc + dr) * el;
+  const latent = quantPerToken !== null ? B * T * quantPerToken : B * T * (dc + dr) * el;
   const q = B * H * Tq * (dn + dr + dv) * el;
   let flops: number;
   if (r.variant === 'mla-naive') {
@@ -160,23 +189,27 @@ export function layerCost(r: Required<GraphRequest>): { flops: number; residentB
 export function buildGraph(request: GraphRequest, dir: string, name = 'graph'): BuiltGraph {
   const r = normalizeRequest(request);
   const g = new GraphBuilder(`kvscope_${r.variant}_${r.mode}`);
-  const ct: ElemType = r.upcast ? 'fp32' : r.dtype;
-  const c: Ctx = { g, r, ct, resident: [], attention: [], dataFile: `${name}.bin` };
+  const quantized = isQuantizedCache(r.dtype);
+  // Queries, outputs and the math are fp32 on a quantized cache.
+  const io: ElemType = quantized ? 'fp32' : r.dtype;
+  const ct: ElemType = r.upcast || quantized ? 'fp32' : r.dtype;
+  if (quantized) g.opset = QUANT_OPSET;
+  const c: Ctx = { g, r, ct, resident: [], quantCaches: [], attention: [], dataFile: `${name}.bin` };
   const { batch: B, context: T, spec: s } = r;
   const inputs: TensorInfo[] = [];
   const outputs: TensorInfo[] = [];
   const addInput = (n: string, dims: number[]): string => {
     checkBufferSize(prod(dims), `input ${n}`);
-    inputs.push({ name: n, type: r.dtype, dims });
-    const v = g.input(n, r.dtype, dims);
+    inputs.push({ name: n, type: io, dims });
+    const v = g.input(n, io, dims);
     return r.upcast ? g.op('Cast', [v], { to: 1 }) : v;
   };
   const finish = (o: string, l: number, dims: number[]): void => {
     const outName = `out_l${l}`;
     const final = r.upcast ? g.op('Cast', [o], { to: 10 }) : o;
     g.node('Identity', [final], { outputs: [outName] });
-    g.output(outName, r.dtype, dims);
-    outputs.push({ name: outName, type: r.dtype, dims });
+    g.output(outName, io, dims);
+    outputs.push({ name: outName, type: io, dims });
   };
 
   if (s.kind !== 'mla') {
@@ -213,7 +246,7 @@ export function buildGraph(request: GraphRequest, dir: string, name = 'graph'): 
 
   const { tensors } = layoutResident(c.resident);
   for (const t of tensors) {
-    g.external({ name: t.name, type: t.type, dims: t.dims, location: c.dataFile, offset: t.offset, length: t.length });
+    g.external({ name: t.name, type: t.type, dims: t.dims, location: c.dataFile, offset: t.offset, length: t.length }, { constant: t.constant });
   }
   const cost = layerCost(r);
   const metadata: Record<string, string> = {
@@ -243,6 +276,7 @@ export function buildGraph(request: GraphRequest, dir: string, name = 'graph'): 
     inputs,
     outputs,
     resident: tensors,
+    quantCaches: c.quantCaches,
     cacheBytes,
     weightBytes,
     attentionNodes: c.attention,

@@ -18,11 +18,15 @@ export const OPSET = 17;
 export const MS_DOMAIN = 'com.microsoft';
 const IR_VERSION = 8;
 
-export type ElemType = Dtype | 'int64' | 'int32' | 'bool';
+export type ElemType = Dtype | 'int64' | 'int32' | 'bool' | 'uint8';
 const ELEM = (t: ElemType): number => DTYPE_TABLE[t].onnx;
 export const ELEM_BYTES: Record<ElemType, number> = {
   fp32: DTYPE_TABLE.fp32.bytes,
   fp16: DTYPE_TABLE.fp16.bytes,
+  fp8: DTYPE_TABLE.fp8.bytes,
+  int8: DTYPE_TABLE.int8.bytes,
+  int4: DTYPE_TABLE.int4.bytes,
+  uint8: DTYPE_TABLE.uint8.bytes,
   int64: DTYPE_TABLE.int64.bytes,
   int32: DTYPE_TABLE.int32.bytes,
   bool: DTYPE_TABLE.bool.bytes,
@@ -75,6 +79,8 @@ export class GraphBuilder {
   readonly #metadata = new Map<string, string>();
   #counter = 0;
   readonly #usesMs: boolean[] = [];
+  /** The default-domain opset the model imports (quantized-cache graphs need 21: blocked DequantizeLinear). */
+  opset = OPSET;
 
   /** A parent's builder makes the subgraph builders (Loop bodies): names stay unique across both. */
   constructor(
@@ -123,8 +129,16 @@ export class GraphBuilder {
     if (type === 'fp32') raw = new Uint8Array(Float32Array.from(data as ArrayLike<number>).buffer);
     else if (type === 'fp16') raw = new Uint8Array(Uint16Array.from(data as ArrayLike<number>).buffer);
     else if (type === 'int32') raw = new Uint8Array(Int32Array.from(data as ArrayLike<number>).buffer);
-    else if (type === 'bool') raw = Uint8Array.from(data as ArrayLike<number>);
+    else if (type === 'bool' || type === 'uint8') raw = Uint8Array.from(data as ArrayLike<number>);
+    else if (type === 'int8') raw = new Uint8Array(Int8Array.from(data as ArrayLike<number>).buffer);
     else raw = new Uint8Array(BigInt64Array.from(Array.from(data as ArrayLike<number | bigint>, (v) => BigInt(v))).buffer);
+    this.#initializers.push({ name, dims, dataType: ELEM(type), rawData: raw });
+    return name;
+  }
+
+  /** A small initializer given as its raw bytes (packed types: int4, fp8). */
+  rawConstant(prefix: string, type: ElemType, dims: number[], raw: Uint8Array): string {
+    const name = this.#claim(this.fresh(prefix));
     this.#initializers.push({ name, dims, dataType: ELEM(type), rawData: raw });
     return name;
   }
@@ -156,9 +170,11 @@ export class GraphBuilder {
    * treats it as non-constant and cannot constant-fold work on it away (e.g. MLA's per-step
    * up-projection of the cache) or repack it.
    */
-  external(t: ExternalTensor): string {
+  external(t: ExternalTensor, opts: { constant?: boolean } = {}): string {
     this.#claim(t.name);
-    this.#inputs.push(valueInfo(t.name, t.type, t.dims));
+    // A constant one (not declared as an input) may be prepacked by the kernel that reads it:
+    // MatMulNBits only takes its packed path for a constant B (builders-quant.ts).
+    if (!opts.constant) this.#inputs.push(valueInfo(t.name, t.type, t.dims));
     this.#initializers.push({
       name: t.name,
       dims: t.dims,
@@ -204,10 +220,11 @@ export class GraphBuilder {
   }
 
   encode(): Uint8Array {
-    const opsets = [{ domain: '', version: OPSET }];
+    const opsets = [{ domain: '', version: this.opset }];
     if (this.#usesMs.length > 0) opsets.push({ domain: MS_DOMAIN, version: 1 });
     const model = onnx.ModelProto.create({
-      irVersion: IR_VERSION,
+      // int4 and opset 21 need IR version 10
+      irVersion: this.opset >= 21 ? 10 : IR_VERSION,
       producerName: 'kvscope',
       opsetImport: opsets,
       metadataProps: [...this.#metadata].map(([key, value]) => ({ key, value })),

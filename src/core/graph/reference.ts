@@ -24,6 +24,8 @@ export interface AttendArgs {
   causal: boolean;
   /** Causal prefill of a windowed layer: query i attends keys (i - W, i] (sliding) or its own chunk, [floor(i / C) C, i] (chunked). */
   within?: AttendWithin | null;
+  /** Called with each query row's attention probabilities (probs[0..limit)), for the accuracy figures. */
+  onProbs?: (b: number, h: number, i: number, probs: Float64Array, limit: number) => void;
 }
 
 /** The first key query i attends. */
@@ -55,6 +57,11 @@ export function attend(a: AttendArgs): Float64Array {
           scores[t] = Math.exp(scores[t]! - max);
           sum += scores[t]!;
         }
+        if (a.onProbs) {
+          const probs = new Float64Array(limit);
+          for (let t = 0; t < limit; t++) probs[t] = t < lo ? 0 : scores[t]! / sum;
+          a.onProbs(b, h, i, probs, limit);
+        }
         const base = ((b * a.H + h) * a.Tq + i) * a.dv;
         for (let t = lo; t < limit; t++) {
           const p = scores[t]! / sum;
@@ -78,8 +85,9 @@ export function headReference(
   q: At,
   k: At,
   v: At,
+  onProbs?: AttendArgs['onProbs'],
 ): Float64Array {
-  return attend({ ...shape, H: s.numHeads, Hkv: s.numKvHeads, d: s.headDim, dv: valueDim(s), q, k, v, scale: 1 / Math.sqrt(s.headDim) });
+  return attend({ ...shape, H: s.numHeads, Hkv: s.numKvHeads, d: s.headDim, dv: valueDim(s), q, k, v, scale: 1 / Math.sqrt(s.headDim), onProbs });
 }
 
 /**
@@ -97,6 +105,7 @@ export function mlaReference(
     wuk: ArrayLike<number>;
     wuv: ArrayLike<number>;
   },
+  onProbs?: AttendArgs['onProbs'],
 ): Float64Array {
   const { B, T } = shape;
   const H = s.numHeads;
@@ -134,6 +143,7 @@ export function mlaReference(
     k: at4(K, [B, H, T, dn + dr]),
     v: at4(V, [B, H, T, dv]),
     scale: 1 / Math.sqrt(dn + dr),
+    onProbs,
   });
 }
 

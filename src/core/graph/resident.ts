@@ -7,6 +7,8 @@ import { closeSync, mkdtempSync, openSync, readdirSync, readSync, rmSync, statfs
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromHalfBits, toHalfBits, type ElemType, ELEM_BYTES } from './onnx.js';
+import type { QuantizedCacheDtype } from '@/contract/lists.js';
+import { blocksPerRow, encodeRows, quantDataBytes, quantizeRow, toE4M3Bits, type QuantEncoding } from './quant.js';
 
 /** Offsets are aligned so onnxruntime can map the file instead of copying it. */
 export const RESIDENT_ALIGN = 65536;
@@ -14,6 +16,19 @@ export const RESIDENT_ALIGN = 65536;
 export const FILL_BLOCK_BYTES = 1 << 20;
 /** Bytes per write call: the block repeated (1 MiB writes measured 0.2-2 GB/s here, 8 MiB 5-8). */
 export const WRITE_CHUNK_BYTES = 8 << 20;
+
+/**
+ * Part of a quantized cache: the data or the scales of `rows` x `cols` values starting at element
+ * `start` of the logical float tensor whose fill key the tensor carries, blocked along cols.
+ */
+export interface QuantPiece {
+  dtype: QuantizedCacheDtype;
+  encoding: QuantEncoding;
+  part: 'data' | 'scales';
+  start: number;
+  rows: number;
+  cols: number;
+}
 
 export interface ResidentTensor {
   name: string;
@@ -28,6 +43,10 @@ export interface ResidentTensor {
   fillKey: string;
   /** The contents are the logical tensor [.., a, b] stored transposed as [.., b, a]. */
   transposed?: boolean;
+  /** A quantized cache's piece: its bytes are computed from the logical float values (quant.ts). */
+  quant?: QuantPiece;
+  /** Declared as a constant initializer, not an overridable input (MatMulNBits' packed B). */
+  constant?: boolean;
   offset: number;
   length: number;
 }
@@ -37,7 +56,7 @@ export function layoutResident(tensors: Omit<ResidentTensor, 'offset' | 'length'
   let offset = 0;
   const out: ResidentTensor[] = [];
   for (const t of tensors) {
-    const length = t.dims.reduce((a, b) => a * b, 1) * ELEM_BYTES[t.type];
+    const length = t.quant ? quantPieceBytes(t.quant) : t.dims.reduce((a, b) => a * b, 1) * ELEM_BYTES[t.type];
     out.push({ ...t, offset, length });
     offset += Math.ceil(length / RESIDENT_ALIGN) * RESIDENT_ALIGN;
   }
@@ -102,6 +121,11 @@ export function writeResidentFile(path: string, tensors: ResidentTensor[], seed:
     const blocks = new Map<string, Uint8Array>();
     let done = 0;
     for (const t of tensors) {
+      if (t.quant) {
+        writeSync(fd, quantPieceContents(t.quant, t.fillKey, seed), 0, t.length, t.offset);
+        done += t.length;
+        continue;
+      }
       const key = `${t.role}:${t.type}`;
       let block = blocks.get(key);
       if (!block) {
@@ -137,6 +161,64 @@ export function writeResidentFile(path: string, tensors: ResidentTensor[], seed:
     closeSync(fd);
   }
   return (performance.now() - start) / 1000;
+}
+
+/** Values in the fp32 cache fill block (the same block every fp32 cache is tiled from). */
+const CACHE_BLOCK_ELEMS = FILL_BLOCK_BYTES / 4;
+const cacheBlocks = new Map<number, Float32Array>();
+
+/**
+ * `count` values of the logical float cache tensor `fillKey` from element `start`: exactly what an
+ * fp32 graph's cache of that fill key holds (the block for 'cache:fp32' tiled from its phase).
+ * Quantized caches are computed from these, and the accuracy cost compares against them.
+ */
+export function cacheFillValues(fillKey: string, start: number, count: number, seed: number): Float64Array {
+  let block = cacheBlocks.get(seed);
+  if (!block) {
+    block = Float32Array.from(randomValues(CACHE_BLOCK_ELEMS, seed + 1));
+    cacheBlocks.set(seed, block);
+  }
+  const phase = phaseOf(fillKey, CACHE_BLOCK_ELEMS);
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) out[i] = block[(phase + start + i) % CACHE_BLOCK_ELEMS]!;
+  return out;
+}
+
+/** Bytes of a quantized piece (data: packed values; scales: fp32 per block). */
+export function quantPieceBytes(q: QuantPiece): number {
+  if (q.dtype === 'fp8') return q.rows * q.cols;
+  if (q.part === 'scales') return q.rows * blocksPerRow(q.cols, q.dtype) * 4;
+  return quantDataBytes(q.rows, q.cols, q.dtype);
+}
+
+/** A quantized piece's bytes, from the logical values of its fill key (rows at a time: no float copy of a large tensor). */
+export function quantPieceContents(q: QuantPiece, fillKey: string, seed: number): Uint8Array {
+  const out = new Uint8Array(quantPieceBytes(q));
+  const rowsPerChunk = Math.max(1, Math.floor((1 << 16) / q.cols));
+  for (let r0 = 0; r0 < q.rows; r0 += rowsPerChunk) {
+    const n = Math.min(rowsPerChunk, q.rows - r0);
+    const x = cacheFillValues(fillKey, q.start + r0 * q.cols, n * q.cols, seed);
+    if (q.dtype === 'fp8') {
+      for (let i = 0; i < x.length; i++) out[r0 * q.cols + i] = toE4M3Bits(x[i]!);
+      continue;
+    }
+    const rows = Array.from({ length: n }, (_, r) => quantizeRow(x.subarray(r * q.cols, (r + 1) * q.cols), q.dtype as 'int8' | 'int4'));
+    if (q.part === 'data')
+      encodeRows(
+        out,
+        rows.map((r) => r.q),
+        r0,
+        q.cols,
+        q.dtype,
+        q.encoding,
+      );
+    else {
+      const nb = blocksPerRow(q.cols, q.dtype);
+      const f = new Float32Array(out.buffer);
+      rows.forEach((r, i) => f.set(r.scales, (r0 + i) * nb));
+    }
+  }
+  return out;
 }
 
 /** Reads one resident tensor back as float64 (tests and references use it on small graphs). */

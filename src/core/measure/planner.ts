@@ -17,7 +17,19 @@ import {
 import { modelFromHfConfig, type ModelInfo } from '../model/hf-config.js';
 import { gqaOf, mhaOf, mlaOf, presetModel } from '../model/presets.js';
 import { cacheBytesAt, largestContextFor, layersOf, type AttendWithin } from '@/contract/layers.js';
-import { cacheCost, kvBytesPerToken, SpecError, validateSpec, valueDim, VARIANTS, type AttentionSpec, type Dtype, type Variant } from '../model/spec.js';
+import {
+  cacheCost,
+  kvBytesPerToken,
+  kvElementsPerToken,
+  SpecError,
+  validateSpec,
+  valueDim,
+  VARIANTS,
+  type AttentionSpec,
+  type Dtype,
+  type Variant,
+} from '../model/spec.js';
+import { isQuantizedCache } from '@/contract/lists.js';
 import type { Provider } from '../runtime/providers.js';
 import { formatBytes } from '@/present/format.js';
 import { layerShares, prefillShares, shareSuffix } from './layer-shares.js';
@@ -54,6 +66,8 @@ export interface PlannedPoint {
   layers: number;
   /** Under "auto": why more than one layer, or why the target was not reached. */
   layersNote?: string;
+  /** Why the point cannot be measured at all (a quantized cache in prefill); it is reported as unsupported. */
+  unsupported?: string;
 }
 
 export interface Plan {
@@ -110,6 +124,9 @@ export function variantSpec(model: ModelInfo, variant: Variant, gqaGroups: numbe
 export function workspaceBytes(spec: AttentionSpec, variant: Variant, mode: Mode, batch: number, t: number, dtype: Dtype): number {
   if (mode === 'prefill') return prefillTransientBytes(spec, variant, 'decomposed', batch, t, dtype, t);
   const el = dtype === 'fp16' ? 2 : 4;
+  // A quantized cache's dequant form makes an fp32 copy of the layer's cache each step.
+  const copy = isQuantizedCache(dtype) ? batch * t * kvElementsPerToken(spec) * 4 : 0;
+  if (copy > 0) return copy + workspaceBytes(spec, variant, mode, batch, t, 'fp32');
   const H = spec.numHeads;
   const scores = batch * H * t * el;
   if (spec.kind === 'mla') {
@@ -337,11 +354,11 @@ export const STARTUP_SECONDS = 8;
  * warm-up, then timed runs up to the budget; 0 for a point that will not run (does not fit, too slow).
  */
 export function pointSeconds(
-  p: Pick<PlannedPoint, 'fits' | 'flops' | 'bytesRead' | 'predictedBytes'>,
+  p: Pick<PlannedPoint, 'fits' | 'flops' | 'bytesRead' | 'predictedBytes' | 'unsupported'>,
   config: Pick<SweepConfig, 'maxStepSeconds' | 'budgetSeconds'>,
   probes: { bandwidthGBs: number; gflops: number },
 ): number {
-  if (!p.fits) return 0;
+  if (!p.fits || p.unsupported) return 0;
   const step = predictedStepSeconds(p, probes.bandwidthGBs, probes.gflops);
   if (step > config.maxStepSeconds) return 0;
   return p.predictedBytes / 1.5e9 + 0.3 + Math.min(config.budgetSeconds, Math.max(5 * step, 0.05)) + 3 * step;
@@ -362,6 +379,39 @@ function planLayersNote(config: SweepConfig, env: PlanEnv, points: readonly Plan
     `auto: ${Math.min(...counts)}-${Math.max(...counts)} layers per graph; ${more} point(s) hold more than one so the fixed run cost ` +
     `(${env.runCostMs.toFixed(3)} ms) is under ${pct(RUN_COST_SHARE)} of their step${short ? `; ${short} point(s) fall short (memory or --max-step)` : ''}`
   );
+}
+
+/** A quantized cache in prefill: listed, never run (prefill computes on float K/V; the cache is what decode reads). */
+function quantizedPrefillPoint(a: {
+  mode: Mode;
+  variant: Variant;
+  dtype: Dtype;
+  batch: number;
+  context: number;
+  spec: AttentionSpec;
+  model: ModelInfo;
+  layers: ReturnType<typeof layersOf>;
+}): PlannedPoint {
+  return {
+    id: `${a.mode}/${a.variant}/${a.dtype}/b${a.batch}/t${a.context}`,
+    variant: a.variant,
+    mode: a.mode,
+    context: a.context,
+    cacheTokens: a.context,
+    batch: a.batch,
+    dtype: a.dtype,
+    spec: a.spec,
+    form: 'dequant',
+    layers: 1,
+    kvBytesPerTokenPerLayer: kvBytesPerToken(a.spec, a.dtype),
+    modelCacheBytes: cacheBytesAt(a.layers, cacheCost(a.spec, a.dtype), a.context, a.batch),
+    predictedBytes: 0,
+    flops: 0,
+    bytesRead: 0,
+    fits: true,
+    hypothetical: a.model.maxContext !== null && a.context > a.model.maxContext,
+    unsupported: `a ${a.dtype} cache is measured in decode only: prefill computes on float K/V (measure prefill with fp32 or fp16)`,
+  };
 }
 
 export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
@@ -393,6 +443,10 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
           for (const variant of variants)
             for (const share of shares) {
               const spec = variantSpec(model, variant, config.gqaGroups);
+              if (mode === 'prefill' && isQuantizedCache(dtype)) {
+                points.push(quantizedPrefillPoint({ mode, variant, dtype, batch, context, spec, model, layers }));
+                continue;
+              }
               const cacheTokens = share ? share.held : mode === 'decode' && model.slidingWindow ? Math.min(context, model.slidingWindow) : context;
               const within = share?.within ?? null;
               const pf =
@@ -401,7 +455,7 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
                     ? windowedForm(spec, variant, batch, cacheTokens, dtype, within)
                     : prefillForm(spec, variant, batch, cacheTokens, dtype)
                   : null;
-              const form = pf?.form ?? 'decomposed';
+              const form: Form = pf?.form ?? (isQuantizedCache(dtype) ? 'dequant' : 'decomposed');
               const req = normalizeRequest({
                 variant,
                 spec,

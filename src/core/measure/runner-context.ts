@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import type { Point, SweepConfig } from '@/contract/schemas.js';
 import { buildGraph, type BuiltGraph, type Form, type GraphRequest } from '../graph/builders.js';
 import { timingFeeds } from '../graph/verify.js';
+import { wantsPrepack } from '../graph/builders-quant.js';
 import type { Provider } from '../runtime/providers.js';
 import { MeasuredSession } from '../runtime/session.js';
 import { measure, type Measurement, type TimingPolicy } from './harness.js';
@@ -15,6 +16,8 @@ export interface Verified {
   relativeL2: number;
   ok: boolean;
   placement: Point['placement'];
+  /** Quantized caches: the accuracy cost against the unquantized cache. */
+  accuracy?: Point['accuracy'];
 }
 
 export interface PointContext {
@@ -25,7 +28,7 @@ export interface PointContext {
   /** Caches shared by the sweep's points, so each is measured once per key. */
   overhead: Map<string, number>;
   verified: Map<string, Verified>;
-  forms: Map<string, { form: Form; timings: Record<string, number> }>;
+  forms: Map<string, { form: Form; timings: Record<string, number>; unsupported?: string }>;
   cancelled: () => boolean;
   modelLayers: number;
   /** nvidia-smi memory.used when the sweep began (device-wide), or null. */
@@ -64,7 +67,7 @@ export function removeGraph(g: BuiltGraph): void {
 
 /** Opens a session on the graph and times its runs through the harness (the session stays open for memory reads). */
 export async function timeGraph(g: BuiltGraph, c: PointContext, policy: Readonly<TimingPolicy>): Promise<{ m: Measurement; session: MeasuredSession }> {
-  const session = await MeasuredSession.open(g.modelPath, { provider: c.provider, threads: c.config.threads });
+  const session = await MeasuredSession.open(g.modelPath, { provider: c.provider, threads: c.config.threads, prepack: wantsPrepack(g) });
   try {
     const feeds = timingFeeds(g.inputs, 11);
     return { m: await measure(() => session.run(feeds), policy, c.cancelled), session };

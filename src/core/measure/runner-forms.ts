@@ -1,11 +1,13 @@
 /** Choosing a point's op form: each candidate timed at a moderate context, the fastest kept. */
-import type { Form } from '../graph/builders.js';
+import { isQuantizedCache } from '@/contract/lists.js';
+import { quantizedForms, type Form } from '../graph/builders.js';
 import { valueDim } from '../model/spec.js';
 import { measure, POLICIES, type TimingPolicy } from './harness.js';
 import type { PlannedPoint } from './planner.js';
 import { pointGraph, removeGraph, request, timeGraph, type PointContext } from './runner-context.js';
 import { MeasuredSession } from '../runtime/session.js';
 import { timingFeeds } from '../graph/verify.js';
+import { wantsPrepack } from '../graph/builders-quant.js';
 
 /** Context at which competing forms of one graph are timed against each other (points up to it). */
 export const FORM_CALIBRATION_CONTEXT = 4096;
@@ -40,7 +42,9 @@ export const FORM_SCREEN_POLICY: Readonly<TimingPolicy> = { ...POLICIES.calibrat
  * query group as query positions) and com.microsoft.GroupQueryAttention; both fused ops want keys
  * and values of one head size (an MLA model's expanded MHA has 192/128).
  */
-export function candidateForms(pp: Pick<PlannedPoint, 'spec' | 'mode'> & { cacheTokens?: number }): Form[] {
+export function candidateForms(pp: Pick<PlannedPoint, 'spec' | 'mode'> & Partial<Pick<PlannedPoint, 'dtype'>> & { cacheTokens?: number }): Form[] {
+  // A quantized cache: MatMulNBits on the packed cache, and the dequantizing fallback (builders-quant.ts).
+  if (pp.dtype && isQuantizedCache(pp.dtype)) return quantizedForms(pp.dtype, pp.spec.kind);
   if (pp.mode !== 'decode' || pp.spec.kind === 'mla') return ['decomposed'];
   const forms: Form[] = ['decomposed', 'cache-left'];
   if (valueDim(pp.spec) !== pp.spec.headDim) return forms;
@@ -57,17 +61,20 @@ export function candidateForms(pp: Pick<PlannedPoint, 'spec' | 'mode'> & { cache
  * After the first, each candidate is screened first (FORM_SCREEN_POLICY); one far slower than
  * the best so far keeps its screen median and is not timed further.
  */
-export async function chooseForm(pp: PlannedPoint, c: PointContext): Promise<{ form: Form; timings: Record<string, number> }> {
+export async function chooseForm(pp: PlannedPoint, c: PointContext): Promise<{ form: Form; timings: Record<string, number>; unsupported?: string }> {
   const forms = candidateForms(pp);
-  if (forms.length === 1) return { form: forms[0]!, timings: {} };
+  const quantized = isQuantizedCache(pp.dtype);
+  // A quantized cache's forms are always tried: a provider may lack the kernels of every one.
+  if (forms.length === 1 && !quantized) return { form: forms[0]!, timings: {} };
   const timings: Record<string, number> = {};
+  const errors: string[] = [];
   const { context } = formCalibration(pp.cacheTokens);
   let best = Infinity;
   for (const form of forms) {
     const g = pointGraph(c, { ...request(pp, context, pp.batch, 1), form }, 'form');
     try {
       if (Number.isFinite(best)) {
-        const screened = await screen(g.modelPath, g.inputs, c);
+        const screened = await screen(g, c);
         if (screened > FORM_SCREEN_FACTOR * best) {
           timings[form] = screened;
           continue;
@@ -77,23 +84,27 @@ export async function chooseForm(pp: PlannedPoint, c: PointContext): Promise<{ f
       await session.dispose();
       timings[form] = m.summary.median;
       best = Math.min(best, m.summary.median);
-    } catch {
+    } catch (e) {
       // A form this provider cannot run is not a candidate; the others still are.
+      errors.push(`${form}: ${(e as Error).message.split('\n')[0]!.slice(0, 200)}`);
     } finally {
       removeGraph(g);
     }
   }
   const ran = forms.filter((f) => timings[f] !== undefined);
+  if (ran.length === 0 && quantized) {
+    return { form: forms[0]!, timings, unsupported: `no form of a ${pp.dtype} cache runs on ${c.provider} (${errors.join('; ')})` };
+  }
   if (ran.length === 0) return { form: 'decomposed', timings };
   const chosen = ran.reduce((a, b) => (timings[b]! < timings[a]! ? b : a));
   return { form: chosen, timings };
 }
 
 /** The screen's median (ms) of a built graph. */
-async function screen(modelPath: string, inputs: Parameters<typeof timingFeeds>[0], c: PointContext): Promise<number> {
-  const session = await MeasuredSession.open(modelPath, { provider: c.provider, threads: c.config.threads });
+async function screen(g: ReturnType<typeof pointGraph>, c: PointContext): Promise<number> {
+  const session = await MeasuredSession.open(g.modelPath, { provider: c.provider, threads: c.config.threads, prepack: wantsPrepack(g) });
   try {
-    const feeds = timingFeeds(inputs, 11);
+    const feeds = timingFeeds(g.inputs, 11);
     return (await measure(() => session.run(feeds), FORM_SCREEN_POLICY, c.cancelled)).summary.median;
   } finally {
     await session.dispose();

@@ -11,11 +11,18 @@ import { CancelledError, POLICIES, roundsDone } from './harness.js';
 import { predictedStepSeconds, type PlannedPoint } from './planner.js';
 import { pointGraph, removeGraph, request, timeGraph, type PointContext, type Verified } from './runner-context.js';
 import { chooseForm, formCalibration } from './runner-forms.js';
+import { wantsPrepack } from '../graph/builders-quant.js';
+import { isQuantizedCache } from '@/contract/lists.js';
 import { pointOf, runRound, type RoundState } from './runner-round.js';
 
 /** Cached tokens of the graph that measures the fixed per-run overhead. */
 export const OVERHEAD_CONTEXT = 16;
 const VERIFY_CONTEXT = 16;
+/**
+ * Cached tokens of the verification graph of a quantized cache, where its accuracy cost is taken:
+ * two full blocks of 32 along V^T's tokens.
+ */
+export const QUANT_VERIFY_CONTEXT = 64;
 /** Query rows per block when a blocked prefill form is verified: 3 full blocks and one of 1 row at T = 16. */
 export const VERIFY_PREFILL_BLOCK = 5;
 /** The window or chunk a windowed prefill's small graph is checked with (its blocks of 5 straddle it at T = 16). */
@@ -52,22 +59,29 @@ async function verifyForm(pp: PlannedPoint, c: PointContext, graphs: BuiltGraph[
   // The blocked form is checked with blocks that do not divide the context (the Loop and the last, shorter block).
   // A window or chunk is checked shrunk to VERIFY_WINDOW, so that the small graph's blocks straddle it.
   const within = pp.attendWithin ? { ...pp.attendWithin, size: Math.min(pp.attendWithin.size, VERIFY_WINDOW) } : null;
+  const context = isQuantizedCache(pp.dtype) ? QUANT_VERIFY_CONTEXT : VERIFY_CONTEXT;
   const req = {
-    ...request(pp, VERIFY_CONTEXT, 1, 1),
+    ...request(pp, context, 1, 1),
     ...(pp.form === 'blocked' ? { prefillBlock: VERIFY_PREFILL_BLOCK } : {}),
     attendWithin: within,
   };
   const small = pointGraph(c, req, 'verify');
   graphs.push(small);
   const r = await verifyGraph(small, c.provider);
-  const ps = await MeasuredSession.open(small.modelPath, { provider: c.provider, profile: true });
+  const ps = await MeasuredSession.open(small.modelPath, { provider: c.provider, profile: true, prepack: wantsPrepack(small) });
   await ps.run(randomFeeds(small.inputs, 2).feeds);
   const placed = ps.placement();
   await ps.dispose();
   const rep = placementReport(placed, small.attentionNodes, c.provider);
   const byProvider: Record<string, number> = {};
   for (const n of placed) byProvider[providerShortName(n.provider)] = (byProvider[providerShortName(n.provider)] ?? 0) + 1;
-  return { error: r.maxAbsError, relativeL2: r.relativeL2, ok: r.ok, placement: { attention: rep.attention, fellBack: rep.fellBack, byProvider } };
+  return {
+    error: r.maxAbsError,
+    relativeL2: r.relativeL2,
+    ok: r.ok,
+    placement: { attention: rep.attention, fellBack: rep.fellBack, byProvider },
+    ...(r.accuracy ? { accuracy: r.accuracy } : {}),
+  };
 }
 
 /** The point after its first round, and its state where more rounds are due (null once settled or not timed). */
@@ -76,6 +90,7 @@ export async function measurePoint(planned: PlannedPoint, c: PointContext): Prom
   let pp = planned;
   let p = basePoint(pp);
   const t0 = performance.now();
+  if (pp.unsupported) return point({ ...p, status: 'unsupported', reason: pp.unsupported });
   if (!pp.fits) return point({ ...p, status: 'does-not-fit', reason: pp.reason });
   const predicted = predictedStepSeconds(pp, c.probes.bandwidthGBs, c.probes.gflops);
   if (predicted > c.config.maxStepSeconds) {
@@ -94,6 +109,7 @@ export async function measurePoint(planned: PlannedPoint, c: PointContext): Prom
       choice = await chooseForm(pp, c);
       c.forms.set(fkey, choice);
     }
+    if (choice.unsupported) return point({ ...p, status: 'unsupported', reason: choice.unsupported });
     pp = { ...pp, form: choice.form };
     p = { ...basePoint(pp), ...(Object.keys(choice.timings).length > 0 ? { formTimingsMs: choice.timings } : {}) };
     const vkey = `${pp.variant}/${pp.mode}/${pp.dtype}/${pp.form}${pp.attendWithin ? `/${pp.attendWithin.kind}` : ''}`;

@@ -5,6 +5,7 @@
 import type { Point } from '@/contract/schemas.js';
 import { efficiencyInterval } from '@/contract/roofline.js';
 import { timingFeeds } from '../graph/verify.js';
+import { wantsPrepack } from '../graph/builders-quant.js';
 import type { Provider } from '../runtime/providers.js';
 import { MeasuredSession } from '../runtime/session.js';
 import { finishRounds, keptSamples, perRoundPolicy, roundsDone, sampleRound, worstLoad, type Measurement, type TimingPolicy } from './harness.js';
@@ -91,7 +92,7 @@ export async function runRound(st: RoundState, c: PointContext): Promise<void> {
   try {
     if (first && g.fillSeconds > 0) st.fillGBs = (g.cacheBytes + g.weightBytes) / g.fillSeconds / 1e9;
     const before = processMemory();
-    const session = await MeasuredSession.open(g.modelPath, { provider: c.provider, threads: c.config.threads });
+    const session = await MeasuredSession.open(g.modelPath, { provider: c.provider, threads: c.config.threads, prepack: wantsPrepack(g) });
     try {
       const feeds = timingFeeds(g.inputs, 11);
       const run = (): Promise<unknown> => session.run(feeds);
@@ -165,6 +166,7 @@ export function pointOf(st: RoundState, c: PointContext): Point {
       : {}),
     placement: st.v?.placement,
     verifyMaxAbsError: st.v?.error,
+    ...(st.v?.accuracy ? { accuracy: st.v.accuracy } : {}),
     fillGBs: st.fillGBs,
     seconds: st.seconds,
   };

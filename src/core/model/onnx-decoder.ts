@@ -13,13 +13,13 @@ import { bytesOfOnnx, DTYPE_TABLE, dtypeOfOnnx } from '@/contract/lists.js';
 import { formatBytes, SESSION_BASE_BYTES } from '../measure/planner.js';
 import { availableMemory, processMemory } from '../measure/system.js';
 import { measure, POLICIES } from '../measure/harness.js';
-import { SpecError, type Dtype } from './spec.js';
+import { SpecError } from './spec.js';
 
 export interface DecoderLayout {
   layers: number;
   numKvHeads: number;
   headDim: number;
-  dtype: Dtype;
+  dtype: 'fp32' | 'fp16';
   /** Input names per layer: [key, value]. */
   pastInputs: [string, string][];
   presentOutputs: [string, string][];
@@ -89,7 +89,7 @@ export function detectDecoderLayout(bytes: Uint8Array): DecoderLayout {
   const pastInputs: [string, string][] = [];
   let numKvHeads = 0;
   let headDim = 0;
-  let dtype: Dtype = 'fp32';
+  let dtype: 'fp32' | 'fp16' = 'fp32';
   for (let l = 0; l < layers; l++) {
     const e = byLayer.get(l);
     if (!e?.key || !e.value) throw new SpecError(`layer ${l} lacks its past key or value input (layers must be numbered 0..${layers - 1})`);

@@ -9,7 +9,7 @@ describe('analytic KV bytes (DeepSeek-V2 Table 1)', () => {
   });
   it('GQA is 2 n_kv d_h, MQA 2 d_h', () => {
     expect(kvBytesPerToken({ kind: 'gqa', numHeads: 32, numKvHeads: 8, headDim: 128 }, 'fp32')).toBe(2 * 8 * 128 * 4);
-    expect(kvBytesPerToken({ kind: 'mqa', numHeads: 32, numKvHeads: 1, headDim: 128 }, 'int4')).toBe(128);
+    expect(kvBytesPerToken({ kind: 'mqa', numHeads: 32, numKvHeads: 1, headDim: 128 }, 'int4')).toBe(128 + 32); // 256 int4 values and 8 fp32 scales (QUANT_LAYOUT)
   });
   it('MLA is d_c + d_R: 576 values for DeepSeek-V3, 70272 B/token over 61 layers in bf16', () => {
     expect(kvBytesPerToken(v3, 'bf16')).toBe(1152);

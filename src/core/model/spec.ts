@@ -4,7 +4,16 @@
  */
 
 import type { CacheCost } from '@/contract/layers.js';
-import { ANALYTIC_DTYPES, CACHE_DTYPES, DTYPE_TABLE, VARIANTS, type AnalyticDtypeName, type Variant } from '@/contract/lists.js';
+import {
+  ANALYTIC_DTYPES,
+  CACHE_DTYPES,
+  DTYPE_TABLE,
+  VARIANTS,
+  cacheBytesPerElement,
+  quantRowBytes,
+  type AnalyticDtypeName,
+  type Variant,
+} from '@/contract/lists.js';
 
 export { VARIANTS, type Variant };
 
@@ -119,14 +128,20 @@ export function valueDim(spec: HeadAttentionSpec): number {
   return spec.vHeadDim ?? spec.headDim;
 }
 
-/** Analytic KV-cache bytes per token per layer for any cache dtype. */
+/** Analytic KV-cache bytes per token per layer for any cache dtype, int8/int4 scales included (cacheBytesPerElement). */
 export function kvBytesPerToken(spec: AttentionSpec, dtype: AnalyticDtype): number {
-  return kvElementsPerToken(spec) * BYTES_PER_ELEMENT[dtype];
+  if (dtype === 'int8' || dtype === 'int4') {
+    // Rows along a token (K along d; MLA's latent and RoPE key) are whole blocks; V^T is blocked
+    // along the tokens, so each value there costs cacheBytesPerElement (exact for T a multiple of the block).
+    if (spec.kind === 'mla') return quantRowBytes(spec.kvLoraRank, dtype) + quantRowBytes(spec.qkRopeHeadDim, dtype);
+    return spec.numKvHeads * (quantRowBytes(spec.headDim, dtype) + valueDim(spec) * cacheBytesPerElement(dtype));
+  }
+  return kvElementsPerToken(spec) * cacheBytesPerElement(dtype);
 }
 
 /** What one layer's cache costs in a dtype: bytes per cached token, and per element of a stateful layer's state (for cacheBytesAt). */
 export function cacheCost(spec: AttentionSpec, dtype: AnalyticDtype): CacheCost {
-  return { perTokenPerLayer: kvBytesPerToken(spec, dtype), bytesPerElement: BYTES_PER_ELEMENT[dtype] };
+  return { perTokenPerLayer: kvBytesPerToken(spec, dtype), bytesPerElement: cacheBytesPerElement(dtype) };
 }
 
 /** Analytic KV-cache bytes for a whole cache of identical layers (a model's cache: cacheBytesAt in contract/layers.ts). */

@@ -36,6 +36,16 @@ describe('planCapacity', () => {
     expect(gqa.largestBatch).toBe(Math.floor((80e9 - 8.03e9 * 2) / (131072 * 8192)));
     expect(r.variants.find((v) => v.variant === 'mla-absorbed')!.vsMha).toBeCloseTo(576 / 8192, 10);
   });
+  it('counts an int8 or int4 cache with its scales, as the measured graphs store it', () => {
+    // 32 layers x 8 K/V heads x 256 values a token: int8 1.125 bytes a value, int4 0.625 (one fp32 scale per 32 values)
+    const int8 = planCapacity({ ...base, cacheDtype: 'int8' }).variants.find((v) => v.variant === 'gqa')!;
+    const int4 = planCapacity({ ...base, cacheDtype: 'int4' });
+    expect(int8.kvBytesPerToken).toBe(32 * 2304);
+    expect(int4.variants.find((v) => v.variant === 'gqa')!.kvBytesPerToken).toBe(32 * 1280);
+    expect(int4.cacheBytesPerElement).toBe(0.625);
+    // MLA absorbed: 512 + 64 values a token per layer, int4: 16 + 2 blocks of 20 bytes
+    expect(int4.variants.find((v) => v.variant === 'mla-absorbed')!.kvBytesPerToken).toBe(32 * 18 * 20);
+  });
   it('caps the cache at a sliding window', () => {
     const r = planCapacity({ ...base, model: presetModel('mistral-7b'), context: 32768 });
     expect(r.cacheTokens).toBe(4096);

@@ -8,6 +8,7 @@
 import type { CapacityAnswer, CapacityRequest, OnnxCapacityAnswer, OnnxCapacityRequest, VariantCapacityInfo } from '@/contract/api.js';
 import { type CacheCost, describeLayers, describePaging, IDEAL_NOTE, layersOf, layerTokensAt, maxTokensHeld, type Paging } from '@/contract/layers.js';
 import type { Report } from '@/contract/schemas.js';
+import { cacheBytesPerElement } from '@/contract/lists.js';
 import { variantSpec } from '../measure/planner.js';
 import { modelFromHfConfig, textConfigOf, type ModelInfo } from '../model/hf-config.js';
 import { estimateParams, type ParamCount } from '../model/params.js';
@@ -163,7 +164,7 @@ export function planCapacity(i: CapacityInput): CapacityResult {
     activeWeightBytes,
     paramsSource: i.params.source,
     cacheTokens,
-    cacheBytesPerElement: BYTES_PER_ELEMENT[i.cacheDtype],
+    cacheBytesPerElement: cacheBytesPerElement(i.cacheDtype),
     idealNote: IDEAL_NOTE,
     paging: { ...paging, note: describePaging(paging) },
     freeForCacheBytes: Math.max(0, free),
@@ -187,7 +188,7 @@ export function planOnnxCapacity(
   if (!(i.memoryBytes > 0)) throw new SpecError('memory budget must be positive (e.g. --memory 80GB)', 'memory');
   if (!Number.isInteger(i.context) || i.context < 1) throw new SpecError(`context must be a positive integer, got ${i.context}`, 'context');
   if (!Number.isInteger(i.batch) || i.batch < 1) throw new SpecError(`batch must be a positive integer, got ${i.batch}`, 'batch');
-  const el = BYTES_PER_ELEMENT[i.cacheDtype ?? layout.dtype];
+  const el = cacheBytesPerElement(i.cacheDtype ?? layout.dtype);
   const kvBytesPerToken = layout.layers * 2 * layout.numKvHeads * layout.headDim * el;
   const free = Math.max(0, i.memoryBytes - layout.weightBytes);
   return {

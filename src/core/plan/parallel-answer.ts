@@ -6,6 +6,7 @@
 import { layersOf } from '@/contract/layers.js';
 import type { ParallelRequest, PerGpuAnswer } from '@/contract/parallel-api.js';
 import type { Report } from '@/contract/schemas.js';
+import { cacheBytesPerElement } from '@/contract/lists.js';
 import { variantSpec } from '../measure/planner.js';
 import type { ModelInfo } from '../model/hf-config.js';
 import { attentionParamsPerLayer, type ParamCount } from '../model/params.js';
@@ -72,7 +73,7 @@ export function perGpuAnswer(i: PerGpuInput): PerGpuAnswer {
     isModel: r.isModel,
     shape: r.shape,
     split: cacheSplit(i.model, r.variant as Variant, i.gqaGroups),
-    layers: layerCaches(i.model, r.kvBytesPerToken, BYTES_PER_ELEMENT[i.cacheDtype ?? 'bf16']),
+    layers: layerCaches(i.model, r.kvBytesPerToken, cacheBytesPerElement(i.cacheDtype ?? 'bf16')),
   }));
   const input = {
     layout: {

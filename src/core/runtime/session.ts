@@ -21,6 +21,11 @@ export interface SessionConfig {
   graphCapture?: boolean;
   /** onnxruntime's CPU memory arena (default on; scripts/prefill-long.ts --no-arena compares). */
   arena?: boolean;
+  /**
+   * Let kernels prepack their constant inputs (off by default). Only the nbits form's packed cache
+   * is constant (builders-quant.ts): MatMulNBits takes its packed kernel only for a prepacked B.
+   */
+  prepack?: boolean;
 }
 
 /** Where each node ran, from the profile's `cat: "Node"` events. */
@@ -62,7 +67,7 @@ export class MeasuredSession {
       enableMemPattern: true,
       // Prepacking would keep a second, repacked copy of constant MatMul inputs (our cache).
       extra: {
-        session: { disable_prepacking: '1' },
+        ...(config.prepack ? {} : { session: { disable_prepacking: '1' } }),
         ...(config.graphCapture ? { ep: { webgpuexecutionprovider: { enableGraphCapture: '1' } } } : {}),
       },
       ...(profilePrefix ? { enableProfiling: true, profileFilePrefix: profilePrefix } : {}),

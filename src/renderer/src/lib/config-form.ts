@@ -1,12 +1,21 @@
 /** The setup form's plain state, read into a sweep config by the shared builder (src/present/config-builder.ts). Pure. */
 import { DEFAULT_BUDGET_SECONDS, DEFAULT_SWEEP, QUICK_SWEEP } from '@/contract/defaults';
-import { VARIANTS, VARIANT_LABELS, type Variant } from '@/contract/lists';
+import { CACHE_DTYPES, VARIANTS, VARIANT_LABELS, type Variant } from '@/contract/lists';
 import { MODEL_RANGES, rangeMessage } from '@/contract/ranges';
 import type { SweepConfig, SweepConfigInput } from '@/contract/schemas';
 import { buildSweepConfig, type Field, type FieldReader, type Flat, type ModelFields, type Range } from '@/present/config-builder';
 import { parseContexts, parseIntList } from './format';
 
 export { VARIANT_LABELS, type Variant };
+/** The cache dtypes the setup form offers, each with its tooltip (fp8/int8/int4: quantized, decode only). */
+export const CACHE_DTYPE_CHOICES: readonly { value: (typeof CACHE_DTYPES)[number]; title: string }[] = CACHE_DTYPES.map((d) => ({
+  value: d,
+  title:
+    d === 'fp32' || d === 'fp16'
+      ? `the graph computes in ${d}`
+      : `a ${d} cache read back in fp32 (decode only; its accuracy cost is measured against the unquantized cache)`,
+}));
+
 export const ALL_VARIANTS: readonly Variant[] = VARIANTS;
 
 export type SourceKind = 'preset' | 'custom' | 'hf-config';
@@ -34,7 +43,7 @@ export interface SetupForm {
   gqaGroups: number;
   contexts: string;
   batches: string;
-  dtypes: ('fp32' | 'fp16')[];
+  dtypes: (typeof CACHE_DTYPES)[number][];
   modes: ('decode' | 'prefill')[];
   /** Identical layers per measured graph; null (the field left empty): auto, chosen per point by the planner. */
   layers: number | null;
