@@ -68,7 +68,7 @@ describe('auto layers on every surface', () => {
   it('a sweep whose graphs all held one layer shows no column (the CPU default)', () => {
     const one = report([point({ variant: 'mha', context: 64 })].map((p) => ({ ...p, layers: 1 })));
     expect(summaryTable(one).split('\n')[0]).not.toContain('Graph layers');
-    expect(toCsv(one).split('\r\n')[0]).toMatch(/,graph_layers,graph_layers_note$/);
+    expect(toCsv(one).split('\r\n')[0]!.split(',')).toEqual(expect.arrayContaining(['graph_layers', 'graph_layers_note']));
   });
 });
 
