@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allCharts, bandwidthFraction, memoryChart, savingsChart, stepTimeChart, type ChartInputs } from './chart-data.js';
+import { accuracyChart, allCharts, bandwidthFraction, memoryChart, savingsChart, stepTimeChart, type ChartInputs } from './chart-data.js';
 import { REPORT_CHARTS, reportChartInputs, reportCharts, reportDash } from './chart-report.js';
 import { axisLimits, countValues, fitYAxis, powerOfTwoTicks, yAxisType } from './chart-ticks.js';
 import { VARIANT_COLORS, variantColors } from './colors.js';
@@ -144,6 +144,27 @@ describe('chart data', () => {
     const m = stepTimeChart(base({ points: [point({ variant: 'mha', context: 64, status: 'does-not-fit', timing: undefined })] }));
     expect(countValues(m)).toBe(0);
     expect(allCharts(base()).map((c) => c.id)).toEqual(['memory', 'step-time', 'tokens', 'bandwidth', 'savings', 'prefill']);
+  });
+
+  it("a quantized cache's accuracy cost is charted (KL per variant and cache type), only when a point has one", () => {
+    const acc = (kl: number) => ({ maxAbsError: 1e-3, relativeL2: 2e-3, klDivergence: kl, context: 64 });
+    const pts = [
+      point({ variant: 'gqa', context: 64 }),
+      { ...point({ variant: 'gqa', context: 64, dtype: 'int8' }), accuracy: acc(5e-8) },
+      { ...point({ variant: 'gqa', context: 128, dtype: 'int8' }), accuracy: acc(5e-8) },
+      { ...point({ variant: 'gqa', context: 64, dtype: 'int4' }), accuracy: acc(2e-5) },
+      { ...point({ variant: 'mqa', context: 64, dtype: 'int4', status: 'failed', timing: undefined }), accuracy: acc(1) },
+    ];
+    const ids = allCharts(base({ points: pts })).map((c) => c.id);
+    expect(ids.at(-1)).toBe('accuracy');
+    const m = accuracyChart(base({ points: pts }));
+    // the fp32 point has no accuracy cost and the failed point is not a measurement
+    expect(m.series.map((s) => [s.label, s.data.map((d) => d.y)])).toEqual([
+      ['GQA int4', [2e-5]],
+      ['GQA int8', [5e-8, 5e-8]],
+    ]);
+    expect(m.note).toContain('64 cached tokens');
+    expect(countValues(m)).toBe(3);
   });
 
   it('log2 axis ticks are powers of two, at most about 12', () => {

@@ -279,8 +279,37 @@ export function prefillChart(inp: ChartInputs): ChartModel {
   });
 }
 
-/** The charts plot one point per variant and context: a hybrid model's whole-model points (its layer kinds' shares are in the tables). */
+/**
+ * What a quantized cache (fp8, int8, int4) costs in accuracy: the mean KL divergence of the
+ * attention probabilities from the unquantized cache's (point.accuracy, nats; the figure llama.cpp's
+ * users compare cache types by), per variant and cache type. It is measured on the point's
+ * verification graph, at the cached tokens the note names, so it is the same at every context.
+ */
+export function accuracyChart(inp: ChartInputs): ChartModel {
+  const quantized = inp.points.filter((p) => ok(p) && p.accuracy);
+  const tokens = [...new Set(quantized.map((p) => p.accuracy!.context))];
+  return fitYAxis({
+    id: 'accuracy',
+    title: 'Quantized caches: accuracy cost (KL divergence of the attention probabilities)',
+    yLabel: 'KL divergence (nats)',
+    yLog: true,
+    format: 'number',
+    series: group(quantized, (p) => p.accuracy?.klDivergence, 'line', '', (p) => ({
+      note: `output rel. L2 error ${p.accuracy!.relativeL2.toExponential(2)}, max abs ${p.accuracy!.maxAbsError.toExponential(2)}`,
+    })),
+    empty: 'Add a quantized cache (fp8, int8, int4) to the sweep to see what it costs in accuracy.',
+    note: tokens.length
+      ? `against the float64 reference over the unquantized cache, on the verification graph (${tokens.join(', ')} cached tokens)`
+      : undefined,
+  });
+}
+
+/**
+ * The charts plot one point per variant and context: a hybrid model's whole-model points (its layer
+ * kinds' shares are in the tables). The accuracy chart is there when a point has a quantized cache.
+ */
 export function allCharts(all: ChartInputs): ChartModel[] {
   const inp = { ...all, points: all.points.filter((p) => p.layerGroup?.primary !== false) };
-  return [memoryChart(inp), stepTimeChart(inp), tokensChart(inp), bandwidthChart(inp), savingsChart(inp), prefillChart(inp)];
+  const charts = [memoryChart(inp), stepTimeChart(inp), tokensChart(inp), bandwidthChart(inp), savingsChart(inp), prefillChart(inp)];
+  return inp.points.some((p) => p.accuracy) ? [...charts, accuracyChart(inp)] : charts;
 }
