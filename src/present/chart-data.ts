@@ -294,9 +294,15 @@ export function accuracyChart(inp: ChartInputs): ChartModel {
     yLabel: 'KL divergence (nats)',
     yLog: true,
     format: 'number',
-    series: group(quantized, (p) => p.accuracy?.klDivergence, 'line', '', (p) => ({
-      note: `output rel. L2 error ${p.accuracy!.relativeL2.toExponential(2)}, max abs ${p.accuracy!.maxAbsError.toExponential(2)}`,
-    })),
+    series: group(
+      quantized,
+      (p) => p.accuracy?.klDivergence,
+      'line',
+      '',
+      (p) => ({
+        note: `output rel. L2 error ${p.accuracy!.relativeL2.toExponential(2)}, max abs ${p.accuracy!.maxAbsError.toExponential(2)}`,
+      }),
+    ),
     empty: 'Add a quantized cache (fp8, int8, int4) to the sweep to see what it costs in accuracy.',
     note: tokens.length
       ? `against the float64 reference over the unquantized cache, on the verification graph (${tokens.join(', ')} cached tokens)`
