@@ -75,13 +75,26 @@ export class SweepStore {
     });
     if (!out) return;
     this.planning = false;
+    // A dropped file that was not a config stays the field's error while the text it left is unchanged
+    // (a plan of that text, asked for before the drop, may answer after it).
+    const dropped = this.#droppedError && this.#droppedError.text === this.form.hfConfigText ? this.#droppedError.error : null;
+    if (!dropped) this.#droppedError = null;
     if (out.ok) {
       this.plan = out.value;
-      this.planError = null;
+      this.planError = dropped;
     } else {
       this.plan = null;
-      this.planError = sweepFieldError(out.error, this.form.source);
+      this.planError = dropped ?? sweepFieldError(out.error, this.form.source);
     }
+  }
+
+  #droppedError: { text: string; error: FieldError } | null = null;
+
+  /** A dropped file's error at the config field, kept until the config's text changes. */
+  #dropError(message: string): void {
+    const error: FieldError = { field: 'hfConfig', message };
+    this.#droppedError = { text: this.form.hfConfigText, error };
+    this.planError = error;
   }
 
   async start(form?: SetupForm): Promise<void> {
@@ -139,13 +152,14 @@ export class SweepStore {
     try {
       parsed = JSON.parse(text);
     } catch (err) {
-      this.planError = { field: 'hfConfig', message: `${name} is not valid JSON: ${(err as Error).message}` };
+      this.#dropError(`${name} is not valid JSON: ${(err as Error).message}`);
       return;
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      this.planError = { field: 'hfConfig', message: `${name} is not a config.json: it holds no JSON object` };
+      this.#dropError(`${name} is not a config.json: it holds no JSON object`);
       return;
     }
+    this.#droppedError = null;
     this.form.source = 'hf-config';
     this.form.hfConfigText = JSON.stringify(parsed, null, 2);
     this.form.hfConfigName = name;
