@@ -257,12 +257,17 @@ function post(): void {
 
 const parking = new ChartParking();
 
+/** Drops a chart's work that waits to run (its slot, or the queue). */
+function unschedule(key: object): void {
+  pending.delete(key);
+  clearTimeout(waiting.get(key));
+  waiting.delete(key);
+}
+
 export function scheduleChartWork(key: object, fn: () => void): void {
   // Out of view while a sweep runs: the latest work waits for the chart to be seen (or the end).
   if (parking.park(key, fn, chartsLive())) {
-    pending.delete(key);
-    clearTimeout(waiting.get(key));
-    waiting.delete(key);
+    unschedule(key);
     return;
   }
   const since = performance.now() - (lastRun.get(key) ?? -Infinity);
@@ -271,14 +276,14 @@ export function scheduleChartWork(key: object, fn: () => void): void {
     post();
     return;
   }
-  // Redrawn moments ago: the latest work runs when its slot opens.
+  // Redrawn moments ago: the latest work is scheduled again when its slot opens (parked then if
+  // the chart has left the view meanwhile).
   clearTimeout(waiting.get(key));
   waiting.set(
     key,
     setTimeout(() => {
       waiting.delete(key);
-      pending.set(key, fn);
-      post();
+      scheduleChartWork(key, fn);
     }, MIN_REDRAW_MS - since),
   );
 }
@@ -296,9 +301,7 @@ export function releaseParkedCharts(): void {
 
 export function cancelChartWork(key: object): void {
   parking.drop(key);
-  pending.delete(key);
-  clearTimeout(waiting.get(key));
-  waiting.delete(key);
+  unschedule(key);
 }
 
 /** The chart as a PNG data URL on the card's background (the canvas itself is transparent). */
