@@ -8,6 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import { expect, test, type Page } from '@playwright/test';
 import { CHANNELS } from '../src/contract/channels.js';
 import { parseReport } from '../src/core/report/report.js';
+import { startMainThreadTrace, stopMainThreadTrace } from './main-thread.js';
 import { judgeable, otherLoadBetween, otherLoadMark } from './other-load.js';
 
 const SHOTS = 'docs/screenshots';
@@ -127,6 +128,7 @@ test('a small real sweep streams progress, charts and the table', async () => {
   await expect(page.getByTestId('plan-points')).toHaveText('16 planned, 16 fit for measurement');
 
   await page.evaluate(() => ((window as unknown as { __perf: { measuring: boolean } }).__perf.measuring = true));
+  await startMainThreadTrace(page);
   const t0 = await page.evaluate(() => performance.now());
   const load0 = otherLoadMark();
   // Diagnosis only (PROF=1, optional PROF_US sampling interval, THROTTLE=n): a CPU profile of the
@@ -167,6 +169,7 @@ test('a small real sweep streams progress, charts and the table', async () => {
   }
   const t1 = await page.evaluate(() => performance.now());
   const others = judgeable(otherLoadBetween(load0, otherLoadMark()));
+  const traced = await stopMainThreadTrace(page);
   // Points streamed: every point arrived as its own event before the sweep's end.
   const kinds = await page.evaluate(
     (start) => (window as unknown as { __events: [number, string][] }).__events.filter(([t]) => t >= start).map(([, k]) => k),
@@ -230,7 +233,21 @@ test('a small real sweep streams progress, charts and the table', async () => {
     console.log(`PERF events: ${ev}`);
   }
   console.log(`PERF while the sweep ran: ${others.line}`);
-  if (others.judge) expect(perf.longest, 'no main-thread task over 50 ms while points stream in').toBeLessThanOrEqual(50);
+  // The judged figure is each task's CPU time on the main thread (the trace's tdur): a task's wall
+  // time on 2 cores includes the time the OS ran other threads (e2e/main-thread.ts).
+  const streamed = traced.filter((t) => t.start + t.wall >= firstPoint && t.start <= t1 && (t.start + t.wall < s0 || t.start > s1));
+  expect(streamed.length, "the trace has the main thread's tasks of the sweep").toBeGreaterThan(0);
+  expect(
+    streamed.every((t) => t.cpu !== null),
+    'every traced task has its thread time (tdur)',
+  ).toBe(true);
+  const longestCpu = Math.max(0, ...streamed.map((t) => t.cpu!));
+  const longWall = streamed.filter((t) => t.wall > 50);
+  console.log(
+    `PERF main thread (trace): ${streamed.length} tasks while points streamed; longest CPU time ${longestCpu.toFixed(1)} ms; ` +
+      `tasks over 50 ms of wall time [ms after Run, wall ms, CPU ms]: ${JSON.stringify(longWall.map((t) => [Math.round(t.start - t0), Math.round(t.wall), Math.round(t.cpu!)]))}`,
+  );
+  if (others.judge) expect(longestCpu, 'no main-thread task takes over 50 ms of CPU time while points stream in').toBeLessThanOrEqual(50);
   else test.info().annotations.push({ type: 'frame budget not judged', description: others.line });
   await page.screenshot({ path: `${SHOTS}/results.png`, fullPage: true });
 });

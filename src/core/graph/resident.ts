@@ -89,25 +89,54 @@ function phaseOf(key: string, modulo: number): number {
   return h % modulo;
 }
 
-/** A transposed tensor's bytes: the logical [.., b, a] tiled values, stored as [.., a, b]. */
-function transposedBytes(t: ResidentTensor, block: Uint8Array, elemBytes: number, phase: number): Uint8Array {
-  const dims = t.dims;
-  const a = dims[dims.length - 2]!;
-  const b = dims[dims.length - 1]!;
-  const batches = t.length / elemBytes / (a * b);
+/**
+ * Writes a transposed tensor: the logical [.., b, a] tiled values, stored as [.., a, b] (`t.dims`
+ * are the stored dims), a write-sized chunk of stored rows at a time. Each stored row [n, j, :]
+ * reads the block at a stride of a from the logical element [n, 0, j]; the elements are copied as
+ * bit patterns (32 or 16 bits), so the file holds exactly the values of the plain layout.
+ */
+function writeTransposed(fd: number, t: ResidentTensor, block: Uint8Array, elemBytes: number, phase: number, progress: (n: number) => void): void {
+  if (elemBytes !== 4 && elemBytes !== 2) throw new Error(`transposed resident tensors are fp32 or fp16, not ${elemBytes}-byte elements`);
+  const a = t.dims[t.dims.length - 2]!;
+  const b = t.dims[t.dims.length - 1]!;
+  const rows = t.length / elemBytes / b;
   const blockElems = block.length / elemBytes;
-  const out = new Uint8Array(t.length);
-  for (let n = 0; n < batches; n++) {
-    for (let i = 0; i < b; i++) {
-      for (let j = 0; j < a; j++) {
-        // logical [n, i, j] (dims [.., b, a]) -> stored [n, j, i]
-        const src = ((phase + n * a * b + i * a + j) % blockElems) * elemBytes;
-        const dst = (n * a * b + j * b + i) * elemBytes;
-        for (let k = 0; k < elemBytes; k++) out[dst + k] = block[src + k]!;
-      }
+  const view = (bytes: Uint8Array): Uint32Array | Uint16Array =>
+    elemBytes === 4 ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length / 4) : new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2);
+  const src = view(block);
+  const rowsPerChunk = Math.max(1, Math.min(rows, Math.floor(WRITE_CHUNK_BYTES / (b * elemBytes))));
+  const chunk = new Uint8Array(rowsPerChunk * b * elemBytes);
+  const out = view(chunk);
+  const step = a % blockElems;
+  let filled = 0;
+  let pos = 0;
+  const flush = (): void => {
+    const n = filled * b * elemBytes;
+    writeSync(fd, chunk, 0, n, t.offset + pos);
+    pos += n;
+    progress(n);
+    filled = 0;
+  };
+  // A stored row reads the block at a stride of a, so it repeats every blockElems / gcd(a,
+  // blockElems) elements (2,048 for a = 128 in fp32): gather one period, then copy it along.
+  let gcd = blockElems;
+  for (let x = step; x > 0;) [gcd, x] = [x, gcd % x];
+  const period = Math.min(b, blockElems / gcd);
+  for (let r = 0; r < rows; r++) {
+    const n = Math.floor(r / a);
+    const j = r - n * a;
+    // logical [n, 0, j]: element n*a*b + j of the tiling, which starts at `phase`
+    let idx = (phase + ((n * a * b) % blockElems) + j) % blockElems;
+    const base = filled * b;
+    for (let i = 0; i < period; i++) {
+      out[base + i] = src[idx]!;
+      idx += step;
+      if (idx >= blockElems) idx -= blockElems;
     }
+    for (let have = period; have < b; have *= 2) out.copyWithin(base + have, base, base + Math.min(have, b - have));
+    if (++filled === rowsPerChunk) flush();
   }
-  return out;
+  if (filled > 0) flush();
 }
 
 /**
@@ -120,6 +149,7 @@ export function writeResidentFile(path: string, tensors: ResidentTensor[], seed:
   try {
     const blocks = new Map<string, Uint8Array>();
     let done = 0;
+    let reported = 0;
     for (const t of tensors) {
       if (t.quant) {
         writeSync(fd, quantPieceContents(t.quant, t.fillKey, seed), 0, t.length, t.offset);
@@ -136,8 +166,10 @@ export function writeResidentFile(path: string, tensors: ResidentTensor[], seed:
       const eb = ELEM_BYTES[t.type];
       const phase = phaseOf(t.fillKey, block.length / eb);
       if (t.transposed) {
-        writeSync(fd, transposedBytes(t, block, eb, phase), 0, t.length, t.offset);
-        done += t.length;
+        writeTransposed(fd, t, block, eb, phase, (n) => {
+          done += n;
+          if (onProgress && done - reported >= 8 * WRITE_CHUNK_BYTES) onProgress((reported = done));
+        });
         continue;
       }
       // Rotate the block by the phase once and repeat it into one write-sized chunk; plain
