@@ -8,16 +8,14 @@ import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { CHANNELS } from '../src/contract/channels.js';
 import { dropFile } from './drop.js';
+import { openApp, syntheticPoint } from './fixtures.js';
 
 test.describe.configure({ mode: 'serial' });
 
 let page: Page;
 
 test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') console.log(`[page error] ${m.text()}`);
-  });
+  page = await openApp(browser);
   await page.goto('/');
   await expect(page.getByRole('region', { name: 'Device' }).getByText(/cpu: works/)).toBeVisible({ timeout: 60_000 });
   const setUp = page.getByRole('button', { name: 'Set up my own' });
@@ -195,45 +193,16 @@ test('notes arrive in a fixed panel that does not move the charts, in the app’
   const shortStep = {
     type: 'point',
     runId,
-    point: {
+    point: syntheticPoint({
       id: 'decode/mha/fp32/b1/t100000',
       variant: 'mha',
-      mode: 'decode',
       context: 100000,
-      cacheTokens: 100000,
-      batch: 1,
-      dtype: 'fp32',
-      status: 'ok',
-      spec: { kind: 'mha', numHeads: 4, numKvHeads: 4, headDim: 16 },
-      form: 'synthetic',
+      ms: 1,
       kvBytesPerTokenPerLayer: 512,
-      modelCacheBytes: 512 * 100000 * 8,
-      hypothetical: false,
-      timing: {
-        medianMs: 1,
-        ci95Ms: [1, 1],
-        p95Ms: 1,
-        minMs: 1,
-        meanMs: 1,
-        cv: 0.01,
-        iqrMs: 0,
-        madMs: 0,
-        outliers: 0,
-        reps: 10,
-        samplesMs: null,
-        rounds: null,
-        stoppedBy: 'target',
-        noisy: false,
-        noise: [],
-        load: null,
-        overheadMs: 0.95,
-        tokensPerSecond: 1000,
-        perLayerMs: 1,
-        modelMs: 8,
-      },
+      overheadMs: 0.95,
       // and a node left to the CPU: a note of its own, whatever notes the real run brought
-      placement: { attention: [], fellBack: ['MatMul'], byProvider: { cpu: 1 } },
-    },
+      extra: { placement: { attention: [], fellBack: ['MatMul'], byProvider: { cpu: 1 } } },
+    }),
   };
   expect((await request.post('/__test/emit', { data: [shortStep] })).ok()).toBe(true);
   await expect(count).toHaveText(String(n0 + 1 + (hadRunCost ? 0 : 1)));

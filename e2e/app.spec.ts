@@ -8,6 +8,7 @@ import { cpus, loadavg } from 'node:os';
 import { expect, test, type Page } from '@playwright/test';
 import { CHANNELS } from '../src/contract/channels.js';
 import { parseReport } from '../src/core/report/report.js';
+import { openApp, syntheticPoint } from './fixtures.js';
 import { startMainThreadTrace, stopMainThreadTrace } from './main-thread.js';
 import { judgeable, otherLoadBetween, otherLoadMark } from './other-load.js';
 
@@ -20,10 +21,7 @@ let page: Page;
 const cspViolations: string[] = [];
 
 test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') console.log(`[page error] ${m.text()}`);
-  });
+  page = await openApp(browser);
   await page.addInitScript(() => {
     const perf = {
       longtasks: [] as { start: number; dur: number }[],
@@ -267,43 +265,7 @@ test('charts redraw 1,000 points within a frame', async ({ request }) => {
       events.push({
         type: 'point',
         runId,
-        point: {
-          id: `synthetic/${variant}/${context}`,
-          variant,
-          mode: 'decode',
-          context,
-          cacheTokens: context,
-          batch: 1,
-          dtype: 'fp32',
-          status: 'ok',
-          spec: { kind: 'mha', numHeads: 4, numKvHeads: 4, headDim: 16 },
-          form: 'synthetic',
-          kvBytesPerTokenPerLayer: 512 / (k + 1),
-          modelCacheBytes: (512 / (k + 1)) * context * 8,
-          hypothetical: false,
-          timing: {
-            medianMs: ms,
-            ci95Ms: [ms, ms],
-            p95Ms: ms,
-            minMs: ms,
-            meanMs: ms,
-            cv: 0.01,
-            iqrMs: 0,
-            madMs: 0,
-            outliers: 0,
-            reps: 10,
-            samplesMs: null,
-            rounds: null,
-            stoppedBy: 'target',
-            noisy: false,
-            noise: [],
-            load: null,
-            overheadMs: null,
-            tokensPerSecond: 1000 / ms,
-            perLayerMs: ms,
-            modelMs: ms * 8,
-          },
-        },
+        point: syntheticPoint({ id: `synthetic/${variant}/${context}`, variant, context, ms, kvBytesPerTokenPerLayer: 512 / (k + 1) }),
       });
     }
   const load0 = otherLoadMark();

@@ -12,6 +12,7 @@ import { CHANNELS } from '../src/contract/channels.js';
 import { contrastRatio } from '../src/present/contrast.js';
 import { THEME_RULES, THEMES } from '../src/present/theme.js';
 import { dropFile } from './drop.js';
+import { openApp } from './fixtures.js';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -30,10 +31,7 @@ const AXE = axeSource();
 let page: Page;
 
 test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') console.log(`[page error] ${m.text()}`);
-  });
+  page = await openApp(browser);
   // a first run: the welcome card shows
   await page.addInitScript(() => localStorage.removeItem('kvscope.welcomeSeen'));
   await page.goto('/');

@@ -8,13 +8,12 @@ import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { parseReport } from '../src/core/report/report.js';
 import { dropFile } from './drop.js';
+import { logPageErrors } from './fixtures.js';
 
 const FILE = 'docs/measurements/readme-compare-webgpu.json';
 
 test('a dropped report of another config resets setup, header, Run card and the KV chart', async ({ page }) => {
-  page.on('console', (m) => {
-    if (m.type() === 'error') console.log(`[page error] ${m.text()}`);
-  });
+  logPageErrors(page);
   await page.goto('/');
   const text = readFileSync(FILE, 'utf8');
   const report = parseReport(text);

@@ -13,6 +13,7 @@ import { writeTinyDecoder } from '../src/core/model/tiny-decoder.js';
 import { CSV_COLUMNS } from '../src/core/report/csv.js';
 import { parseReport } from '../src/core/report/report.js';
 import { dropFile } from './drop.js';
+import { openApp } from './fixtures.js';
 
 const SHOTS = 'docs/screenshots';
 test.describe.configure({ mode: 'serial' });
@@ -20,10 +21,7 @@ test.describe.configure({ mode: 'serial' });
 let page: Page;
 
 test.beforeAll(async ({ browser }) => {
-  page = await browser.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error') console.log(`[page error] ${m.text()}`);
-  });
+  page = await openApp(browser);
   await page.goto('/');
 });
 

@@ -38,7 +38,10 @@ const pp = {
 console.log(
   `plan: ${pp.id} form ${pp.form}${pp.prefillBlock ? ` (${pp.prefillBlock} queries per block)` : ''}, predicted ${formatBytes(pp.predictedBytes)} (${pp.predictedBytes} B), fits ${pp.fits}; ${pp.notes ?? ''}`,
 );
-const parts = prefillMemoryParts(pp.spec, pp.variant, pp.form, 1, pp.context, 'fp32', pp.prefillBlock ?? pp.context, 1);
+const parts = prefillMemoryParts(
+  { spec: pp.spec, variant: pp.variant, form: pp.form, batch: 1, t: pp.context, dtype: 'fp32', rows: pp.prefillBlock ?? pp.context },
+  1,
+);
 console.log(
   `predicted by part: ${Object.entries(parts)
     .map(([k, v]) => `${k} ${formatBytes(v)}`)

@@ -107,21 +107,23 @@ describe('planSweep', () => {
     const el = 4;
     const out = 32 * 32768 * 128 * el;
     const inputs = 32 * 32768 * 128 * el + 2 * 8 * 32768 * 128 * el;
-    const transient = prefillTransientBytes(big!.spec, 'gqa', 'blocked', 1, 32768, 'fp32', 16);
+    const transient = prefillTransientBytes({ spec: big!.spec, variant: 'gqa', form: 'blocked', batch: 1, t: 32768, dtype: 'fp32', rows: 16 });
     expect(transient).toBe(16 * (3 * 32 * 32768 * el + 32768 * 5) + 8 * 32768 * 128 * el + 2 * out);
     expect(transient - 8 * 32768 * 128 * el - 2 * out).toBeLessThanOrEqual(PREFILL_WORKSPACE_BYTES);
     // a shorter last block is concatenated to the Loop's output: one more output's worth
-    expect(prefillTransientBytes(big!.spec, 'gqa', 'blocked', 1, 32768, 'fp32', 21)).toBe(
+    expect(prefillTransientBytes({ spec: big!.spec, variant: 'gqa', form: 'blocked', batch: 1, t: 32768, dtype: 'fp32', rows: 21 })).toBe(
       21 * (3 * 32 * 32768 * el + 32768 * 5) + 8 * 32768 * 128 * el + 3 * out,
     );
     // the parts: the output's JS copy counts too (measured here: without it the prediction was 0.6 GiB under the peak RSS at 32K)
-    const parts = prefillMemoryParts(big!.spec, 'gqa', 'blocked', 1, 32768, 'fp32', 16, 1);
+    const parts = prefillMemoryParts({ spec: big!.spec, variant: 'gqa', form: 'blocked', batch: 1, t: 32768, dtype: 'fp32', rows: 16 }, 1);
     const arenaSlack = Math.ceil((out + transient) / 8);
     expect(parts).toEqual({ inputs, outputs: out, outputCopies: out, weights: 0, transient, arenaSlack, session: SESSION_BASE_BYTES });
     expect(big!.predictedBytes).toBe(inputs + 2 * out + transient + arenaSlack + SESSION_BASE_BYTES);
     // MLA's weights are a part of their own, per measured layer
     const dsSpec = variantSpec(resolveModel({ source: 'preset', preset: 'deepseek-v3' }), 'mla-naive', 8);
-    expect(prefillMemoryParts(dsSpec, 'mla-naive', 'blocked', 1, 8192, 'fp32', 16, 2).weights).toBe(2 * 128 * 512 * (128 + 128) * el);
+    expect(prefillMemoryParts({ spec: dsSpec, variant: 'mla-naive', form: 'blocked', batch: 1, t: 8192, dtype: 'fp32', rows: 16 }, 2).weights).toBe(
+      2 * 128 * 512 * (128 + 128) * el,
+    );
     // every measured layer keeps its output, and its JS copy
     // (and the arena's slack grows with the outputs it holds: an eighth of one more output)
     expect(llama([32768], 2)[0]!.predictedBytes - big!.predictedBytes).toBe(2 * out + out / 8);

@@ -122,7 +122,7 @@ export function variantSpec(model: ModelInfo, variant: Variant, gqaGroups: numbe
 
 /** Intermediate bytes a decode graph needs while it runs (per measured layer at most two alive). */
 export function workspaceBytes(spec: AttentionSpec, variant: Variant, mode: Mode, batch: number, t: number, dtype: Dtype): number {
-  if (mode === 'prefill') return prefillTransientBytes(spec, variant, 'decomposed', batch, t, dtype, t);
+  if (mode === 'prefill') return prefillTransientBytes({ spec, variant, form: 'decomposed', batch, t, dtype, rows: t });
   const el = dtype === 'fp16' ? 2 : 4;
   // A quantized cache's dequant form makes an fp32 copy of the layer's cache each step.
   const copy = isQuantizedCache(dtype) ? batch * t * kvElementsPerToken(spec) * 4 : 0;
@@ -136,6 +136,21 @@ export function workspaceBytes(spec: AttentionSpec, variant: Variant, mode: Mode
   return 2 * scores + batch * H * valueDim(spec) * el;
 }
 
+/** What one prefill layer's bytes depend on. */
+export interface PrefillShape {
+  spec: AttentionSpec;
+  variant: Variant;
+  form: Form;
+  batch: number;
+  /** Prompt tokens the layer attends over. */
+  t: number;
+  dtype: Dtype;
+  /** Queries per block (the blocked form); the full form takes all t rows at once. */
+  rows: number;
+  /** A windowed or chunked layer's span; null for a global layer. */
+  within?: AttendWithin | null;
+}
+
 /**
  * Bytes one prefill layer holds while it runs, beyond its inputs and its output: the scores'
  * workspace (all T rows at once in the full form, one block of `rows` in the blocked form), the
@@ -143,16 +158,7 @@ export function workspaceBytes(spec: AttentionSpec, variant: Variant, mode: Mode
  * transposed latent), and, in the blocked form, the blocks' outputs and their stacked copy (two
  * more outputs' worth while the Loop ends; three where a shorter last block is concatenated).
  */
-export function prefillTransientBytes(
-  spec: AttentionSpec,
-  variant: Variant,
-  form: Form,
-  batch: number,
-  t: number,
-  dtype: Dtype,
-  rows: number,
-  within: AttendWithin | null = null,
-): number {
+export function prefillTransientBytes({ spec, variant, form, batch, t, dtype, rows, within = null }: PrefillShape): number {
   const el = dtype === 'fp16' ? 2 : 4;
   const H = spec.numHeads;
   const blocked = form === 'blocked';
@@ -251,22 +257,14 @@ export interface PrefillMemoryParts {
 /** The arena's slack as a share of the tensors it holds during a prefill (see PrefillMemoryParts). */
 export const PREFILL_ARENA_SLACK = 1 / 8;
 
-export function prefillMemoryParts(
-  spec: AttentionSpec,
-  variant: Variant,
-  form: Form,
-  batch: number,
-  t: number,
-  dtype: Dtype,
-  rows: number,
-  layers: number,
-  within: AttendWithin | null = null,
-): PrefillMemoryParts {
+/** The predicted bytes of a prefill point whose graph holds `layers` measured layers, by part. */
+export function prefillMemoryParts(shape: PrefillShape, layers: number): PrefillMemoryParts {
+  const { spec, variant, form, batch, t, dtype, rows, within = null } = shape;
   const cost = layerCost(
     normalizeRequest({ variant, spec, mode: 'prefill', batch, context: t, dtype, layers, form, prefillBlock: rows, attendWithin: within }),
   );
   const out = prefillOutputBytes(spec, batch, t, dtype);
-  const transient = prefillTransientBytes(spec, variant, form, batch, t, dtype, rows, within);
+  const transient = prefillTransientBytes(shape);
   return {
     // prefill's ioBytes hold the inputs and one layer's output
     inputs: cost.ioBytes - out,
@@ -475,7 +473,7 @@ export function planSweep(config: SweepConfig, env: PlanEnv): Plan {
               // whose per-layer share is the outputs, their JS copies, the weights and their arena slack.
               const sum = (parts: PrefillMemoryParts): number => Object.values(parts).reduce((x, y) => x + y, 0);
               const prefillBytes = (layers: number): number =>
-                sum(prefillMemoryParts(spec, variant, form, batch, cacheTokens, dtype, req.prefillBlock!, layers, within));
+                sum(prefillMemoryParts({ spec, variant, form, batch, t: cacheTokens, dtype, rows: req.prefillBlock!, within }, layers));
               const layerBytes = pf ? prefillBytes(2) - prefillBytes(1) : cost.residentBytes;
               const fixedBytes = pf ? prefillBytes(1) - layerBytes : workspaceBytes(spec, variant, mode, batch, cacheTokens, dtype) + SESSION_BASE_BYTES;
               const oneLayer = { flops: cost.flops, bytesRead: cost.residentBytes + cost.ioBytes };
