@@ -159,6 +159,11 @@ describe('kvscope sweep (real, small)', () => {
     expect(io.stdout).toMatch(/decode gqa fp32 b1 T=1024\s+ok/);
     expect(io.stdout).toMatch(/Largest context whose whole-model cache fits/);
     expect(io.stderr).toMatch(/\[#+\] 6\/6/);
+    // every point was measured: noisy ones are listed as measured but noisy, none as not measured
+    expect(io.stdout).not.toMatch(/not measured:/);
+    const noisy = report.points.filter((p) => p.timing!.noisy).map((p) => p.id);
+    if (noisy.length === 0) expect(io.stdout).not.toMatch(/measured, but noisy:/);
+    else for (const id of noisy) expect(io.stdout.slice(io.stdout.indexOf('measured, but noisy:'))).toContain(`${id}: `);
   });
 });
 

@@ -3,7 +3,7 @@ import type { Report } from '@/contract/schemas.js';
 import { answer as answerSentences, answerNotes } from '@/present/answer.js';
 import { FIELDS, fieldContext, textTable, type Field } from '@/present/fields.js';
 
-export { skippedNotes } from '@/present/answer.js';
+export { unmeasuredNotes } from '@/present/answer.js';
 
 export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));

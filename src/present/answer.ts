@@ -64,6 +64,10 @@ export function answerNotes(report: Report): string[] {
 
 /** Points not measured, with why; then the noisy ones, with why. */
 export function skippedNotes(report: Report): string[] {
-  const skipped = report.points.filter((p) => p.status !== 'ok').map((p) => `${p.id}: ${p.status}${p.reason ? ` (${p.reason})` : ''}`);
-  return [...skipped, ...noiseNotes(report.points).map((n) => `noisy ${n}`)];
+  return [...unmeasuredNotes(report), ...noiseNotes(report.points).map((n) => `noisy ${n}`)];
+}
+
+/** One line per point that was not measured: its id, status and reason. */
+export function unmeasuredNotes(report: Report): string[] {
+  return report.points.filter((p) => p.status !== 'ok').map((p) => `${p.id}: ${p.status}${p.reason ? ` (${p.reason})` : ''}`);
 }

@@ -7,11 +7,12 @@ import { planSweep, type PlannedPoint } from '@/core/measure/planner.js';
 import { runSweep } from '@/core/measure/runner.js';
 import { availableMemory } from '@/core/measure/system.js';
 import { formatBytes } from '@/present/format.js';
+import { noiseNotes } from '@/present/timing.js';
 import { buildSweepConfig, CUSTOM_DEFAULTS, type Field, type FieldReader, type ModelFields } from '@/present/config-builder.js';
 import { FLAG_RANGES as R, parseContexts, parseCount, parseIntList, parseList, parseNumber, span, UsageError } from '../args.js';
 import { columnTable, type Column } from '../columns.js';
 import { readJsonFile } from '../files.js';
-import { answer, skippedNotes, summaryTable } from '../format.js';
+import { answer, summaryTable, unmeasuredNotes } from '../format.js';
 import type { CommandContext, Io } from '../io.js';
 import { ReportSink } from '../report-sink.js';
 import { jsonForTerminal, stripControl } from '../sanitize.js';
@@ -158,8 +159,10 @@ function printPlan(config: SweepConfig, io: Io): number {
 
 function printResult(report: Report, io: Io): void {
   io.out(`${summaryTable(report)}\n`);
-  const notes = skippedNotes(report);
-  if (notes.length > 0) io.out(`\nnot measured:\n  ${notes.join('\n  ')}\n`);
+  const skipped = unmeasuredNotes(report);
+  const noisy = noiseNotes(report.points);
+  if (skipped.length > 0) io.out(`\nnot measured:\n  ${skipped.join('\n  ')}\n`);
+  if (noisy.length > 0) io.out(`\nmeasured, but noisy:\n  ${noisy.join('\n  ')}\n`);
   io.out(`\n${answer(report)}\n`);
   io.out(
     `\nprovider ${report.provider.name}; probes: ${report.probes ? `${report.probes.bandwidthGBs.toFixed(1)} GB/s read, ${report.probes.gflops.toFixed(1)} GFLOP/s matmul` : 'none'}; ` +
