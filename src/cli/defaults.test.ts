@@ -17,8 +17,8 @@ function capture(): Io & { stdout: string; stderr: string } {
   return io;
 }
 
-/** The config `kvscope sweep` builds from its default flags (the sweep itself is not run). */
-async function cliDefaultConfig(): Promise<SweepConfig> {
+/** The config `kvscope sweep` builds from these flags, the defaults without any (the sweep itself is not run). */
+async function cliConfig(args: string[] = []): Promise<SweepConfig> {
   let config: SweepConfig | null = null;
   const program = buildProgram(capture(), { code: 0 });
   program.commands
@@ -26,14 +26,14 @@ async function cliDefaultConfig(): Promise<SweepConfig> {
     .action((flags: SweepFlags) => {
       config = configFromFlags(flags);
     });
-  await program.parseAsync(['sweep'], { from: 'user' });
+  await program.parseAsync(['sweep', ...args], { from: 'user' });
   return config!;
 }
 
 describe('one set of defaults', () => {
   // src/renderer/src/lib/config-form.test.ts holds the app's first-run form to the same config
   it('the default flags sweep DEFAULT_SWEEP with the schema defaults, setting for setting', async () => {
-    const cli = await cliDefaultConfig();
+    const cli = await cliConfig();
     expect(cli).toEqual(
       SweepConfigSchema.parse({
         model: { source: 'preset', preset: DEFAULT_SWEEP.preset },
@@ -85,21 +85,10 @@ describe('one capacity answer', () => {
 });
 
 describe('--cache-dtype', () => {
-  const flagsConfig = async (args: string[]): Promise<SweepConfig> => {
-    let config: SweepConfig | null = null;
-    const program = buildProgram(capture(), { code: 0 });
-    program.commands
-      .find((c) => c.name() === 'sweep')!
-      .action((flags: SweepFlags) => {
-        config = configFromFlags(flags);
-      });
-    await program.parseAsync(['sweep', ...args], { from: 'user' });
-    return config!;
-  };
   it('takes the quantized caches', async () => {
-    expect((await flagsConfig(['--cache-dtype', 'int8,int4,fp8'])).dtypes).toEqual(['int8', 'int4', 'fp8']);
+    expect((await cliConfig(['--cache-dtype', 'int8,int4,fp8'])).dtypes).toEqual(['int8', 'int4', 'fp8']);
   });
   it('refuses an unknown one, naming the flag and the choices', async () => {
-    await expect(flagsConfig(['--cache-dtype', 'int3'])).rejects.toThrow(/--cache-dtype.*unknown value "int3"; choose from fp32, fp16, fp8, int8, int4/);
+    await expect(cliConfig(['--cache-dtype', 'int3'])).rejects.toThrow(/--cache-dtype.*unknown value "int3"; choose from fp32, fp16, fp8, int8, int4/);
   });
 });

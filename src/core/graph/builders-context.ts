@@ -1,6 +1,6 @@
 /** What the attention builders share: the request types and the per-graph context they write into. */
 import type { AttendWithin } from '@/contract/layers.js';
-import { checkBufferSize, type AttentionSpec, type Dtype, type Variant } from '../model/spec.js';
+import { checkBufferSize, valueDim, type AttentionSpec, type Dtype, type HeadAttentionSpec, type Variant } from '../model/spec.js';
 import type { GraphBuilder, ElemType } from './onnx.js';
 import type { ResidentTensor } from './resident.js';
 import { isQuantizedCache } from '@/contract/lists.js';
@@ -65,6 +65,11 @@ export interface Ctx {
   quantCaches: QuantCache[];
   attention: string[];
   dataFile: string;
+}
+
+/** The builder and the sizes every head-attention (MHA/GQA/MQA) layer works with. */
+export function headShapes(c: Ctx, s: HeadAttentionSpec): { g: GraphBuilder; B: number; T: number; d: number; dv: number; nkv: number; grp: number } {
+  return { g: c.g, B: c.r.batch, T: c.r.context, d: s.headDim, dv: valueDim(s), nkv: s.numKvHeads, grp: s.numHeads / s.numKvHeads };
 }
 
 /** Declares a resident tensor and returns the value to compute with (cast when upcasting). */

@@ -9,7 +9,18 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { valueDim, type HeadAttentionSpec } from '../model/spec.js';
 import { GraphBuilder, MS_DOMAIN } from './onnx.js';
-import { resident, type Ctx, type TensorInfo } from './builders-context.js';
+import { headShapes, resident, type Ctx, type TensorInfo } from './builders-context.js';
+
+/** GroupQueryAttention's head size: the op needs keys and values of one size. */
+function gqaHeadDim(s: HeadAttentionSpec): number {
+  if (valueDim(s) !== s.headDim) throw new Error('GroupQueryAttention needs keys and values of one head size');
+  return s.headDim;
+}
+
+/** GroupQueryAttention's attributes for a head-attention spec. */
+function gqaAttrs(s: HeadAttentionSpec): Record<string, number | { float: number }> {
+  return { num_heads: s.numHeads, kv_num_heads: s.numKvHeads, scale: { float: 1 / Math.sqrt(s.headDim) } };
+}
 
 /**
  * GroupQueryAttention decode over T cached tokens. The op appends the step's own key and value
@@ -25,10 +36,8 @@ import { resident, type Ctx, type TensorInfo } from './builders-context.js';
  * with the cache fed from JavaScript memory and bound as the preallocated output.
  */
 export function headDecodeGqaOp(c: Ctx, s: HeadAttentionSpec, q: string, l: number): string {
-  const { g } = c;
-  const { batch: B, context: T } = c.r;
-  const d = s.headDim;
-  if (valueDim(s) !== d) throw new Error('GroupQueryAttention needs keys and values of one head size');
+  const { g, B, T } = headShapes(c, s);
+  const d = gqaHeadDim(s);
   const pk = resident(c, `l${l}_cache_k`, 'cache', l, [B, s.numKvHeads, T - 1, d]);
   const pv = resident(c, `l${l}_cache_v`, 'cache', l, [B, s.numKvHeads, T - 1, d]);
   const kNew = resident(c, `l${l}_cache_knew`, 'cache', l, [B, 1, s.numKvHeads * d]);
@@ -45,7 +54,7 @@ export function headDecodeGqaOp(c: Ctx, s: HeadAttentionSpec, q: string, l: numb
   c.attention.push(name);
   const [o] = g.node('GroupQueryAttention', [q3, kNew, vNew, pk, pv, seqlensK, total], {
     domain: MS_DOMAIN,
-    attrs: { num_heads: s.numHeads, kv_num_heads: s.numKvHeads, scale: { float: 1 / Math.sqrt(d) } },
+    attrs: gqaAttrs(s),
     outputs: 3,
     name,
   });
@@ -58,12 +67,7 @@ export function headDecodeGqaOp(c: Ctx, s: HeadAttentionSpec, q: string, l: numb
  * T tokens). K is stored [B, n_kv, T, d] and V [B, n_kv, T, d_v] (BNSH), read without expansion.
  */
 export function headDecodeMhaOpGrouped(c: Ctx, s: HeadAttentionSpec, q: string, l: number): string {
-  const { g } = c;
-  const { batch: B, context: T } = c.r;
-  const d = s.headDim;
-  const dv = valueDim(s);
-  const nkv = s.numKvHeads;
-  const grp = s.numHeads / nkv;
+  const { g, B, T, d, dv, nkv, grp } = headShapes(c, s);
   const k = resident(c, `l${l}_cache_k`, 'cache', l, [B, nkv, T, d]);
   const v = resident(c, `l${l}_cache_v`, 'cache', l, [B, nkv, T, dv]);
   // q [B, n_h, 1, d] -> [B, n_kv, grp, d] -> [B, grp, n_kv, d] -> query BSD [B, grp, n_kv * d]
@@ -98,8 +102,7 @@ export interface SharedGqaGraph {
  * preallocated output); a resident initializer cannot be that tensor (headDecodeGqaOp).
  */
 export function buildSharedGqaGraph(s: HeadAttentionSpec, T: number, dtype: 'fp32' | 'fp16', dir: string, name: string): SharedGqaGraph {
-  const d = s.headDim;
-  if (valueDim(s) !== d) throw new Error('GroupQueryAttention needs keys and values of one head size');
+  const d = gqaHeadDim(s);
   const g = new GraphBuilder('kvscope_gqa_shared');
   const inputs: TensorInfo[] = [
     { name: 'q', type: dtype, dims: [1, s.numHeads, 1, d] },
@@ -120,7 +123,7 @@ export function buildSharedGqaGraph(s: HeadAttentionSpec, T: number, dtype: 'fp3
     [q3, 'k_new', 'v_new', 'past_key', 'past_value', g.constant('seqlens_k', 'int32', [1], [T - 1]), g.constant('total_seq', 'int32', [], [T])],
     {
       domain: MS_DOMAIN,
-      attrs: { num_heads: s.numHeads, kv_num_heads: s.numKvHeads, scale: { float: 1 / Math.sqrt(d) } },
+      attrs: gqaAttrs(s),
       outputs: outputs.map((o) => o.name),
     },
   );

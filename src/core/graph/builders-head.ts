@@ -1,16 +1,11 @@
 /** Head attention (MHA/GQA/MQA) layers: decode in its three forms, and prefill. */
-import { checkBufferSize, valueDim, type HeadAttentionSpec } from '../model/spec.js';
+import { checkBufferSize, type HeadAttentionSpec } from '../model/spec.js';
 import { MS_DOMAIN } from './onnx.js';
-import { causalMask, named, resident, scaleOf, type Ctx } from './builders-context.js';
-
-/** The builder and the sizes every head-attention layer works with. */
-function shapes(c: Ctx, s: HeadAttentionSpec): { g: Ctx['g']; B: number; T: number; d: number; dv: number; grp: number } {
-  return { g: c.g, B: c.r.batch, T: c.r.context, d: s.headDim, dv: valueDim(s), grp: s.numHeads / s.numKvHeads };
-}
+import { causalMask, headShapes, named, resident, scaleOf, type Ctx } from './builders-context.js';
 
 /** Head attention (MHA/GQA/MQA) decode, decomposed form. Returns the output's name. */
 export function headDecode(c: Ctx, s: HeadAttentionSpec, q: string, l: number): string {
-  const { g, B, T, d, dv, grp } = shapes(c, s);
+  const { g, B, T, d, dv, grp } = headShapes(c, s);
   const kT = resident(c, `l${l}_cache_kT`, 'cache', l, [B, s.numKvHeads, d, T]);
   const v = resident(c, `l${l}_cache_v`, 'cache', l, [B, s.numKvHeads, T, dv]);
   const qs = g.op('Mul', [q, scaleOf(c, d)]);
@@ -23,7 +18,7 @@ export function headDecode(c: Ctx, s: HeadAttentionSpec, q: string, l: number): 
 
 /** Head attention decode with the cache as the left MatMul operand (see the forms in builders.ts). */
 export function headDecodeCacheLeft(c: Ctx, s: HeadAttentionSpec, q: string, l: number): string {
-  const { g, B, T, d, dv, grp } = shapes(c, s);
+  const { g, B, T, d, dv, grp } = headShapes(c, s);
   const k = resident(c, `l${l}_cache_k`, 'cache', l, [B, s.numKvHeads, T, d]);
   const vT = resident(c, `l${l}_cache_vT`, 'cache', l, [B, s.numKvHeads, dv, T]);
   const qs = g.op('Mul', [q, scaleOf(c, d)]);
@@ -41,7 +36,7 @@ export function headDecodeCacheLeft(c: Ctx, s: HeadAttentionSpec, q: string, l: 
 
 /** MHA decode through com.microsoft.MultiHeadAttention; K is stored [B, n_h, T, d] (BNSH). */
 export function headDecodeMhaOp(c: Ctx, s: HeadAttentionSpec, q: string, l: number): string {
-  const { g, B, T, d, dv } = shapes(c, s);
+  const { g, B, T, d, dv } = headShapes(c, s);
   const k = resident(c, `l${l}_cache_k`, 'cache', l, [B, s.numHeads, T, d]);
   const v = resident(c, `l${l}_cache_v`, 'cache', l, [B, s.numHeads, T, dv]);
   // query BSD: [B, 1, n_h * d]
@@ -59,7 +54,7 @@ export function headDecodeMhaOp(c: Ctx, s: HeadAttentionSpec, q: string, l: numb
 
 /** Head attention prefill: q [B,n_h,T,d], k [B,n_kv,T,d], v [B,n_kv,T,dv] are inputs. */
 export function headPrefill(c: Ctx, s: HeadAttentionSpec, q: string, k: string, v: string): string {
-  const { g, B, T, d, dv, grp } = shapes(c, s);
+  const { g, B, T, d, dv, grp } = headShapes(c, s);
   checkBufferSize(B * s.numHeads * T * T, `prefill scores [${B}, ${s.numHeads}, ${T}, ${T}]`);
   const qs = g.op('Mul', [q, scaleOf(c, d)]);
   const qg = g.op('Reshape', [qs, g.ints('shape', [B, s.numKvHeads, grp, T, d])]);

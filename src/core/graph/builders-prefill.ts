@@ -13,9 +13,9 @@
  * A windowed layer's blocks (attendWithin) do slice their keys: a window's Bq + L - 1 keys cost
  * little to copy against the T keys they spare (prefill-blocks.ts).
  */
-import { checkBufferSize, valueDim, type HeadAttentionSpec, type MlaSpec } from '../model/spec.js';
+import { checkBufferSize, type HeadAttentionSpec, type MlaSpec } from '../model/spec.js';
 import { GraphBuilder } from './onnx.js';
-import { scaleOf, type Ctx } from './builders-context.js';
+import { headShapes, scaleOf, type Ctx } from './builders-context.js';
 import { mlaWeights } from './builders-mla.js';
 
 /** What one block's nodes get: where to emit them, its rows of a query-side tensor, its mask. */
@@ -122,11 +122,7 @@ function padKeys(c: Ctx, x: string, axis: number, rank: number): string {
 
 /** Head attention (MHA/GQA/MQA) prefill, blocked: q [B,n_h,T,d], k [B,n_kv,T,d], v [B,n_kv,T,dv] are inputs. */
 export function headPrefillBlocked(c: Ctx, s: HeadAttentionSpec, q: string, k: string, v: string): string {
-  const g = c.g;
-  const { batch: B, context: T } = c.r;
-  const d = s.headDim;
-  const dv = valueDim(s);
-  const grp = s.numHeads / s.numKvHeads;
+  const { g, B, T, d, dv, grp } = headShapes(c, s);
   const scale = scaleOf(c, d);
   const qg = g.op('Reshape', [q, g.ints('shape', [B, s.numKvHeads, grp, T, d])]);
   const kT = padKeys(c, g.op('Unsqueeze', [g.op('Transpose', [k], { perm: [0, 1, 3, 2] }), g.ints('axes', [2])]), 4, 5); // [B, n_kv, 1, d, T]

@@ -16,9 +16,9 @@
  *    reduction axis (d_c for the scores, T for the values), so one packed copy cannot serve both.
  */
 import { QUANT_LAYOUT, isQuantizedCache } from '@/contract/lists.js';
-import { valueDim, type HeadAttentionSpec } from '../model/spec.js';
+import type { HeadAttentionSpec } from '../model/spec.js';
 import { MS_DOMAIN } from './onnx.js';
-import { prod, type Ctx } from './builders-context.js';
+import { headShapes, prod, type Ctx } from './builders-context.js';
 import { blocksPerRow, type IntQuant } from './quant.js';
 
 /**
@@ -94,12 +94,7 @@ function matMulNBits(c: Ctx, a: string, b: [string, string], k: number, n: numbe
 export function headDecodeNbits(c: Ctx, s: HeadAttentionSpec, q: string, l: number): string {
   const dtype = c.r.dtype;
   if (dtype !== 'int8' && dtype !== 'int4') throw new Error(`the nbits form needs an int8 or int4 cache, not ${dtype}`);
-  const { g } = c;
-  const { batch: B, context: T } = c.r;
-  const d = s.headDim;
-  const dv = valueDim(s);
-  const nkv = s.numKvHeads;
-  const grp = s.numHeads / nkv;
+  const { g, B, T, d, dv, nkv, grp } = headShapes(c, s);
   const kName = `l${l}_cache_k`;
   const vName = `l${l}_cache_vT`;
   c.quantCaches.push({ name: kName, layer: l, dims: [B, nkv, T, d], fillKey: kName }, { name: vName, layer: l, dims: [B, nkv, dv, T], fillKey: vName });
