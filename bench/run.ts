@@ -3,7 +3,7 @@
  *   npm run bench            all four
  *   npm run bench -- roofline|overhead|memory|repeat|fill|forms|stability [cpu|webgpu|...]   (provider: cpu)
  *   npm run bench -- forms [provider] [T]   each decode op form at T (32768), its efficiency, the form chosen (bench/forms.ts)
- * stability (not part of all): issue 10's figures, from CLI runs in processes of their own.
+ * stability (not part of all): issue 10's figures, from CLI runs in processes of their own (the default sweep, the quick check, one point in 4 processes, 3 roofline runs).
  * Targets (issue 3): best graph >= 0.6 of its roofline at T = 32K (fp32, CPU); per-run overhead
  * < 5% of the step at T = 4K; measured cache memory within 10% of analytic for caches >= 256 MB;
  * coefficient of variation of the median over 3 sweeps < 5% at T >= 8K; cache fill >= 1 GB/s.
@@ -13,6 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Point, Report, SweepConfigInput } from '../src/contract/schemas.js';
+import { QUICK_SWEEP } from '../src/contract/defaults.js';
 import { halfWidth } from '../src/present/timing.js';
 import { readReport } from '../src/core/report/report.js';
 import { buildGraph } from '../src/core/graph/builders.js';
@@ -197,6 +198,29 @@ async function stability(): Promise<void> {
         `median half-width ${pct(median(timed.map(hw)))} (all ${timed.length} timed points); noisy ${timed.filter((p) => p.timing!.noisy).length}`,
     );
     for (const p of long.filter((x) => hw(x) > 0.02)) log(`  missed: ${p.id} +/-${pct(hw(p))}: ${p.timing!.noise.join('; ')}`);
+
+    // The sweep issue 10 set its targets on (the default then; the app's labelled quick check now).
+    log(`\n## Stability: the quick check (${QUICK_SWEEP.label}, ${EP}), issue 10's default sweep when its targets were set`);
+    const quick = join(dir, 'quick.json');
+    const qsecs = cli([
+      'sweep',
+      '--preset',
+      QUICK_SWEEP.preset,
+      '--contexts',
+      QUICK_SWEEP.contexts,
+      '--variants',
+      QUICK_SWEEP.variants.join(','),
+      '--ep',
+      provider,
+      '--out',
+      quick,
+    ]);
+    const qtimed = readReport(quick).points.filter((p) => p.timing);
+    const qlong = qtimed.filter((p) => p.context >= 2048);
+    log(
+      `${qsecs.toFixed(0)} s; ${qlong.filter((p) => hw(p) <= 0.02).length} of ${qlong.length} timed points at T >= 2K meet +/-2%; ` +
+        `median half-width ${pct(median(qtimed.map(hw)))} (all ${qtimed.length} timed points); noisy ${qtimed.filter((p) => p.timing!.noisy).length}`,
+    );
 
     log(`\n## Across runs: one point (MHA, llama-3.1-8b dims, 32K, ${EP}) in 4 separate processes`);
     const runs: { median: number; ci: [number, number] }[] = [];

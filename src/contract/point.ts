@@ -11,7 +11,7 @@ export const LoadSchema = z.object({
 });
 
 /** Why the harness stopped sampling: the interval target was met, the budget ran out, the sample cap, or a cancel. */
-export const StoppedBySchema = z.enum(['target', 'budget', 'max-samples', 'cancelled']);
+export const StoppedBySchema = z.enum(['target', 'budget', 'max-samples', 'rounds', 'cancelled']);
 
 /** Raw samples a report keeps per point (the last ones); statistics are computed from all of them. */
 export const MAX_REPORT_SAMPLES = 1000;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { point, report } from '@/testing/fixtures.js';
 import type { Report } from '@/contract/schemas.js';
-import { machineDriftNote } from './timing.js';
-import { efficiencyInterval } from '@/contract/roofline.js';
+import { machineDriftNote, probesText } from './timing.js';
+import { ceilingsOf, efficiencyInterval } from '@/contract/roofline.js';
 import {
   efficiencyCrossing,
   reportNotes,
@@ -117,6 +117,31 @@ describe('machineDriftNote', () => {
     expect(machineDriftNote([withProbes(40, 150), { ...withProbes(400, 2000), provider: { name: 'webgpu', options: {} } }])).toBeNull();
     expect(machineDriftNote([withProbes(40, 150), { ...withProbes(20, 150), machine: { ...base.machine, cpuModel: 'other' } }])).toBeNull();
     expect(machineDriftNote([withProbes(40, 150), withProbes(36, 150, { bandwidthGBs: 44, gflops: 150 })])).toBeNull();
+  });
+});
+
+describe('the ceilings a report is judged against', () => {
+  const probes = (again?: { bandwidthGBs: number; gflops: number }): Pick<Report, 'probes'> => ({
+    probes: { bandwidthGBs: 31.5, gflops: 157, bandwidthMethod: 't', gflopsMethod: 't', ...(again ? { again } : {}) },
+  });
+  it('are the mean of the probe runs before and after the sweep, and the header says both', () => {
+    const r = probes({ bandwidthGBs: 23.5, gflops: 123 });
+    expect(ceilingsOf(r.probes)).toEqual({ bandwidthGBs: 27.5, gflops: 140 });
+    expect(probesText(r)).toBe(
+      '27.5 GB/s read, 140.0 GFLOP/s matmul (mean of the probes before the sweep, 31.5 GB/s / 157.0 GFLOP/s, and after it, 23.5 / 123.0)',
+    );
+  });
+  it('are the one run where the probes were not repeated, or none', () => {
+    expect(ceilingsOf(probes().probes)).toEqual({ bandwidthGBs: 31.5, gflops: 157 });
+    expect(probesText(probes())).toBe('31.5 GB/s read, 157.0 GFLOP/s matmul');
+    expect(ceilingsOf(null)).toBeNull();
+    expect(probesText({ probes: null })).toBe('none');
+  });
+  it('are what the roofline note compares the fastest point with', () => {
+    const p = point({ variant: 'mha', context: 1024 });
+    const fast = { ...p, roofline: { ...p.roofline!, efficiency: 1.3, achievedGBs: 36, bound: 'memory' as const } };
+    const r = { ...report([fast]), ...probes({ bandwidthGBs: 23.5, gflops: 123 }) };
+    expect(reportNotes(r).join(' ')).toMatch(/where the probe read 27\.5 GB\/s/);
   });
 });
 

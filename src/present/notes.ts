@@ -5,6 +5,7 @@
  * Shared by the CLI summary, the HTML report and the app (pure: no Node APIs).
  */
 import type { Point, Report } from '@/contract/schemas.js';
+import { ceilingsOf } from '@/contract/roofline.js';
 
 /** Efficiency above which a point counts as beating its roofline (5% for timing noise). */
 export const BEAT_ROOFLINE = 1.05;
@@ -178,7 +179,7 @@ export function sweepNotes(r: Pick<Report, 'points' | 'probes' | 'scaling' | 'pa
   const notes: SweepNote[] = [];
   const beaten = rooflineBeaten(
     r.points.filter((p) => p.mode === 'decode'),
-    r.probes,
+    ceilingsOf(r.probes),
   );
   if (beaten) notes.push({ kind: 'roofline', text: rooflineBeatenText(beaten) });
   const crossing = efficiencyCrossing(r.points);

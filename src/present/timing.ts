@@ -6,6 +6,7 @@
 import type { Change } from '@/contract/api.js';
 import type { Point, Report } from '@/contract/schemas.js';
 import { msText } from './format.js';
+import { ceilingsOf, probeRuns, type Rates } from '@/contract/roofline.js';
 
 type Timing = NonNullable<Point['timing']>;
 
@@ -75,11 +76,21 @@ export function changeText(ratio: number | null, c: Change | null): string {
   return `${c.ratio.toFixed(2)}× [${c.ratioCi95[0].toFixed(2)}, ${c.ratioCi95[1].toFixed(2)}] ${c.verdict}`;
 }
 
-/** Probe rates of a report: the mean of the runs before and after the sweep where both exist. */
-function probeRates(r: Pick<Report, 'probes'>): { bandwidthGBs: number; gflops: number } | null {
-  const p = r.probes;
-  if (!p) return null;
-  return p.again ? { bandwidthGBs: (p.bandwidthGBs + p.again.bandwidthGBs) / 2, gflops: (p.gflops + p.again.gflops) / 2 } : p;
+/** Probe rates of a report: its ceilings (the mean of the runs before and after the sweep where both exist). */
+const probeRates = (r: Pick<Report, 'probes'>): Rates | null => ceilingsOf(r.probes);
+
+/**
+ * The ceilings a report's efficiencies are judged against, in words (the CLI's and the HTML
+ * report's header): "27.4 GB/s read, 140.1 GFLOP/s matmul (mean of the probes before the sweep,
+ * 31.5 GB/s / 157.0 GFLOP/s, and after it, 23.3 / 123.2)".
+ */
+export function probesText(r: Pick<Report, 'probes'>): string {
+  const c = ceilingsOf(r.probes);
+  const runs = probeRuns(r.probes);
+  if (!c) return 'none';
+  const rate = (x: Rates, units: boolean): string => `${x.bandwidthGBs.toFixed(1)}${units ? ' GB/s' : ''} / ${x.gflops.toFixed(1)}${units ? ' GFLOP/s' : ''}`;
+  const both = runs.length === 2 ? ` (mean of the probes before the sweep, ${rate(runs[0]!, true)}, and after it, ${rate(runs[1]!, false)})` : '';
+  return `${c.bandwidthGBs.toFixed(1)} GB/s read, ${c.gflops.toFixed(1)} GFLOP/s matmul${both}`;
 }
 
 /** Probe rates further apart than this (relative) say the machine ran at another speed. */

@@ -7,7 +7,7 @@ import { planSweep, type PlannedPoint } from '@/core/measure/planner.js';
 import { runSweep } from '@/core/measure/runner.js';
 import { availableMemory } from '@/core/measure/system.js';
 import { formatBytes } from '@/present/format.js';
-import { noiseNotes } from '@/present/timing.js';
+import { noiseNotes, probesText } from '@/present/timing.js';
 import { buildSweepConfig, CUSTOM_DEFAULTS, type Field, type FieldReader, type ModelFields } from '@/present/config-builder.js';
 import { FLAG_RANGES as R, parseContexts, parseCount, parseIntList, parseList, parseNumber, span, UsageError } from '../args.js';
 import { columnTable, type Column } from '../columns.js';
@@ -164,10 +164,7 @@ function printResult(report: Report, io: Io): void {
   if (skipped.length > 0) io.out(`\nnot measured:\n  ${skipped.join('\n  ')}\n`);
   if (noisy.length > 0) io.out(`\nmeasured, but noisy:\n  ${noisy.join('\n  ')}\n`);
   io.out(`\n${answer(report)}\n`);
-  io.out(
-    `\nprovider ${report.provider.name}; probes: ${report.probes ? `${report.probes.bandwidthGBs.toFixed(1)} GB/s read, ${report.probes.gflops.toFixed(1)} GFLOP/s matmul` : 'none'}; ` +
-      `${report.scaling.note}.\n`,
-  );
+  io.out(`\nprovider ${report.provider.name}; roofline: ${probesText(report)}; ` + `${report.scaling.note}.\n`);
 }
 
 async function sweep(f: SweepFlags, io: Io, raw: Io): Promise<number> {

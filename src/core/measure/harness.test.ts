@@ -133,6 +133,11 @@ describe('measureRounds (separate placements of the work)', () => {
     expect(hi).toBeGreaterThan(1.05);
     expect(m.noisy).toBe(true);
     expect(m.noise).toContain('interval');
+    // each round settled within itself, far inside its share of the budget: the rounds ended it, not the budget
+    expect(m.spentMs).toBeLessThan(policy.budgetMs);
+    expect(m.stoppedBy).toBe('rounds');
+    expect(m.noiseText.join(' ')).toMatch(/rounds were done with budget left/);
+    expect(m.noiseText.join(' ')).not.toMatch(/budget ran out/);
   });
   it('closes every round it opened, and stops when cancelled', async () => {
     let open = 0;

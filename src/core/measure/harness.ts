@@ -65,7 +65,8 @@ export const POLICIES = {
   decoder: { ...DEFAULT_POLICY, budgetMs: DEFAULT_DECODER_BUDGET_SECONDS * 1000 },
 } satisfies Record<string, Readonly<TimingPolicy>>;
 
-export type StoppedBy = 'target' | 'budget' | 'max-samples' | 'cancelled';
+/** What ended the sampling; `rounds`: no further round was taken (the most a point takes ran, or one failed), with budget left. */
+export type StoppedBy = 'target' | 'budget' | 'max-samples' | 'rounds' | 'cancelled';
 
 /** Why a result is noisy: codes for code, sentences for people (noiseText). */
 export type NoiseReason = 'interval' | 'few-samples' | 'outliers' | 'busy';
@@ -146,7 +147,14 @@ export function judgeNoise(
     text.push(`only ${summary.n} run(s) fit the time budget: too few for a 95% interval of the median`);
   } else if (hw > policy.targetHalfWidth) {
     noise.push('interval');
-    const why = stoppedBy === 'cancelled' ? 'when the sweep was cancelled' : 'when the time budget ran out';
+    const why =
+      stoppedBy === 'cancelled'
+        ? 'when the sweep was cancelled'
+        : stoppedBy === 'rounds'
+          ? 'when its rounds were done with budget left: the rounds (each a fresh placement of the work) disagree by more than that'
+          : stoppedBy === 'max-samples'
+            ? `at the cap of ${policy.maxSamples} runs`
+            : 'when the time budget ran out';
     text.push(`the 95% interval is +/-${(hw * 100).toFixed(1)}% of the median, wider than the +/-${(policy.targetHalfWidth * 100).toFixed(0)}% target, ${why}`);
     if (manyOutliers) {
       noise.push('outliers');
@@ -231,7 +239,15 @@ export function finishRounds(
   const used = rounds.filter((r) => r.length > 0).map((r) => [...r]);
   if (used.length === 0) throw new CancelledError();
   const summary = summarizeRounds(used);
-  const stoppedBy: StoppedBy = cancelled ? 'cancelled' : meetsTarget(summary, policy) ? 'target' : spentMs >= policy.budgetMs ? 'budget' : 'max-samples';
+  const stoppedBy: StoppedBy = cancelled
+    ? 'cancelled'
+    : meetsTarget(summary, policy)
+      ? 'target'
+      : spentMs >= policy.budgetMs
+        ? 'budget'
+        : summary.n >= policy.maxSamples
+          ? 'max-samples'
+          : 'rounds';
   return { samples: used.flat(), rounds: used, summary, stoppedBy, spentMs, load, ...judgeNoise(summary, stoppedBy, load, policy) };
 }
 

@@ -3,14 +3,14 @@
  * opens a new session, warms up and samples; the point is what its rounds so far add up to.
  */
 import type { Point } from '@/contract/schemas.js';
-import { efficiencyInterval } from '@/contract/roofline.js';
+import { rooflineJudgement } from '@/contract/roofline.js';
 import { timingFeeds } from '../graph/verify.js';
 import { wantsPrepack } from '../graph/builders-quant.js';
 import type { Provider } from '../runtime/providers.js';
 import { MeasuredSession } from '../runtime/session.js';
 import { finishRounds, keptSamples, perRoundPolicy, roundsDone, sampleRound, worstLoad, type Measurement, type TimingPolicy } from './harness.js';
 import type { LoadFigures } from './load.js';
-import { predictedStepSeconds, type PlannedPoint } from './planner.js';
+import type { PlannedPoint } from './planner.js';
 import { pointGraph, removeGraph, request, type PointContext, type Verified } from './runner-context.js';
 import { nvidiaGpus, nvidiaProcessMemory, processMemory, resetPeak, type ProcMemory } from './system.js';
 
@@ -127,8 +127,6 @@ export function pointOf(st: RoundState, c: PointContext): Point {
   // A hybrid model's point stands for its layer group (the runner sums the groups: layer-shares.ts).
   const stands = pp.layerGroup ? pp.layerGroup.layers : c.modelLayers;
   const seconds = s.median / 1000;
-  const attainable = predictedStepSeconds(pp, c.probes.bandwidthGBs, c.probes.gflops);
-  const memBound = pp.bytesRead / (c.probes.bandwidthGBs * 1e9) >= pp.flops / (c.probes.gflops * 1e9);
   return {
     ...st.base,
     timing: {
@@ -144,10 +142,8 @@ export function pointOf(st: RoundState, c: PointContext): Point {
       flops: pp.flops,
       achievedGBs: pp.bytesRead / seconds / 1e9,
       achievedGflops: pp.flops / seconds / 1e9,
-      attainableMs: attainable * 1000,
-      bound: memBound ? 'memory' : 'compute',
-      efficiency: attainable / seconds,
-      efficiencyCi95: efficiencyInterval({ bytes: pp.bytesRead, flops: pp.flops }, s.ci95, [c.probes]),
+      // against the probes before the sweep; the runner judges it again against both runs once the probes are repeated
+      ...rooflineJudgement({ bytes: pp.bytesRead, flops: pp.flops }, s.median, s.ci95, [c.probes]),
     },
     ...(mem
       ? {

@@ -6,7 +6,7 @@
  */
 import { rmSync } from 'node:fs';
 import { SweepConfigSchema, type EngineEvent, type Report, type SweepConfig, type SweepConfigInput } from '@/contract/schemas.js';
-import { efficiencyInterval } from '@/contract/roofline.js';
+import { rooflineJudgement } from '@/contract/roofline.js';
 import { scratchDir } from '../graph/resident.js';
 import { chooseProvider } from './provider-choice.js';
 import { EtaCorrector } from './eta.js';
@@ -183,8 +183,8 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
         opts.onSnapshot?.(report(false, 'in progress'));
       }
     }
-    // The probes again: the device's rates after the sweep, so the efficiency intervals carry the
-    // probes' own spread (not where the caller gave the probe figures).
+    // The probes again: the device's rates after the sweep. Each efficiency is then against the
+    // mean of both runs and its interval spans both (not where the caller gave the probe figures).
     if (!opts.probes && !cancelled() && points.some((p) => p.roofline)) {
       onEvent({ type: 'progress', runId, done: total, total, current: `probing ${provider} again`, etaSeconds: null });
       // optional: a probe that fails now (scratch space, device) must not mark a measured sweep failed
@@ -198,7 +198,7 @@ export async function runSweep(input: SweepConfigInput | SweepConfig, opts: RunO
       if (again)
         for (const [i, p] of points.entries()) {
           if (!p.roofline || !p.timing?.ci95Ms) continue;
-          points[i] = { ...p, roofline: { ...p.roofline, efficiencyCi95: efficiencyInterval(p.roofline, p.timing.ci95Ms, [probes, again]) } };
+          points[i] = { ...p, roofline: { ...p.roofline, ...rooflineJudgement(p.roofline, p.timing.medianMs, p.timing.ci95Ms, [probes, again]) } };
         }
     }
     onEvent({ type: 'progress', runId, done: total, total, current: 'done', etaSeconds: 0 });

@@ -7,7 +7,7 @@
 import { answer, answerNotes, skippedNotes } from '@/present/answer.js';
 import { FIELDS, fieldContext, textTable, type Field } from '@/present/fields.js';
 import type { Report } from '@/contract/schemas.js';
-import { changeText, machineDriftNote } from '@/present/timing.js';
+import { changeText, machineDriftNote, probesText } from '@/present/timing.js';
 import { compareReports, NOISE_THRESHOLD } from './compare.js';
 import { REPORT_CHARTS, reportChartInputs } from '@/present/chart-report.js';
 import { reportChartsScript } from './report-charts.js';
@@ -96,7 +96,7 @@ export function toHtml(reports: Report[], title?: string): string {
     .map(
       (r) => `<h2>${escapeHtml(reportLabel(r))}</h2>
 <p class="muted">${escapeHtml(r.model.name)} · ${escapeHtml(r.provider.name)} · onnxruntime ${escapeHtml(r.machine.onnxruntimeVersion)} · ${escapeHtml(r.machine.os)} · ${r.complete ? 'complete' : `incomplete (${escapeHtml(r.incompleteReason ?? '')})`}
-${r.probes ? ` · probes ${r.probes.bandwidthGBs.toFixed(1)} GB/s, ${r.probes.gflops.toFixed(1)} GFLOP/s` : ''} · ${escapeHtml(r.scaling.note)}</p>
+${r.probes ? ` · roofline ${escapeHtml(probesText(r))}` : ''} · ${escapeHtml(r.scaling.note)}</p>
 ${[...answerNotes(r), ...skippedNotes(r)].map((n) => `<p class="note">Note: ${escapeHtml(n)}</p>\n`).join('')}${htmlTable(r)}`,
     )
     .join('\n');
