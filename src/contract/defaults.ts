@@ -23,7 +23,7 @@ export const DEFAULT_DECODER_CONTEXTS = '256,1k,4k';
 /**
  * The default sweep of the CLI and the app: DeepSeek-V3's attention dims as every variant, 512 to
  * 128K tokens in x4 steps. It answers "what does MLA save at long context, and what does it cost
- * per step" with the model MLA was built for (under 2 minutes on a laptop CPU).
+ * per step" with the model MLA was built for (2-3 minutes on the 2-core development VM, README).
  */
 export const DEFAULT_SWEEP = {
   preset: 'deepseek-v3',
