@@ -1,6 +1,7 @@
 /** The charts of the standalone HTML report: one report's chart inputs, and several overlaid with a dash per report. Pure. */
 import type { Report } from '@/contract/schemas.js';
 import { fitYAxis } from './chart-ticks.js';
+import { ceilingsOf } from '@/contract/roofline.js';
 import { memoryChart, savingsChart, stepTimeChart, type ChartInputs, type ChartModel } from './chart-data.js';
 
 /** A saved report's chart inputs, as the app draws a report it has opened. */
@@ -13,7 +14,7 @@ export function reportChartInputs(r: Report): ChartInputs {
     measuredLayers: r.scaling.measuredLayers,
     budgetBytes: r.memoryBudget?.bytes ?? null,
     largestContextThatFits: r.largestContextThatFits,
-    bandwidthGBs: r.probes?.bandwidthGBs ?? null,
+    bandwidthGBs: ceilingsOf(r.probes)?.bandwidthGBs ?? null,
   };
 }
 

@@ -1,6 +1,7 @@
 /** The probes repeated after the last point are optional: their failure never costs a measured sweep. */
 import { describe, expect, it, vi } from 'vitest';
 import type * as Probes from './probes.js';
+import type { SweepConfigInput } from '@/contract/schemas.js';
 
 const calls = { n: 0, failAgain: true };
 vi.mock('./probes.js', async (importOriginal) => {
@@ -20,13 +21,13 @@ vi.mock('./probes.js', async (importOriginal) => {
 const { runSweep } = await import('./runner.js');
 const { attainableSeconds } = await import('@/contract/roofline.js');
 
-const tinySweep = {
+const tinySweep: SweepConfigInput = {
   model: { source: 'custom', name: 'tiny', attention: { kind: 'mha', numHeads: 4, numKvHeads: 4, headDim: 16 }, numLayers: 2, maxContext: null },
   variants: ['mha'],
   contexts: [64, 128],
   provider: 'cpu',
   budgetSeconds: 0.05,
-} as const;
+};
 
 describe('runSweep, probing again', () => {
   it('a failing second probe leaves the sweep complete with every point, and without probes.again', async () => {

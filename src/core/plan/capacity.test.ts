@@ -74,6 +74,13 @@ describe('planCapacity', () => {
     expect(f.estimate!.basis).toMatch(/no measured step within 2x/);
     expect(f.measured!.context).toBe(128);
   });
+  it("reads a report's bandwidth as its ceilings: the mean of the probes before and after its sweep", () => {
+    const r = reportWith([]);
+    const again = { ...r, probes: { ...r.probes!, again: { bandwidthGBs: 30, gflops: 100 } } };
+    const g = planCapacity({ ...base, report: again }).variants.find((v) => v.variant === 'gqa')!;
+    expect(g.estimate!.weightsMs).toBeCloseTo(((8.03e9 * 2) / 25e9) * 1000, 6);
+    expect(g.estimate!.basis).toMatch(/^estimate: active weights \/ measured 25\.0 GB\/s/);
+  });
   it('gives no tokens/s for a model whose weights do not fit (the measured step is still shown)', () => {
     const r = planCapacity({
       ...base,

@@ -26,6 +26,7 @@ import {
   type Variant,
 } from '../model/spec.js';
 import { fitOf, pagingOf } from './fit.js';
+import { ceilingsOf } from '@/contract/roofline.js';
 
 export interface CapacityInput {
   model: ModelInfo;
@@ -138,8 +139,9 @@ export function planCapacity(i: CapacityInput): CapacityResult {
         };
       }
       // no tokens/s for a model whose weights do not fit: it would not run at all
-      if (r.probes && free > 0) {
-        const bw = r.probes.bandwidthGBs * 1e9;
+      const ceilings = ceilingsOf(r.probes);
+      if (ceilings && free > 0) {
+        const bw = ceilings.bandwidthGBs * 1e9;
         const weightsMs = (activeWeightBytes / bw) * 1000;
         // Attention: a measured step within a factor of 2 of the context, scaled linearly (decode
         // reads the cache once); farther away, fixed per-step costs would dominate the scaling,
@@ -152,7 +154,7 @@ export function planCapacity(i: CapacityInput): CapacityResult {
           tokensPerSecond: (i.batch * 1000) / (weightsMs + attentionMs),
           weightsMs,
           attentionMs,
-          basis: `estimate: active weights / measured ${r.probes.bandwidthGBs.toFixed(1)} GB/s + ${usable ? `measured attention step at ${usable.context} tokens, scaled to ${cacheTokens}` : 'cache bytes / measured bandwidth (no measured step within 2x of this context)'}`,
+          basis: `estimate: active weights / measured ${ceilings.bandwidthGBs.toFixed(1)} GB/s + ${usable ? `measured attention step at ${usable.context} tokens, scaled to ${cacheTokens}` : 'cache bytes / measured bandwidth (no measured step within 2x of this context)'}`,
         };
       }
     }

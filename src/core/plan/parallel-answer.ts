@@ -13,6 +13,7 @@ import { attentionParamsPerLayer, type ParamCount } from '../model/params.js';
 import { BYTES_PER_ELEMENT, type AnalyticDtype, type Variant } from '../model/spec.js';
 import { planParallel, type CacheSplit, type LayerCache, type VariantLayers } from './parallel.js';
 import { withDecodeEstimate, type MeasuredStep, type StepSource } from './parallel-estimate.js';
+import { ceilingsOf } from '@/contract/roofline.js';
 
 /**
  * Every layer's cache of a variant whose whole-model bytes per token (over its attention layers)
@@ -99,11 +100,12 @@ export function perGpuAnswer(i: PerGpuInput): PerGpuAnswer {
   const figures = planParallel(input);
   let step: StepSource | null = null;
   let missing: string | undefined;
+  const ceilings = ceilingsOf(i.report?.probes);
   if (p.hbmGBs !== null) step = { kind: 'roofline', bandwidthGBs: p.hbmGBs };
-  else if (i.report?.probes)
+  else if (i.report && ceilings)
     step = {
       kind: 'measured',
-      bandwidthGBs: i.report.probes.bandwidthGBs,
+      bandwidthGBs: ceilings.bandwidthGBs,
       label: `${i.reportLabel ?? 'a sweep'} (${i.report.provider.name}, ${i.report.createdAt.slice(0, 10)})`,
       steps: measuredSteps(i.report),
     };
