@@ -138,6 +138,8 @@ describe('measureRounds (separate placements of the work)', () => {
     expect(m.stoppedBy).toBe('rounds');
     expect(m.noiseText.join(' ')).toMatch(/rounds were done with budget left/);
     expect(m.noiseText.join(' ')).not.toMatch(/budget ran out/);
+    // and by how much the rounds disagree: their medians, lowest to highest
+    expect(m.noiseText).toContain('its 4 rounds had medians from 0.800 to 1.30 ms (63% apart)');
   });
   it('closes every round it opened, and stops when cancelled', async () => {
     let open = 0;

@@ -10,6 +10,7 @@
 import { busyReason, loadBetween, loadMark, type LoadFigures } from './load.js';
 import { relativeHalfWidth, summarize, summarizeRounds, type Summary } from './stats.js';
 import { DEFAULT_DECODER_BUDGET_SECONDS } from '@/contract/defaults.js';
+import { msText } from '@/present/format.js';
 
 export interface TimingPolicy {
   /** Runs before timing starts (shader compilation, first-touch page faults, caches). */
@@ -137,6 +138,7 @@ export function judgeNoise(
   stoppedBy: StoppedBy,
   load: LoadFigures | null,
   policy: Readonly<TimingPolicy> = DEFAULT_POLICY,
+  roundMedians: readonly number[] = [],
 ): { noisy: boolean; noise: NoiseReason[]; noiseText: string[] } {
   const noise: NoiseReason[] = [];
   const text: string[] = [];
@@ -156,6 +158,12 @@ export function judgeNoise(
             ? `at the cap of ${policy.maxSamples} runs`
             : 'when the time budget ran out';
     text.push(`the 95% interval is +/-${(hw * 100).toFixed(1)}% of the median, wider than the +/-${(policy.targetHalfWidth * 100).toFixed(0)}% target, ${why}`);
+    // where the rounds disagree, by how much: the machine may have changed speed between them
+    if (roundMedians.length > 1) {
+      const lo = Math.min(...roundMedians);
+      const hi = Math.max(...roundMedians);
+      text.push(`its ${roundMedians.length} rounds had medians from ${msText(lo)} to ${msText(hi)} ms (${((hi / lo - 1) * 100).toFixed(0)}% apart)`);
+    }
     if (manyOutliers) {
       noise.push('outliers');
       text.push(`${summary.outliers} of ${summary.n} runs were outliers (beyond 1.5 IQR)`);
@@ -248,7 +256,8 @@ export function finishRounds(
         : summary.n >= policy.maxSamples
           ? 'max-samples'
           : 'rounds';
-  return { samples: used.flat(), rounds: used, summary, stoppedBy, spentMs, load, ...judgeNoise(summary, stoppedBy, load, policy) };
+  const medians = used.map((r) => summarize(r).median);
+  return { samples: used.flat(), rounds: used, summary, stoppedBy, spentMs, load, ...judgeNoise(summary, stoppedBy, load, policy, medians) };
 }
 
 /** Load over several intervals: the busiest one counts (a round that ran while the machine was busy taints the figure). */
