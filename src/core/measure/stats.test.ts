@@ -5,10 +5,12 @@ import {
   quantile,
   roundMediansCi,
   roundsMedianCi,
+  roundsRatioCi,
   seededRandom,
   splitRounds,
   summarize,
   summarizeRounds,
+  t975,
   weightedMedianSumCi,
 } from './stats.js';
 
@@ -118,6 +120,29 @@ describe('rounds: the two-level interval', () => {
     expect(l2).toBeGreaterThan(0);
     expect(Number.isFinite(h2)).toBe(true);
     expect(() => roundMediansCi([5])).toThrow(/two rounds/);
+  });
+  it('the ratio from two sets of rounds: Welch t on their mean logs, and a comparison at least that wide', () => {
+    // a's rounds at 10, 11, 9, 10.5 ms and b's at 1.05x those: tiny jitter within each round
+    const rnd = seededRandom(21);
+    const a = [10, 11, 9, 10.5].map((m) => lognormal(rnd, 40, m, 0.002));
+    const b = [10, 11, 9, 10.5].map((m) => lognormal(rnd, 40, m * 1.05, 0.002));
+    const logs = (rs: number[][]): number[] => rs.map((r) => Math.log(summarize(r).median));
+    const [la, lb] = [logs(a), logs(b)];
+    const mean = (x: number[]): number => x.reduce((p, q) => p + q, 0) / x.length;
+    const v = (x: number[]): number => x.reduce((p, q) => p + (q - mean(x)) ** 2, 0) / 3 / 4;
+    const se = Math.sqrt(v(la) + v(lb));
+    const df = Math.floor((v(la) + v(lb)) ** 2 / ((v(la) ** 2 + v(lb) ** 2) / 3));
+    const d = mean(lb) - mean(la);
+    const [lo, hi] = roundsRatioCi(a, b)!;
+    expect(lo).toBeCloseTo(Math.exp(d - t975(df) * se), 9);
+    expect(hi).toBeCloseTo(Math.exp(d + t975(df) * se), 9);
+    // the rounds spread +/-10%: a 5% change is within it
+    expect(lo).toBeLessThan(1);
+    const c = compareSamples(a, b);
+    expect(c.ci95[0]).toBeLessThanOrEqual(lo);
+    expect(c.ci95[1]).toBeGreaterThanOrEqual(hi);
+    expect(c.verdict).toBe('no significant difference');
+    expect(roundsRatioCi([a.flat()], b)).toBeNull();
   });
   it('splits kept samples back into rounds', () => {
     expect(splitRounds([1, 2, 3, 4, 5], [2, 3])).toEqual([

@@ -225,7 +225,10 @@ export function compareSamples(
   for (let i = 0; i < resamples; i++) ratios[i] = resampledMedian(rb, rnd, bufB) / resampledMedian(ra, rnd, bufA);
   ratios.sort();
   const sorted = Array.from(ratios);
-  const ci95: [number, number] = [quantile(sorted, 0.025), quantile(sorted, 0.975)];
+  const boot: [number, number] = [quantile(sorted, 0.025), quantile(sorted, 0.975)];
+  // as a point's own interval: widened to the few-clusters interval where both sides come in rounds
+  const between = roundsRatioCi(ra, rb);
+  const ci95: [number, number] = between ? [Math.min(boot[0], between[0]), Math.max(boot[1], between[1])] : boot;
   const verdict: Verdict = ci95[0] > 1 + threshold ? 'slower' : ci95[1] < 1 - threshold ? 'faster' : 'no significant difference';
   return { ratio, ci95, verdict };
 }
@@ -289,6 +292,29 @@ export function roundMediansCi(medians: readonly number[]): [number, number] {
   const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / (k - 1));
   const half = (t975(k - 1) * sd) / Math.sqrt(k);
   return [Math.exp(mean - half), Math.exp(mean + half)];
+}
+
+/**
+ * 95% interval of the ratio b / a from the rounds' medians alone (each side 2 rounds or more;
+ * null otherwise): Welch's t on the difference of their mean logs, the degrees of freedom from
+ * Welch-Satterthwaite (rounded down). The comparison's counterpart of roundMediansCi.
+ */
+export function roundsRatioCi(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): [number, number] | null {
+  if (a.length < 2 || b.length < 2) return null;
+  const moments = (rounds: readonly (readonly number[])[]): { mean: number; v: number; k: number } => {
+    const logs = rounds.map((r) => Math.log(summarize(r).median));
+    const k = logs.length;
+    const mean = logs.reduce((x, y) => x + y, 0) / k;
+    return { mean, v: logs.reduce((x, y) => x + (y - mean) ** 2, 0) / (k - 1) / k, k };
+  };
+  const ma = moments(a);
+  const mb = moments(b);
+  const d = mb.mean - ma.mean;
+  const v = ma.v + mb.v;
+  if (v === 0) return [Math.exp(d), Math.exp(d)];
+  const df = (v * v) / ((ma.v * ma.v) / (ma.k - 1) + (mb.v * mb.v) / (mb.k - 1));
+  const half = t975(Math.max(1, Math.floor(df))) * Math.sqrt(v);
+  return [Math.exp(d - half), Math.exp(d + half)];
 }
 
 /**
