@@ -118,7 +118,7 @@ function noisierP(k: number, n: number, kc: number, m: number): number {
   return p;
 }
 
-/** Below this, the app's extra noisy points are judged its own doing (4 of 4 against at most 1 of 8). */
+/** Below this, the app's extra noisy points are judged its own doing (with 4 points against 8 only 4 of 4 against none of 8 is below it, p = 1/495; 4 against 1 is p = 5/495: the most 4 points can show). */
 const NOISIER_ALPHA = 0.01;
 
 test('the noisy-share test: one-sided Fisher exact p-values', () => {
