@@ -76,9 +76,6 @@ export function changeText(ratio: number | null, c: Change | null): string {
   return `${c.ratio.toFixed(2)}× [${c.ratioCi95[0].toFixed(2)}, ${c.ratioCi95[1].toFixed(2)}] ${c.verdict}`;
 }
 
-/** Probe rates of a report: its ceilings (the mean of the runs before and after the sweep where both exist). */
-const probeRates = (r: Pick<Report, 'probes'>): Rates | null => ceilingsOf(r.probes);
-
 /**
  * The ceilings a report's efficiencies are judged against, in words (the CLI's and the HTML
  * report's header): "27.4 GB/s read, 140.1 GFLOP/s matmul (mean of the probes before the sweep,
@@ -103,11 +100,11 @@ export const MACHINE_DRIFT_NOTE = 0.05;
  */
 export function machineDriftNote(reports: readonly Pick<Report, 'probes' | 'machine' | 'provider'>[]): string | null {
   const [a, ...rest] = reports;
-  const base = a ? probeRates(a) : null;
+  const base = a ? ceilingsOf(a.probes) : null;
   if (!a || !base) return null;
   const parts: string[] = [];
   rest.forEach((r, i) => {
-    const rates = probeRates(r);
+    const rates = ceilingsOf(r.probes);
     if (!rates || r.provider.name !== a.provider.name || r.machine.cpuModel !== a.machine.cpuModel) return;
     const bw = rates.bandwidthGBs / base.bandwidthGBs;
     const gf = rates.gflops / base.gflops;

@@ -164,7 +164,7 @@ function printResult(report: Report, io: Io): void {
   if (skipped.length > 0) io.out(`\nnot measured:\n  ${skipped.join('\n  ')}\n`);
   if (noisy.length > 0) io.out(`\nmeasured, but noisy:\n  ${noisy.join('\n  ')}\n`);
   io.out(`\n${answer(report)}\n`);
-  io.out(`\nprovider ${report.provider.name}; roofline: ${probesText(report)}; ` + `${report.scaling.note}.\n`);
+  io.out(`\nprovider ${report.provider.name}; roofline: ${probesText(report)}; ${report.scaling.note}.\n`);
 }
 
 async function sweep(f: SweepFlags, io: Io, raw: Io): Promise<number> {

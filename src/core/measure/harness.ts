@@ -8,7 +8,7 @@
  * whether (and why) it is noisy. Method: docs/measurement.md, "How a timing is taken".
  */
 import { busyReason, loadBetween, loadMark, type LoadFigures } from './load.js';
-import { relativeHalfWidth, summarize, summarizeRounds, type Summary } from './stats.js';
+import { relativeHalfWidth, roundMedians, summarize, summarizeRounds, type Summary } from './stats.js';
 import { DEFAULT_DECODER_BUDGET_SECONDS } from '@/contract/defaults.js';
 import { msText } from '@/present/format.js';
 
@@ -256,8 +256,7 @@ export function finishRounds(
         : summary.n >= policy.maxSamples
           ? 'max-samples'
           : 'rounds';
-  const medians = used.map((r) => summarize(r).median);
-  return { samples: used.flat(), rounds: used, summary, stoppedBy, spentMs, load, ...judgeNoise(summary, stoppedBy, load, policy, medians) };
+  return { samples: used.flat(), rounds: used, summary, stoppedBy, spentMs, load, ...judgeNoise(summary, stoppedBy, load, policy, roundMedians(used)) };
 }
 
 /** Load over several intervals: the busiest one counts (a round that ran while the machine was busy taints the figure). */

@@ -278,6 +278,17 @@ const T975 = [
 ];
 export const t975 = (df: number): number => T975[df - 1] ?? 1.96;
 
+/** The log-scale moments of rounds' medians: their mean, the variance of that mean (s^2 / k), and k. */
+function logMoments(medians: readonly number[]): { mean: number; v: number; k: number } {
+  const k = medians.length;
+  const logs = medians.map((m) => Math.log(m));
+  const mean = logs.reduce((a, b) => a + b, 0) / k;
+  return { mean, v: logs.reduce((a, b) => a + (b - mean) ** 2, 0) / (k - 1) / k, k };
+}
+
+/** Each round's median. */
+export const roundMedians = (rounds: readonly (readonly number[])[]): number[] => rounds.map((r) => summarize(r).median);
+
 /**
  * 95% interval of the centre of the rounds' medians from their spread alone, on the log scale
  * (a machine's change of speed scales a step): exp(mean +/- t(k-1) s / sqrt(k)) of the logs over
@@ -285,12 +296,9 @@ export const t975 = (df: number): number => T975[df - 1] ?? 1.96;
  * spread between placements too rarely, since it cannot reach beyond the rounds it drew.
  */
 export function roundMediansCi(medians: readonly number[]): [number, number] {
-  const k = medians.length;
-  if (k < 2) throw new Error('an interval from the spread between rounds needs two rounds or more');
-  const logs = medians.map((m) => Math.log(m));
-  const mean = logs.reduce((a, b) => a + b, 0) / k;
-  const sd = Math.sqrt(logs.reduce((a, b) => a + (b - mean) ** 2, 0) / (k - 1));
-  const half = (t975(k - 1) * sd) / Math.sqrt(k);
+  if (medians.length < 2) throw new Error('an interval from the spread between rounds needs two rounds or more');
+  const { mean, v, k } = logMoments(medians);
+  const half = t975(k - 1) * Math.sqrt(v);
   return [Math.exp(mean - half), Math.exp(mean + half)];
 }
 
@@ -301,14 +309,8 @@ export function roundMediansCi(medians: readonly number[]): [number, number] {
  */
 export function roundsRatioCi(a: readonly (readonly number[])[], b: readonly (readonly number[])[]): [number, number] | null {
   if (a.length < 2 || b.length < 2) return null;
-  const moments = (rounds: readonly (readonly number[])[]): { mean: number; v: number; k: number } => {
-    const logs = rounds.map((r) => Math.log(summarize(r).median));
-    const k = logs.length;
-    const mean = logs.reduce((x, y) => x + y, 0) / k;
-    return { mean, v: logs.reduce((x, y) => x + (y - mean) ** 2, 0) / (k - 1) / k, k };
-  };
-  const ma = moments(a);
-  const mb = moments(b);
+  const ma = logMoments(roundMedians(a));
+  const mb = logMoments(roundMedians(b));
   const d = mb.mean - ma.mean;
   const v = ma.v + mb.v;
   if (v === 0) return [Math.exp(d), Math.exp(d)];
@@ -328,6 +330,6 @@ export function summarizeRounds(rounds: readonly (readonly number[])[]): Summary
   const s = summarize(used.flat());
   if (used.length < 2) return s;
   const boot = roundsMedianCi(used);
-  const between = roundMediansCi(used.map((r) => summarize(r).median));
+  const between = roundMediansCi(roundMedians(used));
   return { ...s, ci95: [Math.min(boot[0], between[0], s.median), Math.max(boot[1], between[1], s.median)], ciCoverage: s.n >= 6 ? 0.95 : s.ciCoverage };
 }
