@@ -160,10 +160,14 @@ test('the app and the CLI give the same medians and no more noisy points in the 
     const agree = near(pa, p1) || near(pa, p2) || between;
     // Judged where the app and a CLI run both met the interval target: a noisy point's own
     // harness says its median is uncertain beyond ±2%, and between processes here by far more.
-    const settled = !pa.timing!.noisy && (!p1.timing!.noisy || !p2.timing!.noisy);
+    // And only where the two CLI runs agree with each other: where they do not, the machine moved
+    // between processes by more than the intervals (a CI run, 2026-12-01: the CLI runs 15-38%
+    // apart, the app 27-82% slower than both on every point with other load at 0-1%, and on the
+    // retry 2-44% faster), and the CLI is no reference for the app.
+    const settled = !pa.timing!.noisy && (!p1.timing!.noisy || !p2.timing!.noisy) && near(p1, p2);
     const off = (p: Point): string => `${(((m - p.timing!.medianMs) / p.timing!.medianMs) * 100).toFixed(1)}%`;
     console.log(
-      `AGREE ${pa.id}: app ${fmt(pa)} | CLI before ${fmt(p1)} (app ${off(p1)}) | CLI after ${fmt(p2)} (app ${off(p2)}) | CLI runs agree: ${near(p1, p2) ? 'yes' : 'no'}${agree ? '' : ' | DISAGREE'}${settled ? '' : ' (noisy: not judged)'}`,
+      `AGREE ${pa.id}: app ${fmt(pa)} | CLI before ${fmt(p1)} (app ${off(p1)}) | CLI after ${fmt(p2)} (app ${off(p2)}) | CLI runs agree: ${near(p1, p2) ? 'yes' : 'no'}${agree ? '' : ' | DISAGREE'}${settled ? '' : ' (noisy, or the CLI runs disagree: not judged)'}`,
     );
     if (!settled) unsettled.push(pa.id);
     else if (!agree) disagree.push(`${pa.id} (app ${off(p1)} / ${off(p2)})`);
@@ -181,7 +185,10 @@ test('the app and the CLI give the same medians and no more noisy points in the 
     return;
   }
   if (unsettled.length > 0)
-    test.info().annotations.push({ type: 'medians not judged (noisy)', description: `${unsettled.length} of ${a.length}: ${unsettled.join(', ')}` });
+    test.info().annotations.push({
+      type: 'medians not judged (noisy, or the CLI runs disagree)',
+      description: `${unsettled.length} of ${a.length}: ${unsettled.join(', ')}`,
+    });
   expect(disagree, 'app medians within 5% or the interval of a CLI run, or between the two CLI runs').toEqual([]);
   expect(p, "the app's share of noisy points is not significantly higher than the CLI runs' (Fisher, one-sided)").toBeGreaterThanOrEqual(NOISIER_ALPHA);
 });
